@@ -1,0 +1,80 @@
+import { NotFoundError, ValidationError } from "../errors.js";
+import { generateId, randomBase32 } from "../ids.js";
+import { constantTimeEqual, sha256Hex } from "../secrets.js";
+import type { Db } from "../storage/db.js";
+import {
+  countActiveApiKeys,
+  findApiKeysByLookupHash,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKeyRow,
+  updateApiKeyLastUsed,
+  type ApiKey,
+} from "./api-keys.storage.js";
+
+export type { ApiKey };
+export { listApiKeys, countActiveApiKeys };
+
+// Writing last_used_at on every request would turn every read into a write; once an hour is enough to audit.
+const LAST_USED_RESOLUTION_MS = 60 * 60 * 1000;
+
+export interface AuthenticatedKey {
+  keyId: string;
+  deploymentId: string;
+}
+
+/** Creates a key; the returned secret is shown once and never stored. */
+export async function createApiKey(db: Db, deploymentId: string, name = "default"): Promise<{ apiKey: ApiKey; secret: string }> {
+  if (name.length < 1 || name.length > 100) throw ValidationError.field("name", "must be 1 to 100 characters");
+  const secret = `sk_${randomBase32(40)}`;
+  const apiKey = await storeApiKey(db, deploymentId, name, secret);
+  return { apiKey, secret };
+}
+
+/** Registers a key chosen by the operator (WACHT_API_KEY); storing it again is a no-op. */
+export async function registerApiKey(db: Db, deploymentId: string, secret: string, name: string): Promise<void> {
+  await storeApiKey(db, deploymentId, name, secret);
+}
+
+async function storeApiKey(db: Db, deploymentId: string, name: string, secret: string): Promise<ApiKey> {
+  const secretHash = sha256Hex(secret);
+  const apiKey: ApiKey = {
+    id: generateId("key"),
+    deploymentId,
+    name,
+    displayPrefix: `${secret.slice(0, 7)}…`,
+    createdAt: Date.now(),
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  await insertApiKey(db, {
+    id: apiKey.id,
+    deployment_id: deploymentId,
+    name,
+    lookup_hash: secretHash.slice(0, 16),
+    secret_hash: secretHash,
+    display_prefix: apiKey.displayPrefix,
+    created_at: apiKey.createdAt,
+    last_used_at: null,
+    revoked_at: null,
+  });
+  return apiKey;
+}
+
+/** The deployment a presented key belongs to, or null for an unknown or revoked key. */
+export async function authenticateApiKey(db: Db, presented: string): Promise<AuthenticatedKey | null> {
+  const presentedHash = sha256Hex(presented);
+  const candidates = await findApiKeysByLookupHash(db, presentedHash.slice(0, 16));
+  const match = candidates.find((candidate) => constantTimeEqual(candidate.secret_hash, presentedHash));
+  if (!match || match.revoked_at !== null) return null;
+  const now = Date.now();
+  if (match.last_used_at === null || now - match.last_used_at > LAST_USED_RESOLUTION_MS) {
+    await updateApiKeyLastUsed(db, match.id, now);
+  }
+  return { keyId: match.id, deploymentId: match.deployment_id };
+}
+
+export async function revokeApiKey(db: Db, keyId: string): Promise<void> {
+  const revoked = await revokeApiKeyRow(db, keyId, Date.now());
+  if (!revoked) throw new NotFoundError(`No active API key with id '${keyId}'.`, "api_key_not_found");
+}

@@ -1,0 +1,69 @@
+import type { Db } from "../storage/db.js";
+import type { ApiKeyRow } from "../storage/tables.js";
+
+/** An API key as anyone may see it: never the secret or its hash. */
+export interface ApiKey {
+  id: string;
+  deploymentId: string;
+  name: string;
+  displayPrefix: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+const toApiKey = (row: Omit<ApiKeyRow, "lookup_hash" | "secret_hash">): ApiKey => ({
+  id: row.id,
+  deploymentId: row.deployment_id,
+  name: row.name,
+  displayPrefix: row.display_prefix,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+});
+
+const publicColumns = ["id", "deployment_id", "name", "display_prefix", "created_at", "last_used_at", "revoked_at"] as const;
+
+export async function insertApiKey(db: Db, row: ApiKeyRow): Promise<void> {
+  await db.insertInto("api_keys").values(row).onConflict((conflict) => conflict.column("secret_hash").doNothing()).execute();
+}
+
+export async function listApiKeys(db: Db, deploymentId: string | undefined): Promise<ApiKey[]> {
+  let query = db.selectFrom("api_keys").select(publicColumns).orderBy("created_at").orderBy("id");
+  if (deploymentId) query = query.where("deployment_id", "=", deploymentId);
+  return (await query.execute()).map(toApiKey);
+}
+
+export async function countActiveApiKeys(db: Db, deploymentId: string): Promise<number> {
+  const row = await db
+    .selectFrom("api_keys")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("deployment_id", "=", deploymentId)
+    .where("revoked_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Candidates for a presented key: the caller compares `secret_hash` in constant time. */
+export async function findApiKeysByLookupHash(db: Db, lookupHash: string) {
+  return db
+    .selectFrom("api_keys")
+    .select(["id", "deployment_id", "secret_hash", "revoked_at", "last_used_at"])
+    .where("lookup_hash", "=", lookupHash)
+    .execute();
+}
+
+export async function updateApiKeyLastUsed(db: Db, keyId: string, nowMs: number): Promise<void> {
+  await db.updateTable("api_keys").set({ last_used_at: nowMs }).where("id", "=", keyId).execute();
+}
+
+/** Returns whether a key that was active is now revoked. */
+export async function revokeApiKeyRow(db: Db, keyId: string, nowMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable("api_keys")
+    .set({ revoked_at: nowMs })
+    .where("id", "=", keyId)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

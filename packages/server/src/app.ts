@@ -1,0 +1,77 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyInstance } from "fastify";
+import { sql } from "kysely";
+import { Type } from "typebox";
+import type { Config } from "./config.js";
+import { authenticate } from "./http/authenticate.js";
+import { MAX_BODY_BYTES, bodyParsers } from "./http/body-parsers.js";
+import { errorHandler } from "./http/error-handler.js";
+import { openapi } from "./http/openapi.js";
+import { rateLimitByApiKey } from "./http/rate-limit.js";
+import { generateRequestId, loggerOptions, requestLog } from "./http/request-log.js";
+import { useValidators } from "./http/validation.js";
+import { emailsRoutes } from "./identifiers/emails.routes.js";
+import { phonesRoutes } from "./identifiers/phones.routes.js";
+import { passwordsRoutes } from "./passwords/passwords.routes.js";
+import { profileImagesRoutes } from "./profile-images/profile-images.routes.js";
+import { sessionsRoutes } from "./sessions/sessions.routes.js";
+import { socialConnectionsRoutes } from "./social-connections/social-connections.routes.js";
+import type { Db } from "./storage/db.js";
+import { usersRoutes } from "./users/users.routes.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    db: Db;
+    config: Config;
+  }
+}
+
+export interface BuildAppOptions {
+  config: Config;
+  db: Db;
+  /** Tests pass false to keep their output readable. */
+  logger?: boolean;
+}
+
+/** Builds the whole server without listening: the CLI, the tests and the benchmarks build the same app. */
+export async function buildApp({ config, db, logger = true }: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ? loggerOptions(config.logLevel) : false,
+    disableRequestLogging: true,
+    genReqId: generateRequestId,
+    bodyLimit: MAX_BODY_BYTES,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate("db", db);
+  app.decorate("config", config);
+  useValidators(app);
+  await app.register(errorHandler);
+  await app.register(requestLog);
+  await app.register(openapi);
+
+  app.get(
+    "/health",
+    { schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }) } } },
+    async () => {
+      // A load balancer should stop sending traffic to an instance that cannot reach its database.
+      await sql`SELECT 1`.execute(db);
+      return { status: "ok" };
+    },
+  );
+  await app.register(profileImagesRoutes);
+
+  // The Backend API: every route below needs an API key and is scoped to its deployment.
+  await app.register(async (api) => {
+    await api.register(bodyParsers);
+    await api.register(authenticate);
+    await api.register(rateLimitByApiKey);
+    await api.register(usersRoutes);
+    await api.register(emailsRoutes);
+    await api.register(phonesRoutes);
+    await api.register(passwordsRoutes);
+    await api.register(socialConnectionsRoutes);
+    await api.register(sessionsRoutes);
+  });
+
+  return app;
+}

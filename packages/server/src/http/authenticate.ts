@@ -1,0 +1,36 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { authenticateApiKey } from "../api-keys/api-keys.service.js";
+import { AuthenticationError } from "../errors.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The deployment the request's API key belongs to: every query of the request is scoped to it. */
+    deploymentId: string;
+    apiKeyId: string;
+  }
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+/** Registered inside the Backend API scope: every route there needs a valid, unrevoked API key. */
+export const authenticate = fp(
+  async (app: FastifyInstance) => {
+    app.decorateRequest("deploymentId", "");
+    app.decorateRequest("apiKeyId", "");
+    app.addHook("onRequest", async (request) => {
+      const token = bearerToken(request);
+      if (!token || token.length > 512) throw new AuthenticationError();
+      const key = await authenticateApiKey(app.db, token);
+      if (!key) throw new AuthenticationError("The API key is not valid or has been revoked.", "invalid_api_key");
+      request.deploymentId = key.deploymentId;
+      request.apiKeyId = key.keyId;
+    });
+  },
+  { name: "authenticate" },
+);

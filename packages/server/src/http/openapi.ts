@@ -1,0 +1,55 @@
+import swagger from "@fastify/swagger";
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import { Type } from "typebox";
+import { ErrorSchema } from "./common.schemas.js";
+import { AddEmailBodySchema, AddPhoneBodySchema, UpdateEmailBodySchema, UpdatePhoneBodySchema, UserEmailSchema, UserPhoneSchema } from "../identifiers/identifiers.schemas.js";
+import { UpdatePasswordBodySchema } from "../passwords/passwords.schemas.js";
+import { UserSigninSchema } from "../sessions/sessions.schemas.js";
+import { LinkSocialConnectionBodySchema, UserSocialConnectionSchema } from "../social-connections/social-connections.schemas.js";
+import { CreateUserBodySchema, UpdateUserBodySchema, UserDetailsSchema, UserPageSchema, UserSchema } from "../users/users.schemas.js";
+
+// Multipart bodies carry the picture as a file next to the JSON fields.
+const withProfileImage = <T extends { properties: object }>(schema: T) => ({
+  ...schema,
+  properties: { ...schema.properties, profile_image: Type.String({ format: "binary", description: "PNG, JPEG, GIF or WEBP; at most 2 MiB (multipart only)" }) },
+});
+
+/** Named components: the same schema objects the routes validate and serialize with. */
+export const componentSchemas = {
+  User: UserSchema,
+  UserDetails: UserDetailsSchema,
+  UserPage: UserPageSchema,
+  UserEmail: UserEmailSchema,
+  UserPhone: UserPhoneSchema,
+  UserSocialConnection: UserSocialConnectionSchema,
+  UserSignin: UserSigninSchema,
+  CreateUserRequest: withProfileImage(CreateUserBodySchema),
+  UpdateUserRequest: withProfileImage(UpdateUserBodySchema),
+  UpdatePasswordRequest: UpdatePasswordBodySchema,
+  AddEmailRequest: AddEmailBodySchema,
+  UpdateEmailRequest: UpdateEmailBodySchema,
+  AddPhoneRequest: AddPhoneBodySchema,
+  UpdatePhoneRequest: UpdatePhoneBodySchema,
+  LinkSocialConnectionRequest: LinkSocialConnectionBodySchema,
+  Error: ErrorSchema,
+};
+
+/** OpenAPI 3.1 at /openapi.json, generated from the route schemas. */
+export const openapi = fp(
+  async (app: FastifyInstance) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: "3.1.0",
+        info: { title: "Wacht Backend API", version: "1.0.0", description: "Users, their identifiers, passwords, sessions and social connections." },
+        components: {
+          schemas: componentSchemas as Record<string, any>,
+          securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A deployment's API key" } },
+        },
+        security: [{ apiKey: [] }],
+      },
+    });
+    app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  },
+  { name: "openapi" },
+);

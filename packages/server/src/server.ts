@@ -1,0 +1,47 @@
+import type { FastifyInstance } from "fastify";
+import { createApiKey, countActiveApiKeys, registerApiKey } from "./api-keys/api-keys.service.js";
+import { buildApp } from "./app.js";
+import type { Config } from "./config.js";
+import { ensureDefaultDeployment } from "./deployments/deployments.service.js";
+import { createDb, migrateToLatest, type DbHandle } from "./storage/db.js";
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database, migrates it, makes sure the default deployment has a key, and listens.
+ * `say` receives the lines meant for the person who started the server (the new key, the URL).
+ */
+export async function startServer(config: Config, say: (line: string) => void = console.log): Promise<RunningServer> {
+  const handle: DbHandle = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
+  try {
+    await migrateToLatest(handle.db);
+    const deployment = await ensureDefaultDeployment(handle.db);
+    if (config.apiKey) {
+      await registerApiKey(handle.db, deployment.id, config.apiKey, "WACHT_API_KEY");
+    } else if ((await countActiveApiKeys(handle.db, deployment.id)) === 0) {
+      const { secret } = await createApiKey(handle.db, deployment.id, "first start");
+      say(`Created an API key for the default deployment. It is shown once; store it now:\n\n  WACHT_API_KEY=${secret}\n`);
+    }
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+
+  const app = await buildApp({ config, db: handle.db });
+  app.addHook("onClose", async () => handle.close());
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  say(`Wacht is listening on ${url} (database: ${describeDatabase(config.databaseUrl)}); try: curl ${url}/health`);
+  return { app, url, close: () => app.close() };
+}
+
+/** The database URL without its password, for humans. */
+export function describeDatabase(databaseUrl: string): string {
+  return databaseUrl.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+}

@@ -1,0 +1,54 @@
+import type { Db } from "../storage/db.js";
+import type { SocialConnectionRow } from "../storage/tables.js";
+
+export interface SocialConnection {
+  id: string;
+  deploymentId: string;
+  userId: string;
+  userEmailAddressId: string | null;
+  provider: string;
+  providerUserId: string;
+  emailAddress: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const toSocialConnection = (row: SocialConnectionRow): SocialConnection => ({
+  id: row.id,
+  deploymentId: row.deployment_id,
+  userId: row.user_id,
+  userEmailAddressId: row.user_email_address_id,
+  provider: row.provider,
+  providerUserId: row.provider_user_id,
+  emailAddress: row.email_address,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export async function listSocialConnections(db: Db, deploymentId: string, userId: string): Promise<SocialConnection[]> {
+  const rows = await db
+    .selectFrom("social_connections")
+    .selectAll()
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "=", userId)
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+  return rows.map(toSocialConnection);
+}
+
+export async function insertSocialConnection(db: Db, row: SocialConnectionRow): Promise<SocialConnection> {
+  await db.insertInto("social_connections").values(row).execute();
+  return toSocialConnection(row);
+}
+
+/** Returns whether the user had that connection. */
+export async function deleteSocialConnectionRow(db: Db, deploymentId: string, userId: string, connectionId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom("social_connections")
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "=", userId)
+    .where("id", "=", connectionId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

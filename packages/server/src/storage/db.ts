@@ -1,0 +1,83 @@
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import pg from "pg";
+import { migrationProvider } from "./migrations/index.js";
+import type { DialectName } from "./dialect.js";
+import type { Database } from "./tables.js";
+
+export type Db = Kysely<Database>;
+
+export interface DbHandle {
+  db: Db;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  poolSize?: number;
+}
+
+/** `sqlite:<path>`, `sqlite::memory:` or `postgres://…` → a Kysely instance for that engine. */
+export function createDb(databaseUrl: string, options: CreateDbOptions = {}): DbHandle {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return createPostgresDb(databaseUrl, options.poolSize ?? 10);
+  if (databaseUrl.startsWith("sqlite:")) return createSqliteDb(databaseUrl.slice("sqlite:".length));
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got '${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}'.`);
+}
+
+function createPostgresDb(url: string, poolSize: number): DbHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5000,
+    // Our times are BIGINT milliseconds and counts are int8: both fit a JS number exactly.
+    types: {
+      getTypeParser: (oid: number, format?: any) =>
+        oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+    },
+  });
+  // An idle client losing its connection (Postgres restarted) must not crash the process;
+  // the pool drops it and the next query reconnects.
+  pool.on("error", () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: "postgres", close: () => db.destroy() };
+}
+
+function createSqliteDb(path: string): DbHandle {
+  const isMemory = path === ":memory:" || path === "";
+  if (!isMemory) mkdirSync(dirname(path), { recursive: true });
+  const database = new SqliteDatabase(isMemory ? ":memory:" : path);
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = NORMAL");
+  database.pragma("foreign_keys = ON");
+  database.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withBooleanParameters(database) }) });
+  return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+/** better-sqlite3 refuses JS booleans as parameters; SQLite stores them as 0/1. */
+function withBooleanParameters(database: SqliteDatabase.Database) {
+  const toSqlite = (parameters: ReadonlyArray<unknown>) =>
+    parameters.map((value) => (typeof value === "boolean" ? Number(value) : value));
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      const statement = database.prepare(text);
+      return {
+        reader: statement.reader,
+        all: (parameters: ReadonlyArray<unknown>) => statement.all(toSqlite(parameters)),
+        run: (parameters: ReadonlyArray<unknown>) => statement.run(toSqlite(parameters)),
+        iterate: (parameters: ReadonlyArray<unknown>) => statement.iterate(toSqlite(parameters)),
+      };
+    },
+  };
+}
+
+/** Brings the schema up to date. On Postgres, Kysely holds an advisory lock while it runs, so instances starting together take turns. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((result) => result.status === "Success").map((result) => result.migrationName);
+}

@@ -1,0 +1,127 @@
+/**
+ * The Kysely `Database` interface: one row type per table. Row types stay inside storage;
+ * services see the domain objects the *.storage.ts mappers build from them.
+ * Times are epoch milliseconds in both dialects (BIGINT), so ordering and arithmetic are the same
+ * everywhere; booleans are 0/1 on SQLite and true/false on Postgres (mappers use Boolean()).
+ */
+export type Bool = boolean | number;
+
+export interface DeploymentRow {
+  id: string;
+  name: string;
+  is_default: Bool;
+  created_at: number;
+}
+
+export interface ApiKeyRow {
+  id: string;
+  deployment_id: string;
+  name: string;
+  /** First 16 hex characters of the key's SHA-256: the index we look a presented key up by. */
+  lookup_hash: string;
+  secret_hash: string;
+  /** The first characters of the key, so a person can tell keys apart without seeing them. */
+  display_prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface UserRow {
+  id: string;
+  deployment_id: string;
+  first_name: string;
+  last_name: string;
+  username: string | null;
+  username_normalized: string | null;
+  password_hash: string | null;
+  last_password_reset_at: number | null;
+  disabled: Bool;
+  second_factor_policy: string;
+  public_metadata: string;
+  private_metadata: string;
+  // Derived from the identifier tables by refreshUserDerivedColumns(): lists and sorts read one row.
+  primary_email_address_id: string | null;
+  primary_email_address: string | null;
+  primary_phone_number_id: string | null;
+  primary_phone_number: string | null;
+  search_text: string;
+  profile_image_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserEmailRow {
+  id: string;
+  deployment_id: string;
+  user_id: string;
+  email: string;
+  email_normalized: string;
+  is_primary: Bool;
+  verified: Bool;
+  verified_at: number | null;
+  verification_strategy: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserPhoneRow {
+  id: string;
+  deployment_id: string;
+  user_id: string;
+  phone_number: string;
+  country_code: string;
+  is_primary: Bool;
+  verified: Bool;
+  verified_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SocialConnectionRow {
+  id: string;
+  deployment_id: string;
+  user_id: string;
+  user_email_address_id: string | null;
+  provider: string;
+  provider_user_id: string;
+  email_address: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionRow {
+  id: string;
+  deployment_id: string;
+  user_id: string;
+  secret_hash: string;
+  created_at: number;
+  updated_at: number;
+  last_active_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  browser: string | null;
+  device: string | null;
+}
+
+export interface ProfileImageRow {
+  id: string;
+  deployment_id: string;
+  user_id: string;
+  content_type: string;
+  bytes: Buffer;
+  created_at: number;
+}
+
+export interface Database {
+  deployments: DeploymentRow;
+  api_keys: ApiKeyRow;
+  users: UserRow;
+  user_emails: UserEmailRow;
+  user_phones: UserPhoneRow;
+  social_connections: SocialConnectionRow;
+  sessions: SessionRow;
+  profile_images: ProfileImageRow;
+}

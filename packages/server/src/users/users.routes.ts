@@ -1,0 +1,114 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { EmptySchema, UserIdParamsSchema, errorResponses } from "../http/common.schemas.js";
+import { publicUrlOf } from "../http/public-url.js";
+import { normalizeEmail, normalizePhone } from "../identifiers/normalize.js";
+import {
+  CreateUserBodySchema,
+  ListUsersQuerySchema,
+  UpdateUserBodySchema,
+  UserDetailsSchema,
+  UserPageSchema,
+  UserSchema,
+  toUserDetailsJson,
+  toUserJson,
+  type ListUsersQuery,
+} from "./users.schemas.js";
+import { createUser, deleteUser, getUserDetails, listUsers, updateUser, type UserListQuery } from "./users.service.js";
+
+const asList = (value: string | string[] | undefined) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+const consumes = ["application/json", "multipart/form-data"];
+const tags = ["users"];
+
+/** Query string → storage query: filters are normalized exactly as the values were when stored. */
+function toUserListQuery(query: ListUsersQuery): UserListQuery {
+  return {
+    limit: query.limit,
+    offset: query.offset,
+    sortKey: query.sort_key,
+    sortOrder: query.sort_order,
+    search: query.search?.trim().toLowerCase() || undefined,
+    normalizedEmails: asList(query.email_address)?.map((email) => normalizeEmail(email, "email_address").normalized),
+    phoneNumbers: asList(query.phone_number)?.map((phone) => normalizePhone(phone).phoneNumber),
+    normalizedUsernames: asList(query.username)?.map((username) => username.toLowerCase()),
+    userIds: asList(query.user_id),
+  };
+}
+
+export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    "/users",
+    { schema: { tags, summary: "List users", querystring: ListUsersQuerySchema, response: { 200: UserPageSchema, ...errorResponses } } },
+    async (request) => {
+      const query = toUserListQuery(request.query);
+      const page = await listUsers(app.db, request.deploymentId, query);
+      const context = { publicUrl: publicUrlOf(request) };
+      return {
+        data: page.items.map((user) => toUserJson(user, context)),
+        total: page.total,
+        has_more: query.offset + page.items.length < page.total,
+        limit: query.limit,
+        offset: query.offset,
+      };
+    },
+  );
+
+  for (const path of ["/users/:userId/details", "/users/:userId"]) {
+    app.get(
+      path,
+      { schema: { tags, summary: "Get a user with its identifiers", params: UserIdParamsSchema, response: { 200: UserDetailsSchema, ...errorResponses } } },
+      async (request) => toUserDetailsJson(await getUserDetails(app.db, request.deploymentId, request.params.userId), { publicUrl: publicUrlOf(request) }),
+    );
+  }
+
+  app.post(
+    "/users",
+    { schema: { tags, summary: "Create a user", consumes, body: CreateUserBodySchema, response: { 200: UserSchema, ...errorResponses } } },
+    async (request) => {
+      const body = request.body;
+      const image = request.uploadedFiles.profile_image;
+      const user = await createUser(app.db, request.deploymentId, {
+        firstName: body.first_name,
+        lastName: body.last_name,
+        emailAddress: body.email_address,
+        phoneNumber: body.phone_number,
+        username: body.username,
+        password: body.password,
+        skipPasswordCheck: body.skip_password_check,
+        publicMetadata: body.public_metadata,
+        privateMetadata: body.private_metadata,
+        profileImage: image ? { bytes: image } : undefined,
+      });
+      return toUserJson(user, { publicUrl: publicUrlOf(request) });
+    },
+  );
+
+  app.patch(
+    "/users/:userId",
+    { schema: { tags, summary: "Update a user", consumes, params: UserIdParamsSchema, body: UpdateUserBodySchema, response: { 200: UserDetailsSchema, ...errorResponses } } },
+    async (request) => {
+      const body = request.body ?? {};
+      const image = request.uploadedFiles.profile_image;
+      const details = await updateUser(app.db, request.deploymentId, request.params.userId, {
+        firstName: body.first_name,
+        lastName: body.last_name,
+        username: body.username,
+        publicMetadata: body.public_metadata,
+        privateMetadata: body.private_metadata,
+        disabled: body.disabled,
+        secondFactorPolicy: body.second_factor_policy,
+        removeProfileImage: body.remove_profile_image,
+        profileImage: image ? { bytes: image } : undefined,
+      });
+      return toUserDetailsJson(details, { publicUrl: publicUrlOf(request) });
+    },
+  );
+
+  app.delete(
+    "/users/:userId",
+    { schema: { tags, summary: "Delete a user and everything that belongs to it", params: UserIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
+    async (request) => {
+      await deleteUser(app.db, request.deploymentId, request.params.userId);
+      return {};
+    },
+  );
+};

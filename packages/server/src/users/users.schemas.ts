@@ -1,0 +1,156 @@
+import { Type, type Static } from "typebox";
+import { Nullable, Timestamp, toNullableTimestamp, toTimestamp } from "../http/common.schemas.js";
+import { UserEmailSchema, UserPhoneSchema, toEmailJson, toPhoneJson } from "../identifiers/identifiers.schemas.js";
+import { UserSocialConnectionSchema, toSocialConnectionJson } from "../social-connections/social-connections.schemas.js";
+import type { User, UserDetails } from "./users.service.js";
+
+const Metadata = Type.Unsafe<Record<string, unknown>>({ type: "object", additionalProperties: true, description: "Any JSON object; at most 32 KiB" });
+const Name = Type.String({ maxLength: 256 });
+const SecondFactorPolicy = Type.Union([Type.Literal("none"), Type.Literal("optional"), Type.Literal("enforced")]);
+
+export const UserSchema = Type.Object(
+  {
+    id: Type.String(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    first_name: Type.String(),
+    last_name: Type.String(),
+    username: Nullable(Type.String()),
+    profile_picture_url: Nullable(Type.String()),
+    primary_email_address: Nullable(Type.String()),
+    primary_phone_number: Nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const UserDetailsSchema = Type.Object(
+  {
+    ...UserSchema.properties,
+    deployment_id: Type.String(),
+    disabled: Type.Boolean(),
+    second_factor_policy: SecondFactorPolicy,
+    public_metadata: Metadata,
+    private_metadata: Metadata,
+    primary_email_address_id: Nullable(Type.String()),
+    primary_phone_number_id: Nullable(Type.String()),
+    email_addresses: Type.Array(UserEmailSchema),
+    phone_numbers: Type.Array(UserPhoneSchema),
+    social_connections: Type.Array(UserSocialConnectionSchema),
+    has_password: Type.Boolean(),
+    has_backup_codes: Type.Boolean(),
+    last_password_reset_at: Nullable(Timestamp),
+    // Kept for compatibility with clients of the reference server; we have no such features yet.
+    schema_version: Type.String(),
+    availability: Type.String(),
+    segments: Type.Array(Type.Object({}, { additionalProperties: true })),
+    active_organization_membership_id: Nullable(Type.String()),
+    active_workspace_membership_id: Nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const UserPageSchema = Type.Object({
+  data: Type.Array(UserSchema),
+  total: Type.Integer({ description: "Users matching the filters, across all pages" }),
+  has_more: Type.Boolean(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+const Repeatable = (description: string) =>
+  Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Array(Type.String({ maxLength: 320 }), { maxItems: 100 })], { description }));
+
+export const ListUsersQuerySchema = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 10 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
+    sort_key: Type.Union([Type.Literal("created_at"), Type.Literal("username"), Type.Literal("email"), Type.Literal("phone_number")], { default: "created_at" }),
+    sort_order: Type.Union([Type.Literal("asc"), Type.Literal("desc")], { default: "desc" }),
+    search: Type.Optional(Type.String({ maxLength: 256, description: "Case-insensitive substring of names, username, emails or phones" })),
+    email_address: Repeatable("Exact email address (case-insensitive); repeat for any of several"),
+    phone_number: Repeatable("Exact phone number (E.164); repeat for any of several"),
+    username: Repeatable("Exact username (case-insensitive); repeat for any of several"),
+    user_id: Repeatable("User id; repeat for any of several"),
+  },
+  { additionalProperties: false },
+);
+export type ListUsersQuery = Static<typeof ListUsersQuerySchema>;
+
+export const CreateUserBodySchema = Type.Object(
+  {
+    first_name: Type.Optional(Name),
+    last_name: Type.Optional(Name),
+    email_address: Type.Optional(Type.String({ maxLength: 320 })),
+    phone_number: Type.Optional(Type.String({ maxLength: 64 })),
+    username: Type.Optional(Type.String({ maxLength: 64 })),
+    password: Type.Optional(Type.String({ maxLength: 4096 })),
+    skip_password_check: Type.Optional(Type.Boolean()),
+    public_metadata: Type.Optional(Metadata),
+    private_metadata: Type.Optional(Metadata),
+  },
+  { additionalProperties: false, description: "JSON, or multipart/form-data with an optional profile_image file" },
+);
+export type CreateUserBody = Static<typeof CreateUserBodySchema>;
+
+export const UpdateUserBodySchema = Type.Object(
+  {
+    first_name: Type.Optional(Name),
+    last_name: Type.Optional(Name),
+    username: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    public_metadata: Type.Optional(Metadata),
+    private_metadata: Type.Optional(Metadata),
+    disabled: Type.Optional(Type.Boolean()),
+    second_factor_policy: Type.Optional(SecondFactorPolicy),
+    remove_profile_image: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, description: "JSON, or multipart/form-data with an optional profile_image file" },
+);
+export type UpdateUserBody = Static<typeof UpdateUserBodySchema>;
+
+/** Where profile pictures are served from: the server's public URL. */
+export interface JsonContext {
+  publicUrl: string;
+}
+
+const pictureUrl = (user: User, context: JsonContext) =>
+  user.profileImageId ? `${context.publicUrl}/profile-images/${user.profileImageId}` : null;
+
+/** The one mapping of a user to the wire. */
+export function toUserJson(user: User, context: JsonContext): Static<typeof UserSchema> {
+  return {
+    id: user.id,
+    created_at: toTimestamp(user.createdAt),
+    updated_at: toTimestamp(user.updatedAt),
+    first_name: user.firstName,
+    last_name: user.lastName,
+    username: user.username,
+    profile_picture_url: pictureUrl(user, context),
+    primary_email_address: user.primaryEmailAddress,
+    primary_phone_number: user.primaryPhoneNumber,
+  };
+}
+
+export function toUserDetailsJson(details: UserDetails, context: JsonContext): Static<typeof UserDetailsSchema> {
+  const { user } = details;
+  return {
+    ...toUserJson(user, context),
+    deployment_id: user.deploymentId,
+    disabled: user.disabled,
+    second_factor_policy: user.secondFactorPolicy,
+    public_metadata: user.publicMetadata,
+    private_metadata: user.privateMetadata,
+    primary_email_address_id: user.primaryEmailAddressId,
+    primary_phone_number_id: user.primaryPhoneNumberId,
+    email_addresses: details.emails.map(toEmailJson),
+    phone_numbers: details.phones.map(toPhoneJson),
+    social_connections: details.socialConnections.map(toSocialConnectionJson),
+    has_password: user.hasPassword,
+    has_backup_codes: false,
+    last_password_reset_at: toNullableTimestamp(user.lastPasswordResetAt),
+    schema_version: "v1",
+    availability: user.disabled ? "restricted" : "available",
+    segments: [],
+    active_organization_membership_id: null,
+    active_workspace_membership_id: null,
+  };
+}

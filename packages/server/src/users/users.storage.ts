@@ -1,0 +1,186 @@
+import { sql } from "kysely";
+import { emailOwnersQuery, listEmails, listPhones, phoneOwnersQuery } from "../identifiers/identifiers.storage.js";
+import type { Db } from "../storage/db.js";
+import { searchTextContains } from "../storage/dialect.js";
+import type { UserRow } from "../storage/tables.js";
+
+export type SecondFactorPolicy = "none" | "optional" | "enforced";
+
+export interface User {
+  id: string;
+  deploymentId: string;
+  firstName: string;
+  lastName: string;
+  username: string | null;
+  hasPassword: boolean;
+  lastPasswordResetAt: number | null;
+  disabled: boolean;
+  secondFactorPolicy: SecondFactorPolicy;
+  publicMetadata: Record<string, unknown>;
+  privateMetadata: Record<string, unknown>;
+  primaryEmailAddressId: string | null;
+  primaryEmailAddress: string | null;
+  primaryPhoneNumberId: string | null;
+  primaryPhoneNumber: string | null;
+  profileImageId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type UserSortKey = "created_at" | "username" | "email" | "phone_number";
+
+export interface UserListQuery {
+  limit: number;
+  offset: number;
+  sortKey: UserSortKey;
+  sortOrder: "asc" | "desc";
+  /** Lower-cased substring to look for in names, username, emails and phones. */
+  search?: string;
+  /** Exact filters; a user matches when it has any of the values given for a filter. */
+  normalizedEmails?: string[];
+  phoneNumbers?: string[];
+  normalizedUsernames?: string[];
+  userIds?: string[];
+}
+
+// Every column but the password hash: whether a hash exists is all the rest of the code may know.
+const userColumns = [
+  "id",
+  "deployment_id",
+  "first_name",
+  "last_name",
+  "username",
+  "last_password_reset_at",
+  "disabled",
+  "second_factor_policy",
+  "public_metadata",
+  "private_metadata",
+  "primary_email_address_id",
+  "primary_email_address",
+  "primary_phone_number_id",
+  "primary_phone_number",
+  "profile_image_id",
+  "created_at",
+  "updated_at",
+] as const;
+
+type UserColumnsRow = Pick<UserRow, (typeof userColumns)[number]> & { has_password: unknown };
+
+const toUser = (row: UserColumnsRow): User => ({
+  id: row.id,
+  deploymentId: row.deployment_id,
+  firstName: row.first_name,
+  lastName: row.last_name,
+  username: row.username,
+  hasPassword: Boolean(row.has_password),
+  lastPasswordResetAt: row.last_password_reset_at,
+  disabled: Boolean(row.disabled),
+  secondFactorPolicy: row.second_factor_policy as SecondFactorPolicy,
+  publicMetadata: JSON.parse(row.public_metadata),
+  privateMetadata: JSON.parse(row.private_metadata),
+  primaryEmailAddressId: row.primary_email_address_id,
+  primaryEmailAddress: row.primary_email_address,
+  primaryPhoneNumberId: row.primary_phone_number_id,
+  primaryPhoneNumber: row.primary_phone_number,
+  profileImageId: row.profile_image_id,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+function selectUsers(db: Db, deploymentId: string) {
+  return db
+    .selectFrom("users")
+    .select(userColumns)
+    .select(sql<boolean>`password_hash IS NOT NULL`.as("has_password"))
+    .where("deployment_id", "=", deploymentId);
+}
+
+export async function findUser(db: Db, deploymentId: string, userId: string): Promise<User | null> {
+  const row = await selectUsers(db, deploymentId).where("id", "=", userId).executeTakeFirst();
+  return row ? toUser(row) : null;
+}
+
+/** The only read of a password hash; kept apart so no other query can leak one. */
+export async function findPasswordHash(db: Db, deploymentId: string, userId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom("users")
+    .select("password_hash")
+    .where("deployment_id", "=", deploymentId)
+    .where("id", "=", userId)
+    .executeTakeFirst();
+  return row?.password_hash ?? null;
+}
+
+export async function insertUser(db: Db, row: UserRow): Promise<void> {
+  await db.insertInto("users").values(row).execute();
+}
+
+/** Returns whether the user existed. */
+export async function updateUserRow(db: Db, deploymentId: string, userId: string, patch: Partial<UserRow>): Promise<boolean> {
+  const result = await db.updateTable("users").set(patch).where("deployment_id", "=", deploymentId).where("id", "=", userId).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Removes the user; its emails, phones, connections, sessions and images go with it (ON DELETE CASCADE). */
+export async function deleteUserRow(db: Db, deploymentId: string, userId: string): Promise<boolean> {
+  const result = await db.deleteFrom("users").where("deployment_id", "=", deploymentId).where("id", "=", userId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+const sortColumns: Record<UserSortKey, string> = {
+  created_at: "users.created_at",
+  username: "users.username_normalized",
+  email: "users.primary_email_address",
+  phone_number: "users.primary_phone_number",
+};
+
+export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<{ items: User[]; total: number }> {
+  let filtered = db.selectFrom("users").where("users.deployment_id", "=", deploymentId);
+  if (query.search) filtered = filtered.where(searchTextContains(db, query.search));
+  if (query.normalizedEmails?.length) filtered = filtered.where("users.id", "in", emailOwnersQuery(db, deploymentId, query.normalizedEmails));
+  if (query.phoneNumbers?.length) filtered = filtered.where("users.id", "in", phoneOwnersQuery(db, deploymentId, query.phoneNumbers));
+  if (query.normalizedUsernames?.length) filtered = filtered.where("users.username_normalized", "in", query.normalizedUsernames);
+  if (query.userIds?.length) filtered = filtered.where("users.id", "in", query.userIds);
+
+  const direction = sql.raw(query.sortOrder === "asc" ? "ASC" : "DESC");
+  // NULLS LAST in both engines (their defaults differ); the id breaks ties so pages never overlap.
+  const pageQuery = filtered
+    .select(userColumns.map((column) => `users.${column}` as const))
+    .select(sql<boolean>`users.password_hash IS NOT NULL`.as("has_password"))
+    .orderBy(sql`${sql.ref(sortColumns[query.sortKey])} ${direction} NULLS LAST`)
+    .orderBy(sql`users.id ${direction}`)
+    .limit(query.limit)
+    .offset(query.offset);
+  const countQuery = filtered.select((eb) => eb.fn.countAll<number>().as("total"));
+
+  const [rows, count] = await Promise.all([pageQuery.execute(), countQuery.executeTakeFirstOrThrow()]);
+  return { items: rows.map(toUser), total: Number(count.total) };
+}
+
+/**
+ * Recomputes what the users row keeps for fast lists and search from the identifier tables:
+ * the primary email and phone (id and value) and the searchable text. Every write that touches a
+ * user's names or identifiers ends here, inside its transaction, so these never drift.
+ */
+export async function refreshUserDerivedColumns(db: Db, deploymentId: string, userId: string, nowMs: number): Promise<void> {
+  const [user, emails, phones] = await Promise.all([
+    db.selectFrom("users").select(["first_name", "last_name", "username"]).where("id", "=", userId).executeTakeFirst(),
+    listEmails(db, deploymentId, userId),
+    listPhones(db, deploymentId, userId),
+  ]);
+  if (!user) return;
+  const primaryEmail = emails.find((email) => email.isPrimary) ?? null;
+  const primaryPhone = phones.find((phone) => phone.isPrimary) ?? null;
+  const searchText = [user.first_name, user.last_name, user.username, ...emails.map((e) => e.email), ...phones.map((p) => p.phoneNumber)]
+    .filter((part) => part)
+    .join(" ")
+    .toLowerCase();
+  await updateUserRow(db, deploymentId, userId, {
+    primary_email_address_id: primaryEmail?.id ?? null,
+    primary_email_address: primaryEmail?.email ?? null,
+    primary_phone_number_id: primaryPhone?.id ?? null,
+    primary_phone_number: primaryPhone?.phoneNumber ?? null,
+    search_text: searchText,
+    updated_at: nowMs,
+  });
+}
