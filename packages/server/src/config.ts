@@ -10,6 +10,11 @@ export interface Config {
   /** Requests per API key per window; 0 turns the limit off. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /**
+   * Redis shared by every instance for rate-limit counters. Without it each instance counts on
+   * its own, so N instances behind a load balancer allow up to N × rateLimitMax.
+   */
+  redisUrl: string | undefined;
   logLevel: string;
   /** Public URL of this server, for links such as profile pictures; defaults to http://HOST:PORT. */
   publicUrl: string | undefined;
@@ -24,6 +29,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: readInteger(env, "WACHT_DB_POOL_SIZE", 10, 1, 1000),
     rateLimitMax: readInteger(env, "WACHT_RATE_LIMIT_MAX", 6000, 0, 10_000_000),
     rateLimitWindowMs: readInteger(env, "WACHT_RATE_LIMIT_WINDOW_MS", 60_000, 1000, 86_400_000),
+    redisUrl: env.WACHT_REDIS_URL || undefined,
     logLevel: env.WACHT_LOG_LEVEL || "info",
     publicUrl: env.WACHT_PUBLIC_URL || undefined,
   };

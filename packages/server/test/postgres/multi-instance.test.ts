@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, migrateToLatest } from "../../src/storage/db.js";
+import { migrationProvider } from "../../src/storage/migrations/index.js";
+import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
+import { DIALECTS } from "../helpers/dialects.js";
+import { createTestDatabase } from "../helpers/postgres.js";
+import { startServer, type TestServer } from "../helpers/start-server.js";
+
+describe.runIf(DIALECTS.includes("postgres"))("two stateless instances on one Postgres database", () => {
+  let first: TestServer;
+  let second: TestServer;
+  let viaFirst: ApiCall;
+  let viaSecond: ApiCall;
+
+  beforeAll(async () => {
+    first = await startServer("postgres");
+    second = await startServer("postgres", { databaseUrl: first.databaseUrl });
+    // One key, two instances: whatever one instance stored, the other knows.
+    viaFirst = apiClient(first.baseUrl, first.apiKey);
+    viaSecond = apiClient(second.baseUrl, first.apiKey);
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it("serves a user created on one instance from the other: read, update, delete", async () => {
+    const email = uniqueEmail("multi");
+    const created = await viaFirst("POST", "/users", { first_name: "Ada", email_address: email, skip_password_check: true });
+    expect(created.status).toBe(200);
+    const read = await viaSecond("GET", `/users/${created.body.id}/details`);
+    expect(read.status).toBe(200);
+    expect(read.body.primary_email_address).toBe(email);
+    const updated = await viaSecond("PATCH", `/users/${created.body.id}`, { first_name: "Grace" });
+    expect(updated.body.first_name).toBe("Grace");
+    expect((await viaFirst("GET", `/users/${created.body.id}/details`)).body.first_name).toBe("Grace");
+    expect((await viaSecond("DELETE", `/users/${created.body.id}`)).status).toBe(200);
+    expect((await viaFirst("GET", `/users/${created.body.id}/details`)).status).toBe(404);
+  });
+
+  it("lets exactly one of 100 concurrent creates of one email win across both instances", async () => {
+    const email = uniqueEmail("race");
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        (i % 2 === 0 ? viaFirst : viaSecond)("POST", "/users", { email_address: email, skip_password_check: true }),
+      ),
+    );
+    const statuses = results.map((result) => result.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(99);
+    expect(results.filter((result) => result.status === 409).every((result) => result.body.code === "email_taken")).toBe(true);
+    const listed = await viaSecond("GET", `/users?email_address=${encodeURIComponent(email)}`);
+    expect(listed.body.total).toBe(1);
+  });
+
+  it("keeps revocation of an API key effective on every instance at once", async () => {
+    const { createApiKey, revokeApiKey } = await import("../../src/api-keys/api-keys.service.js");
+    const { apiKey, secret } = await createApiKey(first.db, first.deploymentId, "to revoke");
+    expect((await apiClient(second.baseUrl, secret)("GET", "/users")).status).toBe(200);
+    await revokeApiKey(first.db, apiKey.id);
+    expect((await apiClient(second.baseUrl, secret)("GET", "/users")).status).toBe(401);
+    expect((await apiClient(first.baseUrl, secret)("GET", "/users")).status).toBe(401);
+  });
+});
+
+describe.runIf(DIALECTS.includes("postgres"))("migrations started by several instances at once", () => {
+  it("apply once, under the advisory lock, with every instance succeeding", async () => {
+    const database = await createTestDatabase();
+    const handles = Array.from({ length: 4 }, () => createDb(database.url, { poolSize: 2 }));
+    try {
+      const applied = await Promise.all(handles.map((handle) => migrateToLatest(handle.db)));
+      const every = Object.keys(await migrationProvider.getMigrations()).sort();
+      // Each migration was applied by exactly one instance; the others found it done.
+      expect(applied.flat().sort()).toEqual(every);
+      const rows = await handles[0]!.db.selectFrom("kysely_migration" as any).select("name" as any).execute();
+      expect(rows.map((row: any) => row.name).sort()).toEqual(every);
+    } finally {
+      await Promise.all(handles.map((handle) => handle.close()));
+      await database.drop();
+    }
+  });
+});
+
+describe.runIf(DIALECTS.includes("postgres") && process.env.WACHT_TEST_REDIS_URL !== "off")("rate limits shared through Redis", () => {
+  let first: TestServer;
+  let second: TestServer;
+  const redisUrl = process.env.WACHT_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+  beforeAll(async () => {
+    const config = { rateLimitMax: 5, rateLimitWindowMs: 60_000, redisUrl };
+    first = await startServer("postgres", { config });
+    second = await startServer("postgres", { databaseUrl: first.databaseUrl, config });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it("counts one key's requests across instances instead of multiplying the limit", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const server = i % 2 === 0 ? first : second;
+      statuses.push((await apiClient(server.baseUrl, first.apiKey)("GET", "/users")).status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+  });
+});
