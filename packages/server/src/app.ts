@@ -6,6 +6,7 @@ import type { Config } from "./config.js";
 import { authenticate } from "./http/authenticate.js";
 import { MAX_BODY_BYTES, bodyParsers } from "./http/body-parsers.js";
 import { errorHandler } from "./http/error-handler.js";
+import { idempotency } from "./http/idempotency.js";
 import { openapi } from "./http/openapi.js";
 import { rateLimitByApiKey } from "./http/rate-limit.js";
 import { generateRequestId, loggerOptions, requestLog } from "./http/request-log.js";
@@ -66,6 +67,7 @@ export async function buildApp({ config, db, logger = true }: BuildAppOptions): 
     await api.register(bodyParsers);
     await api.register(authenticate);
     await api.register(rateLimitByApiKey);
+    await api.register(idempotency);
     await api.register(usersRoutes);
     await api.register(emailsRoutes);
     await api.register(phonesRoutes);

@@ -115,6 +115,16 @@ export interface ProfileImageRow {
   created_at: number;
 }
 
+export interface IdempotencyKeyRow {
+  deployment_id: string;
+  idempotency_key: string;
+  request_fingerprint: string;
+  /** null while the first request with this key is still running. */
+  response_status: number | null;
+  response_body: string | null;
+  created_at: number;
+}
+
 export interface Database {
   deployments: DeploymentRow;
   api_keys: ApiKeyRow;
@@ -124,4 +134,5 @@ export interface Database {
   social_connections: SocialConnectionRow;
   sessions: SessionRow;
   profile_images: ProfileImageRow;
+  idempotency_keys: IdempotencyKeyRow;
 }

@@ -1,0 +1,155 @@
+import type { WachtClient } from "../client.js";
+import { NotFoundError } from "../core/errors.js";
+import { encodeBodyWithFiles } from "../core/form-data.js";
+import { iterateOffsetPages, type PaginatedResponse } from "../core/pagination.js";
+import { path } from "../core/path.js";
+import type { RequestOptions } from "../core/request.js";
+import type {
+  AddEmailRequest,
+  AddPhoneRequest,
+  CreateUserRequest,
+  LinkSocialConnectionRequest,
+  ListResponse,
+  ListUserSigninsOptions,
+  ListUsersOptions,
+  RevokeAllSigninsResponse,
+  UpdateEmailRequest,
+  UpdatePasswordRequest,
+  UpdatePhoneRequest,
+  UpdateUserRequest,
+  User,
+  UserDetails,
+  UserEmail,
+  UserPhone,
+  UserSignin,
+  UserSocialConnection,
+} from "./users.types.js";
+
+/** Page size for iterateUsers when the caller sets none: fewer round trips than the server's 10. */
+const ITERATION_PAGE_SIZE = 100;
+
+/**
+ * `client.users`: one method per endpoint. `isSafeToRepeat` marks the POSTs and
+ * PATCHes whose repetition changes nothing, so they may be retried (core/retry.ts).
+ * Methods are `async` so that a bad argument rejects the promise instead of throwing.
+ */
+export class Users {
+  // A private field, so that logging or serializing a client never walks into a cycle.
+  readonly #client: WachtClient;
+
+  constructor(client: WachtClient) {
+    this.#client = client;
+  }
+
+  async listUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): Promise<PaginatedResponse<User>> {
+    return this.#client.get("/users", { ...requestOptions, query: { ...options } });
+  }
+
+  /** Every user matching `options`, fetching pages as the loop advances. */
+  iterateUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): AsyncGenerator<User, void, undefined> {
+    const limit = options.limit ?? ITERATION_PAGE_SIZE;
+    return iterateOffsetPages((offset) => this.listUsers({ ...options, limit, offset }, requestOptions), options.offset ?? 0);
+  }
+
+  async getUser(userId: string, options?: RequestOptions): Promise<UserDetails> {
+    return this.#client.get(path`/users/${userId}/details`, options);
+  }
+
+  /** The user owning this address (any of their emails, case-insensitive); NotFoundError if none. */
+  async getUserByEmail(email: string, options?: RequestOptions): Promise<UserDetails> {
+    const page = await this.listUsers({ email_address: email, limit: 1 }, options);
+    const user = page.data[0] && (await this.getUser(page.data[0].id, options));
+    // Checked again here so a server that ignored the filter can never hand back someone else.
+    const owns = user?.email_addresses.some((entry) => entry.email.toLowerCase() === email.toLowerCase());
+    if (!user || !owns) throw new NotFoundError("No user has this email address", { code: "user_not_found" });
+    return user;
+  }
+
+  async createUser(request: CreateUserRequest, options?: RequestOptions): Promise<User> {
+    return this.#client.post("/users", encodeBodyWithFiles(request), options);
+  }
+
+  async updateUser(userId: string, request: UpdateUserRequest, options?: RequestOptions): Promise<UserDetails> {
+    return this.#client.patch(path`/users/${userId}`, encodeBodyWithFiles(request), { ...options, isSafeToRepeat: true });
+  }
+
+  /** Also removes the user's sessions, identifiers and social connections. */
+  async deleteUser(userId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.delete(path`/users/${userId}`, options);
+  }
+
+  async listEmails(userId: string, options?: RequestOptions): Promise<UserEmail[]> {
+    return (await this.#client.get<ListResponse<UserEmail>>(path`/users/${userId}/emails`, options)).data;
+  }
+
+  async addEmail(userId: string, request: AddEmailRequest, options?: RequestOptions): Promise<UserEmail> {
+    return this.#client.post(path`/users/${userId}/emails`, request, options);
+  }
+
+  async updateEmail(userId: string, emailId: string, request: UpdateEmailRequest, options?: RequestOptions): Promise<UserEmail> {
+    return this.#client.patch(path`/users/${userId}/emails/${emailId}`, request, { ...options, isSafeToRepeat: true });
+  }
+
+  async deleteEmail(userId: string, emailId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.delete(path`/users/${userId}/emails/${emailId}`, options);
+  }
+
+  async makeEmailPrimary(userId: string, emailId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.post(path`/users/${userId}/emails/${emailId}/make-primary`, undefined, { ...options, isSafeToRepeat: true });
+  }
+
+  async listPhones(userId: string, options?: RequestOptions): Promise<UserPhone[]> {
+    return (await this.#client.get<ListResponse<UserPhone>>(path`/users/${userId}/phones`, options)).data;
+  }
+
+  async addPhone(userId: string, request: AddPhoneRequest, options?: RequestOptions): Promise<UserPhone> {
+    return this.#client.post(path`/users/${userId}/phones`, request, options);
+  }
+
+  async updatePhone(userId: string, phoneId: string, request: UpdatePhoneRequest, options?: RequestOptions): Promise<UserPhone> {
+    return this.#client.patch(path`/users/${userId}/phones/${phoneId}`, request, { ...options, isSafeToRepeat: true });
+  }
+
+  async deletePhone(userId: string, phoneId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.delete(path`/users/${userId}/phones/${phoneId}`, options);
+  }
+
+  async makePhonePrimary(userId: string, phoneId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.post(path`/users/${userId}/phones/${phoneId}/make-primary`, undefined, { ...options, isSafeToRepeat: true });
+  }
+
+  /** Sets the password; by default the user's sessions end too (`revoke_sessions`). */
+  async updatePassword(userId: string, request: UpdatePasswordRequest, options?: RequestOptions): Promise<void> {
+    return this.#client.patch(path`/users/${userId}/password`, request, { ...options, isSafeToRepeat: true });
+  }
+
+  async removePassword(userId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.delete(path`/users/${userId}/password`, options);
+  }
+
+  async listSocialConnections(userId: string, options?: RequestOptions): Promise<UserSocialConnection[]> {
+    return (await this.#client.get<ListResponse<UserSocialConnection>>(path`/users/${userId}/social-connections`, options)).data;
+  }
+
+  async linkSocialConnection(userId: string, request: LinkSocialConnectionRequest, options?: RequestOptions): Promise<UserSocialConnection> {
+    return this.#client.post(path`/users/${userId}/social-connections`, request, options);
+  }
+
+  async deleteSocialConnection(userId: string, connectionId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.delete(path`/users/${userId}/social-connections/${connectionId}`, options);
+  }
+
+  async listSignins(userId: string, options: ListUserSigninsOptions = {}, requestOptions?: RequestOptions): Promise<UserSignin[]> {
+    // Sent only when true, as the published SDK does: the flag's absence means false.
+    const query = { include_expired: options.include_expired ? true : undefined };
+    return (await this.#client.get<ListResponse<UserSignin>>(path`/users/${userId}/sessions`, { ...requestOptions, query })).data;
+  }
+
+  async revokeSignin(userId: string, signinId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.post(path`/users/${userId}/sessions/${signinId}/revoke`, undefined, { ...options, isSafeToRepeat: true });
+  }
+
+  async revokeAllSignins(userId: string, options?: RequestOptions): Promise<RevokeAllSigninsResponse> {
+    return this.#client.post(path`/users/${userId}/sessions/revoke-all`, undefined, { ...options, isSafeToRepeat: true });
+  }
+}

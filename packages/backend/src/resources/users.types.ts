@@ -1,0 +1,225 @@
+/**
+ * Wire types of the users API, field for field as the server sends them
+ * (snake_case; a value the server does not have is `null`, never omitted).
+ * test/openapi-drift.test.ts fails when these drift from the server's OpenAPI document.
+ */
+
+export type SecondFactorPolicy = "none" | "optional" | "enforced";
+export type UserSortKey = "created_at" | "username" | "email" | "phone_number";
+export type SortOrder = "asc" | "desc";
+/** `"otp"` for emails an admin added, `"oauth_<provider>"` for ones an OAuth sign-in brought. */
+export type VerificationStrategy = "otp" | `oauth_${string}`;
+
+/** A user as listed by `GET /users` and returned by createUser. */
+export interface User {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  first_name: string;
+  last_name: string;
+  username: string | null;
+  profile_picture_url: string | null;
+  primary_email_address: string | null;
+  primary_phone_number: string | null;
+}
+
+/** A user with everything attached, as returned by getUser and updateUser. */
+export interface UserDetails extends User {
+  deployment_id: string;
+  disabled: boolean;
+  second_factor_policy: SecondFactorPolicy;
+  public_metadata: Record<string, unknown>;
+  private_metadata: Record<string, unknown>;
+  primary_email_address_id: string | null;
+  primary_phone_number_id: string | null;
+  email_addresses: UserEmail[];
+  phone_numbers: UserPhone[];
+  social_connections: UserSocialConnection[];
+  has_password: boolean;
+  has_backup_codes: boolean;
+  last_password_reset_at: string | null;
+  // Kept for compatibility with the published SDK's shape.
+  schema_version: string;
+  availability: string;
+  segments: Segment[];
+  active_organization_membership_id: string | null;
+  active_workspace_membership_id: string | null;
+}
+
+export interface Segment {
+  id: string;
+  created_at?: string;
+  updated_at?: string;
+  deleted_at?: string;
+  deployment_id: string;
+  name: string;
+  type: "organization" | "workspace" | "user";
+}
+
+export interface UserEmail {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  deployment_id: string;
+  user_id: string;
+  email: string;
+  is_primary: boolean;
+  verified: boolean;
+  verified_at: string | null;
+  verification_strategy: VerificationStrategy;
+}
+
+export interface UserPhone {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  user_id: string;
+  /** E.164, e.g. `+14155550123`. */
+  phone_number: string;
+  country_code: string;
+  is_primary: boolean;
+  verified: boolean;
+  verified_at: string | null;
+}
+
+/** A linked OAuth account. Its tokens never leave the server. */
+export interface UserSocialConnection {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  user_id: string;
+  user_email_address_id: string | null;
+  /** e.g. `"google_oauth"`, `"github_oauth"`. */
+  provider: string;
+  /** The user's id at the provider. */
+  provider_user_id: string;
+  email_address: string | null;
+}
+
+/** One signed-in session of a user. */
+export interface UserSignin {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  session_id: string;
+  user_id: string;
+  expires_at: string;
+  last_active_at: string;
+  revoked_at: string | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  browser: string | null;
+  device: string | null;
+  city: string | null;
+  region: string | null;
+  region_code: string | null;
+  country: string | null;
+  country_code: string | null;
+  active_organization_membership_id: string | null;
+  active_workspace_membership_id: string | null;
+}
+
+/** Answer of the per-user list endpoints (emails, phones, connections, sign-ins). */
+export interface ListResponse<T> {
+  data: T[];
+  has_more: boolean;
+}
+
+export interface ListUsersOptions {
+  /** 1–500; the server's default is 10. */
+  limit?: number;
+  offset?: number;
+  sort_key?: UserSortKey;
+  sort_order?: SortOrder;
+  /** Case-insensitive substring of names, username, any email or phone. */
+  search?: string;
+  /** Exact filters; pass an array to match any of several values. */
+  email_address?: string | string[];
+  phone_number?: string | string[];
+  username?: string | string[];
+  user_id?: string | string[];
+}
+
+export interface CreateUserRequest {
+  first_name: string;
+  last_name: string;
+  /** Created verified and primary. */
+  email_address?: string;
+  /** Created verified and primary. */
+  phone_number?: string;
+  username?: string;
+  password?: string;
+  /** Skip the server's password policy (length, common passwords). */
+  skip_password_check?: boolean;
+  public_metadata?: Record<string, unknown>;
+  private_metadata?: Record<string, unknown>;
+  /** When present the request is sent as multipart/form-data. */
+  profile_image?: Blob;
+}
+
+export interface UpdateUserRequest {
+  first_name?: string;
+  last_name?: string;
+  /** `null` removes the username (JSON requests only). */
+  username?: string | null;
+  /** Replaces the stored metadata as a whole. */
+  public_metadata?: Record<string, unknown>;
+  /** Replaces the stored metadata as a whole. */
+  private_metadata?: Record<string, unknown>;
+  /** `true` also ends all of the user's sessions. */
+  disabled?: boolean;
+  second_factor_policy?: SecondFactorPolicy;
+  remove_profile_image?: boolean;
+  /** When present the request is sent as multipart/form-data. */
+  profile_image?: Blob;
+}
+
+export interface UpdatePasswordRequest {
+  new_password: string;
+  skip_password_check?: boolean;
+  /** End the user's other sessions too (server default: true). */
+  revoke_sessions?: boolean;
+}
+
+export interface AddEmailRequest {
+  email: string;
+  verified?: boolean;
+  is_primary?: boolean;
+}
+
+export interface UpdateEmailRequest {
+  email?: string;
+  verified?: boolean;
+  is_primary?: boolean;
+}
+
+export interface AddPhoneRequest {
+  phone_number: string;
+  /** An ISO region (`"US"`) or a calling code (`"+1"`); may be left out when the number is E.164. */
+  country_code?: string;
+  verified?: boolean;
+  is_primary?: boolean;
+}
+
+export interface UpdatePhoneRequest {
+  phone_number?: string;
+  country_code?: string;
+  verified?: boolean;
+  is_primary?: boolean;
+}
+
+/** Links an OAuth identity, e.g. for users migrating from another provider. */
+export interface LinkSocialConnectionRequest {
+  provider: string;
+  provider_user_id: string;
+  email_address?: string;
+}
+
+export interface ListUserSigninsOptions {
+  /** Include expired sign-ins (default false). */
+  include_expired?: boolean;
+}
+
+export interface RevokeAllSigninsResponse {
+  revoked: number;
+}

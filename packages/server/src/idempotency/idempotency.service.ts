@@ -1,0 +1,54 @@
+import { ConflictError, ValidationError, WachtError } from "../errors.js";
+import type { Db } from "../storage/db.js";
+import {
+  claimIdempotencyKey,
+  deleteIdempotencyRecordsBefore,
+  findIdempotencyRecord,
+  releaseIdempotencyKey,
+  saveIdempotentResponse,
+} from "./idempotency.storage.js";
+
+/** How long a stored answer is replayed: long enough for any client's retries, as Stripe does. */
+export const IDEMPOTENCY_KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+export type IdempotencyOutcome =
+  | { kind: "proceed" }
+  | { kind: "replay"; status: number; body: string };
+
+/**
+ * Decides what a request carrying an Idempotency-Key does: run (first time), replay the stored
+ * answer (a retry), or fail because the key is busy or was used for a different request.
+ */
+export async function beginIdempotentRequest(db: Db, deploymentId: string, key: string, fingerprint: string): Promise<IdempotencyOutcome> {
+  if (key.length < 1 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
+    throw ValidationError.field("Idempotency-Key", "must be 1 to 255 visible ASCII characters", "invalid_idempotency_key");
+  }
+  const now = Date.now();
+  // Expired records are swept now and then rather than by a job: nothing runs outside requests.
+  if (Math.random() < 0.01) await deleteIdempotencyRecordsBefore(db, now - IDEMPOTENCY_KEY_LIFETIME_MS);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (await claimIdempotencyKey(db, deploymentId, key, fingerprint, now)) return { kind: "proceed" };
+    const record = await findIdempotencyRecord(db, deploymentId, key);
+    if (!record) continue; // released between our insert and our read: claim again
+    if (now - record.created_at > IDEMPOTENCY_KEY_LIFETIME_MS) {
+      await releaseIdempotencyKey(db, deploymentId, key);
+      continue;
+    }
+    if (record.request_fingerprint !== fingerprint) {
+      throw new WachtError(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request.");
+    }
+    if (record.response_status === null) {
+      throw new ConflictError("A request with this Idempotency-Key is still being processed; retry shortly.", "idempotency_key_in_progress");
+    }
+    return { kind: "replay", status: record.response_status, body: record.response_body ?? "{}" };
+  }
+  throw new ConflictError("A request with this Idempotency-Key is still being processed; retry shortly.", "idempotency_key_in_progress");
+}
+
+export { releaseIdempotencyKey };
+
+/** Stores the answer to replay; a 5xx releases the key instead, so a retry runs the request again. */
+export async function finishIdempotentRequest(db: Db, deploymentId: string, key: string, status: number, body: string): Promise<void> {
+  if (status >= 500) await releaseIdempotencyKey(db, deploymentId, key);
+  else await saveIdempotentResponse(db, deploymentId, key, status, body);
+}
