@@ -74,16 +74,20 @@ describe("retries", () => {
     expect(requestCount()).toBe(1);
   });
 
-  it("does not repeat createUser after a 503, which might have created the user", async () => {
-    const client = await clientFor(unavailable);
-    await expect(client.users.createUser({ first_name: "A", last_name: "B" })).rejects.toMatchObject({ name: "ServerError", statusCode: 503 });
-    expect(requestCount()).toBe(1);
+  it("repeats createUser after a 503 only under one automatic Idempotency-Key", async () => {
+    const client = await clientFor((request, response, index) => (index === 0 ? unavailable(request, response, index) : sendJson(response, 200, USER)));
+    await expect(client.users.createUser({ first_name: "A", last_name: "B" })).resolves.toEqual(USER);
+    const keys = server?.requests.map((request) => request.headers["idempotency-key"]);
+    expect(keys).toHaveLength(2);
+    expect(keys?.[0]).toMatch(/^wacht-retry-[0-9a-f-]{36}$/);
+    expect(keys?.[1]).toBe(keys?.[0]);
   });
 
-  it("does not repeat addEmail after a reset connection", async () => {
-    const client = await clientFor((_request, response) => response.socket?.destroy());
+  it("does not repeat addEmail when retries are off, and then sends no key", async () => {
+    const client = await clientFor((_request, response) => response.socket?.destroy(), { maxRetries: 0 });
     await expect(client.users.addEmail("usr_1", { email: "a@b.c" })).rejects.toBeInstanceOf(WachtConnectionError);
     expect(requestCount()).toBe(1);
+    expect(server?.requests[0]?.headers["idempotency-key"]).toBeUndefined();
   });
 
   it("retries createUser with an idempotencyKey, sending the same key each time", async () => {

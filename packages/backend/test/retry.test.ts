@@ -23,9 +23,14 @@ describe("isSafeToRepeat", () => {
 });
 
 describe("shouldRetry", () => {
-  it.each([429, 502, 503, 504])("retries %i when the call is safe to repeat", (status) => {
+  it.each([502, 503, 504])("retries %i when the call is safe to repeat", (status) => {
     expect(shouldRetry(status, true)).toBe(true);
     expect(shouldRetry(status, false)).toBe(false);
+  });
+
+  it("retries 429 always: the rate limiter answered before the request ran", () => {
+    expect(shouldRetry(429, true)).toBe(true);
+    expect(shouldRetry(429, false)).toBe(true);
   });
 
   it("retries a missing answer only when safe to repeat", () => {

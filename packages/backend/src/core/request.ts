@@ -43,6 +43,7 @@ export interface TransportConfig {
  */
 export async function sendRequest<T>(config: TransportConfig, method: HttpMethod, path: string, body: unknown, options: CallOptions = {}): Promise<T> {
   const maxRetries = options.maxRetries ?? config.maxRetries;
+  options = withAutomaticIdempotencyKey(method, options, maxRetries);
   const safeToRepeat = isSafeToRepeat(method, options);
   const url = buildUrl(config.baseUrl, path, options.query);
   for (let retryIndex = 0; ; retryIndex++) {
@@ -54,6 +55,18 @@ export async function sendRequest<T>(config: TransportConfig, method: HttpMethod
       await sleep(delayMs, options.signal);
     }
   }
+}
+
+/**
+ * A create (POST/PATCH that is not naturally idempotent) that may be retried gets an
+ * Idempotency-Key of its own, the same on every attempt: the Wacht server then runs it once and
+ * replays its answer, so retrying after a timeout can never create a second user.
+ */
+function withAutomaticIdempotencyKey(method: HttpMethod, options: CallOptions, maxRetries: number): CallOptions {
+  if (maxRetries <= 0 || options.idempotencyKey !== undefined || isSafeToRepeat(method, options)) return options;
+  const randomUUID = globalThis.crypto?.randomUUID?.bind(globalThis.crypto);
+  if (!randomUUID) return options; // no Web Crypto (Node 18 without the flag): such calls are simply not retried
+  return { ...options, idempotencyKey: `wacht-retry-${randomUUID()}` };
 }
 
 function retryDelayFor(error: unknown, safeToRepeat: boolean, retryIndex: number): number | null {

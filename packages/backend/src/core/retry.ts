@@ -32,12 +32,13 @@ export function isSafeToRepeat(method: string, hints: { isSafeToRepeat?: boolean
  * answer came back (refused, reset, timed out).
  */
 export function shouldRetry(status: number | null, safeToRepeat: boolean): boolean {
+  // Rate limiting answers before the request runs, so even a create is safe to send again.
+  if (status === 429) return true;
   // A request that may already have taken effect (createUser, addEmail) is never
   // repeated blindly: a second user or a duplicate-email 409 would be worse than the error.
   if (!safeToRepeat) return false;
   if (status === null) return true; // no answer: the server may be restarting
   switch (status) {
-    case 429: // rate limited: the server asks us to come back later
     case 502: // bad gateway: a proxy could not reach the server
     case 503: // unavailable: overloaded or deploying
     case 504: // gateway timeout: a proxy gave up waiting
