@@ -9,7 +9,8 @@ const conflictsByIndexColumn: Array<[column: string, field: string, code: string
   ["email_normalized", "email_address", "email_taken", "That email address is already in use by another user."],
   ["phone_number", "phone_number", "phone_number_taken", "That phone number is already in use by another user."],
   ["username_normalized", "username", "username_taken", "That username is already taken."],
-  ["provider_user_id", "provider_user_id", "social_connection_taken", "That provider account is already linked to a user."],
+  // Postgres reports the index "social_connections_provider_user_unique", SQLite the column "….provider_user_id".
+  ["provider_user", "provider_user_id", "social_connection_taken", "That provider account is already linked to a user."],
   ["one_primary", "is_primary", "concurrent_primary_change", "Another request changed this user's primary identifier at the same time; retry."],
   // SQLite names the columns of the partial index "one primary per user" instead of the index.
   [".user_id", "is_primary", "concurrent_primary_change", "Another request changed this user's primary identifier at the same time; retry."],

@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import { emailOwnersQuery, listEmails, listPhones, phoneOwnersQuery } from "../identifiers/identifiers.storage.js";
 import type { Db } from "../storage/db.js";
 import { searchTextContains } from "../storage/dialect.js";
@@ -25,6 +25,9 @@ export interface User {
   profileImageId: string | null;
   createdAt: number;
   updatedAt: number;
+  lastSignInAt: number | null;
+  /** Sign-in is refused until then (after too many wrong passwords); in the past or null when not locked. */
+  lockedUntil: number | null;
 }
 
 export type UserSortKey = "created_at" | "username" | "email" | "phone_number";
@@ -62,6 +65,8 @@ const userColumns = [
   "profile_image_id",
   "created_at",
   "updated_at",
+  "last_sign_in_at",
+  "locked_until",
 ] as const;
 
 type UserColumnsRow = Pick<UserRow, (typeof userColumns)[number]> & { has_password: unknown };
@@ -85,6 +90,8 @@ const toUser = (row: UserColumnsRow): User => ({
   profileImageId: row.profile_image_id,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  lastSignInAt: row.last_sign_in_at,
+  lockedUntil: row.locked_until,
 });
 
 function selectUsers(db: Db, deploymentId: string) {
@@ -127,11 +134,12 @@ export async function deleteUserRow(db: Db, deploymentId: string, userId: string
   return Number(result.numDeletedRows) > 0;
 }
 
-const sortColumns: Record<UserSortKey, string> = {
-  created_at: "users.created_at",
-  username: "users.username_normalized",
-  email: "users.primary_email_address",
-  phone_number: "users.primary_phone_number",
+// Each has an index of the same expression (migration 0001), so sorted pages are read in order.
+const sortExpressions: Record<UserSortKey, RawBuilder<unknown>> = {
+  created_at: sql`users.created_at`,
+  username: sql`users.username_normalized`,
+  email: sql`lower(users.primary_email_address)`,
+  phone_number: sql`users.primary_phone_number`,
 };
 
 export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<{ items: User[]; total: number }> {
@@ -147,7 +155,7 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
   const pageQuery = filtered
     .select(userColumns.map((column) => `users.${column}` as const))
     .select(sql<boolean>`users.password_hash IS NOT NULL`.as("has_password"))
-    .orderBy(sql`${sql.ref(sortColumns[query.sortKey])} ${direction} NULLS LAST`)
+    .orderBy(sql`${sortExpressions[query.sortKey]} ${direction} NULLS LAST`)
     .orderBy(sql`users.id ${direction}`)
     .limit(query.limit)
     .offset(query.offset);
@@ -164,7 +172,7 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
  */
 export async function refreshUserDerivedColumns(db: Db, deploymentId: string, userId: string, nowMs: number): Promise<void> {
   const [user, emails, phones] = await Promise.all([
-    db.selectFrom("users").select(["first_name", "last_name", "username"]).where("id", "=", userId).executeTakeFirst(),
+    db.selectFrom("users").select(["first_name", "last_name", "username"]).where("deployment_id", "=", deploymentId).where("id", "=", userId).executeTakeFirst(),
     listEmails(db, deploymentId, userId),
     listPhones(db, deploymentId, userId),
   ]);

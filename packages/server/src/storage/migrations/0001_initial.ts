@@ -58,7 +58,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     `CREATE UNIQUE INDEX users_username_normalized_unique ON users (deployment_id, username_normalized)`,
     `CREATE INDEX users_by_created ON users (deployment_id, created_at, id)`,
     `CREATE INDEX users_by_username ON users (deployment_id, username_normalized, id)`,
-    `CREATE INDEX users_by_email ON users (deployment_id, primary_email_address, id)`,
+    // Emails sort case-insensitively, as they compare.
+    `CREATE INDEX users_by_email ON users (deployment_id, lower(primary_email_address), id)`,
     `CREATE INDEX users_by_phone ON users (deployment_id, primary_phone_number, id)`,
     `CREATE TABLE user_emails (
       id TEXT PRIMARY KEY,
