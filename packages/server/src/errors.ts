@@ -51,8 +51,8 @@ export class ConflictError extends WachtError {
 }
 
 export class PayloadTooLargeError extends WachtError {
-  constructor(message: string, code = "payload_too_large") {
-    super(413, code, message);
+  constructor(message: string, code = "payload_too_large", details?: FieldErrors) {
+    super(413, code, message, details);
   }
 }
 

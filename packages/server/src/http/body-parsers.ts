@@ -1,10 +1,13 @@
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { ValidationError } from "../errors.js";
-import { MAX_PROFILE_IMAGE_BYTES } from "../profile-images/profile-images.service.js";
+import { UnsupportedMediaTypeError, ValidationError } from "../errors.js";
+import { MAX_PROFILE_IMAGE_BYTES, profileImageTooLarge } from "../profile-images/profile-images.service.js";
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+// Far deeper than any real metadata, and far below the depth at which JSON.stringify (used to
+// store metadata and to fingerprint idempotent requests) overflows the stack.
+export const MAX_BODY_DEPTH = 32;
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -29,15 +32,67 @@ export const bodyParsers = fp(
     await app.register(multipart, {
       attachFieldsToBody: "keyValues",
       limits: { fileSize: MAX_PROFILE_IMAGE_BYTES, files: 1, fields: 50, fieldSize: 64 * 1024, parts: 51, headerPairs: 100 },
+      // Reads each file into memory as the plugin would, but a picture over the limit is refused
+      // naming its field and the limit rather than as a bare "body too large".
+      async onFile(part) {
+        try {
+          await part.toBuffer();
+        } catch (error) {
+          if ((error as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE" && part.fieldname === "profile_image") throw profileImageTooLarge();
+          throw error;
+        }
+      },
+    });
+    // Multipart is read only by routes that take a file; elsewhere it is refused before a byte is read.
+    app.addHook("preParsing", async (request) => {
+      const contentType = request.headers["content-type"] ?? "";
+      const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes ?? [];
+      if (/^multipart\//i.test(contentType) && !consumes.includes("multipart/form-data")) {
+        throw new UnsupportedMediaTypeError("This route takes application/json, not multipart/form-data.");
+      }
     });
     app.addHook("preValidation", async (request) => {
       request.uploadedFiles = {};
-      if (!request.isMultipart()) return;
-      request.body = typeMultipartFields(request, (request.body ?? {}) as Record<string, unknown>);
+      if (request.isMultipart()) request.body = typeMultipartFields(request, (request.body ?? {}) as Record<string, unknown>);
+      checkDepth(request.body);
+      checkNoNulCharacters(request.body);
+      checkNoNulCharacters(request.query);
     });
   },
   { name: "body-parsers" },
 );
+
+/**
+ * True for an error of the multipart parser itself (no boundary, a truncated body): busboy raises
+ * plain Errors without a status or code, before the hook above has taken the body over.
+ */
+export function isMultipartReadError(request: FastifyRequest, error: { statusCode?: number; code?: unknown }): boolean {
+  return error.statusCode === undefined && error.code === undefined && request.uploadedFiles === null && request.isMultipart?.() === true;
+}
+
+/** Rejects bodies nested deeper than MAX_BODY_DEPTH, naming the top-level field; iterative, so depth cannot overflow it. */
+function checkDepth(body: unknown): void {
+  if (typeof body !== "object" || body === null) return;
+  for (const [field, value] of Object.entries(body)) {
+    let level: unknown[] = [value];
+    for (let depth = 1; level.length > 0; depth++) {
+      if (depth > MAX_BODY_DEPTH) throw ValidationError.field(field, `must be nested at most ${MAX_BODY_DEPTH} levels deep`);
+      level = level.flatMap((item) => (typeof item === "object" && item !== null ? Object.values(item) : []));
+    }
+  }
+}
+
+/**
+ * Postgres text cannot hold U+0000 (SQLite can): text fields and query parameters carrying one are
+ * refused on every engine alike. Metadata is stored as JSON, where it is escaped, so it may.
+ */
+function checkNoNulCharacters(fields: unknown): void {
+  if (typeof fields !== "object" || fields === null) return;
+  for (const [field, value] of Object.entries(fields)) {
+    const texts = Array.isArray(value) ? value : [value];
+    if (texts.some((text) => typeof text === "string" && text.includes("\u0000"))) throw ValidationError.field(field, "must not contain NUL characters");
+  }
+}
 
 interface PropertySchema {
   type?: string;
@@ -74,6 +129,7 @@ function typeTextField(name: string, value: string, types: string[]): unknown {
       throw ValidationError.field(name, "must be a JSON object");
     }
   }
-  if (types.includes("null") && value === "null") return null;
+  // An empty field clears a nullable value (username); "null" stays text, since it is a valid username.
+  if (types.includes("null") && value === "") return null;
   return value;
 }

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { ServiceUnavailableError, ValidationError, WachtError, type FieldErrors } from "../errors.js";
-import { isDatabaseUnavailable } from "../storage/dialect.js";
+import { isDatabaseUnavailable, isUnstorableText } from "../storage/dialect.js";
+import { isMultipartReadError } from "./body-parsers.js";
 
 /**
  * The only place an error becomes an HTTP answer: the wire protocol's JSON envelope,
@@ -36,6 +37,10 @@ const frameworkCodes: Record<string, string> = {
   FST_FIELDS_LIMIT: "payload_too_large",
   FST_INVALID_MULTIPART_CONTENT_TYPE: "invalid_multipart",
   FST_ERR_CTP_INVALID_TYPE: "unsupported_media_type",
+  FST_MP_PREMATURE_CLOSE: "invalid_multipart",
+  FST_PROTO_VIOLATION: "invalid_multipart",
+  FST_ERR_BAD_URL: "invalid_path",
+  FST_ERR_MAX_PARAM_LENGTH: "invalid_path",
 };
 
 const frameworkMessages: Record<string, string> = {
@@ -44,13 +49,20 @@ const frameworkMessages: Record<string, string> = {
   payload_too_large: "The request body is too large.",
   invalid_multipart: "The multipart body could not be read.",
   invalid_content_length: "The Content-Length header does not match the body.",
+  invalid_path: "The URL path is not valid: a path parameter is badly percent-encoded or longer than any id.",
 };
 
-export function toWachtError(error: FastifyError & { validation?: ValidationIssue[]; validationContext?: string }): WachtError | null {
+export function toWachtError(
+  error: FastifyError & { validation?: ValidationIssue[]; validationContext?: string },
+  request?: FastifyRequest,
+): WachtError | null {
   if (error instanceof WachtError) return error;
   if (error.validation) return validationErrorFrom(error.validation, error.validationContext ?? "body");
   if (isDatabaseUnavailable(error)) return new ServiceUnavailableError();
-  const status = error.statusCode ?? 500;
+  if (isUnstorableText(error)) return new ValidationError("Text cannot contain NUL characters.", undefined, "invalid_text");
+  if (request && isMultipartReadError(request, error)) return new WachtError(400, "invalid_multipart", frameworkMessages.invalid_multipart!);
+  // The router answers an over-long path parameter with 414; to a client it is a bad id like any other.
+  const status = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? 400 : (error.statusCode ?? 500);
   if (status >= 400 && status < 500) {
     const code = frameworkCodes[error.code] ?? (status === 413 ? "payload_too_large" : status === 415 ? "unsupported_media_type" : "bad_request");
     // Messages of malformed-body errors can echo bytes of the body; ours never do.
@@ -93,7 +105,7 @@ function validationErrorFrom(issues: ValidationIssue[], context: string): Valida
 export const errorHandler = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const known = toWachtError(error);
+      const known = toWachtError(error, request);
       if (known) {
         if (known.statusCode >= 500) request.log.warn({ err: { message: error.message, code: error.code } }, "database unavailable");
         return sendError(reply, known);
@@ -107,3 +119,15 @@ export const errorHandler = fp(
   },
   { name: "error-handler" },
 );
+
+/**
+ * Fastify's `frameworkErrors` option: errors the router raises before any hook runs (a path that
+ * is not valid percent-encoding, a parameter over the length limit) get the same envelope.
+ */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.header("x-request-id", request.id);
+  const known = toWachtError(error);
+  if (known) return sendError(reply, known);
+  request.log.error({ err: error }, "unexpected router error");
+  return sendError(reply, new WachtError(500, "internal_error", "Internal server error."));
+}

@@ -1,6 +1,7 @@
 import { withUniqueConflicts } from "../conflicts.js";
 import { ConflictError, NotFoundError, ValidationError, userNotFound } from "../errors.js";
 import { generateId } from "../ids.js";
+import { clearSocialConnectionEmailId } from "../social-connections/social-connections.storage.js";
 import type { Db } from "../storage/db.js";
 import { forUpdate } from "../storage/dialect.js";
 import { findUser, refreshUserDerivedColumns } from "../users/users.storage.js";
@@ -250,6 +251,8 @@ async function removeIdentifier<T extends { id: string; isPrimary: boolean; veri
     const { target, all } = await findOwned(trx, kind, deploymentId, userId, id);
     if (target.isPrimary && all.length > 1) throw primaryRequired(kind);
     await deleteIdentifierRow(trx, kind.table, deploymentId, id);
+    // A social connection keeps the provider's address but must not point at a deleted row.
+    if (kind.table === "user_emails") await clearSocialConnectionEmailId(trx, deploymentId, userId, id);
     await refreshUserDerivedColumns(trx, deploymentId, userId, Date.now());
   });
 }
@@ -267,8 +270,10 @@ async function makePrimary<T extends { id: string; isPrimary: boolean; verified:
     const { target } = await findOwned(trx, kind, deploymentId, userId, id);
     if (!target.verified) throw primaryMustBeVerified(kind, 409);
     if (target.isPrimary) return;
-    await clearPrimary(trx, kind.table, userId, now);
-    await withUniqueConflicts(() => trx.updateTable(kind.table).set({ is_primary: true, updated_at: now }).where("id", "=", id).execute());
+    await clearPrimary(trx, kind.table, deploymentId, userId, now);
+    await withUniqueConflicts(() =>
+      trx.updateTable(kind.table).set({ is_primary: true, updated_at: now }).where("deployment_id", "=", deploymentId).where("id", "=", id).execute(),
+    );
     await refreshUserDerivedColumns(trx, deploymentId, userId, now);
   });
 }
@@ -285,12 +290,12 @@ async function takePrimaryIfDue(
 ): Promise<boolean> {
   if (requested === false || !verified) return false;
   const hasPrimary = (await kind.list(trx, deploymentId, userId)).some((item: { isPrimary: boolean }) => item.isPrimary);
-  if (requested && hasPrimary) await clearPrimary(trx, kind.table, userId, nowMs);
+  if (requested && hasPrimary) await clearPrimary(trx, kind.table, deploymentId, userId, nowMs);
   return requested === true || !hasPrimary;
 }
 
 /** Applies `verified` / `is_primary` from an update under the rules above; returns the columns to write. */
-async function applyFlagChange<T extends { id: string; isPrimary: boolean; verified: boolean }>(
+async function applyFlagChange<T extends { id: string; deploymentId: string; isPrimary: boolean; verified: boolean }>(
   trx: Db,
   kind: IdentifierKind<T>,
   userId: string,
@@ -311,7 +316,7 @@ async function applyFlagChange<T extends { id: string; isPrimary: boolean; verif
   const columns: { verified?: boolean; verified_at?: number | null; is_primary?: boolean } = {};
   if (verified !== target.verified) Object.assign(columns, { verified, verified_at: verified ? nowMs : null });
   if (isPrimary && !target.isPrimary) {
-    await clearPrimary(trx, kind.table, userId, nowMs);
+    await clearPrimary(trx, kind.table, target.deploymentId, userId, nowMs);
     columns.is_primary = true;
   } else if (verified && !target.verified && !all.some((item) => item.isPrimary)) {
     // Newly verified and nothing is primary yet: it becomes the primary, as on add.
@@ -327,7 +332,14 @@ async function applyFlagChange<T extends { id: string; isPrimary: boolean; verif
 export async function attachVerifiedEmail(trx: Db, deploymentId: string, userId: string, rawEmail: string, verificationStrategy: string, nowMs: number): Promise<string> {
   const { email, normalized } = normalizeEmail(rawEmail, "email_address");
   const existing = (await listEmails(trx, deploymentId, userId)).find((item) => item.email.toLowerCase() === normalized);
-  if (existing) return existing.id;
+  if (existing?.verified) return existing.id;
+  if (existing) {
+    // The provider has proven the address: an unverified copy of it becomes verified.
+    const becomesPrimary = await takePrimaryIfDue(trx, emailKind, deploymentId, userId, undefined, true, nowMs);
+    await updateEmailRow(trx, deploymentId, existing.id, { verified: true, verified_at: nowMs, verification_strategy: verificationStrategy, ...(becomesPrimary && { is_primary: true }), updated_at: nowMs });
+    await refreshUserDerivedColumns(trx, deploymentId, userId, nowMs);
+    return existing.id;
+  }
   const isPrimary = await takePrimaryIfDue(trx, emailKind, deploymentId, userId, undefined, true, nowMs);
   const id = generateId("eml");
   await withUniqueConflicts(() =>

@@ -101,10 +101,11 @@ export async function deleteIdentifierRow(db: Db, table: IdentifierTable, deploy
 }
 
 /** Clears the user's primary flag so another row can take it (the partial unique index allows one). */
-export async function clearPrimary(db: Db, table: IdentifierTable, userId: string, nowMs: number): Promise<void> {
+export async function clearPrimary(db: Db, table: IdentifierTable, deploymentId: string, userId: string, nowMs: number): Promise<void> {
   await db
     .updateTable(table)
     .set({ is_primary: false, updated_at: nowMs })
+    .where("deployment_id", "=", deploymentId)
     .where("user_id", "=", userId)
     .where("is_primary", "=", true)
     .execute();

@@ -19,11 +19,15 @@ const signatures: Array<[contentType: string, matches: (bytes: Buffer) => boolea
   ["image/webp", (b) => b.subarray(0, 4).toString("latin1") === "RIFF" && b.subarray(8, 12).toString("latin1") === "WEBP"],
 ];
 
+/** The 413 of a picture over the limit, whether the multipart reader or checkProfileImage notices first. */
+export function profileImageTooLarge(): PayloadTooLargeError {
+  const rule = "must be at most 2 MiB";
+  return new PayloadTooLargeError(`profile_image: ${rule}`, "profile_image_too_large", { profile_image: rule });
+}
+
 /** The image's real content type, or a 4xx naming the rule it breaks. */
 export function checkProfileImage(image: UploadedImage): string {
-  if (image.bytes.length > MAX_PROFILE_IMAGE_BYTES) {
-    throw new PayloadTooLargeError("profile_image: must be at most 2 MiB", "profile_image_too_large");
-  }
+  if (image.bytes.length > MAX_PROFILE_IMAGE_BYTES) throw profileImageTooLarge();
   const match = signatures.find(([, matches]) => matches(image.bytes));
   if (!match) throw ValidationError.field("profile_image", "must be a PNG, JPEG, GIF or WEBP image", "profile_image_invalid");
   return match[0];

@@ -42,6 +42,17 @@ export async function insertSocialConnection(db: Db, row: SocialConnectionRow): 
   return toSocialConnection(row);
 }
 
+/** Unlinks connections from a user email that is being deleted; they keep their own email_address. */
+export async function clearSocialConnectionEmailId(db: Db, deploymentId: string, userId: string, emailId: string): Promise<void> {
+  await db
+    .updateTable("social_connections")
+    .set({ user_email_address_id: null })
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "=", userId)
+    .where("user_email_address_id", "=", emailId)
+    .execute();
+}
+
 /** Returns whether the user had that connection. */
 export async function deleteSocialConnectionRow(db: Db, deploymentId: string, userId: string, connectionId: string): Promise<boolean> {
   const result = await db

@@ -33,9 +33,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return typeof message === "string" && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
 }
 
+/**
+ * True when Postgres refused text it cannot store (U+0000, "invalid byte sequence"): the client's
+ * input, answered 400. SQLite stores any text, so the HTTP layer refuses NUL first; this is the net.
+ */
+export function isUnstorableText(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "22021";
+}
+
 /** Escapes %, _ and \ so user text matches literally inside LIKE '%…%' (with ESCAPE '\'). */
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+/** Whether searchTextContains(db, needle) is answered from an index rather than by testing each row. */
+export function isSearchIndexed(db: Kysely<any>, needle: string): boolean {
+  return dialectOf(db) === "postgres" || [...needle].length >= 3;
 }
 
 /**
@@ -45,11 +58,22 @@ function escapeLike(text: string): string {
  */
 export function searchTextContains(db: Kysely<any>, needle: string): Expression<SqlBool> {
   const pattern = `%${escapeLike(needle)}%`;
-  if (dialectOf(db) === "postgres" || [...needle].length < 3) {
+  if (dialectOf(db) === "postgres" || !isSearchIndexed(db, needle)) {
     return sql<SqlBool>`users.search_text LIKE ${pattern} ESCAPE '\\'`;
   }
   const phrase = `"${needle.replaceAll('"', '""')}"`;
   return sql<SqlBool>`users.seq IN (SELECT rowid FROM users_search WHERE users_search MATCH ${phrase})`;
+}
+
+/**
+ * `column = deploymentId`, for a query where another, selective filter (a search, an exact email)
+ * should find the rows. SQLite has no statistics to plan with: it would walk the deployment's
+ * whole created_at index and test every user against the filter, a scan of all users per request
+ * (bench/README.md). The unary + keeps that index out of the plan so the filter's own index leads.
+ * Postgres plans from its statistics and gets the plain comparison.
+ */
+export function inDeploymentLedByOtherFilters(db: Kysely<any>, column: string, deploymentId: string): Expression<SqlBool> {
+  return dialectOf(db) === "sqlite" ? sql<SqlBool>`+${sql.ref(column)} = ${deploymentId}` : sql<SqlBool>`${sql.ref(column)} = ${deploymentId}`;
 }
 
 /**

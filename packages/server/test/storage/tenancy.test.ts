@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authenticateApiKey, createApiKey } from "../../src/api-keys/api-keys.service.js";
+import { createDeployment, ensureDefaultDeployment } from "../../src/deployments/deployments.service.js";
+import { NotFoundError } from "../../src/errors.js";
+import { addEmail, addPhone, makeEmailPrimary, makePhonePrimary, removeEmail, removePhone, updateEmail, updatePhone } from "../../src/identifiers/identifiers.service.js";
+import { clearPrimary, deleteIdentifierRow, listEmails, listPhones, updateEmailRow } from "../../src/identifiers/identifiers.storage.js";
+import { removePassword, updatePassword } from "../../src/passwords/passwords.service.js";
+import { revokeAllUserSessions, revokeUserSession } from "../../src/sessions/sessions.service.js";
+import { findSession, listSessions, revokeSessions } from "../../src/sessions/sessions.storage.js";
+import { linkSocialConnection, unlinkSocialConnection } from "../../src/social-connections/social-connections.service.js";
+import { deleteSocialConnectionRow, listSocialConnections } from "../../src/social-connections/social-connections.storage.js";
+import type { Db, DbHandle } from "../../src/storage/db.js";
+import { createUser, deleteUser, getUserDetails, updateUser, type User } from "../../src/users/users.service.js";
+import { deleteUserRow, findPasswordHash, findUser, listUsers, refreshUserDerivedColumns, updateUserRow } from "../../src/users/users.storage.js";
+import { uniqueEmail, uniquePhone, uniqueUsername } from "../helpers/api.js";
+import { DIALECTS } from "../helpers/dialects.js";
+import { insertTestSession } from "../helpers/fixtures.js";
+import { openTestDb } from "../helpers/test-database.js";
+
+/**
+ * Tenancy contract: every read and write is scoped by deployment, so a user of deployment A is
+ * invisible to deployment B: B's calls find nothing, change nothing and answer "not found".
+ */
+describe.each(DIALECTS)("tenancy on %s", (dialect) => {
+  let handle: DbHandle;
+  let db: Db;
+  let deploymentA: string;
+  let deploymentB: string;
+  let user: User;
+  let emailId: string;
+  let phoneId: string;
+  let connectionId: string;
+  let sessionId: string;
+  const email = uniqueEmail("tenant");
+  const phone = uniquePhone();
+  const username = uniqueUsername("tenant");
+
+  beforeAll(async () => {
+    handle = await openTestDb(dialect);
+    db = handle.db;
+    deploymentA = (await ensureDefaultDeployment(db)).id;
+    deploymentB = (await createDeployment(db, "other")).id;
+    user = await createUser(db, deploymentA, { firstName: "Alice", emailAddress: email, phoneNumber: phone, username, password: "a password of deployment A" });
+    emailId = user.primaryEmailAddressId!;
+    phoneId = user.primaryPhoneNumberId!;
+    connectionId = (await linkSocialConnection(db, deploymentA, user.id, { provider: "github", providerUserId: "tenant-1" })).id;
+    sessionId = await insertTestSession(db, deploymentA, user.id);
+  });
+  afterAll(async () => handle?.close());
+
+  /** A's user, read through A, is exactly as the test set it up. */
+  async function expectUntouched() {
+    const details = await getUserDetails(db, deploymentA, user.id);
+    expect(details.user).toMatchObject({ firstName: "Alice", username, primaryEmailAddressId: emailId, primaryPhoneNumberId: phoneId, hasPassword: true });
+    expect(details.emails.map((item) => [item.id, item.isPrimary, item.verified])).toEqual([[emailId, true, true]]);
+    expect(details.phones.map((item) => [item.id, item.isPrimary])).toEqual([[phoneId, true]]);
+    expect(details.socialConnections.map((item) => item.id)).toEqual([connectionId]);
+    expect((await listSessions(db, deploymentA, user.id, { includeExpired: false, nowMs: Date.now() })).map((session) => session.id)).toEqual([sessionId]);
+  }
+
+  it("B's reads find nothing of A's user", async () => {
+    expect(await findUser(db, deploymentB, user.id)).toBeNull();
+    expect(await findPasswordHash(db, deploymentB, user.id)).toBeNull();
+    await expect(getUserDetails(db, deploymentB, user.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await listEmails(db, deploymentB, user.id)).toEqual([]);
+    expect(await listPhones(db, deploymentB, user.id)).toEqual([]);
+    expect(await listSocialConnections(db, deploymentB, user.id)).toEqual([]);
+    expect(await listSessions(db, deploymentB, user.id, { includeExpired: true, nowMs: Date.now() })).toEqual([]);
+    expect(await findSession(db, deploymentB, sessionId)).toBeNull();
+
+    const query = { limit: 100, offset: 0, sortKey: "created_at", sortOrder: "asc" } as const;
+    expect((await listUsers(db, deploymentB, query)).total).toBe(0);
+    for (const filter of [{ search: "alice" }, { search: email.slice(0, 2) }, { normalizedEmails: [email] }, { phoneNumbers: [phone] }, { normalizedUsernames: [username.toLowerCase()] }, { userIds: [user.id] }]) {
+      const page = await listUsers(db, deploymentB, { ...query, ...filter });
+      expect(page, JSON.stringify(filter)).toEqual({ items: [], total: 0 });
+    }
+    // …while A sees it.
+    expect((await listUsers(db, deploymentA, { ...query, search: "alice" })).items.map((item) => item.id)).toEqual([user.id]);
+  });
+
+  it("B's storage writes change nothing of A's user", async () => {
+    expect(await updateUserRow(db, deploymentB, user.id, { first_name: "Mallory" })).toBe(false);
+    expect(await deleteUserRow(db, deploymentB, user.id)).toBe(false);
+    await updateEmailRow(db, deploymentB, emailId, { email: "mallory@example.com", email_normalized: "mallory@example.com" });
+    await deleteIdentifierRow(db, "user_emails", deploymentB, emailId);
+    await deleteIdentifierRow(db, "user_phones", deploymentB, phoneId);
+    await clearPrimary(db, "user_emails", deploymentB, user.id, Date.now());
+    await clearPrimary(db, "user_phones", deploymentB, user.id, Date.now());
+    await refreshUserDerivedColumns(db, deploymentB, user.id, Date.now());
+    expect(await deleteSocialConnectionRow(db, deploymentB, user.id, connectionId)).toBe(false);
+    expect(await revokeSessions(db, deploymentB, user.id, Date.now())).toBe(0);
+    expect(await revokeSessions(db, deploymentB, user.id, Date.now(), sessionId)).toBe(0);
+    await expectUntouched();
+  });
+
+  it("B's service calls answer not found and change nothing", async () => {
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ["updateUser", () => updateUser(db, deploymentB, user.id, { firstName: "Mallory", disabled: true })],
+      ["deleteUser", () => deleteUser(db, deploymentB, user.id)],
+      ["addEmail", () => addEmail(db, deploymentB, user.id, { email: uniqueEmail("mallory"), verified: true, isPrimary: true })],
+      ["updateEmail", () => updateEmail(db, deploymentB, user.id, emailId, { email: uniqueEmail("mallory") })],
+      ["removeEmail", () => removeEmail(db, deploymentB, user.id, emailId)],
+      ["makeEmailPrimary", () => makeEmailPrimary(db, deploymentB, user.id, emailId)],
+      ["addPhone", () => addPhone(db, deploymentB, user.id, { phoneNumber: uniquePhone(), verified: true, isPrimary: true })],
+      ["updatePhone", () => updatePhone(db, deploymentB, user.id, phoneId, { verified: false })],
+      ["removePhone", () => removePhone(db, deploymentB, user.id, phoneId)],
+      ["makePhonePrimary", () => makePhonePrimary(db, deploymentB, user.id, phoneId)],
+      ["updatePassword", () => updatePassword(db, deploymentB, user.id, { newPassword: "mallory's password", skipPasswordCheck: true })],
+      ["removePassword", () => removePassword(db, deploymentB, user.id)],
+      ["linkSocialConnection", () => linkSocialConnection(db, deploymentB, user.id, { provider: "github", providerUserId: "mallory" })],
+      ["unlinkSocialConnection", () => unlinkSocialConnection(db, deploymentB, user.id, connectionId)],
+      ["revokeUserSession", () => revokeUserSession(db, deploymentB, user.id, sessionId)],
+      ["revokeAllUserSessions", () => revokeAllUserSessions(db, deploymentB, user.id)],
+    ];
+    for (const [name, call] of calls) {
+      const error = await call().then(
+        () => null,
+        (thrown: unknown) => thrown,
+      );
+      expect(error, name).toBeInstanceOf(NotFoundError);
+      expect((error as NotFoundError).code, name).toBe("user_not_found");
+    }
+    await expectUntouched();
+  });
+
+  it("identifiers are unique per deployment: B may use A's email, phone, username and provider account", async () => {
+    const twin = await createUser(db, deploymentB, { firstName: "Twin", emailAddress: email.toUpperCase(), phoneNumber: phone, username, skipPasswordCheck: true });
+    await linkSocialConnection(db, deploymentB, twin.id, { provider: "github", providerUserId: "tenant-1" });
+    expect((await listUsers(db, deploymentB, { limit: 10, offset: 0, sortKey: "created_at", sortOrder: "asc", normalizedEmails: [email] })).items.map((item) => item.id)).toEqual([twin.id]);
+    expect((await listUsers(db, deploymentA, { limit: 10, offset: 0, sortKey: "created_at", sortOrder: "asc", normalizedEmails: [email] })).items.map((item) => item.id)).toEqual([user.id]);
+    // Deleting the twin leaves A's user alone, though they share every identifier.
+    await deleteUser(db, deploymentB, twin.id);
+    await expectUntouched();
+  });
+
+  it("an API key authenticates to its own deployment only", async () => {
+    const keyA = await createApiKey(db, deploymentA, "a");
+    const keyB = await createApiKey(db, deploymentB, "b");
+    expect(await authenticateApiKey(db, keyA.secret)).toEqual({ keyId: keyA.apiKey.id, deploymentId: deploymentA });
+    expect(await authenticateApiKey(db, keyB.secret)).toEqual({ keyId: keyB.apiKey.id, deploymentId: deploymentB });
+  });
+});
