@@ -19,3 +19,9 @@ export {
 export type { PaginatedResponse } from "./core/pagination.js";
 export type { RequestOptions, CallOptions, HttpMethod, QueryParams } from "./core/request.js";
 export type * from "./resources/users.types.js";
+export { verifyAuthToken } from "./auth/verify.js";
+export { getAuth, getAuthFromToken, authenticateRequest, authFromHeaders } from "./auth/request-auth.js";
+export { exchangeSessionForAuthToken, type SessionExchangeResult } from "./auth/exchange.js";
+export { parseFrontendApiUrlFromPublishableKey } from "./auth/publishable-key.js";
+export { WachtAuthError } from "./auth/auth-error.js";
+export type { WachtServerOptions, JWTPayload, WachtAuth, ProtectOptions, PermissionCheck } from "./auth/types.js";

@@ -4,18 +4,23 @@ import { sql } from "kysely";
 import { Type } from "typebox";
 import type { Config } from "./config.js";
 import { authenticate } from "./http/authenticate.js";
+import { frontendDeployment } from "./http/frontend-deployment.js";
 import { MAX_BODY_BYTES, bodyParsers } from "./http/body-parsers.js";
-import { errorHandler } from "./http/error-handler.js";
+import { errorHandler, sendFrameworkError } from "./http/error-handler.js";
 import { idempotency } from "./http/idempotency.js";
 import { openapi } from "./http/openapi.js";
-import { rateLimitByApiKey } from "./http/rate-limit.js";
+import { rateLimitByApiKey, rateLimitSignIn } from "./http/rate-limit.js";
 import { generateRequestId, loggerOptions, requestLog } from "./http/request-log.js";
 import { useValidators } from "./http/validation.js";
 import { emailsRoutes } from "./identifiers/emails.routes.js";
 import { phonesRoutes } from "./identifiers/phones.routes.js";
 import { passwordsRoutes } from "./passwords/passwords.routes.js";
 import { profileImagesRoutes } from "./profile-images/profile-images.routes.js";
+import { sessionTokenRoutes } from "./sessions/session-tokens.routes.js";
 import { sessionsRoutes } from "./sessions/sessions.routes.js";
+import { lockoutRoutes } from "./sign-in/lockout.routes.js";
+import { signInRoutes } from "./sign-in/sign-in.routes.js";
+import { jwksRoutes } from "./signing-keys/signing-keys.routes.js";
 import { socialConnectionsRoutes } from "./social-connections/social-connections.routes.js";
 import type { Db } from "./storage/db.js";
 import { usersRoutes } from "./users/users.routes.js";
@@ -42,6 +47,8 @@ export async function buildApp({ config, db, logger = true }: BuildAppOptions): 
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: generateRequestId,
     bodyLimit: MAX_BODY_BYTES,
+    trustProxy: config.trustProxy,
+    frameworkErrors: sendFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate("db", db);
@@ -74,6 +81,20 @@ export async function buildApp({ config, db, logger = true }: BuildAppOptions): 
     await api.register(passwordsRoutes);
     await api.register(socialConnectionsRoutes);
     await api.register(sessionsRoutes);
+    await api.register(lockoutRoutes);
+  });
+
+  // The Frontend API: end users sign in and get session tokens. No API key: the deployment is
+  // the one whose frontend API URL the request arrived on.
+  await app.register(async (frontend) => {
+    frontend.removeContentTypeParser("text/plain");
+    await frontend.register(frontendDeployment);
+    await frontend.register(async (signIn) => {
+      await signIn.register(rateLimitSignIn);
+      await signIn.register(signInRoutes);
+    });
+    await frontend.register(sessionTokenRoutes);
+    await frontend.register(jwksRoutes);
   });
 
   return app;

@@ -1,3 +1,5 @@
+import { parseFrontendApiUrl } from "./deployments/frontend-api.js";
+
 /** Every setting the server reads from its environment, read once, here. */
 export interface Config {
   port: number;
@@ -10,6 +12,13 @@ export interface Config {
   /** Requests per API key per window; 0 turns the limit off. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /** Sign-in attempts per client address per rate-limit window (credential stuffing); 0 turns it off. */
+  signInRateLimitMax: number;
+  /**
+   * Whether X-Forwarded-For is believed (Fastify's trustProxy): true, or the proxies' addresses/CIDRs.
+   * Set it behind a load balancer, so sessions record and sign-in limits count the client's address.
+   */
+  trustProxy: boolean | string;
   /**
    * Redis shared by every instance for rate-limit counters. Without it each instance counts on
    * its own, so N instances behind a load balancer allow up to N × rateLimitMax.
@@ -18,6 +27,21 @@ export interface Config {
   logLevel: string;
   /** Public URL of this server, for links such as profile pictures; defaults to http://HOST:PORT. */
   publicUrl: string | undefined;
+  /**
+   * The default deployment's frontend API URL (sign-in, session tokens, JWKS): the `iss` of its
+   * tokens and what its publishable key encodes. Defaults to the public URL, else the URL a
+   * request arrives on.
+   */
+  frontendApiUrl: string | undefined;
+  /** How long a session lasts without activity; each use (at most once an hour) extends it. */
+  sessionLifetimeSeconds: number;
+  /** Lifetime of a session token (the JWT an app's backend verifies offline). */
+  sessionTokenLifetimeSeconds: number;
+  /** Wrong passwords within `signInFailureWindowSeconds` that lock the user... */
+  signInMaxFailures: number;
+  signInFailureWindowSeconds: number;
+  /** ...for this long (an admin can unlock sooner). */
+  lockoutSeconds: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -29,10 +53,23 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: readInteger(env, "WACHT_DB_POOL_SIZE", 10, 1, 1000),
     rateLimitMax: readInteger(env, "WACHT_RATE_LIMIT_MAX", 6000, 0, 10_000_000),
     rateLimitWindowMs: readInteger(env, "WACHT_RATE_LIMIT_WINDOW_MS", 60_000, 1000, 86_400_000),
+    signInRateLimitMax: readInteger(env, "WACHT_SIGN_IN_RATE_LIMIT_MAX", 30, 0, 1_000_000),
+    trustProxy: readTrustProxy(env.WACHT_TRUST_PROXY),
     redisUrl: env.WACHT_REDIS_URL || undefined,
     logLevel: env.WACHT_LOG_LEVEL || "info",
     publicUrl: env.WACHT_PUBLIC_URL || undefined,
+    frontendApiUrl: readOrigin(env, "WACHT_FRONTEND_API_URL"),
+    sessionLifetimeSeconds: readInteger(env, "WACHT_SESSION_LIFETIME_SECONDS", 30 * 86_400, 60, 366 * 86_400),
+    sessionTokenLifetimeSeconds: readInteger(env, "WACHT_SESSION_TOKEN_LIFETIME_SECONDS", 60, 1, 86_400),
+    signInMaxFailures: readInteger(env, "WACHT_SIGN_IN_MAX_FAILURES", 10, 1, 1000),
+    signInFailureWindowSeconds: readInteger(env, "WACHT_SIGN_IN_FAILURE_WINDOW_SECONDS", 3600, 1, 30 * 86_400),
+    lockoutSeconds: readInteger(env, "WACHT_LOCKOUT_SECONDS", 3600, 1, 30 * 86_400),
   };
+}
+
+function readTrustProxy(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === "" || raw === "false") return false;
+  return raw === "true" ? true : raw;
 }
 
 function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -43,4 +80,13 @@ function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got '${raw}'.`);
   }
   return value;
+}
+
+/** An http(s) origin such as https://auth.example.com; a trailing slash is dropped, a path refused. */
+function readOrigin(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const parsed = parseFrontendApiUrl(raw);
+  if (!parsed) throw new Error(`${name} must be an http(s) origin such as https://auth.example.com (no path), got '${raw}'.`);
+  return parsed.url;
 }

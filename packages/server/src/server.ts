@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { createApiKey, countActiveApiKeys, registerApiKey } from "./api-keys/api-keys.service.js";
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
-import { ensureDefaultDeployment } from "./deployments/deployments.service.js";
+import { ensureDefaultDeployment, frontendApiOf, type Deployment } from "./deployments/deployments.service.js";
 import { createDb, migrateToLatest, type DbHandle } from "./storage/db.js";
 
 export interface RunningServer {
@@ -17,9 +17,10 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, say: (line: string) => void = console.log): Promise<RunningServer> {
   const handle: DbHandle = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
+  let deployment: Deployment;
   try {
     await migrateToLatest(handle.db);
-    const deployment = await ensureDefaultDeployment(handle.db);
+    deployment = await ensureDefaultDeployment(handle.db);
     if (config.apiKey) {
       await registerApiKey(handle.db, deployment.id, config.apiKey, "WACHT_API_KEY");
     } else if ((await countActiveApiKeys(handle.db, deployment.id)) === 0) {
@@ -38,6 +39,8 @@ export async function startServer(config: Config, say: (line: string) => void = 
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   say(`Wacht is listening on ${url} (database: ${describeDatabase(config.databaseUrl)}); try: curl ${url}/health`);
+  const frontendApi = frontendApiOf(deployment, config, url);
+  if (frontendApi) say(`Default deployment: frontend API ${frontendApi.url}, publishable key (WACHT_PUBLISHABLE_KEY) ${frontendApi.publishableKey}`);
   return { app, url, close: () => app.close() };
 }
 

@@ -38,6 +38,10 @@ export interface UserDetails extends User {
   has_password: boolean;
   has_backup_codes: boolean;
   last_password_reset_at: string | null;
+  last_sign_in_at: string | null;
+  /** Too many wrong passwords: sign-in is refused until `lockout_expires_at` (or an unlock). */
+  locked: boolean;
+  lockout_expires_at: string | null;
   // Kept for compatibility with the published SDK's shape.
   schema_version: string;
   availability: string;
@@ -149,6 +153,10 @@ export interface CreateUserRequest {
   phone_number?: string;
   username?: string;
   password?: string;
+  /** A password hash from another provider, instead of `password`; the server replaces it with its own at the next sign-in. */
+  password_digest?: string;
+  /** The format of `password_digest`. */
+  password_hasher?: "argon2id" | "argon2i" | "bcrypt";
   /** Skip the server's password policy (length, common passwords). */
   skip_password_check?: boolean;
   public_metadata?: Record<string, unknown>;

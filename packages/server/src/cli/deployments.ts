@@ -1,27 +1,55 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
-import { createDeployment, ensureDefaultDeployment, listDeployments } from "../deployments/deployments.service.js";
+import { createDeployment, ensureDefaultDeployment, frontendApiOf, listDeployments, setFrontendApiUrl } from "../deployments/deployments.service.js";
 import { withDatabase } from "./with-database.js";
 
 const help = `wacht deployments — isolated sets of users (e.g. staging and production)
 
-  wacht deployments create --name NAME   create one; then 'wacht keys create --deployment ID'
-  wacht deployments list [--json]        list them`;
+  wacht deployments create --name NAME [--frontend-api-url URL]
+                                           create one; then 'wacht keys create --deployment ID'
+  wacht deployments set-frontend-api-url ID URL
+                                           the origin its sign-in and session tokens answer on
+  wacht deployments list [--json]          list them, with frontend API URL and publishable key
+
+The default deployment answers on WACHT_FRONTEND_API_URL, else WACHT_PUBLIC_URL, else http://HOST:PORT.`;
+
+/** The URL the server started with this configuration listens on (the default deployment's fallback). */
+export function listeningUrlOf(config: Config): string {
+  return `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`;
+}
 
 export async function runDeploymentsCommand(config: Config, args: string[]): Promise<number> {
   const [action, ...rest] = args;
-  const { values } = parseArgs({ args: rest, options: { name: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } } });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { name: { type: "string" }, "frontend-api-url": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } },
+  });
   if (values.help || action === "--help" || !action) {
     console.log(help);
     return action ? 0 : 2;
   }
+  const describe = (deployment: Awaited<ReturnType<typeof listDeployments>>[number]) => {
+    const frontendApi = frontendApiOf(deployment, config, listeningUrlOf(config));
+    return { ...deployment, frontendApiUrl: frontendApi?.url ?? null, publishableKey: frontendApi?.publishableKey ?? null };
+  };
   if (action === "create") {
     if (!values.name) {
       console.error("wacht deployments create: --name is required.");
       return 2;
     }
-    const deployment = await withDatabase(config, (db) => createDeployment(db, values.name!));
-    console.log(values.json ? JSON.stringify(deployment) : `Created deployment ${deployment.id} (${deployment.name}).`);
+    const deployment = await withDatabase(config, (db) => createDeployment(db, values.name!, { frontendApiUrl: values["frontend-api-url"] }));
+    console.log(values.json ? JSON.stringify(describe(deployment)) : `Created deployment ${deployment.id} (${deployment.name}).`);
+    return 0;
+  }
+  if (action === "set-frontend-api-url") {
+    const [deploymentId, url] = positionals;
+    if (!deploymentId || !url) {
+      console.error("wacht deployments set-frontend-api-url: give the deployment id and the URL.");
+      return 2;
+    }
+    const deployment = describe(await withDatabase(config, (db) => setFrontendApiUrl(db, deploymentId, url)));
+    console.log(values.json ? JSON.stringify(deployment) : `Deployment ${deployment.id} answers on ${deployment.frontendApiUrl}; publishable key ${deployment.publishableKey}`);
     return 0;
   }
   if (action === "list") {
@@ -29,8 +57,14 @@ export async function runDeploymentsCommand(config: Config, args: string[]): Pro
       await ensureDefaultDeployment(db);
       return listDeployments(db);
     });
-    if (values.json) console.log(JSON.stringify(deployments));
-    else for (const d of deployments) console.log(`${d.id}\t${d.name}${d.isDefault ? "\t(default)" : ""}\t${new Date(d.createdAt).toISOString()}`);
+    const described = deployments.map(describe);
+    if (values.json) console.log(JSON.stringify(described));
+    else {
+      for (const d of described) {
+        const columns = [d.id, d.name, ...(d.isDefault ? ["(default)"] : []), new Date(d.createdAt).toISOString()];
+        console.log([...columns, d.frontendApiUrl ?? "(no frontend API URL)", d.publishableKey ?? "-"].join("\t"));
+      }
+    }
     return 0;
   }
   console.error(`wacht deployments: unknown action '${action}'.\n\n${help}`);

@@ -1,9 +1,5 @@
 #!/usr/bin/env node
 import { readConfig } from "../config.js";
-import { runDeploymentsCommand } from "./deployments.js";
-import { runKeysCommand } from "./keys.js";
-import { runMigrateCommand } from "./migrate.js";
-import { runServeCommand } from "./serve.js";
 
 const usage = `wacht — the Wacht Backend API server
 
@@ -13,14 +9,17 @@ Commands:
   serve                         start the server (default)
   migrate                       bring the database schema up to date
   deployments create --name N   create a deployment (an isolated set of users)
-  deployments list              list deployments
+  deployments list              list deployments, their frontend API URLs and publishable keys
   keys create --deployment ID   create an API key (shown once)
   keys list [--deployment ID]   list API keys (never their secrets)
   keys revoke <key id>          revoke an API key at once
+  signing-keys rotate           new session-token signing key (old one published until its tokens expire)
 
 Environment: PORT (3000), HOST (127.0.0.1), DATABASE_URL (sqlite:./data/wacht.db | sqlite::memory: |
 postgres://…), WACHT_API_KEY, WACHT_PUBLIC_URL, WACHT_DB_POOL_SIZE, WACHT_RATE_LIMIT_MAX,
-WACHT_RATE_LIMIT_WINDOW_MS, WACHT_LOG_LEVEL. Run 'wacht <command> --help' for a command's options.`;
+WACHT_RATE_LIMIT_WINDOW_MS, WACHT_LOG_LEVEL, WACHT_FRONTEND_API_URL, WACHT_SESSION_LIFETIME_SECONDS,
+WACHT_SESSION_TOKEN_LIFETIME_SECONDS, WACHT_SIGN_IN_MAX_FAILURES, WACHT_SIGN_IN_FAILURE_WINDOW_SECONDS,
+WACHT_LOCKOUT_SECONDS, WACHT_SIGN_IN_RATE_LIMIT_MAX, WACHT_TRUST_PROXY, WACHT_REDIS_URL. Run 'wacht <command> --help' for a command's options.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command = "serve", ...rest] = argv;
@@ -29,15 +28,18 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = readConfig();
+  // Each command's module is loaded only when it runs: `wacht keys list` need not load the web server.
   switch (command) {
     case "serve":
-      return runServeCommand(config, rest);
+      return (await import("./serve.js")).runServeCommand(config, rest);
     case "migrate":
-      return runMigrateCommand(config, rest);
+      return (await import("./migrate.js")).runMigrateCommand(config, rest);
     case "deployments":
-      return runDeploymentsCommand(config, rest);
+      return (await import("./deployments.js")).runDeploymentsCommand(config, rest);
     case "keys":
-      return runKeysCommand(config, rest);
+      return (await import("./keys.js")).runKeysCommand(config, rest);
+    case "signing-keys":
+      return (await import("./signing-keys.js")).runSigningKeysCommand(config, rest);
     default:
       console.error(`Unknown command '${command}'.\n\n${usage}`);
       return 2;

@@ -1,7 +1,17 @@
-import { ValidationError } from "../errors.js";
+import type { Config } from "../config.js";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
-import { findDefaultDeployment, insertDeployment, listDeployments, type Deployment } from "./deployments.storage.js";
+import { uniqueViolationOf } from "../storage/dialect.js";
+import {
+  findDefaultDeployment,
+  findDeployment,
+  insertDeployment,
+  listDeployments,
+  updateDeploymentFrontendApiUrl,
+  type Deployment,
+} from "./deployments.storage.js";
+import { originOf, parseFrontendApiUrl, publishableKeyOf } from "./frontend-api.js";
 
 export type { Deployment };
 export { listDeployments };
@@ -10,16 +20,57 @@ export { listDeployments };
 export async function ensureDefaultDeployment(db: Db): Promise<Deployment> {
   const existing = await findDefaultDeployment(db);
   if (existing) return existing;
-  await insertDeployment(db, { id: generateId("dep"), name: "default", isDefault: true, createdAt: Date.now() });
+  await insertDeployment(db, { id: generateId("dep"), name: "default", isDefault: true, createdAt: Date.now(), frontendApiUrl: null });
   const created = await findDefaultDeployment(db);
   if (!created) throw new Error("The default deployment could not be created.");
   return created;
 }
 
-export async function createDeployment(db: Db, name: string): Promise<Deployment> {
+export async function createDeployment(db: Db, name: string, options: { frontendApiUrl?: string } = {}): Promise<Deployment> {
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 100) throw ValidationError.field("name", "must be 1 to 100 characters");
-  const deployment: Deployment = { id: generateId("dep"), name: trimmed, isDefault: false, createdAt: Date.now() };
-  await insertDeployment(db, deployment);
+  const frontendApi = options.frontendApiUrl === undefined ? null : checkFrontendApiUrl(options.frontendApiUrl);
+  const deployment: Deployment = { id: generateId("dep"), name: trimmed, isDefault: false, createdAt: Date.now(), frontendApiUrl: frontendApi?.url ?? null };
+  await insertDeployment(db, deployment, frontendApi?.host ?? null);
+  if (!(await findDeployment(db, deployment.id))) throw frontendApiUrlTaken();
   return deployment;
 }
+
+/** Gives a deployment its own frontend API URL (null: the default deployment goes back to the server's URL). */
+export async function setFrontendApiUrl(db: Db, deploymentId: string, rawUrl: string | null): Promise<Deployment> {
+  const frontendApi = rawUrl === null ? null : checkFrontendApiUrl(rawUrl);
+  let found: boolean;
+  try {
+    found = await updateDeploymentFrontendApiUrl(db, deploymentId, frontendApi?.url ?? null, frontendApi?.host ?? null);
+  } catch (error) {
+    if (uniqueViolationOf(error) !== null) throw frontendApiUrlTaken();
+    throw error;
+  }
+  if (!found) throw new NotFoundError(`No deployment with id '${deploymentId}'.`, "deployment_not_found");
+  return (await findDeployment(db, deploymentId))!;
+}
+
+export interface FrontendApi {
+  url: string;
+  publishableKey: string;
+}
+
+/**
+ * Where a deployment's frontend API answers. A deployment's own URL wins; the default deployment
+ * otherwise answers on WACHT_FRONTEND_API_URL, else WACHT_PUBLIC_URL, else `serverUrl` (the URL
+ * the server listens on, or the one a request arrived on). Null for a deployment with no URL.
+ */
+export function frontendApiOf(deployment: Deployment, config: Pick<Config, "frontendApiUrl" | "publicUrl">, serverUrl: string): FrontendApi | null {
+  const configured = deployment.isDefault ? (config.frontendApiUrl ?? config.publicUrl ?? serverUrl) : null;
+  const url = deployment.frontendApiUrl ?? (configured === null ? null : originOf(configured));
+  return url === null ? null : { url, publishableKey: publishableKeyOf(url) };
+}
+
+function checkFrontendApiUrl(raw: string) {
+  const parsed = parseFrontendApiUrl(raw);
+  if (!parsed) throw ValidationError.field("frontend_api_url", "must be an http(s) origin such as https://auth.example.com (no path)");
+  return parsed;
+}
+
+const frontendApiUrlTaken = () =>
+  new ConflictError("Another deployment already answers on that frontend API URL.", "frontend_api_url_taken", "frontend_api_url");

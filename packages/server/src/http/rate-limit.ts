@@ -1,37 +1,63 @@
 import rateLimit from "@fastify/rate-limit";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { Redis } from "ioredis";
+import type { Config } from "../config.js";
 import { RateLimitError } from "../errors.js";
 
+interface RateLimitPolicy {
+  name: string;
+  /** Requests allowed per window; 0 turns this limit off. */
+  max(config: Config): number;
+  /** Who is counted. */
+  keyOf(request: FastifyRequest): string;
+}
+
 /**
- * Requests per API key per window. Runs after authentication (preHandler) so the key, not the
- * client's address, is what is counted. With WACHT_REDIS_URL the counters live in Redis and are
+ * A request limit per window (WACHT_RATE_LIMIT_WINDOW_MS), counted after authentication
+ * (preHandler) so the key is known. With WACHT_REDIS_URL the counters live in Redis and are
  * shared by every instance; without it each instance counts for itself.
  */
-export const rateLimitByApiKey = fp(
-  async (app: FastifyInstance) => {
-    const { rateLimitMax, rateLimitWindowMs, redisUrl } = app.config;
-    if (rateLimitMax === 0) return;
-    const redis = redisUrl ? new Redis(redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
-    if (redis) {
-      // Errors are reported per command (and skipped, below); an unhandled 'error' event would crash the process.
-      redis.on("error", () => {});
-      app.addHook("onClose", async () => {
-        redis.disconnect();
+function rateLimitPlugin(policy: RateLimitPolicy) {
+  return fp(
+    async (app: FastifyInstance) => {
+      const max = policy.max(app.config);
+      if (max === 0) return;
+      const { rateLimitWindowMs, redisUrl } = app.config;
+      const redis = redisUrl ? new Redis(redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1 }) : undefined;
+      if (redis) {
+        // Errors are reported per command (and skipped, below); an unhandled 'error' event would crash the process.
+        redis.on("error", () => {});
+        app.addHook("onClose", async () => {
+          redis.disconnect();
+        });
+      }
+      await app.register(rateLimit, {
+        hook: "preHandler",
+        max,
+        timeWindow: rateLimitWindowMs,
+        redis,
+        nameSpace: `wacht-${policy.name}:`,
+        // Redis being away must not take the API down with it: requests go through uncounted.
+        skipOnError: true,
+        keyGenerator: policy.keyOf,
+        errorResponseBuilder: (_request, context) => new RateLimitError(Math.max(1, Math.ceil(context.ttl / 1000))),
       });
-    }
-    await app.register(rateLimit, {
-      hook: "preHandler",
-      max: rateLimitMax,
-      timeWindow: rateLimitWindowMs,
-      redis,
-      nameSpace: "wacht-rate-limit:",
-      // Redis being away must not take the API down with it: requests go through uncounted.
-      skipOnError: true,
-      keyGenerator: (request) => request.apiKeyId || request.ip,
-      errorResponseBuilder: (_request, context) => new RateLimitError(Math.max(1, Math.ceil(context.ttl / 1000))),
-    });
-  },
-  { name: "rate-limit" },
-);
+    },
+    { name: policy.name },
+  );
+}
+
+/** The Backend API: requests per API key. */
+export const rateLimitByApiKey = rateLimitPlugin({
+  name: "rate-limit-api-key",
+  max: (config) => config.rateLimitMax,
+  keyOf: (request) => request.apiKeyId || request.ip,
+});
+
+/** Sign-in: attempts per client address, against credential stuffing across many accounts. */
+export const rateLimitSignIn = rateLimitPlugin({
+  name: "rate-limit-sign-in",
+  max: (config) => config.signInRateLimitMax,
+  keyOf: (request) => request.ip,
+});

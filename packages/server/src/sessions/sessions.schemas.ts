@@ -58,3 +58,17 @@ export const toSigninJson = (session: Session): Static<typeof UserSigninSchema> 
   active_organization_membership_id: null,
   active_workspace_membership_id: null,
 });
+
+/** GET /session/token, in the shape the published client reads (`data.token`, `data.expires`). */
+export const SessionTokenResponseSchema = Type.Object(
+  {
+    data: Type.Object(
+      {
+        token: Type.String({ description: "A JWT (ES256) with iss, sub (user id), sid (session id), iat, nbf, exp" }),
+        expires: Type.Integer({ description: "The token's exp, in Unix seconds" }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);

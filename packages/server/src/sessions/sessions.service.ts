@@ -1,9 +1,28 @@
 import { NotFoundError, userNotFound } from "../errors.js";
 import type { Db } from "../storage/db.js";
 import { findUser } from "../users/users.storage.js";
-import { findSession, listSessions, revokeSessions, type Session } from "./sessions.storage.js";
+import { createSessionCredential, parseSessionCredential, secretMatches } from "./session-credentials.js";
+import {
+  extendSession,
+  findSession,
+  findSessionForAuthentication,
+  insertSession,
+  listSessions,
+  revokeSessions,
+  toSession,
+  type Session,
+} from "./sessions.storage.js";
+import { describeUserAgent } from "./user-agent.js";
 
 export type { Session };
+
+/**
+ * Activity is recorded, and the sliding expiry moved, at most once per this interval, so that
+ * minting a token every minute is a read, not a write.
+ */
+export const SESSION_ACTIVITY_RESOLUTION_MS = 60 * 60 * 1000;
+
+const MAX_USER_AGENT_LENGTH = 512;
 
 export async function listUserSessions(db: Db, deploymentId: string, userId: string, includeExpired: boolean): Promise<Session[]> {
   if (!(await findUser(db, deploymentId, userId))) throw userNotFound(userId);
@@ -21,4 +40,79 @@ export async function revokeUserSession(db: Db, deploymentId: string, userId: st
 export async function revokeAllUserSessions(db: Db, deploymentId: string, userId: string): Promise<number> {
   if (!(await findUser(db, deploymentId, userId))) throw userNotFound(userId);
   return revokeSessions(db, deploymentId, userId, Date.now());
+}
+
+/** Where a sign-in came from, as the session list shows it. */
+export interface SessionOrigin {
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+export interface SessionTiming {
+  nowMs: number;
+  lifetimeSeconds: number;
+}
+
+/** Opens a session (inside the caller's sign-in transaction); the credential is returned once and stored only as a hash. */
+export async function startSession(
+  db: Db,
+  deploymentId: string,
+  userId: string,
+  origin: SessionOrigin,
+  timing: SessionTiming,
+): Promise<{ session: Session; credential: string }> {
+  const { sessionId, credential, secretHash } = createSessionCredential(timing.nowMs);
+  const userAgent = origin.userAgent ? origin.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null;
+  const { browser, device } = describeUserAgent(userAgent);
+  const row = {
+    id: sessionId,
+    deployment_id: deploymentId,
+    user_id: userId,
+    secret_hash: secretHash,
+    created_at: timing.nowMs,
+    updated_at: timing.nowMs,
+    last_active_at: timing.nowMs,
+    expires_at: timing.nowMs + timing.lifetimeSeconds * 1000,
+    revoked_at: null,
+    ip_address: origin.ipAddress,
+    user_agent: userAgent,
+    browser,
+    device,
+  };
+  await insertSession(db, row);
+  const { secret_hash: _secretHash, ...visible } = row;
+  return { session: toSession(visible), credential };
+}
+
+export interface AuthenticatedSession {
+  session: Session;
+  /** True when this use moved the expiry: a cookie carrying the credential should be re-set. */
+  wasExtended: boolean;
+}
+
+/**
+ * The session a presented credential proves, if it may still be used: known, secret matching,
+ * not revoked, not expired, its user not disabled. Null otherwise — an expected answer, not an error.
+ */
+export async function authenticateSession(db: Db, deploymentId: string, credential: string, timing: SessionTiming): Promise<AuthenticatedSession | null> {
+  const parts = parseSessionCredential(credential);
+  if (!parts) return null;
+  const found = await findSessionForAuthentication(db, deploymentId, parts.sessionId);
+  if (!found || !secretMatches(parts.secret, found.secretHash)) return null;
+  if (found.revokedAt !== null || found.expiresAt <= timing.nowMs || found.isUserDisabled) return null;
+  const { secretHash: _secretHash, isUserDisabled: _isUserDisabled, ...session } = found;
+  if (timing.nowMs - session.lastActiveAt < SESSION_ACTIVITY_RESOLUTION_MS) return { session, wasExtended: false };
+  const expiresAt = timing.nowMs + timing.lifetimeSeconds * 1000;
+  // A revoke that landed since the read wins: the update matches no row and the session is refused.
+  if (!(await extendSession(db, deploymentId, session.id, timing.nowMs, expiresAt))) return null;
+  return { session: { ...session, lastActiveAt: timing.nowMs, updatedAt: timing.nowMs, expiresAt }, wasExtended: true };
+}
+
+/** Signs out: ends the session the credential proves. Returns false when it proves none (already ended, or not ours). */
+export async function endSession(db: Db, deploymentId: string, credential: string): Promise<boolean> {
+  const parts = parseSessionCredential(credential);
+  if (!parts) return false;
+  const found = await findSessionForAuthentication(db, deploymentId, parts.sessionId);
+  if (!found || !secretMatches(parts.secret, found.secretHash)) return false;
+  return (await revokeSessions(db, deploymentId, found.userId, Date.now(), found.id)) > 0;
 }

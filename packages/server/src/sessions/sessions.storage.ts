@@ -68,13 +68,36 @@ export async function findSession(db: Db, deploymentId: string, sessionId: strin
   return row ? toSession(row) : null;
 }
 
-/** The stored hash of a session's secret, for the caller to compare in constant time. */
-export async function findSessionSecretHash(db: Db, sessionId: string) {
-  return db.selectFrom("sessions").select([...sessionColumns, "secret_hash"]).where("id", "=", sessionId).executeTakeFirst();
+/** A session with what deciding whether it may still be used needs; never leaves the sessions domain. */
+export interface SessionForAuthentication extends Session {
+  secretHash: string;
+  isUserDisabled: boolean;
 }
 
-export async function updateSessionRow(db: Db, sessionId: string, patch: Partial<SessionRow>): Promise<void> {
-  await db.updateTable("sessions").set(patch).where("id", "=", sessionId).execute();
+/** The session (of any state) with its secret's hash, for the caller to compare in constant time; null when unknown. */
+export async function findSessionForAuthentication(db: Db, deploymentId: string, sessionId: string): Promise<SessionForAuthentication | null> {
+  const row = await db
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .select(sessionColumns.map((column) => `sessions.${column}` as const))
+    .select(["sessions.secret_hash", "users.disabled"])
+    .where("sessions.deployment_id", "=", deploymentId)
+    .where("sessions.id", "=", sessionId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return { ...toSession(row), secretHash: row.secret_hash, isUserDisabled: Boolean(row.disabled) };
+}
+
+/** Records activity and slides the expiry, unless the session was revoked meanwhile; returns whether it did. */
+export async function extendSession(db: Db, deploymentId: string, sessionId: string, nowMs: number, expiresAtMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable("sessions")
+    .set({ last_active_at: nowMs, expires_at: expiresAtMs, updated_at: nowMs })
+    .where("deployment_id", "=", deploymentId)
+    .where("id", "=", sessionId)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** Revokes the user's sessions that are still active (or just the one given); returns how many. */

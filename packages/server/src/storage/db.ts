@@ -56,14 +56,31 @@ function createSqliteDb(path: string): DbHandle {
   return { db, dialect: "sqlite", close: () => db.destroy() };
 }
 
-/** better-sqlite3 refuses JS booleans as parameters; SQLite stores them as 0/1. */
+// Distinct SQL texts kept prepared; IN lists of many lengths make more texts, so the oldest go first.
+const MAX_PREPARED_STATEMENTS = 500;
+
+/**
+ * better-sqlite3 refuses JS booleans as parameters; SQLite stores them as 0/1. Kysely asks for a
+ * prepared statement on every query, and parsing and planning the same SQL on every call was the
+ * largest single cost of a read (bench/README.md), so each SQL text is prepared once and reused.
+ */
 function withBooleanParameters(database: SqliteDatabase.Database) {
   const toSqlite = (parameters: ReadonlyArray<unknown>) =>
     parameters.map((value) => (typeof value === "boolean" ? Number(value) : value));
+  const prepared = new Map<string, SqliteDatabase.Statement>();
+  const prepareOnce = (text: string) => {
+    let statement = prepared.get(text);
+    if (!statement) {
+      statement = database.prepare(text);
+      if (prepared.size >= MAX_PREPARED_STATEMENTS) prepared.delete(prepared.keys().next().value!);
+      prepared.set(text, statement);
+    }
+    return statement;
+  };
   return {
     close: () => database.close(),
     prepare(text: string) {
-      const statement = database.prepare(text);
+      const statement = prepareOnce(text);
       return {
         reader: statement.reader,
         all: (parameters: ReadonlyArray<unknown>) => statement.all(toSqlite(parameters)),

@@ -11,6 +11,10 @@ export interface DeploymentRow {
   name: string;
   is_default: Bool;
   created_at: number;
+  /** The origin its frontend API answers on (null: the default deployment answers on the server's own URL). */
+  frontend_api_url: string | null;
+  /** That URL's host, lower-case: the unique key requests are matched on. */
+  frontend_api_host: string | null;
 }
 
 export interface ApiKeyRow {
@@ -49,6 +53,9 @@ export interface UserRow {
   profile_image_id: string | null;
   created_at: number;
   updated_at: number;
+  last_sign_in_at: number | null;
+  /** Set when too many wrong passwords arrived; sign-in is refused until then. */
+  locked_until: number | null;
 }
 
 export interface UserEmailRow {
@@ -115,6 +122,26 @@ export interface ProfileImageRow {
   created_at: number;
 }
 
+export interface SignInFailureRow {
+  id: string;
+  deployment_id: string;
+  user_id: string;
+  failed_at: number;
+}
+
+export interface SigningKeyRow {
+  id: string;
+  deployment_id: string;
+  algorithm: string;
+  /** JSON of the public JWK; the only part that is ever published. */
+  public_jwk: string;
+  /** JSON of the private JWK; read only to sign, never returned or logged. */
+  private_jwk: string;
+  created_at: number;
+  /** Set when a newer key took over signing; the key stays published until its tokens expire. */
+  retired_at: number | null;
+}
+
 export interface IdempotencyKeyRow {
   deployment_id: string;
   idempotency_key: string;
@@ -135,4 +162,6 @@ export interface Database {
   sessions: SessionRow;
   profile_images: ProfileImageRow;
   idempotency_keys: IdempotencyKeyRow;
+  sign_in_failures: SignInFailureRow;
+  signing_keys: SigningKeyRow;
 }

@@ -73,6 +73,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         phoneNumber: body.phone_number,
         username: body.username,
         password: body.password,
+        passwordDigest: body.password_digest,
+        passwordHasher: body.password_hasher,
         skipPasswordCheck: body.skip_password_check,
         publicMetadata: body.public_metadata,
         privateMetadata: body.private_metadata,

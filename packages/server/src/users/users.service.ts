@@ -4,7 +4,7 @@ import { lockUser } from "../identifiers/identifiers.service.js";
 import { insertEmail, insertPhone, listEmails, listPhones, type UserEmail, type UserPhone } from "../identifiers/identifiers.storage.js";
 import { normalizeEmail, normalizePhone, normalizeUsername } from "../identifiers/normalize.js";
 import { generateId } from "../ids.js";
-import { hashPassword } from "../passwords/hasher.js";
+import { checkImportedDigest, hashPassword, type PasswordHasher } from "../passwords/hasher.js";
 import { checkPassword } from "../passwords/policy.js";
 import { checkProfileImage, removeProfileImages, replaceProfileImage, type UploadedImage } from "../profile-images/profile-images.service.js";
 import { revokeSessions } from "../sessions/sessions.storage.js";
@@ -40,6 +40,9 @@ export interface CreateUserInput {
   phoneNumber?: string;
   username?: string;
   password?: string;
+  /** A hash imported from another provider, in place of `password`; replaced by ours at the next sign-in. */
+  passwordDigest?: string;
+  passwordHasher?: PasswordHasher;
   skipPasswordCheck?: boolean;
   publicMetadata?: Metadata;
   privateMetadata?: Metadata;
@@ -101,14 +104,17 @@ export async function createUser(db: Db, deploymentId: string, input: CreateUser
       email_address: "one of email_address, phone_number or username is required",
     });
   }
-  if (input.password !== undefined) checkPassword(input.password, "password", { skipPolicy: input.skipPasswordCheck === true });
-  else if (!input.skipPasswordCheck) {
-    throw ValidationError.field("password", "is required unless skip_password_check is true", "password_required");
+  const importedDigest = checkImportedPassword(input);
+  if (importedDigest === null) {
+    if (input.password !== undefined) checkPassword(input.password, "password", { skipPolicy: input.skipPasswordCheck === true });
+    else if (!input.skipPasswordCheck) {
+      throw ValidationError.field("password", "is required unless skip_password_check is true", "password_required");
+    }
   }
   if (input.profileImage) checkProfileImage(input.profileImage);
   const publicMetadata = serializeMetadata("public_metadata", input.publicMetadata) ?? "{}";
   const privateMetadata = serializeMetadata("private_metadata", input.privateMetadata) ?? "{}";
-  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  const passwordHash = importedDigest ?? (input.password === undefined ? null : await hashPassword(input.password));
 
   return db.transaction().execute(async (trx) => {
     const now = Date.now();
@@ -135,6 +141,8 @@ export async function createUser(db: Db, deploymentId: string, input: CreateUser
         profile_image_id: null,
         created_at: now,
         updated_at: now,
+        last_sign_in_at: null,
+        locked_until: null,
       }),
     );
     const identifier = { deployment_id: deploymentId, user_id: userId, is_primary: true, verified: true, verified_at: now, created_at: now, updated_at: now };
@@ -155,6 +163,21 @@ export async function createUser(db: Db, deploymentId: string, input: CreateUser
     await refreshUserDerivedColumns(trx, deploymentId, userId, now);
     return (await findUser(trx, deploymentId, userId))!;
   });
+}
+
+/**
+ * The digest to store when the user arrives with an imported password hash (users moving from
+ * another provider keep their passwords), or null when none was sent. A malformed digest is a 400
+ * now, not a user who can never sign in later.
+ */
+function checkImportedPassword(input: CreateUserInput): string | null {
+  if (input.passwordDigest === undefined && input.passwordHasher === undefined) return null;
+  if (input.password !== undefined) throw ValidationError.field("password_digest", "cannot be sent together with password");
+  if (input.passwordDigest === undefined) throw ValidationError.field("password_digest", "is required with password_hasher");
+  if (input.passwordHasher === undefined) throw ValidationError.field("password_hasher", "is required with password_digest");
+  const problem = checkImportedDigest(input.passwordDigest, input.passwordHasher);
+  if (problem) throw ValidationError.field("password_digest", problem, "invalid_password_digest");
+  return input.passwordDigest;
 }
 
 export async function updateUser(db: Db, deploymentId: string, userId: string, input: UpdateUserInput): Promise<UserDetails> {

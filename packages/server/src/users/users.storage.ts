@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from "kysely";
 import { emailOwnersQuery, listEmails, listPhones, phoneOwnersQuery } from "../identifiers/identifiers.storage.js";
 import type { Db } from "../storage/db.js";
-import { searchTextContains } from "../storage/dialect.js";
+import { inDeploymentLedByOtherFilters, isSearchIndexed, searchTextContains } from "../storage/dialect.js";
 import type { UserRow } from "../storage/tables.js";
 
 export type SecondFactorPolicy = "none" | "optional" | "enforced";
@@ -107,7 +107,7 @@ export async function findUser(db: Db, deploymentId: string, userId: string): Pr
   return row ? toUser(row) : null;
 }
 
-/** The only read of a password hash; kept apart so no other query can leak one. */
+/** A read of a password hash (the other is sign-in.storage.ts); kept apart so no other query can leak one. */
 export async function findPasswordHash(db: Db, deploymentId: string, userId: string): Promise<string | null> {
   const row = await db
     .selectFrom("users")
@@ -143,7 +143,14 @@ const sortExpressions: Record<UserSortKey, RawBuilder<unknown>> = {
 };
 
 export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<{ items: User[]; total: number }> {
-  let filtered = db.selectFrom("users").where("users.deployment_id", "=", deploymentId);
+  // A search or an exact email, phone or id narrows the list to a few users through its own index;
+  // without one, the deployment's sort index reads the page in order.
+  const hasIndexedFilter = Boolean(
+    (query.search && isSearchIndexed(db, query.search)) || query.normalizedEmails?.length || query.phoneNumbers?.length || query.userIds?.length,
+  );
+  let filtered = hasIndexedFilter
+    ? db.selectFrom("users").where(inDeploymentLedByOtherFilters(db, "users.deployment_id", deploymentId))
+    : db.selectFrom("users").where("users.deployment_id", "=", deploymentId);
   if (query.search) filtered = filtered.where(searchTextContains(db, query.search));
   if (query.normalizedEmails?.length) filtered = filtered.where("users.id", "in", emailOwnersQuery(db, deploymentId, query.normalizedEmails));
   if (query.phoneNumbers?.length) filtered = filtered.where("users.id", "in", phoneOwnersQuery(db, deploymentId, query.phoneNumbers));

@@ -1,0 +1,162 @@
+import type { Config } from "../config.js";
+import { AuthenticationError, AuthorizationError, ValidationError, userNotFound } from "../errors.js";
+import { normalizeEmail, normalizePhone } from "../identifiers/normalize.js";
+import { generateId } from "../ids.js";
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../passwords/hasher.js";
+import { startSession, type Session, type SessionOrigin } from "../sessions/sessions.service.js";
+import type { Db } from "../storage/db.js";
+import {
+  countSignInFailures,
+  deleteSignInFailures,
+  findLockedUntil,
+  findSignInCandidate,
+  insertSignInFailure,
+  lockSignInCandidate,
+  recordSignIn,
+  updateLockedUntil,
+  type IdentifierLookup,
+  type SignInCandidate,
+} from "./sign-in.storage.js";
+
+export type SignInPolicy = Pick<Config, "sessionLifetimeSeconds" | "signInMaxFailures" | "signInFailureWindowSeconds" | "lockoutSeconds">;
+
+export interface SignInInput {
+  identifier: string;
+  password: string;
+  origin: SessionOrigin;
+}
+
+// One answer for "no such user" and "wrong password", so the API cannot be asked who has an account.
+const invalidCredentials = () => new AuthenticationError("The identifier or password is incorrect.", "invalid_credentials");
+
+const userLocked = (lockedUntil: number) =>
+  new AuthorizationError(
+    `Too many wrong passwords: sign-in is locked until ${new Date(lockedUntil).toISOString()}. Try again then, or ask an administrator to unlock the account.`,
+    "user_locked",
+  );
+
+const userDisabled = () => new AuthorizationError("This account is disabled; ask an administrator to enable it.", "user_disabled");
+
+const passwordNotSet = () =>
+  new AuthorizationError("This account has no password; sign in another way, or ask an administrator to set one.", "password_not_set");
+
+const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
+
+/** How to look an identifier up: an address with "@", a number starting with "+", else a username. Null when it can name no one. */
+function lookupFor(identifier: string): IdentifierLookup | null {
+  const text = identifier.trim();
+  // No stored identifier holds U+0000, and Postgres refuses it in a query parameter.
+  if (text.includes("\u0000")) return null;
+  try {
+    if (text.includes("@")) return { normalizedEmail: normalizeEmail(text).normalized };
+    if (text.startsWith("+")) return { phoneNumber: normalizePhone(text).phoneNumber };
+  } catch (error) {
+    if (error instanceof ValidationError) return null;
+    throw error;
+  }
+  return USERNAME_PATTERN.test(text) ? { normalizedUsername: text.toLowerCase() } : null;
+}
+
+/**
+ * Signs a user in with a password and opens a session. Every path that ends in a refusal spends
+ * one password verification, so the time taken does not tell an unknown identifier from a wrong
+ * password. Attempts are counted before the password is checked, so even concurrent guesses get
+ * no more than `signInMaxFailures` tries per window.
+ */
+export async function signIn(db: Db, deploymentId: string, input: SignInInput, policy: SignInPolicy): Promise<{ session: Session; credential: string }> {
+  const nowMs = Date.now();
+  const lookup = lookupFor(input.identifier);
+  const candidate = lookup && (await findSignInCandidate(db, deploymentId, lookup));
+  if (!candidate) {
+    await verifyAgainstDummy(input.password);
+    throw invalidCredentials();
+  }
+  if (candidate.lockedUntil !== null && candidate.lockedUntil > nowMs) {
+    await verifyAgainstDummy(input.password);
+    throw userLocked(candidate.lockedUntil);
+  }
+  if (candidate.passwordHash === null) {
+    await verifyAgainstDummy(input.password);
+    throw passwordNotSet();
+  }
+
+  const attempt = await countAttempt(db, deploymentId, candidate.userId, nowMs, policy);
+  if ("lockedUntil" in attempt) {
+    await verifyAgainstDummy(input.password);
+    throw userLocked(attempt.lockedUntil);
+  }
+  const { attemptId } = attempt;
+  if (!(await verifyPassword(candidate.passwordHash, input.password))) {
+    await lockIfTooManyFailures(db, deploymentId, candidate.userId, nowMs, policy);
+    throw invalidCredentials();
+  }
+  // Said only to whoever knows the password, so it reveals nothing to a guesser.
+  if (candidate.isDisabled) {
+    await deleteSignInFailures(db, deploymentId, candidate.userId, attemptId);
+    throw userDisabled();
+  }
+  return openSession(db, deploymentId, candidate, input, policy);
+}
+
+/**
+ * Records the attempt as a failure until it succeeds. Refused (with the lockout's end) when the
+ * window's allowance is used up, or when a concurrent attempt locked the user since it was read.
+ */
+async function countAttempt(
+  db: Db,
+  deploymentId: string,
+  userId: string,
+  nowMs: number,
+  policy: SignInPolicy,
+): Promise<{ attemptId: string } | { lockedUntil: number }> {
+  const windowStartMs = nowMs - policy.signInFailureWindowSeconds * 1000;
+  const attemptId = generateId("sif", nowMs);
+  await insertSignInFailure(db, { id: attemptId, deployment_id: deploymentId, user_id: userId, failed_at: nowMs }, windowStartMs);
+  const attempts = await countSignInFailures(db, deploymentId, userId, windowStartMs);
+  // Read after the count: a lockout that cleared the failures counted above is seen here, so an
+  // attempt counted against the emptied table cannot slip past it.
+  const lockedUntil = await findLockedUntil(db, deploymentId, userId);
+  if (lockedUntil !== null && lockedUntil > nowMs) return { lockedUntil };
+  if (attempts <= policy.signInMaxFailures) return { attemptId };
+  await lockOutUser(db, deploymentId, userId, nowMs, policy);
+  return { lockedUntil: nowMs + policy.lockoutSeconds * 1000 };
+}
+
+async function lockIfTooManyFailures(db: Db, deploymentId: string, userId: string, nowMs: number, policy: SignInPolicy): Promise<void> {
+  const failures = await countSignInFailures(db, deploymentId, userId, nowMs - policy.signInFailureWindowSeconds * 1000);
+  if (failures >= policy.signInMaxFailures) await lockOutUser(db, deploymentId, userId, nowMs, policy);
+}
+
+/** Locks sign-in for the lockout period (the lock is written before the count is cleared); the count starts afresh once it ends. */
+async function lockOutUser(db: Db, deploymentId: string, userId: string, nowMs: number, policy: SignInPolicy): Promise<void> {
+  await updateLockedUntil(db, deploymentId, userId, nowMs + policy.lockoutSeconds * 1000);
+  await deleteSignInFailures(db, deploymentId, userId);
+}
+
+/**
+ * The password was right: in one transaction, with the user's row locked, check nothing changed
+ * meanwhile (an admin disabling the user or setting a new password), open the session, record
+ * the sign-in and, for a hash in an older format or with older parameters, store our own.
+ */
+async function openSession(db: Db, deploymentId: string, candidate: SignInCandidate, input: SignInInput, policy: SignInPolicy) {
+  const verifiedHash = candidate.passwordHash!;
+  const newPasswordHash = needsRehash(verifiedHash) ? await hashPassword(input.password) : null;
+  return db.transaction().execute(async (trx) => {
+    const current = await lockSignInCandidate(trx, deploymentId, candidate.userId);
+    if (!current || current.passwordHash !== verifiedHash) throw invalidCredentials();
+    if (current.isDisabled) throw userDisabled();
+    const nowMs = Date.now();
+    const opened = await startSession(trx, deploymentId, candidate.userId, input.origin, { nowMs, lifetimeSeconds: policy.sessionLifetimeSeconds });
+    await recordSignIn(trx, deploymentId, candidate.userId, nowMs, newPasswordHash);
+    await deleteSignInFailures(trx, deploymentId, candidate.userId);
+    return opened;
+  });
+}
+
+/** Lifts a lockout now (the admin's "unlock"); the failure count starts afresh. */
+export async function unlockUser(db: Db, deploymentId: string, userId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (!(await updateLockedUntil(trx, deploymentId, userId, null))) throw userNotFound(userId);
+    await deleteSignInFailures(trx, deploymentId, userId);
+  });
+}
