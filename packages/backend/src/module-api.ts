@@ -81,4 +81,5 @@ export const users = {
     use(client).listSignins(userId, options),
   revokeSignin: async (userId: string, signinId: string, client?: WachtClient): Promise<void> => use(client).revokeSignin(userId, signinId),
   revokeAllSignins: async (userId: string, client?: WachtClient): Promise<RevokeAllSigninsResponse> => use(client).revokeAllSignins(userId),
+  unlockUser: async (userId: string, client?: WachtClient): Promise<void> => use(client).unlockUser(userId),
 };

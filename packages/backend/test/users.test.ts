@@ -146,13 +146,30 @@ describe("users", () => {
     await expect(client.users.deleteSocialConnection(id, linked.id)).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it("lists and revokes sign-ins", async () => {
-    // Sessions come from sign-ins, which this API cannot make: a new user has none.
-    const { id } = await createTestUser();
+  it("lists and revokes real sign-ins, and lifts a lockout", async () => {
+    const password = "correct horse battery staple";
+    const email = uniqueEmail("signin");
+    const { id } = await createTestUser({ email_address: email, password, skip_password_check: false });
     expect(await client.users.listSignins(id)).toEqual([]);
-    expect(await client.users.listSignins(id, { include_expired: true })).toEqual([]);
-    expect(await client.users.revokeAllSignins(id)).toEqual({ revoked: 0 });
+    const signIn = (attempt: string) =>
+      fetch(`${server.baseUrl}/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier: email, password: attempt }) });
+
+    const first = await (await signIn(password)).json();
+    const second = await (await signIn(password)).json();
+    const listed = await client.users.listSignins(id);
+    expect(listed.map((signin) => signin.session_id).sort()).toEqual([first.session_id, second.session_id].sort());
+    await client.users.revokeSignin(id, first.session_id);
+    expect((await client.users.listSignins(id)).map((signin) => signin.session_id)).toEqual([second.session_id]);
+    expect((await client.users.listSignins(id, { include_expired: true })).length).toBe(2);
+    expect(await client.users.revokeAllSignins(id)).toEqual({ revoked: 1 });
     await expect(client.users.revokeSignin(id, "ses_unknown")).rejects.toBeInstanceOf(NotFoundError);
+
+    for (let attempt = 0; attempt < 10; attempt++) expect((await signIn("wrong password!")).status).toBe(401);
+    expect((await signIn(password)).status).toBe(403);
+    expect(await client.users.getUser(id)).toMatchObject({ locked: true });
+    await client.users.unlockUser(id);
+    expect(await client.users.getUser(id)).toMatchObject({ locked: false, lockout_expires_at: null });
+    expect((await signIn(password)).status).toBe(200);
   });
 
   it("serves the module-style calls with an explicit client", async () => {

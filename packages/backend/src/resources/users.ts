@@ -152,4 +152,9 @@ export class Users {
   async revokeAllSignins(userId: string, options?: RequestOptions): Promise<RevokeAllSigninsResponse> {
     return this.#client.post(path`/users/${userId}/sessions/revoke-all`, undefined, { ...options, isSafeToRepeat: true });
   }
+
+  /** Lifts a sign-in lockout (too many wrong passwords) before it expires. */
+  async unlockUser(userId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.post(path`/users/${userId}/unlock`, undefined, { ...options, isSafeToRepeat: true });
+  }
 }
