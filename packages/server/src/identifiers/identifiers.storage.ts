@@ -1,4 +1,5 @@
 import type { Db } from "../storage/db.js";
+import { selectRowsOfUser } from "../storage/owned-rows.js";
 import type { UserEmailRow, UserPhoneRow } from "../storage/tables.js";
 
 export interface UserEmail {
@@ -57,27 +58,13 @@ export const toUserPhone = (row: UserPhoneRow): UserPhone => ({
 export type IdentifierTable = "user_emails" | "user_phones";
 
 export async function listEmails(db: Db, deploymentId: string, userId: string): Promise<UserEmail[]> {
-  const rows = await db
-    .selectFrom("user_emails")
-    .selectAll()
-    .where("deployment_id", "=", deploymentId)
-    .where("user_id", "=", userId)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
-  return rows.map(toUserEmail);
+  const rows = await selectRowsOfUser(db, "user_emails", deploymentId, userId).execute();
+  return rows.map((row) => toUserEmail(row as UserEmailRow));
 }
 
 export async function listPhones(db: Db, deploymentId: string, userId: string): Promise<UserPhone[]> {
-  const rows = await db
-    .selectFrom("user_phones")
-    .selectAll()
-    .where("deployment_id", "=", deploymentId)
-    .where("user_id", "=", userId)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
-  return rows.map(toUserPhone);
+  const rows = await selectRowsOfUser(db, "user_phones", deploymentId, userId).execute();
+  return rows.map((row) => toUserPhone(row as UserPhoneRow));
 }
 
 export async function insertEmail(db: Db, row: UserEmailRow): Promise<void> {

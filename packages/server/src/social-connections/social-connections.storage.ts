@@ -1,4 +1,5 @@
 import type { Db } from "../storage/db.js";
+import { selectRowsOfUser } from "../storage/owned-rows.js";
 import type { SocialConnectionRow } from "../storage/tables.js";
 
 export interface SocialConnection {
@@ -26,15 +27,8 @@ const toSocialConnection = (row: SocialConnectionRow): SocialConnection => ({
 });
 
 export async function listSocialConnections(db: Db, deploymentId: string, userId: string): Promise<SocialConnection[]> {
-  const rows = await db
-    .selectFrom("social_connections")
-    .selectAll()
-    .where("deployment_id", "=", deploymentId)
-    .where("user_id", "=", userId)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
-  return rows.map(toSocialConnection);
+  const rows = await selectRowsOfUser(db, "social_connections", deploymentId, userId).execute();
+  return rows.map((row) => toSocialConnection(row as SocialConnectionRow));
 }
 
 export async function insertSocialConnection(db: Db, row: SocialConnectionRow): Promise<SocialConnection> {
