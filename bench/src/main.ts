@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: see ../README.md. Checks what the run needs before anything slow starts.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { HELP, readOptions } from "./options.js";
+
+const serverBuild = fileURLToPath(new URL("../../packages/server/dist/cli/main.js", import.meta.url));
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = readOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (options === null) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!existsSync(serverBuild)) {
+    console.error(`The server is not built (${serverBuild} is missing): run 'npm run build' at the repository root first.`);
+    return 2;
+  }
+  // Imported only now: it loads the built server.
+  const { runBench } = await import("./run.js");
+  return runBench(options);
+}
+
+process.exitCode = await main();

@@ -1,0 +1,266 @@
+import Database from "better-sqlite3";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { measure, preflight, type LoadTarget } from "./load.js";
+import type { BenchOptions } from "./options.js";
+import { freePort, pinLoadGenerator, pinned, runToEnd, startProcess, type Pinning, type RunningProcess } from "./processes.js";
+import { renderMarkdown, type Argon2Result, type BenchReport, type MachineInfo, type WorkloadResult } from "./report.js";
+import { seedBetterAuth, type BetterAuthSeed } from "./seed/better-auth.js";
+import { seedFloor } from "./seed/floor.js";
+import { seedWacht } from "./seed/wacht.js";
+import { SERVER_CLI_PATH } from "./server-dist.js";
+import { workloadsFor, type SeededSet, type TargetName } from "./workloads.js";
+
+const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
+// Plain JavaScript: a measured process runs nothing but its server (no TypeScript loader thread).
+const targetScript = (name: string) => fileURLToPath(new URL(`./targets/${name}`, import.meta.url));
+
+const say = (line: string) => console.error(line);
+
+interface PostgresDatabase {
+  url: string;
+  version: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database on the given server, named for this run; drop() removes it. */
+async function createPostgresDatabase(serverUrl: string): Promise<PostgresDatabase> {
+  const name = `wacht_bench_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  const run = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+  const version = await run(async (client) => {
+    const { rows } = await client.query<{ server_version: string }>("SHOW server_version");
+    await client.query(`CREATE DATABASE ${name}`);
+    return rows[0]!.server_version;
+  });
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), version, drop: () => run((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
+}
+
+function describeMachine(postgresVersion: string | undefined): MachineInfo {
+  const memory = new Database(":memory:");
+  const sqlite = memory.prepare("SELECT sqlite_version()").pluck().get() as string;
+  memory.close();
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? "unknown CPU",
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    os: `${os.type()} ${os.release()}`,
+    node: process.versions.node,
+    sqlite,
+    ...(postgresVersion && { postgres: postgresVersion }),
+  };
+}
+
+interface StartedTarget extends LoadTarget {
+  name: TargetName;
+}
+
+/** node's own flags for a server: with --profile, a CPU profile named after the target, written when it stops. */
+const profileFlags = (profileDir: string | null, target: TargetName) => (profileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, target)}`] : []);
+
+async function startWacht(databaseUrl: string, pinning: Pinning, profileDir: string | null, nodeFlags: string[]): Promise<StartedTarget> {
+  const port = await freePort();
+  const apiKey = `sk_bench_${randomBytes(20).toString("hex")}`;
+  const nodeArgs = [...nodeFlags, ...profileFlags(profileDir, "wacht"), SERVER_CLI_PATH, "serve"];
+  const { WACHT_REDIS_URL: _sharedLimits, ...env } = process.env;
+  const [command, args] = pinned(pinning.serverCore, process.execPath, nodeArgs);
+  const server = await startProcess(
+    "wacht",
+    command,
+    args,
+    { ...env, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port), WACHT_API_KEY: apiKey, WACHT_RATE_LIMIT_MAX: "0", WACHT_LOG_LEVEL: "warn" },
+    (line) => line.includes("Wacht is listening on"),
+  );
+  return { name: "wacht", server, baseUrl: `http://127.0.0.1:${port}`, headers: { authorization: `Bearer ${apiKey}` } };
+}
+
+async function startFloor(databasePath: string, pinning: Pinning, profileDir: string | null): Promise<StartedTarget> {
+  const port = await freePort();
+  const apiKey = `sk_floor_${randomBytes(20).toString("hex")}`;
+  const [command, args] = pinned(pinning.serverCore, process.execPath, [
+    ...profileFlags(profileDir, "floor"),
+    targetScript("floor-server.mjs"),
+    "--database",
+    databasePath,
+    "--port",
+    String(port),
+    "--api-key",
+    apiKey,
+  ]);
+  const server = await startProcess("floor", command, args, process.env, (line) => line.includes('"ready":true'));
+  return { name: "floor", server, baseUrl: `http://127.0.0.1:${port}`, headers: { authorization: `Bearer ${apiKey}` } };
+}
+
+async function startBetterAuth(
+  databasePath: string,
+  port: number,
+  secret: string,
+  seed: BetterAuthSeed,
+  pinning: Pinning,
+  profileDir: string | null,
+): Promise<StartedTarget> {
+  const [command, args] = pinned(pinning.serverCore, process.execPath, [
+    ...profileFlags(profileDir, "better-auth"),
+    targetScript("better-auth-server.mjs"),
+    "--database",
+    databasePath,
+    "--port",
+    String(port),
+  ]);
+  const server = await startProcess("better-auth", command, args, { ...process.env, BETTER_AUTH_SECRET: secret }, (line) => line.includes('"ready":true'));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  // A browser-like admin: its session cookie, and the Origin Better Auth checks on state-changing calls.
+  return { name: "better-auth", server, baseUrl, headers: { cookie: seed.adminCookie, origin: baseUrl } };
+}
+
+async function measureRawArgon2(pinning: Pinning, seconds: number): Promise<Argon2Result> {
+  // As many hashes in flight as libuv's pool has threads (4 by default): what the server can run at once.
+  const concurrency = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  const [command, args] = pinned(pinning.serverCore, process.execPath, [
+    targetScript("argon2-rate.mjs"),
+    "--seconds",
+    String(seconds),
+    "--concurrency",
+    String(concurrency),
+  ]);
+  return JSON.parse(await runToEnd(command, args, process.env, (seconds + 60) * 1000));
+}
+
+export async function runBench(options: BenchOptions): Promise<number> {
+  const startedAt = new Date();
+  const pinning = pinLoadGenerator();
+  const workDir = mkdtempSync(join(os.tmpdir(), "wacht-bench-"));
+  const running = new Set<RunningProcess>();
+  let postgres: PostgresDatabase | null = null;
+  const cleanUp = async () => {
+    await Promise.allSettled([...running].map((server) => server.stop()));
+    if (postgres) await postgres.drop().catch((error: unknown) => say(`Could not drop ${postgres?.url}: ${(error as Error).message}`));
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  const stopOnSignal = () => void cleanUp().finally(() => process.exit(130));
+  process.once("SIGINT", stopOnSignal);
+  process.once("SIGTERM", stopOnSignal);
+
+  try {
+    const wantsTarget = (target: TargetName) => options.targets.includes(target);
+    if (options.database !== "sqlite") postgres = await createPostgresDatabase(options.database);
+    const wachtUrl = postgres ? postgres.url : `sqlite:${join(workDir, "wacht.db")}`;
+    say(`Seeding ${options.users.toLocaleString("en-US")} users into Wacht (${postgres ? "Postgres" : "SQLite"})…`);
+    const wacht = await seedWacht(wachtUrl, options.users, say);
+    say(`  ${wacht.seconds.toFixed(1)} s, ${Math.round(wacht.usersPerSecond).toLocaleString("en-US")} users/s`);
+
+    const floorPath = join(workDir, "floor.db");
+    let floorSeconds: number | undefined;
+    if (wantsTarget("floor")) {
+      say("Seeding the floor…");
+      floorSeconds = (await seedFloor(floorPath, wachtUrl, wacht)).seconds;
+    }
+    const betterAuthPath = join(workDir, "better-auth.db");
+    const betterAuthPort = await freePort();
+    const betterAuthSecret = randomBytes(32).toString("hex");
+    let betterAuth: BetterAuthSeed | undefined;
+    if (wantsTarget("better-auth")) {
+      say("Seeding Better Auth…");
+      betterAuth = await seedBetterAuth(betterAuthPath, options.users, wacht.endMs, `http://127.0.0.1:${betterAuthPort}`, betterAuthSecret);
+    }
+
+    const listOffset = Math.min(9000, Math.max(0, options.users - 20));
+    const profileDir = options.profile ? join(resultsDir, "profiles") : null;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const warmUpSeconds = Math.min(3, Math.max(1, Math.round(options.seconds / 5)));
+    const results: WorkloadResult[] = [];
+    const peakRssBytes: BenchReport["peakRssBytes"] = {};
+    const startRssBytes: BenchReport["startRssBytes"] = {};
+
+    for (const targetName of options.targets) {
+      const set: SeededSet = { userCount: options.users, userIds: targetName === "better-auth" ? betterAuth!.userIds : wacht.userIds, listOffset };
+      const workloads = workloadsFor(targetName, set);
+      const selected = options.workloads.filter((name) => workloads[name]);
+      if (selected.length === 0) continue;
+      say(`Measuring ${targetName}…`);
+      const target =
+        targetName === "wacht"
+          ? await startWacht(wachtUrl, pinning, profileDir, options.serverNodeFlags)
+          : targetName === "floor"
+            ? await startFloor(floorPath, pinning, profileDir)
+            : await startBetterAuth(betterAuthPath, betterAuthPort, betterAuthSecret, betterAuth!, pinning, profileDir);
+      running.add(target.server);
+      let peak = target.server.rssBytes();
+      startRssBytes[targetName] = peak;
+      try {
+        for (const workloadName of selected) {
+          const workload = workloads[workloadName]!;
+          await target.server.settle();
+          const problem = await preflight(target, workload).catch((error: unknown) => `request failed: ${(error as Error).message}`);
+          if (problem !== null) {
+            say(`  ${workloadName}: NOT MEASURED, ${problem}`);
+            results.push({ workload: workloadName, target: targetName, problem });
+            continue;
+          }
+          await measure(target, workload, options.connections, warmUpSeconds);
+          await target.server.settle();
+          const measurement = await measure(target, workload, options.connections, options.seconds);
+          results.push({ workload: workloadName, target: targetName, measurement });
+          peak = Math.max(peak ?? 0, measurement.peakRssBytes ?? 0) || peak;
+          say(
+            `  ${workloadName}: ${Math.round(measurement.requestsPerSecond).toLocaleString("en-US")} req/s, p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms, ` +
+              `${measurement.errors} errors, RSS ${measurement.peakRssBytes === null ? "?" : Math.round(measurement.peakRssBytes / 2 ** 20)} MB, ` +
+              `CPU: server ${measurement.serverCpuPercent === null ? "?" : Math.round(measurement.serverCpuPercent)}%, load generator ${Math.round(measurement.loadGeneratorCpuPercent)}%` +
+              (measurement.otherCpuPercent !== null && measurement.otherCpuPercent > 10 ? ` (other processes used ${Math.round(measurement.otherCpuPercent)}% of a core)` : ""),
+          );
+        }
+      } finally {
+        await target.server.stop();
+        running.delete(target.server);
+      }
+      peakRssBytes[targetName] = peak;
+    }
+
+    let argon2: Argon2Result | null = null;
+    if (options.workloads.includes("create-with-password") && wantsTarget("wacht")) {
+      say("Measuring raw argon2id…");
+      argon2 = await measureRawArgon2(pinning, options.seconds);
+    }
+
+    const report: BenchReport = {
+      startedAt: startedAt.toISOString(),
+      machine: describeMachine(postgres?.version),
+      options,
+      pinning,
+      seeding: {
+        wacht: { database: postgres ? "postgres" : "sqlite", seconds: wacht.seconds, usersPerSecond: wacht.usersPerSecond },
+        ...(floorSeconds !== undefined && { floor: { seconds: floorSeconds } }),
+        ...(betterAuth && { betterAuth: { seconds: betterAuth.seconds } }),
+      },
+      listOffset,
+      results,
+      argon2,
+      peakRssBytes,
+      startRssBytes,
+    };
+    console.log(renderMarkdown(report));
+    mkdirSync(resultsDir, { recursive: true });
+    const file = join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, "-")}-${report.seeding.wacht.database}-${options.users}.json`);
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    say(`\nWrote ${file}`);
+    // Figures are never judged here; a workload that could not be measured, or saw errors, is a broken run.
+    return results.some((result) => result.problem || (result.measurement?.errors ?? 0) > 0) ? 1 : 0;
+  } finally {
+    await cleanUp();
+    process.off("SIGINT", stopOnSignal);
+    process.off("SIGTERM", stopOnSignal);
+  }
+}

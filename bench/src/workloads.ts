@@ -1,0 +1,145 @@
+import { personAt, searchTermFor } from "./seed/people.js";
+import { BETTER_AUTH_BASE_PATH } from "./targets/better-auth-options.mjs";
+
+/** In the order they run: reads first, so the writes' new rows never change what a read measures. */
+export const WORKLOAD_NAMES = [
+  "get-by-id",
+  "get-by-email",
+  "list-first-page",
+  "list-offset-9000",
+  "search",
+  "create-with-password",
+  "create-without-password",
+  "update-metadata",
+] as const;
+export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+
+export const TARGET_NAMES = ["wacht", "floor", "better-auth"] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+export interface PlannedRequest {
+  method: "GET" | "POST" | "PATCH";
+  path: string;
+  /** Sent as JSON. */
+  body?: unknown;
+}
+
+export interface Workload {
+  /** A new request each call: random seeded users, fresh emails for creates. */
+  next(): PlannedRequest;
+  /** Checked once before the load, on a real answer: null when it is what the workload expects. */
+  check(status: number, body: any): string | null;
+}
+
+export interface SeededSet {
+  userCount: number;
+  /** Ids of person 0…userCount-1 in this target's database. */
+  userIds: string[];
+  listOffset: number;
+}
+
+const PAGE_SIZE = 20;
+// Long and uncommon, so our password policy accepts it; the same for every target.
+const NEW_USER_PASSWORD = "violet tractor umbrella 1987";
+// Each run creates users with addresses no earlier run used.
+const runTag = Date.now().toString(36);
+let createdCount = 0;
+const newEmail = (target: TargetName) => `bench.${target}.${runTag}.${createdCount++}@example.com`;
+
+const randomIndex = (set: SeededSet) => Math.floor(Math.random() * set.userCount);
+const query = (params: Record<string, string | number>) => new URLSearchParams(Object.entries(params).map(([key, value]) => [key, String(value)])).toString();
+
+/** A list answer holding exactly the user searched for. */
+function findsOne(items: any[] | undefined, total: unknown, field: string): string | null {
+  if (!Array.isArray(items) || items.length !== 1 || total !== 1) return `expected exactly one user, got ${JSON.stringify({ total, count: items?.length })}`;
+  return typeof items[0]?.[field] === "string" ? null : `the user has no ${field}`;
+}
+
+const okWhen = (condition: boolean, otherwise: string) => (condition ? null : otherwise);
+
+/**
+ * Our API, as the SDK calls it (JSON bodies, which the server accepts beside multipart). The floor
+ * answers the same paths, so both share these workloads.
+ */
+function wachtWorkloads(set: SeededSet, target: "wacht" | "floor"): Record<WorkloadName, Workload> {
+  return {
+    "get-by-id": {
+      next: () => ({ method: "GET", path: `/users/${set.userIds[randomIndex(set)]}/details` }),
+      check: (status, body) => okWhen(status === 200 && typeof body?.id === "string" && body.email_addresses?.length === 1, `status ${status}`),
+    },
+    "get-by-email": {
+      next: () => ({ method: "GET", path: `/users?${query({ email_address: personAt(randomIndex(set)).email })}` }),
+      check: (status, body) => (status === 200 ? findsOne(body?.data, body?.total, "primary_email_address") : `status ${status}`),
+    },
+    "list-first-page": {
+      next: () => ({ method: "GET", path: `/users?${query({ limit: PAGE_SIZE })}` }),
+      check: (status, body) => okWhen(status === 200 && body?.data?.length === Math.min(PAGE_SIZE, set.userCount), `status ${status}, ${body?.data?.length} users`),
+    },
+    "list-offset-9000": {
+      next: () => ({ method: "GET", path: `/users?${query({ limit: PAGE_SIZE, offset: set.listOffset })}` }),
+      check: (status, body) => okWhen(status === 200 && body?.data?.length > 0, `status ${status}, ${body?.data?.length} users`),
+    },
+    search: {
+      next: () => ({ method: "GET", path: `/users?${query({ limit: PAGE_SIZE, search: searchTermFor(randomIndex(set)) })}` }),
+      check: (status, body) => (status === 200 ? findsOne(body?.data, body?.total, "primary_email_address") : `status ${status}`),
+    },
+    "create-with-password": {
+      next: () => ({ method: "POST", path: "/users", body: { first_name: "Bench", last_name: "Create", email_address: newEmail(target), password: NEW_USER_PASSWORD } }),
+      check: (status, body) => okWhen(status === 200 && typeof body?.id === "string", `status ${status}: ${JSON.stringify(body)}`),
+    },
+    "create-without-password": {
+      next: () => ({ method: "POST", path: "/users", body: { first_name: "Bench", last_name: "Create", email_address: newEmail(target), skip_password_check: true } }),
+      check: (status, body) => okWhen(status === 200 && typeof body?.id === "string", `status ${status}: ${JSON.stringify(body)}`),
+    },
+    "update-metadata": {
+      next: () => ({ method: "PATCH", path: `/users/${set.userIds[randomIndex(set)]}`, body: { public_metadata: { plan: "pro", seats: createdCount++ } } }),
+      check: (status, body) => okWhen(status === 200 && body?.public_metadata?.plan === "pro", `status ${status}: ${JSON.stringify(body)}`),
+    },
+  };
+}
+
+/**
+ * Better Auth's admin plugin: get-user, list-users (with its `contains` search on email and its
+ * `eq` filter for the exact email) and create-user. It has no user metadata, so no update workload.
+ * Lists use its default order (none), which asks less of it than our newest-first order asks of us.
+ */
+function betterAuthWorkloads(set: SeededSet): Partial<Record<WorkloadName, Workload>> {
+  const admin = (path: string) => `${BETTER_AUTH_BASE_PATH}/admin/${path}`;
+  return {
+    "get-by-id": {
+      next: () => ({ method: "GET", path: admin(`get-user?${query({ id: set.userIds[randomIndex(set)]! })}`) }),
+      check: (status, body) => okWhen(status === 200 && typeof body?.id === "string", `status ${status}`),
+    },
+    "get-by-email": {
+      next: () => ({ method: "GET", path: admin(`list-users?${query({ filterField: "email", filterOperator: "eq", filterValue: personAt(randomIndex(set)).email, limit: PAGE_SIZE })}`) }),
+      check: (status, body) => (status === 200 ? findsOne(body?.users, body?.total, "email") : `status ${status}`),
+    },
+    "list-first-page": {
+      next: () => ({ method: "GET", path: admin(`list-users?${query({ limit: PAGE_SIZE })}`) }),
+      check: (status, body) => okWhen(status === 200 && body?.users?.length === Math.min(PAGE_SIZE, set.userCount + 1), `status ${status}, ${body?.users?.length} users`),
+    },
+    "list-offset-9000": {
+      next: () => ({ method: "GET", path: admin(`list-users?${query({ limit: PAGE_SIZE, offset: set.listOffset })}`) }),
+      check: (status, body) => okWhen(status === 200 && body?.users?.length > 0, `status ${status}, ${body?.users?.length} users`),
+    },
+    search: {
+      next: () => ({
+        method: "GET",
+        path: admin(`list-users?${query({ searchField: "email", searchOperator: "contains", searchValue: searchTermFor(randomIndex(set)), limit: PAGE_SIZE })}`),
+      }),
+      check: (status, body) => (status === 200 ? findsOne(body?.users, body?.total, "email") : `status ${status}`),
+    },
+    "create-with-password": {
+      next: () => ({ method: "POST", path: admin("create-user"), body: { name: "Bench Create", email: newEmail("better-auth"), password: NEW_USER_PASSWORD } }),
+      check: (status, body) => okWhen(status === 200 && typeof body?.user?.id === "string", `status ${status}: ${JSON.stringify(body)}`),
+    },
+    "create-without-password": {
+      next: () => ({ method: "POST", path: admin("create-user"), body: { name: "Bench Create", email: newEmail("better-auth") } }),
+      check: (status, body) => okWhen(status === 200 && typeof body?.user?.id === "string", `status ${status}: ${JSON.stringify(body)}`),
+    },
+  };
+}
+
+export function workloadsFor(target: TargetName, set: SeededSet): Partial<Record<WorkloadName, Workload>> {
+  return target === "better-auth" ? betterAuthWorkloads(set) : wachtWorkloads(set, target);
+}
