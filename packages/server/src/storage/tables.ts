@@ -152,6 +152,12 @@ export interface IdempotencyKeyRow {
   created_at: number;
 }
 
+/** Maintained by triggers on users (migration 0004); never written by the application. */
+export interface DeploymentUserCountRow {
+  deployment_id: string;
+  user_count: number;
+}
+
 export interface Database {
   deployments: DeploymentRow;
   api_keys: ApiKeyRow;
@@ -162,6 +168,7 @@ export interface Database {
   sessions: SessionRow;
   profile_images: ProfileImageRow;
   idempotency_keys: IdempotencyKeyRow;
+  deployment_user_counts: DeploymentUserCountRow;
   sign_in_failures: SignInFailureRow;
   signing_keys: SigningKeyRow;
 }

@@ -172,8 +172,15 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
   // A page that is not full is the last one, so it already tells the total: a search or an exact
   // filter (usually a handful of matches) then costs one query, not two (bench/README.md).
   if (rows.length > 0 && rows.length < query.limit) return { items: rows.map(toUser), total: query.offset + rows.length };
-  const count = await countQuery.executeTakeFirstOrThrow();
-  return { items: rows.map(toUser), total: Number(count.total) };
+  const isUnfiltered = !query.search && !query.normalizedEmails?.length && !query.phoneNumbers?.length && !query.normalizedUsernames?.length && !query.userIds?.length;
+  const total = isUnfiltered ? await countUsersOfDeployment(db, deploymentId) : Number((await countQuery.executeTakeFirstOrThrow()).total);
+  return { items: rows.map(toUser), total };
+}
+
+/** Every user of the deployment, from the count the users triggers keep (migration 0004). */
+async function countUsersOfDeployment(db: Db, deploymentId: string): Promise<number> {
+  const row = await db.selectFrom("deployment_user_counts").select("user_count").where("deployment_id", "=", deploymentId).executeTakeFirst();
+  return Number(row?.user_count ?? 0);
 }
 
 /**

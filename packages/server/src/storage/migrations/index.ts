@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as initial from "./0001_initial.js";
 import * as signIn from "./0002_sign_in.js";
 import * as idempotencyKeys from "./0003_idempotency_keys.js";
+import * as userCounts from "./0004_user_counts.js";
 
 /** Every migration, in the order it runs; names sort in that order too. */
 const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_sign_in": signIn,
   "0003_idempotency_keys": idempotencyKeys,
+  "0004_user_counts": userCounts,
 };
 
 export const migrationProvider: MigrationProvider = {
