@@ -12,6 +12,7 @@ import { listSocialConnections, type SocialConnection } from "../social-connecti
 import type { Db } from "../storage/db.js";
 import {
   deleteUserRow,
+  deriveUserColumns,
   findUser,
   insertUser,
   listUsers,
@@ -119,13 +120,22 @@ export async function createUser(db: Db, deploymentId: string, input: CreateUser
   return db.transaction().execute(async (trx) => {
     const now = Date.now();
     const userId = generateId("usr");
+    const identifier = { deployment_id: deploymentId, user_id: userId, is_primary: true, verified: true, verified_at: now, created_at: now, updated_at: now };
+    const emailRow = email && { ...identifier, id: generateId("eml"), email: email.email, email_normalized: email.normalized, verification_strategy: "otp" };
+    const phoneRow = phone && { ...identifier, id: generateId("phn"), phone_number: phone.phoneNumber, country_code: phone.countryCode };
+    const names = { first_name: input.firstName ?? "", last_name: input.lastName ?? "", username: username?.username ?? null };
+    // The primary ids and search text are known before anything is written: the row is complete on its first insert.
+    const derived = deriveUserColumns(
+      names,
+      emailRow ? [{ id: emailRow.id, email: emailRow.email, isPrimary: true }] : [],
+      phoneRow ? [{ id: phoneRow.id, phoneNumber: phoneRow.phone_number, isPrimary: true }] : [],
+    );
     await withUniqueConflicts(() =>
       insertUser(trx, {
         id: userId,
         deployment_id: deploymentId,
-        first_name: input.firstName ?? "",
-        last_name: input.lastName ?? "",
-        username: username?.username ?? null,
+        ...names,
+        ...derived,
         username_normalized: username?.normalized ?? null,
         password_hash: passwordHash,
         last_password_reset_at: null,
@@ -133,11 +143,6 @@ export async function createUser(db: Db, deploymentId: string, input: CreateUser
         second_factor_policy: "none",
         public_metadata: publicMetadata,
         private_metadata: privateMetadata,
-        primary_email_address_id: null,
-        primary_email_address: null,
-        primary_phone_number_id: null,
-        primary_phone_number: null,
-        search_text: "",
         profile_image_id: null,
         created_at: now,
         updated_at: now,
@@ -145,22 +150,12 @@ export async function createUser(db: Db, deploymentId: string, input: CreateUser
         locked_until: null,
       }),
     );
-    const identifier = { deployment_id: deploymentId, user_id: userId, is_primary: true, verified: true, verified_at: now, created_at: now, updated_at: now };
-    if (email) {
-      await withUniqueConflicts(() =>
-        insertEmail(trx, { ...identifier, id: generateId("eml"), email: email.email, email_normalized: email.normalized, verification_strategy: "otp" }),
-      );
-    }
-    if (phone) {
-      await withUniqueConflicts(() =>
-        insertPhone(trx, { ...identifier, id: generateId("phn"), phone_number: phone.phoneNumber, country_code: phone.countryCode }),
-      );
-    }
+    if (emailRow) await withUniqueConflicts(() => insertEmail(trx, emailRow));
+    if (phoneRow) await withUniqueConflicts(() => insertPhone(trx, phoneRow));
     if (input.profileImage) {
       const imageId = await replaceProfileImage(trx, deploymentId, userId, input.profileImage, now);
       await updateUserRow(trx, deploymentId, userId, { profile_image_id: imageId });
     }
-    await refreshUserDerivedColumns(trx, deploymentId, userId, now);
     return (await findUser(trx, deploymentId, userId))!;
   });
 }

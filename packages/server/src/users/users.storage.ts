@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from "kysely";
-import { emailOwnersQuery, listEmails, listPhones, phoneOwnersQuery } from "../identifiers/identifiers.storage.js";
+import { emailOwnersQuery, listEmails, listPhones, phoneOwnersQuery, type UserEmail, type UserPhone } from "../identifiers/identifiers.storage.js";
 import type { Db } from "../storage/db.js";
 import { inDeploymentLedByOtherFilters, isSearchIndexed, searchTextContains } from "../storage/dialect.js";
 import type { UserRow } from "../storage/tables.js";
@@ -195,18 +195,31 @@ export async function refreshUserDerivedColumns(db: Db, deploymentId: string, us
     listPhones(db, deploymentId, userId),
   ]);
   if (!user) return;
+  await updateUserRow(db, deploymentId, userId, { ...deriveUserColumns(user, emails, phones), updated_at: nowMs });
+}
+
+type DerivedUserColumns = Pick<
+  UserRow,
+  "primary_email_address_id" | "primary_email_address" | "primary_phone_number_id" | "primary_phone_number" | "search_text"
+>;
+
+/** The users columns that follow from a user's names and identifiers: written once here for create and refresh alike. */
+export function deriveUserColumns(
+  names: Pick<UserRow, "first_name" | "last_name" | "username">,
+  emails: Array<Pick<UserEmail, "id" | "email" | "isPrimary">>,
+  phones: Array<Pick<UserPhone, "id" | "phoneNumber" | "isPrimary">>,
+): DerivedUserColumns {
   const primaryEmail = emails.find((email) => email.isPrimary) ?? null;
   const primaryPhone = phones.find((phone) => phone.isPrimary) ?? null;
-  const searchText = [user.first_name, user.last_name, user.username, ...emails.map((e) => e.email), ...phones.map((p) => p.phoneNumber)]
+  const searchText = [names.first_name, names.last_name, names.username, ...emails.map((e) => e.email), ...phones.map((p) => p.phoneNumber)]
     .filter((part) => part)
     .join(" ")
     .toLowerCase();
-  await updateUserRow(db, deploymentId, userId, {
+  return {
     primary_email_address_id: primaryEmail?.id ?? null,
     primary_email_address: primaryEmail?.email ?? null,
     primary_phone_number_id: primaryPhone?.id ?? null,
     primary_phone_number: primaryPhone?.phoneNumber ?? null,
     search_text: searchText,
-    updated_at: nowMs,
-  });
+  };
 }
