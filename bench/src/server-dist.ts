@@ -8,7 +8,7 @@ export { generateId } from "../../packages/server/dist/ids.js";
 export { ARGON2ID_PARAMETERS, hashPassword } from "../../packages/server/dist/passwords/hasher.js";
 export { createDb, migrateToLatest, type Db } from "../../packages/server/dist/storage/db.js";
 export type { UserEmailRow, UserRow } from "../../packages/server/dist/storage/tables.js";
-export { listUsers, refreshUserDerivedColumns, type User } from "../../packages/server/dist/users/users.storage.js";
+export { deriveUserColumns, listUsers, refreshUserDerivedColumns, type User } from "../../packages/server/dist/users/users.storage.js";
 export { toUserDetailsJson, toUserJson } from "../../packages/server/dist/users/users.schemas.js";
 export { toUserEmail, type UserEmail } from "../../packages/server/dist/identifiers/identifiers.storage.js";
 

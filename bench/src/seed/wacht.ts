@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import {
   createDb,
+  deriveUserColumns,
   ensureDefaultDeployment,
   generateId,
   hashPassword,
@@ -86,12 +87,13 @@ function seededRowsFor(
   passwordHash: string,
 ): { user: UserRow; email: UserEmailRow } {
   const person = personAt(index);
+  const names = { first_name: person.firstName, last_name: person.lastName, username: person.username };
   const user: UserRow = {
     id: userId,
     deployment_id: deploymentId,
-    first_name: person.firstName,
-    last_name: person.lastName,
-    username: person.username,
+    ...names,
+    // The server's own derivation of primary_* and search_text, as createUser applies it.
+    ...deriveUserColumns(names, [{ id: emailId, email: person.email, isPrimary: true }], []),
     username_normalized: person.username.toLowerCase(),
     password_hash: passwordHash,
     last_password_reset_at: null,
@@ -99,12 +101,6 @@ function seededRowsFor(
     second_factor_policy: "none",
     public_metadata: "{}",
     private_metadata: "{}",
-    primary_email_address_id: emailId,
-    primary_email_address: person.email,
-    primary_phone_number_id: null,
-    primary_phone_number: null,
-    // refreshUserDerivedColumns: names, username, every email and phone, space-joined, lower-cased.
-    search_text: [person.firstName, person.lastName, person.username, person.email].join(" ").toLowerCase(),
     profile_image_id: null,
     // Never signed in, never locked out.
     last_sign_in_at: null,
