@@ -99,18 +99,25 @@ export async function clearPrimary(db: Db, table: IdentifierTable, deploymentId:
 }
 
 /** Users owning any of these normalized addresses, for exact-match filters and getUserByEmail. */
-export function emailOwnersQuery(db: Db, deploymentId: string, normalizedEmails: string[]) {
-  return db
+interface OwnerOptions {
+  /** Only identifiers the user has proven (sign-in accepts no others). */
+  verifiedOnly?: boolean;
+}
+
+export function emailOwnersQuery(db: Db, deploymentId: string, normalizedEmails: string[], options: OwnerOptions = {}) {
+  const query = db
     .selectFrom("user_emails")
     .select("user_id")
     .where("deployment_id", "=", deploymentId)
     .where("email_normalized", "in", normalizedEmails);
+  return options.verifiedOnly ? query.where("verified", "=", true) : query;
 }
 
-export function phoneOwnersQuery(db: Db, deploymentId: string, phoneNumbers: string[]) {
-  return db
+export function phoneOwnersQuery(db: Db, deploymentId: string, phoneNumbers: string[], options: OwnerOptions = {}) {
+  const query = db
     .selectFrom("user_phones")
     .select("user_id")
     .where("deployment_id", "=", deploymentId)
     .where("phone_number", "in", phoneNumbers);
+  return options.verifiedOnly ? query.where("verified", "=", true) : query;
 }

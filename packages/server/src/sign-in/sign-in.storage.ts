@@ -1,3 +1,4 @@
+import { emailOwnersQuery, phoneOwnersQuery } from "../identifiers/identifiers.storage.js";
 import type { Db } from "../storage/db.js";
 import { forUpdate } from "../storage/dialect.js";
 
@@ -25,21 +26,9 @@ const toCandidate = (row: { id: string; password_hash: string | null; disabled: 
 export async function findSignInCandidate(db: Db, deploymentId: string, lookup: IdentifierLookup): Promise<SignInCandidate | null> {
   let query = db.selectFrom("users").select(candidateColumns).where("users.deployment_id", "=", deploymentId);
   if ("normalizedEmail" in lookup) {
-    const owners = db
-      .selectFrom("user_emails")
-      .select("user_emails.user_id")
-      .where("user_emails.deployment_id", "=", deploymentId)
-      .where("user_emails.email_normalized", "=", lookup.normalizedEmail)
-      .where("user_emails.verified", "=", true);
-    query = query.where("users.id", "in", owners);
+    query = query.where("users.id", "in", emailOwnersQuery(db, deploymentId, [lookup.normalizedEmail], { verifiedOnly: true }));
   } else if ("phoneNumber" in lookup) {
-    const owners = db
-      .selectFrom("user_phones")
-      .select("user_phones.user_id")
-      .where("user_phones.deployment_id", "=", deploymentId)
-      .where("user_phones.phone_number", "=", lookup.phoneNumber)
-      .where("user_phones.verified", "=", true);
-    query = query.where("users.id", "in", owners);
+    query = query.where("users.id", "in", phoneOwnersQuery(db, deploymentId, [lookup.phoneNumber], { verifiedOnly: true }));
   } else {
     query = query.where("users.username_normalized", "=", lookup.normalizedUsername);
   }

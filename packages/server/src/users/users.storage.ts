@@ -145,6 +145,7 @@ const sortExpressions: Record<UserSortKey, RawBuilder<unknown>> = {
 export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<{ items: User[]; total: number }> {
   // A search or an exact email, phone or id narrows the list to a few users through its own index;
   // without one, the deployment's sort index reads the page in order.
+  const isUnfiltered = !query.search && !query.normalizedEmails?.length && !query.phoneNumbers?.length && !query.normalizedUsernames?.length && !query.userIds?.length;
   const hasIndexedFilter = Boolean(
     (query.search && isSearchIndexed(db, query.search)) || query.normalizedEmails?.length || query.phoneNumbers?.length || query.userIds?.length,
   );
@@ -172,7 +173,6 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
   // A page that is not full is the last one, so it already tells the total: a search or an exact
   // filter (usually a handful of matches) then costs one query, not two (bench/README.md).
   if (rows.length > 0 && rows.length < query.limit) return { items: rows.map(toUser), total: query.offset + rows.length };
-  const isUnfiltered = !query.search && !query.normalizedEmails?.length && !query.phoneNumbers?.length && !query.normalizedUsernames?.length && !query.userIds?.length;
   const total = isUnfiltered ? await countUsersOfDeployment(db, deploymentId) : Number((await countQuery.executeTakeFirstOrThrow()).total);
   return { items: rows.map(toUser), total };
 }
