@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import { Type } from "typebox";
 import type { Config } from "./config.js";
+import type { SecretBox } from "./crypto/secret-box.js";
 import { authenticate } from "./http/authenticate.js";
 import { frontendDeployment } from "./http/frontend-deployment.js";
 import { MAX_BODY_BYTES, bodyParsers } from "./http/body-parsers.js";
@@ -29,18 +30,21 @@ declare module "fastify" {
   interface FastifyInstance {
     db: Db;
     config: Config;
+    /** Seals and opens secret material stored in the database (crypto/secret-box.ts). */
+    secretBox: SecretBox;
   }
 }
 
 export interface BuildAppOptions {
   config: Config;
   db: Db;
+  secretBox: SecretBox;
   /** Tests pass false to keep their output readable. */
   logger?: boolean;
 }
 
 /** Builds the whole server without listening: the CLI, the tests and the benchmarks build the same app. */
-export async function buildApp({ config, db, logger = true }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, secretBox, logger = true }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? loggerOptions(config.logLevel) : false,
     // request-log.ts writes one line per request instead of Fastify's two.
@@ -53,6 +57,7 @@ export async function buildApp({ config, db, logger = true }: BuildAppOptions): 
 
   app.decorate("db", db);
   app.decorate("config", config);
+  app.decorate("secretBox", secretBox);
   useValidators(app);
   await app.register(errorHandler);
   await app.register(requestLog);

@@ -1,3 +1,4 @@
+import { parseEncryptionKey } from "./crypto/secret-box.js";
 import { parseFrontendApiUrl } from "./deployments/frontend-api.js";
 
 /** Every setting the server reads from its environment, read once, here. */
@@ -42,6 +43,13 @@ export interface Config {
   signInFailureWindowSeconds: number;
   /** ...for this long (an admin can unlock sooner). */
   lockoutSeconds: number;
+  /**
+   * Keys that seal secret material at rest (crypto/secret-box.ts), from WACHT_ENCRYPTION_KEY
+   * (comma-separated; the first seals). Empty: a key file is used (crypto/encryption-key.ts).
+   */
+  encryptionKeys: Buffer[];
+  /** WACHT_ENCRYPTION_KEY_FILE: where the key file is, when WACHT_ENCRYPTION_KEY is not set. */
+  encryptionKeyFile: string | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -64,7 +72,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInMaxFailures: readInteger(env, "WACHT_SIGN_IN_MAX_FAILURES", 10, 1, 1000),
     signInFailureWindowSeconds: readInteger(env, "WACHT_SIGN_IN_FAILURE_WINDOW_SECONDS", 3600, 1, 30 * 86_400),
     lockoutSeconds: readInteger(env, "WACHT_LOCKOUT_SECONDS", 3600, 1, 30 * 86_400),
+    encryptionKeys: readEncryptionKeys(env.WACHT_ENCRYPTION_KEY),
+    encryptionKeyFile: env.WACHT_ENCRYPTION_KEY_FILE || undefined,
   };
+}
+
+function readEncryptionKeys(raw: string | undefined): Buffer[] {
+  if (raw === undefined || raw.trim() === "") return [];
+  return raw.split(",").map((text, index) => {
+    const key = parseEncryptionKey(text);
+    if (!key) throw new Error(`WACHT_ENCRYPTION_KEY: key ${index + 1} must be 32 bytes, as 64 hex characters or base64 (generate one with: openssl rand -hex 32).`);
+    return key;
+  });
 }
 
 function readTrustProxy(raw: string | undefined): boolean | string {

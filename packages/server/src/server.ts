@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { createApiKey, countActiveApiKeys, registerApiKey } from "./api-keys/api-keys.service.js";
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
+import { loadSecretBox } from "./crypto/encryption-key.js";
 import { ensureDefaultDeployment, frontendApiOf, type Deployment } from "./deployments/deployments.service.js";
 import { createDb, migrateToLatest, type DbHandle } from "./storage/db.js";
 
@@ -32,7 +33,8 @@ export async function startServer(config: Config, say: (line: string) => void = 
     throw error;
   }
 
-  const app = await buildApp({ config, db: handle.db });
+  const { secretBox, source } = loadSecretBox(config);
+  const app = await buildApp({ config, db: handle.db, secretBox });
   app.addHook("onClose", async () => handle.close());
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -40,6 +42,7 @@ export async function startServer(config: Config, say: (line: string) => void = 
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   say(`Wacht is listening on ${url} (database: ${describeDatabase(config.databaseUrl)}); try: curl ${url}/health`);
   const frontendApi = frontendApiOf(deployment, config, url);
+  say(`Secrets at rest are encrypted with ${source}: back it up with the database; without it they cannot be read.`);
   if (frontendApi) say(`Default deployment: frontend API ${frontendApi.url}, publishable key (WACHT_PUBLISHABLE_KEY) ${frontendApi.publishableKey}`);
   return { app, url, close: () => app.close() };
 }

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { createApiKey } from "../../src/api-keys/api-keys.service.js";
 import { buildApp } from "../../src/app.js";
+import { createHash } from "node:crypto";
 import { readConfig, type Config } from "../../src/config.js";
+import { createSecretBox } from "../../src/crypto/secret-box.js";
 import { ensureDefaultDeployment } from "../../src/deployments/deployments.service.js";
 import type { DialectName } from "../../src/storage/dialect.js";
 import { createDb, migrateToLatest, type Db } from "../../src/storage/db.js";
@@ -34,7 +36,9 @@ export async function startServer(dialect: DialectName = "sqlite", options: Star
   await migrateToLatest(handle.db);
   const deployment = await ensureDefaultDeployment(handle.db);
   const { secret } = await createApiKey(handle.db, deployment.id, "test");
-  const app = await buildApp({ config, db: handle.db, logger: process.env.WACHT_TEST_LOGS === "1" });
+  // Instances on one database share its encryption key, as they must in production: derive it from the URL.
+  const secretBox = createSecretBox(config.encryptionKeys.length ? config.encryptionKeys : [createHash("sha256").update(config.databaseUrl).digest()]);
+  const app = await buildApp({ config, db: handle.db, secretBox, logger: process.env.WACHT_TEST_LOGS === "1" });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : 0;
