@@ -25,6 +25,10 @@ import { jwksRoutes } from "./signing-keys/signing-keys.routes.js";
 import { socialConnectionsRoutes } from "./social-connections/social-connections.routes.js";
 import type { Db } from "./storage/db.js";
 import { usersRoutes } from "./users/users.routes.js";
+import { apiKeysRoutes } from "./api-keys/api-keys.routes.js";
+import { consoleAssets } from "./console/console-assets.js";
+import { consoleRoutes } from "./console/console.routes.js";
+import { deploymentsRoutes } from "./deployments/deployments.routes.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -87,6 +91,15 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     await api.register(socialConnectionsRoutes);
     await api.register(sessionsRoutes);
     await api.register(lockoutRoutes);
+    await api.register(apiKeysRoutes);
+    await api.register(deploymentsRoutes);
+  });
+
+  // The admin console: its static files, and its sign-in by API key or one-time link.
+  await app.register(async (console) => {
+    console.removeContentTypeParser("text/plain");
+    await console.register(consoleRoutes);
+    await console.register(consoleAssets, { directory: config.consoleDirectory });
   });
 
   // The Frontend API: end users sign in and get session tokens. No API key: the deployment is

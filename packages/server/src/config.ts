@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { parseEncryptionKey } from "./crypto/secret-box.js";
 import { parseFrontendApiUrl } from "./deployments/frontend-api.js";
 
@@ -50,6 +51,10 @@ export interface Config {
   encryptionKeys: Buffer[];
   /** WACHT_ENCRYPTION_KEY_FILE: where the key file is, when WACHT_ENCRYPTION_KEY is not set. */
   encryptionKeyFile: string | undefined;
+  /** An admin console session ends after this long without use. */
+  consoleIdleSeconds: number;
+  /** The built console (index.html and assets/) served at /console; defaults to packages/console/dist. */
+  consoleDirectory: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -74,6 +79,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lockoutSeconds: readInteger(env, "WACHT_LOCKOUT_SECONDS", 3600, 1, 30 * 86_400),
     encryptionKeys: readEncryptionKeys(env.WACHT_ENCRYPTION_KEY),
     encryptionKeyFile: env.WACHT_ENCRYPTION_KEY_FILE || undefined,
+    consoleIdleSeconds: readInteger(env, "WACHT_CONSOLE_IDLE_SECONDS", 30 * 60, 60, 7 * 86_400),
+    consoleDirectory: env.WACHT_CONSOLE_DIR || fileURLToPath(new URL("../../console/dist", import.meta.url)),
   };
 }
 

@@ -5,6 +5,8 @@ import type { Config } from "./config.js";
 import { loadSecretBox } from "./crypto/encryption-key.js";
 import { ensureDefaultDeployment, frontendApiOf, type Deployment } from "./deployments/deployments.service.js";
 import { createDb, migrateToLatest, type DbHandle } from "./storage/db.js";
+import { consoleLoginUrl } from "./console/console-links.service.js";
+import { createConsoleLoginToken } from "./console/console-sessions.service.js";
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -19,13 +21,15 @@ export interface RunningServer {
 export async function startServer(config: Config, say: (line: string) => void = console.log): Promise<RunningServer> {
   const handle: DbHandle = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
   let deployment: Deployment;
+  let firstKeyId: string | null = null;
   try {
     await migrateToLatest(handle.db);
     deployment = await ensureDefaultDeployment(handle.db);
     if (config.apiKey) {
       await registerApiKey(handle.db, deployment.id, config.apiKey, "WACHT_API_KEY");
     } else if ((await countActiveApiKeys(handle.db, deployment.id)) === 0) {
-      const { secret } = await createApiKey(handle.db, deployment.id, "first start");
+      const { apiKey, secret } = await createApiKey(handle.db, deployment.id, "first start");
+      firstKeyId = apiKey.id;
       say(`Created an API key for the default deployment. It is shown once; store it now:\n\n  WACHT_API_KEY=${secret}\n`);
     }
   } catch (error) {
@@ -41,6 +45,12 @@ export async function startServer(config: Config, say: (line: string) => void = 
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   say(`Wacht is listening on ${url} (database: ${describeDatabase(config.databaseUrl)}); try: curl ${url}/health`);
+  const consoleUrl = `${(config.publicUrl ?? url).replace(/\/+$/, "")}/console/`;
+  say(`Admin console: ${consoleUrl} (sign in with an API key, or a link from 'wacht console-link')`);
+  if (firstKeyId) {
+    const { token } = await createConsoleLoginToken(handle.db, deployment.id, firstKeyId, Date.now());
+    say(`First start: this one-time link signs you in to the console (valid 15 minutes):\n\n  ${consoleLoginUrl(config.publicUrl ?? url, token)}\n`);
+  }
   const frontendApi = frontendApiOf(deployment, config, url);
   say(`Secrets at rest are encrypted with ${source}: back it up with the database; without it they cannot be read.`);
   if (frontendApi) say(`Default deployment: frontend API ${frontendApi.url}, publishable key (WACHT_PUBLISHABLE_KEY) ${frontendApi.publishableKey}`);

@@ -4,6 +4,7 @@ import { constantTimeEqual, sha256Hex } from "../secrets.js";
 import type { Db } from "../storage/db.js";
 import {
   countActiveApiKeys,
+  findApiKeyOfDeployment,
   findApiKeysByLookupHash,
   insertApiKey,
   listApiKeys,
@@ -74,7 +75,13 @@ export async function authenticateApiKey(db: Db, presented: string): Promise<Aut
   return { keyId: match.id, deploymentId: match.deployment_id };
 }
 
-export async function revokeApiKey(db: Db, keyId: string): Promise<void> {
-  const revoked = await revokeApiKeyRow(db, keyId, Date.now());
+/** A key of the deployment as anyone may see it, or null. */
+export function findApiKey(db: Db, deploymentId: string, keyId: string): Promise<ApiKey | null> {
+  return findApiKeyOfDeployment(db, deploymentId, keyId);
+}
+
+/** Revokes a key (of `deploymentId`, when given: the Backend API may only revoke its own deployment's keys). */
+export async function revokeApiKey(db: Db, keyId: string, deploymentId?: string): Promise<void> {
+  const revoked = await revokeApiKeyRow(db, keyId, Date.now(), deploymentId);
   if (!revoked) throw new NotFoundError(`No active API key with id '${keyId}'.`, "api_key_not_found");
 }

@@ -34,6 +34,11 @@ export async function listApiKeys(db: Db, deploymentId: string | undefined): Pro
   return (await query.execute()).map(toApiKey);
 }
 
+export async function findApiKeyOfDeployment(db: Db, deploymentId: string, keyId: string): Promise<ApiKey | null> {
+  const row = await db.selectFrom("api_keys").select(publicColumns).where("deployment_id", "=", deploymentId).where("id", "=", keyId).executeTakeFirst();
+  return row ? toApiKey(row) : null;
+}
+
 export async function countActiveApiKeys(db: Db, deploymentId: string): Promise<number> {
   const row = await db
     .selectFrom("api_keys")
@@ -57,12 +62,11 @@ export async function updateApiKeyLastUsed(db: Db, keyId: string, nowMs: number)
   await db.updateTable("api_keys").set({ last_used_at: nowMs }).where("id", "=", keyId).execute();
 }
 
-/** Returns whether a key that was active is now revoked. */
-export async function revokeApiKeyRow(db: Db, keyId: string, nowMs: number): Promise<boolean> {
-  const result = await db
-    .updateTable("api_keys")
-    .set({ revoked_at: nowMs })
-    .where("id", "=", keyId)
+/** Returns whether a key that was active is now revoked; with `deploymentId`, only a key of that deployment. */
+export async function revokeApiKeyRow(db: Db, keyId: string, nowMs: number, deploymentId?: string): Promise<boolean> {
+  let query = db.updateTable("api_keys").set({ revoked_at: nowMs }).where("id", "=", keyId);
+  if (deploymentId !== undefined) query = query.where("deployment_id", "=", deploymentId);
+  const result = await query
     .where("revoked_at", "is", null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;

@@ -14,12 +14,14 @@ Commands:
   keys list [--deployment ID]   list API keys (never their secrets)
   keys revoke <key id>          revoke an API key at once
   signing-keys rotate           new session-token signing key (old one published until its tokens expire)
+  console-link                  a one-time link that signs a browser in to the admin console
 
 Environment: PORT (3000), HOST (127.0.0.1), DATABASE_URL (sqlite:./data/wacht.db | sqlite::memory: |
 postgres://…), WACHT_API_KEY, WACHT_PUBLIC_URL, WACHT_DB_POOL_SIZE, WACHT_RATE_LIMIT_MAX,
 WACHT_RATE_LIMIT_WINDOW_MS, WACHT_LOG_LEVEL, WACHT_FRONTEND_API_URL, WACHT_SESSION_LIFETIME_SECONDS,
 WACHT_SESSION_TOKEN_LIFETIME_SECONDS, WACHT_SIGN_IN_MAX_FAILURES, WACHT_SIGN_IN_FAILURE_WINDOW_SECONDS,
-WACHT_LOCKOUT_SECONDS, WACHT_SIGN_IN_RATE_LIMIT_MAX, WACHT_TRUST_PROXY, WACHT_REDIS_URL. Run 'wacht <command> --help' for a command's options.`;
+WACHT_LOCKOUT_SECONDS, WACHT_SIGN_IN_RATE_LIMIT_MAX, WACHT_TRUST_PROXY, WACHT_REDIS_URL, WACHT_ENCRYPTION_KEY,
+WACHT_ENCRYPTION_KEY_FILE, WACHT_CONSOLE_IDLE_SECONDS, WACHT_CONSOLE_DIR. Run 'wacht <command> --help' for a command's options.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command = "serve", ...rest] = argv;
@@ -38,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./deployments.js")).runDeploymentsCommand(config, rest);
     case "keys":
       return (await import("./keys.js")).runKeysCommand(config, rest);
+    case "console-link":
+      return (await import("./console-link.js")).runConsoleLinkCommand(config, rest);
     case "signing-keys":
       return (await import("./signing-keys.js")).runSigningKeysCommand(config, rest);
     default:

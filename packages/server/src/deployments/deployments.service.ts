@@ -26,6 +26,13 @@ export async function ensureDefaultDeployment(db: Db): Promise<Deployment> {
   return created;
 }
 
+/** The deployment, or NotFoundError. */
+export async function getDeployment(db: Db, deploymentId: string): Promise<Deployment> {
+  const deployment = await findDeployment(db, deploymentId);
+  if (!deployment) throw new NotFoundError(`No deployment with id '${deploymentId}'.`, "deployment_not_found");
+  return deployment;
+}
+
 export async function createDeployment(db: Db, name: string, options: { frontendApiUrl?: string } = {}): Promise<Deployment> {
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 100) throw ValidationError.field("name", "must be 1 to 100 characters");

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { authenticateApiKey } from "../api-keys/api-keys.service.js";
+import { authenticateConsoleRequest } from "../console/console-session-auth.js";
 import { AuthenticationError } from "../errors.js";
 
 declare module "fastify" {
@@ -18,12 +19,23 @@ function bearerToken(request: FastifyRequest): string | null {
   return match ? match[1]! : null;
 }
 
-/** Registered inside the Backend API scope: every route there needs a valid, unrevoked API key. */
+/** Registered inside the Backend API scope: every route there needs a valid, unrevoked API key (or the console cookie of one). */
 export const authenticate = fp(
   async (app: FastifyInstance) => {
     app.decorateRequest("deploymentId", "");
     app.decorateRequest("apiKeyId", "");
-    app.addHook("onRequest", async (request) => {
+    app.decorateRequest("consoleSession", null);
+    app.addHook("onRequest", async (request, reply) => {
+      // The admin console sends its HttpOnly cookie instead of a key; it acts as the key it signed in with.
+      if (!request.headers.authorization) {
+        const session = await authenticateConsoleRequest(app, request, reply);
+        if (session) {
+          request.consoleSession = session;
+          request.deploymentId = session.deploymentId;
+          request.apiKeyId = session.apiKeyId;
+          return;
+        }
+      }
       const token = bearerToken(request);
       if (!token || token.length > 512) throw new AuthenticationError();
       const key = await authenticateApiKey(app.db, token);

@@ -158,6 +158,30 @@ export interface DeploymentUserCountRow {
   user_count: number;
 }
 
+/** An admin console session: opened with an API key (or a one-time link), ends with it. */
+export interface ConsoleSessionRow {
+  id: string;
+  deployment_id: string;
+  api_key_id: string;
+  secret_hash: string;
+  created_at: number;
+  last_active_at: number;
+  /** Idle expiry: moved forward as the console is used. */
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+/** A one-time console sign-in link printed by `wacht console-link`; only its secret's hash is kept. */
+export interface ConsoleLoginTokenRow {
+  id: string;
+  deployment_id: string;
+  api_key_id: string;
+  secret_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface Database {
   deployments: DeploymentRow;
   api_keys: ApiKeyRow;
@@ -171,4 +195,6 @@ export interface Database {
   deployment_user_counts: DeploymentUserCountRow;
   sign_in_failures: SignInFailureRow;
   signing_keys: SigningKeyRow;
+  console_sessions: ConsoleSessionRow;
+  console_login_tokens: ConsoleLoginTokenRow;
 }
