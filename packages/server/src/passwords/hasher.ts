@@ -16,6 +16,7 @@ import {
 import { pbkdf2Phc } from "./hashers/pbkdf2.js";
 import { phpass } from "./hashers/phpass.js";
 import { VerificationGate } from "./hashers/verification-gate.js";
+import { wordpressBcrypt } from "./hashers/wordpress-bcrypt.js";
 
 export { PASSWORD_HASHERS, type FirebaseHashConfig, type ImportedDigestInput, type PasswordHasher, type Auth0CustomPasswordHash } from "./hashers/imported-digest.js";
 export type NormalizedDigest = ConvertedDigest;
@@ -36,7 +37,7 @@ export const ARGON2ID_PARAMETERS = {
 } as const;
 
 /** Every stored format, each recognised by its prefix. */
-const STORED_HASH_FORMATS: readonly StoredHashFormat[] = [argon2, bcrypt, firebaseScrypt, betterAuthScrypt, pbkdf2Phc, phpass];
+const STORED_HASH_FORMATS: readonly StoredHashFormat[] = [argon2, bcrypt, firebaseScrypt, betterAuthScrypt, pbkdf2Phc, phpass, wordpressBcrypt];
 
 /**
  * How many verifications of imported digests may run at once, and wait. Two of libuv's four

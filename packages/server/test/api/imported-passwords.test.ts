@@ -7,7 +7,7 @@ import { DIALECTS } from "../helpers/dialects.js";
 import { createUser } from "../helpers/fixtures.js";
 import { frontendClient, type FrontendClient } from "../helpers/frontend.js";
 import { startServer, type TestServer } from "../helpers/start-server.js";
-import { phcPbkdf2Hash, phpassHash } from "../passwords/encoders.js";
+import { phcPbkdf2Hash, phpassHash, wordpressBcryptHash } from "../passwords/encoders.js";
 
 const OUR_ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
@@ -44,6 +44,7 @@ const IMPORTS: Array<[label: string, hasher: string, digest: () => string, passw
   ["Clerk pbkdf2_sha512", "pbkdf2_sha512", () => `pbkdf2_sha512$10000$pepper$${pbkdf2Sync("clerk import", "pepper", 10_000, 64, "sha512").toString("hex")}`, "clerk import"],
   ["phpass (phpass's vector)", "phpass", () => "$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", "test12345"],
   ["WordPress phpass", "md5_phpass", () => phpassHash("wordpress import", 13), "wordpress import"],
+  ["WordPress 6.8 $wp$2y$", "wordpress", () => wordpressBcryptHash("wordpress 6.8 import"), "wordpress 6.8 import"],
 ];
 
 describe.each(DIALECTS)("imported password digests on %s", (dialect) => {

@@ -3,7 +3,8 @@
  * node:crypto (or bcryptjs), sharing no code with src/passwords/hashers, so a test can tell a
  * verifier that agrees with the world from one that merely agrees with itself.
  */
-import { createCipheriv, createHash, pbkdf2Sync, randomBytes, scryptSync } from "node:crypto";
+import bcryptjs from "bcryptjs";
+import { createCipheriv, createHash, createHmac, pbkdf2Sync, randomBytes, scryptSync } from "node:crypto";
 
 /** Firebase's modified scrypt, as its README describes: the signer key AES-256-CTR-encrypted under scrypt(password, salt ‖ separator). */
 export function firebaseScryptHash(password: string, config: { salt: Buffer; saltSeparator: Buffer; signerKey: Buffer; rounds: number; memCost: number }): Buffer {
@@ -55,4 +56,10 @@ export function phpassHash(password: string, log2Count: number, salt = "abcdefgh
   let hash = createHash("md5").update(salt + password).digest();
   for (let count = 2 ** log2Count; count > 0; count--) hash = createHash("md5").update(Buffer.concat([hash, Buffer.from(password)])).digest();
   return `${id}${ITOA64[log2Count]}${salt}${phpassEncode64(hash, 16)}`;
+}
+
+/** WordPress 6.8's wp_hash_password: '$wp' . password_hash(base64_encode(hash_hmac('sha384', $password, 'wp-sha384', true)), PASSWORD_BCRYPT). */
+export function wordpressBcryptHash(password: string, cost = 4): string {
+  const preHashed = createHmac("sha384", "wp-sha384").update(password).digest("base64");
+  return `$wp${bcryptjs.hashSync(preHashed, cost).replace(/^\$2b\$/, "$2y$")}`;
 }

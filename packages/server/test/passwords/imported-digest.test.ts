@@ -15,7 +15,7 @@ import { betterAuthHash, djangoHash, phcPbkdf2Hash, phpassHash } from "./encoder
 describe("imported digests, whatever their shape", () => {
   it("lists every name password_hasher accepts: ours and Clerk's", () => {
     expect([...PASSWORD_HASHERS].sort()).toEqual(
-      ["argon2i", "argon2id", "bcrypt", "md5_phpass", "pbkdf2", "pbkdf2_sha256", "pbkdf2_sha256_django", "pbkdf2_sha512", "phpass", "scrypt_better_auth", "scrypt_firebase"].sort(),
+      ["argon2i", "argon2id", "bcrypt", "md5_phpass", "pbkdf2", "pbkdf2_sha256", "pbkdf2_sha256_django", "pbkdf2_sha512", "phpass", "scrypt_better_auth", "scrypt_firebase", "wordpress"].sort(),
     );
     expect(normalizeImportedDigest({ digest: "5f4dcc3b5aa765d61d8327deb882cf99", hasher: "md5" })).toEqual({
       field: "password_hasher",

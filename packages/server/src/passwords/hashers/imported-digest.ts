@@ -7,7 +7,8 @@ import { formatPbkdf2, type Pbkdf2Digest } from "./pbkdf2.js";
 /**
  * The names `password_hasher` accepts: Clerk's names for the formats we verify (so a Clerk
  * export's column can be passed as it is), plus `scrypt_better_auth` and `pbkdf2` (PHC, as Auth0
- * writes it) of our own.
+ * writes it) and `wordpress` (a WordPress `user_pass` as it is: `$P$…`, 6.8's `$wp$2y$…`, or a
+ * plugin's plain bcrypt) of our own.
  */
 export const PASSWORD_HASHERS = [
   "argon2id",
@@ -21,6 +22,7 @@ export const PASSWORD_HASHERS = [
   "pbkdf2_sha512",
   "phpass",
   "md5_phpass",
+  "wordpress",
 ] as const;
 export type PasswordHasher = (typeof PASSWORD_HASHERS)[number];
 
@@ -137,6 +139,8 @@ export function convertImportedDigest(input: ImportedDigestInput): ConvertedDige
     case "phpass":
     case "md5_phpass":
       return /^\$[PH]\$/.test(digest) ? { stored: digest } : refuse("must be a phpass digest: $P$ or $H$ followed by 31 characters");
+    case "wordpress":
+      return /^(\$P\$|\$wp\$2|\$2[aby]\$)/.test(digest) ? { stored: digest } : refuse("must be a WordPress user_pass: $P$…, $wp$2y$… or $2y$…");
     case "scrypt_firebase":
       return convertFirebaseDigest(input);
     case "scrypt_better_auth":
