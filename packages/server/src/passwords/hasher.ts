@@ -139,9 +139,10 @@ export function normalizeAuth0PasswordHash(custom: Auth0CustomPasswordHash): Nor
 }
 
 /**
- * Why an imported digest cannot be stored as a `hasher` digest, or null when it can. Kept for
- * callers that only need the verdict; `normalizeImportedDigest` also gives the string to store,
- * which differs from the digest for Clerk's, Django's and Better Auth's shapes.
+ * Why an imported digest cannot be stored as a `hasher` digest, or null when it can. Only the
+ * verdict: what to store is `normalizeImportedDigest`'s `stored`, which differs from the digest
+ * for Clerk's, Django's, Firebase's and Better Auth's shapes (storing those raw would leave a user
+ * who can never sign in; test/api/imported-passwords.test.ts catches it).
  */
 export function checkImportedDigest(digest: string, hasher: PasswordHasher): string | null {
   const normalized = normalizeImportedDigest({ digest, hasher });
