@@ -1,6 +1,30 @@
-import { hash, parseOptions, verify } from "@node-rs/argon2";
-import { parseOptions as parseBcryptOptions, verify as verifyBcrypt } from "@node-rs/bcrypt";
+import { hash, parseOptions } from "@node-rs/argon2";
 import { randomBytes } from "node:crypto";
+import { argon2, OUR_ARGON2ID } from "./hashers/argon2.js";
+import { bcrypt } from "./hashers/bcrypt.js";
+import { betterAuthScrypt } from "./hashers/better-auth-scrypt.js";
+import { firebaseScrypt } from "./hashers/firebase-scrypt.js";
+import type { StoredHashFormat } from "./hashers/format.js";
+import {
+  convertAuth0PasswordHash,
+  convertImportedDigest,
+  type Auth0CustomPasswordHash,
+  type ConvertedDigest,
+  type ImportedDigestInput,
+  type PasswordHasher,
+} from "./hashers/imported-digest.js";
+import { pbkdf2Phc } from "./hashers/pbkdf2.js";
+import { phpass } from "./hashers/phpass.js";
+import { VerificationGate } from "./hashers/verification-gate.js";
+import { wordpressBcrypt } from "./hashers/wordpress-bcrypt.js";
+
+export { PASSWORD_HASHERS, type FirebaseHashConfig, type ImportedDigestInput, type PasswordHasher, type Auth0CustomPasswordHash } from "./hashers/imported-digest.js";
+export type NormalizedDigest = ConvertedDigest;
+export { MAX_IMPORTED_ARGON2 } from "./hashers/argon2.js";
+export { MAX_IMPORTED_BCRYPT_COST } from "./hashers/bcrypt.js";
+export { MAX_IMPORTED_SCRYPT_COST } from "./hashers/scrypt.js";
+export { MAX_IMPORTED_PBKDF2_ITERATIONS } from "./hashers/pbkdf2.js";
+export { MAX_IMPORTED_PHPASS_LOG2_COUNT } from "./hashers/phpass.js";
 
 /**
  * Passwords are hashed with argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane)
@@ -9,42 +33,48 @@ import { randomBytes } from "node:crypto";
  */
 export const ARGON2ID_PARAMETERS = {
   algorithm: 2, // Argon2id (a const enum in the library's types, so spelled as its value)
-  memoryCost: 19456,
-  timeCost: 2,
-  parallelism: 1,
+  ...OUR_ARGON2ID,
 } as const;
 
-/** Formats a digest imported from another provider may be in; each is verified, then replaced by ours. */
-export const PASSWORD_HASHERS = ["argon2id", "argon2i", "bcrypt"] as const;
-export type PasswordHasher = (typeof PASSWORD_HASHERS)[number];
+/** Every stored format, each recognised by its prefix. */
+const STORED_HASH_FORMATS: readonly StoredHashFormat[] = [argon2, bcrypt, firebaseScrypt, betterAuthScrypt, pbkdf2Phc, phpass, wordpressBcrypt];
 
-const ARGON2_ALGORITHMS: Record<string, number> = { argon2i: 1, argon2id: 2 };
-const BCRYPT_PATTERN = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
-
-// Caps on imported digests' parameters: every sign-in pays them, so a digest asking for 4 GiB of
-// memory or 2^31 bcrypt rounds would turn each attempt into a denial of service.
-const MAX_IMPORTED_ARGON2 = { memoryCost: 256 * 1024, timeCost: 16, parallelism: 16 };
-const MAX_IMPORTED_BCRYPT_COST = 15;
+/**
+ * How many verifications of imported digests may run at once, and wait. Two of libuv's four
+ * threads at most, so our own argon2id hashing always has two. When the queue is full the
+ * attempt fails as a wrong password does: answering differently would tell a stranger that this
+ * account still has an imported hash, and the attempt is counted like any other failure. The
+ * queue empties within a few verifications (each is capped to a few hundred ms), so a real user
+ * caught in a flood succeeds on the next try.
+ */
+export const IMPORTED_VERIFICATION_LIMITS = { maxRunning: 2, maxWaiting: 16 } as const;
+export const importedVerifications = new VerificationGate(IMPORTED_VERIFICATION_LIMITS.maxRunning, IMPORTED_VERIFICATION_LIMITS.maxWaiting);
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2ID_PARAMETERS);
 }
 
-/** Which of our formats a stored digest is in, from its prefix; null for anything else. */
-export function hasherOf(passwordHash: string): PasswordHasher | null {
-  if (passwordHash.startsWith("$argon2id$")) return "argon2id";
-  if (passwordHash.startsWith("$argon2i$")) return "argon2i";
-  if (BCRYPT_PATTERN.test(passwordHash)) return "bcrypt";
-  return null;
+function formatOf(passwordHash: string): StoredHashFormat | null {
+  return STORED_HASH_FORMATS.find((format) => format.understands(passwordHash)) ?? null;
 }
 
-/** False for a wrong password and for a hash we cannot read: neither may sign anyone in. */
+/** The name of the format a stored digest is in, from its prefix (e.g. "argon2", "bcrypt", "scrypt_firebase"); null for anything else. */
+export function hasherOf(passwordHash: string): string | null {
+  return formatOf(passwordHash)?.name ?? null;
+}
+
+/**
+ * False for a wrong password and for a hash we cannot read or that is over the cost caps (one
+ * stored before the caps were lowered): none of them may sign anyone in, nor cost us seconds.
+ * Digests other than our own go through `importedVerifications`.
+ */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    const hasher = hasherOf(passwordHash);
-    if (hasher === "bcrypt") return await verifyBcrypt(password, passwordHash);
-    if (hasher === null) return false;
-    return await verify(passwordHash, password);
+    const format = formatOf(passwordHash);
+    if (format === null || format.check(passwordHash) !== null) return false;
+    if (!needsRehash(passwordHash)) return await format.verify(passwordHash, password);
+    const outcome = await importedVerifications.run(() => format.verify(passwordHash, password));
+    return !outcome.refused && outcome.value;
   } catch {
     return false;
   }
@@ -62,8 +92,12 @@ export async function verifyAgainstDummy(password: string): Promise<void> {
   await verifyPassword(await dummyHash, password);
 }
 
-/** True when a hash was made with other parameters or another algorithm, so it should be replaced after the next successful sign-in. */
+/**
+ * True unless a hash is our argon2id with our current parameters: every imported format, and our
+ * own older parameters, are replaced after the next successful sign-in.
+ */
 export function needsRehash(passwordHash: string): boolean {
+  if (!passwordHash.startsWith("$argon2id$")) return true;
   try {
     const options = parseOptions(passwordHash);
     return (
@@ -77,29 +111,40 @@ export function needsRehash(passwordHash: string): boolean {
   }
 }
 
-/** Why an imported digest cannot be stored as a `hasher` digest, or null when it can. */
+/** Why a stored-form digest cannot be stored (its shape or a cost cap), or null when it can. */
+export function checkStoredDigest(stored: string): string | null {
+  const format = formatOf(stored);
+  if (format === null) return "is not in a format we can verify";
+  return format.check(stored);
+}
+
+/**
+ * The string to store for a digest imported from another provider, or which field is wrong and
+ * why (shape or cost cap; the rule names the limit). Never verifies anything, so importing a
+ * million users costs no hashing. `hasher` takes our names and Clerk's (`PASSWORD_HASHERS`).
+ */
+export function normalizeImportedDigest(input: ImportedDigestInput): NormalizedDigest {
+  const converted = convertImportedDigest(input);
+  if (!("stored" in converted)) return converted;
+  const problem = checkStoredDigest(converted.stored);
+  return problem === null ? converted : { field: "password_digest", rule: problem };
+}
+
+/** The same for Auth0's bulk-import `custom_password_hash` object (bcrypt, argon2 and pbkdf2). */
+export function normalizeAuth0PasswordHash(custom: Auth0CustomPasswordHash): NormalizedDigest {
+  const converted = convertAuth0PasswordHash(custom);
+  if (!("stored" in converted)) return converted;
+  const problem = checkStoredDigest(converted.stored);
+  return problem === null ? converted : { field: "password_digest", rule: problem };
+}
+
+/**
+ * Why an imported digest cannot be stored as a `hasher` digest, or null when it can. Only the
+ * verdict: what to store is `normalizeImportedDigest`'s `stored`, which differs from the digest
+ * for Clerk's, Django's, Firebase's and Better Auth's shapes (storing those raw would leave a user
+ * who can never sign in; test/api/imported-passwords.test.ts catches it).
+ */
 export function checkImportedDigest(digest: string, hasher: PasswordHasher): string | null {
-  if (hasher === "bcrypt") {
-    if (!BCRYPT_PATTERN.test(digest)) return "must be a bcrypt digest such as $2b$10$ followed by 53 characters";
-    let cost: number;
-    try {
-      cost = parseBcryptOptions(digest).cost;
-    } catch {
-      return "is not a bcrypt digest bcrypt can read";
-    }
-    return cost > MAX_IMPORTED_BCRYPT_COST ? `must have a bcrypt cost of at most ${MAX_IMPORTED_BCRYPT_COST}` : null;
-  }
-  if (hasherOf(digest) !== hasher) return `must be an ${hasher} digest in PHC form ($${hasher}$v=19$m=…,t=…,p=…$salt$hash)`;
-  let options: ReturnType<typeof parseOptions>;
-  try {
-    options = parseOptions(digest);
-  } catch {
-    return `is not an ${hasher} digest in PHC form ($${hasher}$v=19$m=…,t=…,p=…$salt$hash)`;
-  }
-  if (options.algorithm !== ARGON2_ALGORITHMS[hasher]) return `is not an ${hasher} digest`;
-  if (options.memoryCost > MAX_IMPORTED_ARGON2.memoryCost) return `must use at most ${MAX_IMPORTED_ARGON2.memoryCost} KiB of memory (m=)`;
-  if (options.timeCost > MAX_IMPORTED_ARGON2.timeCost) return `must use at most ${MAX_IMPORTED_ARGON2.timeCost} passes (t=)`;
-  if (options.parallelism > MAX_IMPORTED_ARGON2.parallelism) return `must use at most ${MAX_IMPORTED_ARGON2.parallelism} lanes (p=)`;
-  if (options.outputLen < 16 || options.saltLen < 8) return "must have a hash of at least 16 bytes and a salt of at least 8";
-  return null;
+  const normalized = normalizeImportedDigest({ digest, hasher });
+  return "stored" in normalized ? null : normalized.rule;
 }

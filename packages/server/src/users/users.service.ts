@@ -4,7 +4,7 @@ import { lockUser } from "../identifiers/identifiers.service.js";
 import { insertEmail, insertPhone, listEmails, listPhones, type UserEmail, type UserPhone } from "../identifiers/identifiers.storage.js";
 import { normalizeEmail, normalizePhone, normalizeUsername } from "../identifiers/normalize.js";
 import { generateId } from "../ids.js";
-import { checkImportedDigest, hashPassword, type PasswordHasher } from "../passwords/hasher.js";
+import { hashPassword, normalizeImportedDigest, type PasswordHasher } from "../passwords/hasher.js";
 import { checkPassword } from "../passwords/policy.js";
 import { checkProfileImage, removeProfileImages, replaceProfileImage, type UploadedImage } from "../profile-images/profile-images.service.js";
 import { revokeSessions } from "../sessions/sessions.storage.js";
@@ -170,9 +170,9 @@ function checkImportedPassword(input: CreateUserInput): string | null {
   if (input.password !== undefined) throw ValidationError.field("password_digest", "cannot be sent together with password");
   if (input.passwordDigest === undefined) throw ValidationError.field("password_digest", "is required with password_hasher");
   if (input.passwordHasher === undefined) throw ValidationError.field("password_hasher", "is required with password_digest");
-  const problem = checkImportedDigest(input.passwordDigest, input.passwordHasher);
-  if (problem) throw ValidationError.field("password_digest", problem, "invalid_password_digest");
-  return input.passwordDigest;
+  const normalized = normalizeImportedDigest({ digest: input.passwordDigest, hasher: input.passwordHasher });
+  if (!("stored" in normalized)) throw ValidationError.field(normalized.field, normalized.rule, "invalid_password_digest");
+  return normalized.stored;
 }
 
 export async function updateUser(db: Db, deploymentId: string, userId: string, input: UpdateUserInput): Promise<UserDetails> {
