@@ -48,16 +48,13 @@ async function storeApiKey(db: Db, deploymentId: string, name: string, secret: s
     lastUsedAt: null,
     revokedAt: null,
   };
-  await insertApiKey(db, {
+  await insertApiKey(db, deploymentId, {
     id: apiKey.id,
-    deployment_id: deploymentId,
     name,
-    lookup_hash: secretHash.slice(0, 16),
-    secret_hash: secretHash,
-    display_prefix: apiKey.displayPrefix,
-    created_at: apiKey.createdAt,
-    last_used_at: null,
-    revoked_at: null,
+    lookupHash: secretHash.slice(0, 16),
+    secretHash,
+    displayPrefix: apiKey.displayPrefix,
+    createdAt: apiKey.createdAt,
   });
   return apiKey;
 }

@@ -6,6 +6,7 @@ import { uniqueViolationOf } from "../storage/dialect.js";
 import {
   findDefaultDeployment,
   findDeployment,
+  findDeploymentForFrontendHost,
   insertDeployment,
   listDeployments,
   updateDeploymentFrontendApiUrl,
@@ -14,7 +15,7 @@ import {
 import { originOf, parseFrontendApiUrl, publishableKeyOf } from "./frontend-api.js";
 
 export type { Deployment };
-export { listDeployments };
+export { findDeployment, findDeploymentForFrontendHost, listDeployments };
 
 /** The deployment that exists from the first start; racing instances end up with the same one. */
 export async function ensureDefaultDeployment(db: Db): Promise<Deployment> {

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { frontendApiOf, type Deployment } from "../deployments/deployments.service.js";
-import { findDeploymentForFrontendHost } from "../deployments/deployments.storage.js";
+import { findDeploymentForFrontendHost, frontendApiOf, type Deployment } from "../deployments/deployments.service.js";
 import { normalizeHost } from "../deployments/frontend-api.js";
 import { WachtError } from "../errors.js";
 

@@ -12,12 +12,17 @@ export interface NormalizedEmail {
   normalized: string;
 }
 
+/** The case-folded form of an address: what uniqueness and every lookup are decided on. */
+export function foldEmail(email: string): string {
+  return email.toLowerCase();
+}
+
 /** The address as given (trimmed) and the case-folded form uniqueness is decided on. */
 export function normalizeEmail(raw: string, field = "email"): NormalizedEmail {
   const email = raw.trim();
   if (email.length > MAX_EMAIL_LENGTH) throw ValidationError.field(field, `must be at most ${MAX_EMAIL_LENGTH} characters`);
   if (!EMAIL_PATTERN.test(email)) throw ValidationError.field(field, "must be a valid email address");
-  return { email, normalized: email.toLowerCase() };
+  return { email, normalized: foldEmail(email) };
 }
 
 export interface NormalizedPhone {
@@ -48,13 +53,4 @@ function phoneParseOptions(countryCode: string | undefined) {
   if (/^\+?\d{1,3}$/.test(code)) return { defaultCallingCode: code.replace("+", "") };
   if (/^[A-Za-z]{2}$/.test(code)) return { defaultCountry: code.toUpperCase() as CountryCode };
   throw ValidationError.field("country_code", "must be an ISO 3166 region such as \"US\" or a calling code such as \"+1\"");
-}
-
-const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
-
-export function normalizeUsername(raw: string): { username: string; normalized: string } {
-  if (!USERNAME_PATTERN.test(raw)) {
-    throw ValidationError.field("username", "must be 3 to 64 characters of letters, digits, '_' and '-'");
-  }
-  return { username: raw, normalized: raw.toLowerCase() };
 }

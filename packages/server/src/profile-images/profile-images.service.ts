@@ -38,7 +38,7 @@ export async function replaceProfileImage(db: Db, deploymentId: string, userId: 
   const contentType = checkProfileImage(image);
   await deleteProfileImagesOfUser(db, deploymentId, userId);
   const id = generateId("img");
-  await insertProfileImage(db, { id, deployment_id: deploymentId, user_id: userId, content_type: contentType, bytes: image.bytes, created_at: nowMs });
+  await insertProfileImage(db, deploymentId, { id, userId, contentType, bytes: image.bytes, createdAt: nowMs });
   return id;
 }
 

@@ -6,17 +6,17 @@ import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from ".
 import { startSession, type Session, type SessionOrigin } from "../sessions/sessions.service.js";
 import type { Db } from "../storage/db.js";
 import {
-  countSignInFailures,
-  deleteSignInFailures,
   findLockedUntil,
   findSignInCandidate,
-  insertSignInFailure,
+  foldUsername,
+  isUsername,
   lockSignInCandidate,
   recordSignIn,
-  updateLockedUntil,
+  setLockedUntil,
   type IdentifierLookup,
   type SignInCandidate,
-} from "./sign-in.storage.js";
+} from "../users/users.service.js";
+import { countSignInFailures, deleteSignInFailures, insertSignInFailure } from "./sign-in.storage.js";
 
 export type SignInPolicy = Pick<Config, "sessionLifetimeSeconds" | "signInMaxFailures" | "signInFailureWindowSeconds" | "lockoutSeconds">;
 
@@ -40,8 +40,6 @@ const userDisabled = () => new AuthorizationError("This account is disabled; ask
 const passwordNotSet = () =>
   new AuthorizationError("This account has no password; sign in another way, or ask an administrator to set one.", "password_not_set");
 
-const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
-
 /** How to look an identifier up: an address with "@", a number starting with "+", else a username. Null when it can name no one. */
 function lookupFor(identifier: string): IdentifierLookup | null {
   const text = identifier.trim();
@@ -54,7 +52,7 @@ function lookupFor(identifier: string): IdentifierLookup | null {
     if (error instanceof ValidationError) return null;
     throw error;
   }
-  return USERNAME_PATTERN.test(text) ? { normalizedUsername: text.toLowerCase() } : null;
+  return isUsername(text) ? { normalizedUsername: foldUsername(text) } : null;
 }
 
 /**
@@ -111,7 +109,7 @@ async function countAttempt(
 ): Promise<{ attemptId: string } | { lockedUntil: number }> {
   const windowStartMs = nowMs - policy.signInFailureWindowSeconds * 1000;
   const attemptId = generateId("sif", nowMs);
-  await insertSignInFailure(db, { id: attemptId, deployment_id: deploymentId, user_id: userId, failed_at: nowMs }, windowStartMs);
+  await insertSignInFailure(db, deploymentId, { id: attemptId, userId, failedAt: nowMs }, windowStartMs);
   const attempts = await countSignInFailures(db, deploymentId, userId, windowStartMs);
   // Read after the count: a lockout that cleared the failures counted above is seen here, so an
   // attempt counted against the emptied table cannot slip past it.
@@ -129,7 +127,7 @@ async function lockIfTooManyFailures(db: Db, deploymentId: string, userId: strin
 
 /** Locks sign-in for the lockout period (the lock is written before the count is cleared); the count starts afresh once it ends. */
 async function lockOutUser(db: Db, deploymentId: string, userId: string, nowMs: number, policy: SignInPolicy): Promise<void> {
-  await updateLockedUntil(db, deploymentId, userId, nowMs + policy.lockoutSeconds * 1000);
+  await setLockedUntil(db, deploymentId, userId, nowMs + policy.lockoutSeconds * 1000);
   await deleteSignInFailures(db, deploymentId, userId);
 }
 
@@ -156,7 +154,7 @@ async function openSession(db: Db, deploymentId: string, candidate: SignInCandid
 /** Lifts a lockout now (the admin's "unlock"); the failure count starts afresh. */
 export async function unlockUser(db: Db, deploymentId: string, userId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    if (!(await updateLockedUntil(trx, deploymentId, userId, null))) throw userNotFound(userId);
+    if (!(await setLockedUntil(trx, deploymentId, userId, null))) throw userNotFound(userId);
     await deleteSignInFailures(trx, deploymentId, userId);
   });
 }

@@ -1,10 +1,11 @@
 import { withUniqueConflicts } from "../conflicts.js";
-import { NotFoundError, ValidationError, userNotFound } from "../errors.js";
-import { attachVerifiedEmail, lockUser } from "../identifiers/identifiers.service.js";
+import { NotFoundError, ValidationError } from "../errors.js";
+import { attachVerifiedEmail } from "../identifiers/identifiers.service.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
-import { findUser } from "../users/users.storage.js";
+import { lockUser, requireUser } from "../users/users.service.js";
 import {
+  clearSocialConnectionEmailId,
   deleteSocialConnectionRow,
   insertSocialConnection,
   listSocialConnections,
@@ -12,6 +13,10 @@ import {
 } from "./social-connections.storage.js";
 
 export type { SocialConnection };
+export { listSocialConnections };
+
+/** Inside the caller's transaction, when an email is removed: connections keep their own address but no longer point at the row. */
+export const detachEmailFromSocialConnections = clearSocialConnectionEmailId;
 
 const PROVIDER_PATTERN = /^[a-z][a-z0-9_]{1,39}$/;
 
@@ -23,7 +28,7 @@ function normalizeProvider(raw: string): string {
 }
 
 export async function getSocialConnections(db: Db, deploymentId: string, userId: string): Promise<SocialConnection[]> {
-  if (!(await findUser(db, deploymentId, userId))) throw userNotFound(userId);
+  await requireUser(db, deploymentId, userId);
   return listSocialConnections(db, deploymentId, userId);
 }
 
@@ -47,16 +52,14 @@ export async function linkSocialConnection(
       ? await attachVerifiedEmail(trx, deploymentId, userId, input.emailAddress, `oauth_${provider.replace(/_oauth$/, "")}`, now)
       : null;
     return withUniqueConflicts(() =>
-      insertSocialConnection(trx, {
+      insertSocialConnection(trx, deploymentId, {
         id: generateId("sca"),
-        deployment_id: deploymentId,
-        user_id: userId,
-        user_email_address_id: emailId,
+        userId,
+        userEmailAddressId: emailId,
         provider,
-        provider_user_id: providerUserId,
-        email_address: input.emailAddress?.trim() ?? null,
-        created_at: now,
-        updated_at: now,
+        providerUserId,
+        emailAddress: input.emailAddress?.trim() ?? null,
+        nowMs: now,
       }),
     );
   });
@@ -64,7 +67,7 @@ export async function linkSocialConnection(
 
 /** Unlinks the connection; the email it brought stays with the user, as a verified address. */
 export async function unlinkSocialConnection(db: Db, deploymentId: string, userId: string, connectionId: string): Promise<void> {
-  if (!(await findUser(db, deploymentId, userId))) throw userNotFound(userId);
+  await requireUser(db, deploymentId, userId);
   const deleted = await deleteSocialConnectionRow(db, deploymentId, userId, connectionId);
   if (!deleted) throw new NotFoundError(`User '${userId}' has no social connection '${connectionId}'.`, "social_connection_not_found");
 }

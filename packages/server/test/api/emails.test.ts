@@ -226,12 +226,12 @@ describe.each(DIALECTS)("user emails on %s", (dialect) => {
   });
 
   describe("make-primary", () => {
-    it("refuses an unverified email with 409, then moves the primary to a verified one", async () => {
+    it("refuses an unverified email with 400, then moves the primary to a verified one", async () => {
       const user = await createUser(call);
       const [old] = await emailsOf(user.id);
       const unverified = (await call("POST", `/users/${user.id}/emails`, { email: uniqueEmail() })).body;
       const refused = await call("POST", `/users/${user.id}/emails/${unverified.id}/make-primary`);
-      expect(refused.status).toBe(409);
+      expect(refused.status).toBe(400);
       expect(refused.body.code).toBe("primary_must_be_verified");
       expect((await emailsOf(user.id)).find((e) => e.id === old.id).is_primary).toBe(true);
 

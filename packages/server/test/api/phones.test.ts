@@ -170,7 +170,8 @@ describe.each(DIALECTS)("user phones on %s", (dialect) => {
       expect(refused.body.message).toContain("make another primary first");
 
       const notVerified = await call("POST", `/users/${user.id}/phones/${added.id}/make-primary`);
-      expect(notVerified.status).toBe(409);
+      expect(notVerified.status).toBe(400);
+      expect(notVerified.body.code).toBe("primary_must_be_verified");
       expect((await phonesOf(user.id)).find((p) => p.id === primary.id).is_primary).toBe(true);
 
       expect((await call("PATCH", `/users/${user.id}/phones/${added.id}`, { verified: true })).status).toBe(200);
