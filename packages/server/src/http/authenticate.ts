@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { authenticateApiKey } from "../api-keys/api-keys.service.js";
 import { authenticateConsoleRequest } from "../console/console-session-auth.js";
-import { AuthenticationError } from "../errors.js";
+import { errors } from "../errors.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -37,9 +37,9 @@ export const authenticate = fp(
         }
       }
       const token = bearerToken(request);
-      if (!token || token.length > 512) throw new AuthenticationError();
+      if (!token || token.length > 512) throw errors.unauthenticated();
       const key = await authenticateApiKey(app.db, token);
-      if (!key) throw new AuthenticationError("The API key is not valid or has been revoked.", "invalid_api_key");
+      if (!key) throw errors.invalid_api_key();
       request.deploymentId = key.deploymentId;
       request.apiKeyId = key.keyId;
     });

@@ -1,5 +1,5 @@
 import { withUniqueConflicts } from "../conflicts.js";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import { lockUser, refreshUserDerivedColumns, requireUser } from "../users/users.service.js";
@@ -43,8 +43,8 @@ interface IdentifierKind<T extends Identifier, AddInput, UpdateInput, Value> {
   noun: "email address" | "phone number";
   table: IdentifierTable;
   idPrefix: "eml" | "phn";
-  notFoundCode: string;
-  primaryRequiredCode: string;
+  notFound: (userId: string, id: string) => Error;
+  primaryRequired: () => Error;
   /** Index columns → the wire field a 409 names, where it differs from the column's usual field. */
   conflictFields: Record<string, string>;
   list(db: Db, deploymentId: string, userId: string): Promise<T[]>;
@@ -70,8 +70,8 @@ const emailKind: IdentifierKind<UserEmail, AddEmailInput, UpdateEmailInput, Norm
   noun: "email address",
   table: "user_emails",
   idPrefix: "eml",
-  notFoundCode: "email_not_found",
-  primaryRequiredCode: "primary_email_required",
+  notFound: errors.email_not_found,
+  primaryRequired: errors.primary_email_required,
   conflictFields: { email_address: "email" },
   list: listEmails,
   normalizeNew: (input) => normalizeEmail(input.email),
@@ -87,8 +87,8 @@ const phoneKind: IdentifierKind<UserPhone, AddPhoneInput, UpdatePhoneInput, Norm
   noun: "phone number",
   table: "user_phones",
   idPrefix: "phn",
-  notFoundCode: "phone_number_not_found",
-  primaryRequiredCode: "primary_phone_number_required",
+  notFound: errors.phone_number_not_found,
+  primaryRequired: errors.primary_phone_number_required,
   conflictFields: {},
   list: listPhones,
   normalizeNew: (input) => normalizePhone(input.phoneNumber, input.countryCode),
@@ -113,17 +113,8 @@ async function findOwned<T extends Identifier>(
   const all = await kind.list(trx, deploymentId, userId);
   const target = all.find((item) => item.id === id);
   // Another user's identifier answers exactly like a missing one: ids must not probe other accounts.
-  if (!target) throw new NotFoundError(`User '${userId}' has no ${kind.noun} '${id}'.`, kind.notFoundCode);
+  if (!target) throw kind.notFound(userId, id);
   return { target, all };
-}
-
-function primaryMustBeVerified(kind: AnyKind): ValidationError {
-  const message = `A primary ${kind.noun} must be verified.`;
-  return new ValidationError(message, { is_primary: message }, "primary_must_be_verified");
-}
-
-function primaryRequired(kind: AnyKind): ConflictError {
-  return new ConflictError(`This is the user's primary ${kind.noun} and the user has another one: make another primary first.`, kind.primaryRequiredCode);
 }
 
 async function finish<T extends Identifier>(trx: Db, kind: IdentifierKind<T, unknown, unknown, unknown>, deploymentId: string, userId: string, id: string, nowMs: number): Promise<T> {
@@ -145,7 +136,7 @@ async function addIdentifier<T extends Identifier, AddInput extends IdentifierFl
 ): Promise<T> {
   const value = kind.normalizeNew(input);
   const verified = input.verified ?? false;
-  if (input.isPrimary && !verified) throw primaryMustBeVerified(kind);
+  if (input.isPrimary && !verified) throw errors.primary_must_be_verified(kind.noun);
   return db.transaction().execute(async (trx) => {
     await lockUser(trx, deploymentId, userId);
     const now = Date.now();
@@ -179,7 +170,7 @@ async function updateIdentifier<T extends Identifier, UpdateInput extends Identi
 async function removeIdentifier(trx: Db, kind: AnyKind, deploymentId: string, userId: string, id: string): Promise<void> {
   await lockUser(trx, deploymentId, userId);
   const { target, all } = await findOwned(trx, kind, deploymentId, userId, id);
-  if (target.isPrimary && all.length > 1) throw primaryRequired(kind);
+  if (target.isPrimary && all.length > 1) throw kind.primaryRequired();
   await deleteIdentifierRow(trx, kind.table, deploymentId, id);
   await refreshUserDerivedColumns(trx, deploymentId, userId, Date.now());
 }
@@ -190,7 +181,7 @@ async function makePrimary(db: Db, kind: AnyKind, deploymentId: string, userId: 
     const now = Date.now();
     const { target } = await findOwned(trx, kind, deploymentId, userId, id);
     // 400 like every other path to an unverified primary (wire protocol, "Also on the wire").
-    if (!target.verified) throw primaryMustBeVerified(kind);
+    if (!target.verified) throw errors.primary_must_be_verified(kind.noun);
     if (target.isPrimary) return;
     await clearPrimary(trx, kind.table, deploymentId, userId, now);
     await withUniqueConflicts(() => setPrimary(trx, kind.table, deploymentId, id, now));
@@ -227,13 +218,11 @@ async function applyFlagChange<T extends Identifier>(
   const verified = input.verified ?? target.verified;
   const isPrimary = input.isPrimary ?? target.isPrimary;
   if (isPrimary && !verified) {
-    throw input.isPrimary
-      ? primaryMustBeVerified(kind)
-      : new ConflictError(`The primary ${kind.noun} must stay verified: make another primary first.`, "primary_must_be_verified", "verified");
+    throw input.isPrimary ? errors.primary_must_be_verified(kind.noun) : errors.primary_must_stay_verified(kind.noun);
   }
   if (target.isPrimary && !isPrimary) {
-    if (all.length > 1) throw primaryRequired(kind);
-    throw new ConflictError(`A verified ${kind.noun} of a user stays primary while it is the only one.`, "primary_required", "is_primary");
+    if (all.length > 1) throw kind.primaryRequired();
+    throw errors.primary_required(kind.noun);
   }
   const flags: IdentifierFlagsPatch = { updatedAt: nowMs };
   if (verified !== target.verified) flags.verified = verified;

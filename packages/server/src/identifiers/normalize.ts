@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
-import { ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 
 export const MAX_EMAIL_LENGTH = 254;
 
@@ -20,8 +20,8 @@ export function foldEmail(email: string): string {
 /** The address as given (trimmed) and the case-folded form uniqueness is decided on. */
 export function normalizeEmail(raw: string, field = "email"): NormalizedEmail {
   const email = raw.trim();
-  if (email.length > MAX_EMAIL_LENGTH) throw ValidationError.field(field, `must be at most ${MAX_EMAIL_LENGTH} characters`);
-  if (!EMAIL_PATTERN.test(email)) throw ValidationError.field(field, "must be a valid email address");
+  if (email.length > MAX_EMAIL_LENGTH) throw errors.validation_failed({ [field]: `must be at most ${MAX_EMAIL_LENGTH} characters` });
+  if (!EMAIL_PATTERN.test(email)) throw errors.validation_failed({ [field]: "must be a valid email address" });
   return { email, normalized: foldEmail(email) };
 }
 
@@ -38,11 +38,11 @@ export interface NormalizedPhone {
  */
 export function normalizePhone(raw: string, countryCode?: string, field = "phone_number"): NormalizedPhone {
   const text = raw.trim();
-  if (text.length === 0 || text.length > 32) throw ValidationError.field(field, "must be a phone number of at most 32 characters");
+  if (text.length === 0 || text.length > 32) throw errors.validation_failed({ [field]: "must be a phone number of at most 32 characters" });
   const parsed = parsePhoneNumberFromString(text, phoneParseOptions(countryCode));
   if (!parsed || !parsed.isValid()) {
     const hint = countryCode ? "" : " (use E.164 such as +14155552671, or give country_code)";
-    throw ValidationError.field(field, `must be a valid phone number${hint}`);
+    throw errors.validation_failed({ [field]: `must be a valid phone number${hint}` });
   }
   return { phoneNumber: parsed.number, countryCode: parsed.country ?? `+${parsed.countryCallingCode}` };
 }
@@ -52,5 +52,5 @@ function phoneParseOptions(countryCode: string | undefined) {
   const code = countryCode.trim();
   if (/^\+?\d{1,3}$/.test(code)) return { defaultCallingCode: code.replace("+", "") };
   if (/^[A-Za-z]{2}$/.test(code)) return { defaultCountry: code.toUpperCase() as CountryCode };
-  throw ValidationError.field("country_code", "must be an ISO 3166 region such as \"US\" or a calling code such as \"+1\"");
+  throw errors.validation_failed({ country_code: "must be an ISO 3166 region such as \"US\" or a calling code such as \"+1\"" });
 }

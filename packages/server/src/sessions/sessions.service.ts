@@ -1,4 +1,4 @@
-import { NotFoundError } from "../errors.js";
+import { errors } from "../errors.js";
 import type { Db } from "../storage/db.js";
 import { requireUser } from "../users/users.service.js";
 import { createSessionCredential, parseSessionCredential, secretMatches } from "./session-credentials.js";
@@ -32,7 +32,7 @@ export async function listUserSessions(db: Db, deploymentId: string, userId: str
 export async function revokeUserSession(db: Db, deploymentId: string, userId: string, sessionId: string): Promise<void> {
   await requireUser(db, deploymentId, userId);
   const session = await findSession(db, deploymentId, sessionId);
-  if (!session || session.userId !== userId) throw new NotFoundError(`User '${userId}' has no session '${sessionId}'.`, "session_not_found");
+  if (!session || session.userId !== userId) throw errors.session_not_found(userId, sessionId);
   await revokeSessions(db, deploymentId, userId, Date.now(), sessionId);
 }
 

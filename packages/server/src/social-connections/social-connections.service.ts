@@ -1,5 +1,5 @@
 import { withUniqueConflicts } from "../conflicts.js";
-import { NotFoundError, ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 import { attachVerifiedEmail } from "../identifiers/identifiers.service.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
@@ -23,7 +23,7 @@ const PROVIDER_PATTERN = /^[a-z][a-z0-9_]{1,39}$/;
 /** "google" and "google_oauth" name the same provider; we store the second, as the wire protocol shows it. */
 function normalizeProvider(raw: string): string {
   const provider = raw.trim().toLowerCase();
-  if (!PROVIDER_PATTERN.test(provider)) throw ValidationError.field("provider", "must be a provider name such as \"google\" or \"github_oauth\"");
+  if (!PROVIDER_PATTERN.test(provider)) throw errors.validation_failed({ provider: "must be a provider name such as \"google\" or \"github_oauth\"" });
   return provider.endsWith("_oauth") ? provider : `${provider}_oauth`;
 }
 
@@ -44,7 +44,7 @@ export async function linkSocialConnection(
 ): Promise<SocialConnection> {
   const provider = normalizeProvider(input.provider);
   const providerUserId = input.providerUserId.trim();
-  if (providerUserId.length < 1 || providerUserId.length > 255) throw ValidationError.field("provider_user_id", "must be 1 to 255 characters");
+  if (providerUserId.length < 1 || providerUserId.length > 255) throw errors.validation_failed({ provider_user_id: "must be 1 to 255 characters" });
   return db.transaction().execute(async (trx) => {
     await lockUser(trx, deploymentId, userId);
     const now = Date.now();
@@ -69,5 +69,5 @@ export async function linkSocialConnection(
 export async function unlinkSocialConnection(db: Db, deploymentId: string, userId: string, connectionId: string): Promise<void> {
   await requireUser(db, deploymentId, userId);
   const deleted = await deleteSocialConnectionRow(db, deploymentId, userId, connectionId);
-  if (!deleted) throw new NotFoundError(`User '${userId}' has no social connection '${connectionId}'.`, "social_connection_not_found");
+  if (!deleted) throw errors.social_connection_not_found(userId, connectionId);
 }

@@ -1,4 +1,4 @@
-import { ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 import {
   insertInitialIdentifiers,
   listEmails,
@@ -90,15 +90,16 @@ export async function createUser(db: Db, deploymentId: string, input: CreateUser
   const phone = input.phoneNumber === undefined ? undefined : normalizePhone(input.phoneNumber);
   const username = input.username === undefined ? undefined : normalizeUsername(input.username);
   if (!email && !phone && !username) {
-    throw new ValidationError("A user needs at least one of email_address, phone_number or username.", {
-      email_address: "one of email_address, phone_number or username is required",
-    });
+    throw errors.validation_failed(
+      { email_address: "one of email_address, phone_number or username is required" },
+      "A user needs at least one of email_address, phone_number or username.",
+    );
   }
   const importedDigest = checkImportedPassword(input);
   if (importedDigest === null) {
     if (input.password !== undefined) checkPassword(input.password, "password", { skipPolicy: input.skipPasswordCheck === true });
     else if (!input.skipPasswordCheck) {
-      throw ValidationError.field("password", "is required unless skip_password_check is true", "password_required");
+      throw errors.password_required();
     }
   }
   if (input.profileImage) checkProfileImage(input.profileImage);
@@ -140,11 +141,11 @@ export async function createUser(db: Db, deploymentId: string, input: CreateUser
  */
 function checkImportedPassword(input: CreateUserInput): string | null {
   if (input.passwordDigest === undefined && input.passwordHasher === undefined) return null;
-  if (input.password !== undefined) throw ValidationError.field("password_digest", "cannot be sent together with password");
-  if (input.passwordDigest === undefined) throw ValidationError.field("password_digest", "is required with password_hasher");
-  if (input.passwordHasher === undefined) throw ValidationError.field("password_hasher", "is required with password_digest");
+  if (input.password !== undefined) throw errors.validation_failed({ password_digest: "cannot be sent together with password" });
+  if (input.passwordDigest === undefined) throw errors.validation_failed({ password_digest: "is required with password_hasher" });
+  if (input.passwordHasher === undefined) throw errors.validation_failed({ password_hasher: "is required with password_digest" });
   const normalized = normalizeImportedDigest({ digest: input.passwordDigest, hasher: input.passwordHasher });
-  if (!("stored" in normalized)) throw ValidationError.field(normalized.field, normalized.rule, "invalid_password_digest");
+  if (!("stored" in normalized)) throw errors.invalid_password_digest(normalized.field, normalized.rule);
   return normalized.stored;
 }
 
@@ -154,7 +155,7 @@ export async function updateUser(db: Db, deploymentId: string, userId: string, i
   checkMetadata("private_metadata", input.privateMetadata);
   if (input.profileImage) checkProfileImage(input.profileImage);
   if (input.profileImage && input.removeProfileImage) {
-    throw ValidationError.field("remove_profile_image", "cannot be true when a new profile_image is sent");
+    throw errors.validation_failed({ remove_profile_image: "cannot be true when a new profile_image is sent" });
   }
 
   await db.transaction().execute(async (trx) => {

@@ -1,4 +1,4 @@
-import { ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 import type { Username } from "./users.storage.js";
 
 /** The one username pattern: sign-in, the list filters and writes all decide by it. */
@@ -14,6 +14,6 @@ export function isUsername(raw: string): boolean {
 }
 
 export function normalizeUsername(raw: string): Username {
-  if (!isUsername(raw)) throw ValidationError.field("username", "must be 3 to 64 characters of letters, digits, '_' and '-'");
+  if (!isUsername(raw)) throw errors.validation_failed({ username: "must be 3 to 64 characters of letters, digits, '_' and '-'" });
   return { username: raw, normalized: foldUsername(raw) };
 }

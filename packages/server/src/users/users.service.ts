@@ -1,5 +1,5 @@
 import { withUniqueConflicts } from "../conflicts.js";
-import { ValidationError, userNotFound } from "../errors.js";
+import { errors } from "../errors.js";
 import type { Db } from "../storage/db.js";
 import {
   deleteUserRow,
@@ -38,12 +38,12 @@ export const MAX_METADATA_BYTES = 32 * 1024;
 /** A 400 naming the field when the metadata is over the cap. */
 export function checkMetadata(field: string, value: Metadata | undefined): void {
   if (value === undefined) return;
-  if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) throw ValidationError.field(field, `must be at most ${MAX_METADATA_BYTES} bytes as JSON`);
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) throw errors.validation_failed({ [field]: `must be at most ${MAX_METADATA_BYTES} bytes as JSON` });
 }
 
 export async function getUser(db: Db, deploymentId: string, userId: string): Promise<User> {
   const user = await findUser(db, deploymentId, userId);
-  if (!user) throw userNotFound(userId);
+  if (!user) throw errors.user_not_found(userId);
   return user;
 }
 
@@ -57,7 +57,7 @@ export async function requireUser(db: Db, deploymentId: string, userId: string):
  * user (identifiers, connections, profile) apply one after another; a 404 when there is no such user.
  */
 export async function lockUser(trx: Db, deploymentId: string, userId: string): Promise<void> {
-  if (!(await lockUserRow(trx, deploymentId, userId))) throw userNotFound(userId);
+  if (!(await lockUserRow(trx, deploymentId, userId))) throw errors.user_not_found(userId);
 }
 
 /** Inserts the user's row (in the caller's transaction when it creates identifiers too); a taken username is a 409. */
@@ -68,7 +68,7 @@ export async function insertUserRecord(db: Db, deploymentId: string, user: NewUs
 /** Writes the given columns; a 404 when there is no such user, a 409 when the username is taken. */
 export async function patchUser(db: Db, deploymentId: string, userId: string, patch: UserPatch): Promise<void> {
   const found = await withUniqueConflicts(() => updateUserRecord(db, deploymentId, userId, patch));
-  if (!found) throw userNotFound(userId);
+  if (!found) throw errors.user_not_found(userId);
 }
 
 /** Sets (or with null lifts) a sign-in lockout; returns whether the user exists. */
@@ -84,5 +84,5 @@ export async function recordSignIn(db: Db, deploymentId: string, userId: string,
 /** Deletes the user; emails, phones, social connections, sessions and images go in the same statement. */
 export async function deleteUser(db: Db, deploymentId: string, userId: string): Promise<void> {
   const deleted = await deleteUserRow(db, deploymentId, userId);
-  if (!deleted) throw userNotFound(userId);
+  if (!deleted) throw errors.user_not_found(userId);
 }
