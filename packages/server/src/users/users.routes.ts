@@ -14,7 +14,7 @@ import {
   toUserJson,
   type ListUsersQuery,
 } from "./users.schemas.js";
-import { deleteUser, foldUsername, listUsers, type UserListQuery } from "./users.service.js";
+import { deleteUser, foldSearchText, foldUsername, listUsers, type UserListQuery } from "./users.service.js";
 
 const asList = (value: string | string[] | undefined) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 const consumes = ["application/json", "multipart/form-data"];
@@ -27,7 +27,7 @@ function toUserListQuery(query: ListUsersQuery): UserListQuery {
     offset: query.offset,
     sortKey: query.sort_key,
     sortOrder: query.sort_order,
-    search: query.search?.trim().toLowerCase() || undefined,
+    search: foldSearchText(query.search?.trim() ?? "") || undefined,
     normalizedEmails: asList(query.email_address)?.map((email) => normalizeEmail(email, "email_address").normalized),
     phoneNumbers: asList(query.phone_number)?.map((phone) => normalizePhone(phone).phoneNumber),
     normalizedUsernames: asList(query.username)?.map(foldUsername),

@@ -6,6 +6,7 @@ import {
   findLockedUntil,
   findSignInCandidate,
   findUser,
+  foldSearchText,
   insertUser,
   listUsers,
   lockSignInCandidate,
@@ -27,7 +28,7 @@ import {
  * Functions taking `db` work the same on a transaction, so callers use them inside their own.
  */
 export type { IdentifierLookup, NewUser, SecondFactorPolicy, SignInCandidate, User, UserListQuery, UserPatch, Username };
-export { findLockedUntil, findSignInCandidate, listUsers, lockSignInCandidate, refreshUserDerivedColumns };
+export { findLockedUntil, findSignInCandidate, foldSearchText, listUsers, lockSignInCandidate, refreshUserDerivedColumns };
 export { foldUsername, isUsername, normalizeUsername, USERNAME_PATTERN } from "./username.js";
 
 export type Metadata = Record<string, unknown>;

@@ -10,6 +10,11 @@ import type { UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
  * the identifier tables are only read here (for the derived columns and the list filters).
  */
 
+/** How search text is compared, stored and searched alike: lower case. */
+export function foldSearchText(text: string): string {
+  return text.toLowerCase();
+}
+
 export type SecondFactorPolicy = "none" | "optional" | "enforced";
 
 export interface User {
@@ -313,14 +318,13 @@ export function deriveUserColumns(
   const primaryPhone = phones.find((phone) => phone.isPrimary) ?? null;
   const searchText = [names.first_name, names.last_name, names.username, ...emails.map((e) => e.email), ...phones.map((p) => p.phoneNumber)]
     .filter((part) => part)
-    .join(" ")
-    .toLowerCase();
+    .join(" ");
   return {
     primary_email_address_id: primaryEmail?.id ?? null,
     primary_email_address: primaryEmail?.email ?? null,
     primary_phone_number_id: primaryPhone?.id ?? null,
     primary_phone_number: primaryPhone?.phoneNumber ?? null,
-    search_text: searchText,
+    search_text: foldSearchText(searchText),
   };
 }
 
