@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, uniqueEmail, uniqueUsername, type ApiCall } from "../helpers/api.js";
+import { describe, expect, it } from "vitest";
+import { uniqueEmail, uniqueUsername } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { RFC3339_UTC, createUser, getDetails } from "../helpers/fixtures.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 const EMAIL_FIELDS = ["id", "created_at", "updated_at", "deployment_id", "user_id", "email", "is_primary", "verified", "verified_at", "verification_strategy"].sort();
 
 describe.each(DIALECTS)("user emails on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
-  beforeAll(async () => {
-    server = await startServer(dialect);
-    call = apiClient(server.baseUrl, server.apiKey);
-  });
-  afterAll(async () => server?.close());
+  const server = useServer(dialect);
+  const call = server.call;
 
   /** The user's emails, and a check that the flags and the user's primary fields agree. */
   async function emailsOf(userId: string): Promise<any[]> {
