@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { authenticateApiKey } from "../api-keys/api-keys.service.js";
 import { authenticateConsoleRequest } from "../console/console-session-auth.js";
