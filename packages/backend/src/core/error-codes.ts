@@ -53,6 +53,10 @@ export const WACHT_ERROR_CODES = [
   "invalid_idempotency_key",
   "idempotency_key_reused",
   "idempotency_key_in_progress",
+  "console_not_built",
+  "console_asset_not_found",
+  "console_session_invalid",
+  "csrf_failed",
 ] as const;
 
 export type WachtErrorCode = (typeof WACHT_ERROR_CODES)[number];
@@ -109,4 +113,8 @@ export const WACHT_ERROR_STATUSES: Record<WachtErrorCode, number> = {
   invalid_idempotency_key: 400,
   idempotency_key_reused: 422,
   idempotency_key_in_progress: 409,
+  console_not_built: 503,
+  console_asset_not_found: 404,
+  console_session_invalid: 401,
+  csrf_failed: 403,
 };

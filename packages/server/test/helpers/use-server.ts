@@ -30,7 +30,7 @@ export function useServer(dialect: DialectName, options: StartServerOptions = {}
   });
   afterAll(async () => started?.close());
   const current = () => started ?? failEarly("useServer");
-  return lateBound(current, { call: ((...args: Parameters<ApiCall>) => (call ?? failEarly("useServer"))(...args)) as ApiCall });
+  return lateBound<UsedServer>(current as () => UsedServer, { call: ((...args: Parameters<ApiCall>) => (call ?? failEarly("useServer"))(...args)) as ApiCall });
 }
 
 /** A migrated database for storage tests, opened in beforeAll and dropped in afterAll. */
