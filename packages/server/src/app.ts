@@ -1,6 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
-import { sql } from "kysely";
 import { Type } from "typebox";
 import type { Config } from "./config.js";
 import type { SecretBox } from "./crypto/secret-box.js";
@@ -23,7 +22,7 @@ import { lockoutRoutes } from "./sign-in/lockout.routes.js";
 import { signInRoutes } from "./sign-in/sign-in.routes.js";
 import { jwksRoutes } from "./signing-keys/signing-keys.routes.js";
 import { socialConnectionsRoutes } from "./social-connections/social-connections.routes.js";
-import type { Db } from "./storage/db.js";
+import { pingDatabase, type Db } from "./storage/db.js";
 import { usersRoutes } from "./users/users.routes.js";
 import { apiKeysRoutes } from "./api-keys/api-keys.routes.js";
 import { consoleAssets } from "./console/console-assets.js";
@@ -72,7 +71,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     { schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }) } } },
     async () => {
       // A load balancer should stop sending traffic to an instance that cannot reach its database.
-      await sql`SELECT 1`.execute(db);
+      await pingDatabase(db);
       return { status: "ok" };
     },
   );

@@ -1,77 +1,50 @@
+import { consoleErrors } from "./errors/console.js";
+import { deploymentsErrors } from "./errors/deployments.js";
+import { httpErrors, storageErrors } from "./errors/http.js";
+import { idempotencyErrors } from "./errors/idempotency.js";
+import { identifiersErrors } from "./errors/identifiers.js";
+import { profileImagesErrors } from "./errors/profile-images.js";
+import { sessionsErrors } from "./errors/sessions.js";
+import { socialConnectionsErrors } from "./errors/social-connections.js";
+import { usersErrors } from "./errors/users.js";
+
+export * from "./errors/classes.js";
+export { fieldErrors } from "./errors/define.js";
+
 /**
- * Every error we answer on purpose. The message is for humans; `code` is the stable contract
- * clients may branch on. http/error-handler.ts is the only place these become HTTP responses.
+ * The error catalogue, in the manner of Fastify's lib/errors.js: every code we answer, with its
+ * class (hence its status) and its message, is defined once in errors/*.ts and nowhere else.
+ * Code throws through it: `throw errors.user_not_found(userId)`; `errors.user_not_found.statusCode`
+ * is 404. `npm run build -w @wacht/server` writes the codes for the SDK
+ * (packages/backend/src/core/error-codes.ts, see scripts/generate-error-codes.mjs).
+ *
+ * How a new domain adds its codes:
+ *   1. a file errors/<domain>.ts: `export const <domain>Errors = defineErrors({ <code>: entry(<Class>, (args) => message) })`,
+ *      codes stable snake_case, a class from errors/classes.ts (add a class only for a new status);
+ *   2. one line in its own marked block below, spreading it into `errors`;
+ *   3. `npm run build -w @wacht/server` to regenerate the SDK's code list (a test fails while it is stale).
+ * A code defined twice stops the server at start (defineErrors), so blocks cannot silently override each other.
  */
-export type FieldErrors = Record<string, string>;
+export const errors = {
+  ...httpErrors,
+  ...storageErrors,
+  ...usersErrors,
+  ...identifiersErrors,
+  ...sessionsErrors,
+  ...socialConnectionsErrors,
+  ...profileImagesErrors,
+  ...deploymentsErrors,
+  ...idempotencyErrors,
+  ...consoleErrors,
+  // ---- second factors: add here
+  // ---- webhooks: add here
+  // ---- import: add here
+  // ---- console: add here
+};
 
-export class WachtError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly details?: FieldErrors,
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
+export type ErrorCode = keyof typeof errors;
+
+/** Every code with the status it is answered with, in catalogue order: what the SDK's code list is generated from. */
+export function listErrorCodes(): Array<{ code: ErrorCode; statusCode: number }> {
+  return Object.values(errors).map((factory) => ({ code: factory.code as ErrorCode, statusCode: factory.statusCode }));
 }
-
-export class ValidationError extends WachtError {
-  constructor(message: string, details?: FieldErrors, code = "validation_failed") {
-    super(400, code, message, details);
-  }
-
-  static field(field: string, rule: string, code = "validation_failed"): ValidationError {
-    return new ValidationError(`${field}: ${rule}`, { [field]: rule }, code);
-  }
-}
-
-export class AuthenticationError extends WachtError {
-  constructor(message = "A valid API key is required: send 'Authorization: Bearer <key>'.", code = "unauthenticated") {
-    super(401, code, message);
-  }
-}
-
-export class AuthorizationError extends WachtError {
-  constructor(message: string, code = "forbidden") {
-    super(403, code, message);
-  }
-}
-
-export class NotFoundError extends WachtError {
-  constructor(message: string, code: string) {
-    super(404, code, message);
-  }
-}
-
-export class ConflictError extends WachtError {
-  constructor(message: string, code: string, field?: string) {
-    super(409, code, message, field ? { [field]: message } : undefined);
-  }
-}
-
-export class PayloadTooLargeError extends WachtError {
-  constructor(message: string, code = "payload_too_large", details?: FieldErrors) {
-    super(413, code, message, details);
-  }
-}
-
-export class UnsupportedMediaTypeError extends WachtError {
-  constructor(message: string) {
-    super(415, "unsupported_media_type", message);
-  }
-}
-
-export class RateLimitError extends WachtError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(429, "rate_limited", `Too many requests: retry after ${retryAfterSeconds} s.`);
-  }
-}
-
-export class ServiceUnavailableError extends WachtError {
-  constructor(message = "The database is unavailable; retry shortly.", code = "database_unavailable") {
-    super(503, code, message);
-  }
-}
-
-export const userNotFound = (userId: string) => new NotFoundError(`No user with id '${userId}'.`, "user_not_found");

@@ -1,6 +1,6 @@
 import { Type, type Static } from "typebox";
 import { Id, Nullable, Timestamp, toNullableTimestamp, toTimestamp } from "../http/common.schemas.js";
-import type { ApiKey } from "./api-keys.storage.js";
+import type { ApiKey } from "./api-keys.service.js";
 
 export const ApiKeySchema = Type.Object(
   {

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 import { generateId, randomBase32 } from "../ids.js";
 import { constantTimeEqual, sha256Hex } from "../secrets.js";
 import type { Db } from "../storage/db.js";
@@ -26,7 +26,7 @@ export interface AuthenticatedKey {
 
 /** Creates a key; the returned secret is shown once and never stored. */
 export async function createApiKey(db: Db, deploymentId: string, name = "default"): Promise<{ apiKey: ApiKey; secret: string }> {
-  if (name.length < 1 || name.length > 100) throw ValidationError.field("name", "must be 1 to 100 characters");
+  if (name.length < 1 || name.length > 100) throw errors.validation_failed({ name: "must be 1 to 100 characters" });
   const secret = `sk_${randomBase32(40)}`;
   const apiKey = await storeApiKey(db, deploymentId, name, secret);
   return { apiKey, secret };
@@ -48,16 +48,13 @@ async function storeApiKey(db: Db, deploymentId: string, name: string, secret: s
     lastUsedAt: null,
     revokedAt: null,
   };
-  await insertApiKey(db, {
+  await insertApiKey(db, deploymentId, {
     id: apiKey.id,
-    deployment_id: deploymentId,
     name,
-    lookup_hash: secretHash.slice(0, 16),
-    secret_hash: secretHash,
-    display_prefix: apiKey.displayPrefix,
-    created_at: apiKey.createdAt,
-    last_used_at: null,
-    revoked_at: null,
+    lookupHash: secretHash.slice(0, 16),
+    secretHash,
+    displayPrefix: apiKey.displayPrefix,
+    createdAt: apiKey.createdAt,
   });
   return apiKey;
 }
@@ -83,5 +80,5 @@ export function findApiKey(db: Db, deploymentId: string, keyId: string): Promise
 /** Revokes a key (of `deploymentId`, when given: the Backend API may only revoke its own deployment's keys). */
 export async function revokeApiKey(db: Db, keyId: string, deploymentId?: string): Promise<void> {
   const revoked = await revokeApiKeyRow(db, keyId, Date.now(), deploymentId);
-  if (!revoked) throw new NotFoundError(`No active API key with id '${keyId}'.`, "api_key_not_found");
+  if (!revoked) throw errors.api_key_not_found(keyId);
 }

@@ -24,7 +24,29 @@ const toApiKey = (row: Omit<ApiKeyRow, "lookup_hash" | "secret_hash">): ApiKey =
 
 const publicColumns = ["id", "deployment_id", "name", "display_prefix", "created_at", "last_used_at", "revoked_at"] as const;
 
-export async function insertApiKey(db: Db, row: ApiKeyRow): Promise<void> {
+/** A key about to be stored: its public description and the hashes it is found and compared by. */
+export interface NewApiKey {
+  id: string;
+  name: string;
+  lookupHash: string;
+  secretHash: string;
+  displayPrefix: string;
+  createdAt: number;
+}
+
+/** Storing a key that exists already (same secret) is a no-op. */
+export async function insertApiKey(db: Db, deploymentId: string, key: NewApiKey): Promise<void> {
+  const row: ApiKeyRow = {
+    id: key.id,
+    deployment_id: deploymentId,
+    name: key.name,
+    lookup_hash: key.lookupHash,
+    secret_hash: key.secretHash,
+    display_prefix: key.displayPrefix,
+    created_at: key.createdAt,
+    last_used_at: null,
+    revoked_at: null,
+  };
   await db.insertInto("api_keys").values(row).onConflict((conflict) => conflict.column("secret_hash").doNothing()).execute();
 }
 

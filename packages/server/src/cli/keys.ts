@@ -1,8 +1,7 @@
 import { parseArgs } from "node:util";
 import { createApiKey, listApiKeys, revokeApiKey } from "../api-keys/api-keys.service.js";
 import type { Config } from "../config.js";
-import { ensureDefaultDeployment } from "../deployments/deployments.service.js";
-import { findDeployment } from "../deployments/deployments.storage.js";
+import { ensureDefaultDeployment, findDeployment } from "../deployments/deployments.service.js";
 import { withDatabase } from "./with-database.js";
 
 const help = `wacht keys — API keys; each belongs to one deployment

@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
-import { ensureDefaultDeployment } from "../deployments/deployments.service.js";
-import { findDeployment } from "../deployments/deployments.storage.js";
+import { ensureDefaultDeployment, findDeployment } from "../deployments/deployments.service.js";
 import { listSigningKeys, rotateSigningKey } from "../signing-keys/signing-keys.service.js";
 import { withDatabase } from "./with-database.js";
 

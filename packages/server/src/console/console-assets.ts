@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
-import { NotFoundError, WachtError } from "../errors.js";
+import { errors } from "../errors.js";
 
 /**
  * Serves the built console (packages/console/dist) at /console. The files are few and small, so
@@ -61,7 +61,7 @@ export async function consoleAssets(app: FastifyInstance, options: { directory: 
 
   const sendIndex = (reply: import("fastify").FastifyReply) => {
     if (!files) {
-      throw new WachtError(503, "console_not_built", "The console has not been built: run 'npm run build -w @wacht/console' (npm ci does it).");
+      throw errors.console_not_built();
     }
     return reply
       .headers({ ...securityHeaders, "cache-control": "no-store", "content-security-policy": CONSOLE_CONTENT_SECURITY_POLICY })
@@ -73,7 +73,7 @@ export async function consoleAssets(app: FastifyInstance, options: { directory: 
   app.get("/console/assets/*", { schema: { hide: true } }, async (request, reply) => {
     const path = `assets/${(request.params as { "*": string })["*"]}`;
     const file = files?.get(path);
-    if (!file) throw new NotFoundError("No such console asset.", "console_asset_not_found");
+    if (!file) throw errors.console_asset_not_found();
     return reply
       .headers({ ...securityHeaders, "cache-control": "public, max-age=31536000, immutable" })
       .type(file.contentType)

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AuthorizationError } from "../errors.js";
+import { errors } from "../errors.js";
 import { constantTimeEqual } from "../secrets.js";
 import { isHttpsRequest, readConsoleCookie, setConsoleCookie } from "./console-cookie.js";
 import { authenticateConsoleSession, type AuthenticatedConsoleSession } from "./console-sessions.service.js";
@@ -28,7 +28,7 @@ function checkSameOriginIntent(request: FastifyRequest, session: AuthenticatedCo
   if (typeof token !== "string" || !constantTimeEqual(token, session.csrfToken)) throw csrfRefused("the x-wacht-csrf header is missing or wrong");
 }
 
-const csrfRefused = (why: string) => new AuthorizationError(`Refused: this console request looks forged (${why}). Reload the console.`, "csrf_failed");
+const csrfRefused = (why: string) => errors.csrf_failed(why);
 
 /** The console session the request's cookie proves (checked against CSRF for writes), or null when it carries none that is valid. */
 export async function authenticateConsoleRequest(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<AuthenticatedConsoleSession | null> {

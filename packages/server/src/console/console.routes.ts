@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { findApiKey } from "../api-keys/api-keys.service.js";
 import { getDeployment } from "../deployments/deployments.service.js";
-import { AuthenticationError } from "../errors.js";
+import { errors } from "../errors.js";
 import { EmptySchema, ErrorSchema, toTimestamp } from "../http/common.schemas.js";
 import { clearConsoleCookie, isHttpsRequest, setConsoleCookie } from "./console-cookie.js";
 import { authenticateConsoleRequest } from "./console-session-auth.js";
@@ -10,7 +10,7 @@ import { ConsoleLoginQuerySchema, ConsoleSessionSchema, OpenConsoleSessionBodySc
 import { csrfTokenOf, endConsoleSession, openConsoleSessionWithApiKey, redeemConsoleLoginToken, type OpenedConsoleSession } from "./console-sessions.service.js";
 
 const tags = ["console"];
-const invalidKey = () => new AuthenticationError("The API key is not valid or has been revoked.", "invalid_api_key");
+const invalidKey = () => errors.invalid_api_key();
 
 /**
  * The console's own endpoints, outside the Backend API scope: sign in (key or one-time link),
@@ -53,7 +53,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       reply.header("cache-control", "no-store");
       const session = await authenticateConsoleRequest(app, request, reply);
-      if (!session) throw new AuthenticationError("The console is not signed in.", "console_session_invalid");
+      if (!session) throw errors.console_session_invalid();
       return sessionJson(session.deploymentId, session.apiKeyId, session.csrfToken, session.expiresAt);
     },
   );

@@ -1,11 +1,12 @@
 import type { Config } from "../config.js";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import { uniqueViolationOf } from "../storage/dialect.js";
 import {
   findDefaultDeployment,
   findDeployment,
+  findDeploymentForFrontendHost,
   insertDeployment,
   listDeployments,
   updateDeploymentFrontendApiUrl,
@@ -14,7 +15,7 @@ import {
 import { originOf, parseFrontendApiUrl, publishableKeyOf } from "./frontend-api.js";
 
 export type { Deployment };
-export { listDeployments };
+export { findDeployment, findDeploymentForFrontendHost, listDeployments };
 
 /** The deployment that exists from the first start; racing instances end up with the same one. */
 export async function ensureDefaultDeployment(db: Db): Promise<Deployment> {
@@ -29,13 +30,13 @@ export async function ensureDefaultDeployment(db: Db): Promise<Deployment> {
 /** The deployment, or NotFoundError. */
 export async function getDeployment(db: Db, deploymentId: string): Promise<Deployment> {
   const deployment = await findDeployment(db, deploymentId);
-  if (!deployment) throw new NotFoundError(`No deployment with id '${deploymentId}'.`, "deployment_not_found");
+  if (!deployment) throw errors.deployment_not_found({ deploymentId });
   return deployment;
 }
 
 export async function createDeployment(db: Db, name: string, options: { frontendApiUrl?: string } = {}): Promise<Deployment> {
   const trimmed = name.trim();
-  if (trimmed.length < 1 || trimmed.length > 100) throw ValidationError.field("name", "must be 1 to 100 characters");
+  if (trimmed.length < 1 || trimmed.length > 100) throw errors.validation_failed({ name: "must be 1 to 100 characters" });
   const frontendApi = options.frontendApiUrl === undefined ? null : checkFrontendApiUrl(options.frontendApiUrl);
   const deployment: Deployment = { id: generateId("dep"), name: trimmed, isDefault: false, createdAt: Date.now(), frontendApiUrl: frontendApi?.url ?? null };
   await insertDeployment(db, deployment, frontendApi?.host ?? null);
@@ -53,7 +54,7 @@ export async function setFrontendApiUrl(db: Db, deploymentId: string, rawUrl: st
     if (uniqueViolationOf(error) !== null) throw frontendApiUrlTaken();
     throw error;
   }
-  if (!found) throw new NotFoundError(`No deployment with id '${deploymentId}'.`, "deployment_not_found");
+  if (!found) throw errors.deployment_not_found({ deploymentId });
   return (await findDeployment(db, deploymentId))!;
 }
 
@@ -75,9 +76,8 @@ export function frontendApiOf(deployment: Deployment, config: Pick<Config, "fron
 
 function checkFrontendApiUrl(raw: string) {
   const parsed = parseFrontendApiUrl(raw);
-  if (!parsed) throw ValidationError.field("frontend_api_url", "must be an http(s) origin such as https://auth.example.com (no path)");
+  if (!parsed) throw errors.validation_failed({ frontend_api_url: "must be an http(s) origin such as https://auth.example.com (no path)" });
   return parsed;
 }
 
-const frontendApiUrlTaken = () =>
-  new ConflictError("Another deployment already answers on that frontend API URL.", "frontend_api_url_taken", "frontend_api_url");
+const frontendApiUrlTaken = () => errors.frontend_api_url_taken();

@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { authenticateApiKey } from "../api-keys/api-keys.service.js";
 import { authenticateConsoleRequest } from "../console/console-session-auth.js";
-import { AuthenticationError } from "../errors.js";
+import { errors } from "../errors.js";
+import { bearerTokenOf } from "./bearer-token.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -10,13 +11,6 @@ declare module "fastify" {
     deploymentId: string;
     apiKeyId: string;
   }
-}
-
-function bearerToken(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1]! : null;
 }
 
 /** Registered inside the Backend API scope: every route there needs a valid, unrevoked API key (or the console cookie of one). */
@@ -36,10 +30,10 @@ export const authenticate = fp(
           return;
         }
       }
-      const token = bearerToken(request);
-      if (!token || token.length > 512) throw new AuthenticationError();
+      const token = bearerTokenOf(request.headers.authorization);
+      if (!token || token.length > 512) throw errors.unauthenticated();
       const key = await authenticateApiKey(app.db, token);
-      if (!key) throw new AuthenticationError("The API key is not valid or has been revoked.", "invalid_api_key");
+      if (!key) throw errors.invalid_api_key();
       request.deploymentId = key.deploymentId;
       request.apiKeyId = key.keyId;
     });

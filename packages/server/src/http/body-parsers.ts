@@ -1,7 +1,7 @@
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { UnsupportedMediaTypeError, ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 import { MAX_PROFILE_IMAGE_BYTES, profileImageTooLarge } from "../profile-images/profile-images.service.js";
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -48,7 +48,7 @@ export const bodyParsers = fp(
       const contentType = request.headers["content-type"] ?? "";
       const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes ?? [];
       if (/^multipart\//i.test(contentType) && !consumes.includes("multipart/form-data")) {
-        throw new UnsupportedMediaTypeError("This route takes application/json, not multipart/form-data.");
+        throw errors.unsupported_media_type(undefined, "This route takes application/json, not multipart/form-data.");
       }
     });
     app.addHook("preValidation", async (request) => {
@@ -76,7 +76,7 @@ function checkDepth(body: unknown): void {
   for (const [field, value] of Object.entries(body)) {
     let level: unknown[] = [value];
     for (let depth = 1; level.length > 0; depth++) {
-      if (depth > MAX_BODY_DEPTH) throw ValidationError.field(field, `must be nested at most ${MAX_BODY_DEPTH} levels deep`);
+      if (depth > MAX_BODY_DEPTH) throw errors.validation_failed({ [field]: `must be nested at most ${MAX_BODY_DEPTH} levels deep` });
       level = level.flatMap((item) => (typeof item === "object" && item !== null ? Object.values(item) : []));
     }
   }
@@ -90,7 +90,7 @@ function checkNoNulCharacters(fields: unknown): void {
   if (typeof fields !== "object" || fields === null) return;
   for (const [field, value] of Object.entries(fields)) {
     const texts = Array.isArray(value) ? value : [value];
-    if (texts.some((text) => typeof text === "string" && text.includes("\u0000"))) throw ValidationError.field(field, "must not contain NUL characters");
+    if (texts.some((text) => typeof text === "string" && text.includes("\u0000"))) throw errors.validation_failed({ [field]: "must not contain NUL characters" });
   }
 }
 
@@ -110,11 +110,11 @@ function typeMultipartFields(request: FastifyRequest, fields: Record<string, unk
   const typed: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {
     if (FILE_FIELDS.has(name)) {
-      if (!Buffer.isBuffer(value)) throw ValidationError.field(name, "must be a file");
+      if (!Buffer.isBuffer(value)) throw errors.validation_failed({ [name]: "must be a file" });
       request.uploadedFiles[name] = value;
       continue;
     }
-    if (typeof value !== "string") throw ValidationError.field(name, Buffer.isBuffer(value) ? "must be a text field, not a file" : "must be sent once");
+    if (typeof value !== "string") throw errors.validation_failed({ [name]: Buffer.isBuffer(value) ? "must be a text field, not a file" : "must be sent once" });
     typed[name] = typeTextField(name, value, schemaTypesOf(properties[name]));
   }
   return typed;
@@ -126,7 +126,7 @@ function typeTextField(name: string, value: string, types: string[]): unknown {
     try {
       return JSON.parse(value);
     } catch {
-      throw ValidationError.field(name, "must be a JSON object");
+      throw errors.validation_failed({ [name]: "must be a JSON object" });
     }
   }
   // An empty field clears a nullable value (username); "null" stays text, since it is a valid username.

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { ServiceUnavailableError, ValidationError, WachtError, type FieldErrors } from "../errors.js";
+import { RateLimitError, WachtError, errors, type FieldErrors } from "../errors.js";
 import { isDatabaseUnavailable, isUnstorableText } from "../storage/dialect.js";
 import { isMultipartReadError } from "./body-parsers.js";
 
@@ -10,7 +10,7 @@ import { isMultipartReadError } from "./body-parsers.js";
  * status and message; anything unexpected is logged and answered as a bare 500.
  */
 export function sendError(reply: FastifyReply, error: WachtError): FastifyReply {
-  if (error.statusCode === 429 && "retryAfterSeconds" in error) reply.header("retry-after", String(error.retryAfterSeconds));
+  if (error instanceof RateLimitError) reply.header("retry-after", String(error.retryAfterSeconds));
   return reply
     .status(error.statusCode)
     .type("application/json; charset=utf-8")
@@ -24,32 +24,26 @@ export function sendError(reply: FastifyReply, error: WachtError): FastifyReply 
     );
 }
 
-// Fastify's and its plugins' own client errors, by their codes, as our stable codes.
-const frameworkCodes: Record<string, string> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: "invalid_json",
-  FST_ERR_CTP_EMPTY_JSON_BODY: "invalid_json",
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: "unsupported_media_type",
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "invalid_content_length",
-  FST_ERR_CTP_BODY_TOO_LARGE: "payload_too_large",
-  FST_REQ_FILE_TOO_LARGE: "payload_too_large",
-  FST_PARTS_LIMIT: "payload_too_large",
-  FST_FILES_LIMIT: "payload_too_large",
-  FST_FIELDS_LIMIT: "payload_too_large",
-  FST_INVALID_MULTIPART_CONTENT_TYPE: "invalid_multipart",
-  FST_ERR_CTP_INVALID_TYPE: "unsupported_media_type",
-  FST_MP_PREMATURE_CLOSE: "invalid_multipart",
-  FST_PROTO_VIOLATION: "invalid_multipart",
-  FST_ERR_BAD_URL: "invalid_path",
-  FST_ERR_MAX_PARAM_LENGTH: "invalid_path",
-};
+type FrameworkErrorFactory = (statusCode?: number) => WachtError;
 
-const frameworkMessages: Record<string, string> = {
-  invalid_json: "The request body is not valid JSON.",
-  unsupported_media_type: "Unsupported Content-Type: send application/json (or multipart/form-data where a file is accepted).",
-  payload_too_large: "The request body is too large.",
-  invalid_multipart: "The multipart body could not be read.",
-  invalid_content_length: "The Content-Length header does not match the body.",
-  invalid_path: "The URL path is not valid: a path parameter is badly percent-encoded or longer than any id.",
+// Fastify's and its plugins' own client errors, by their codes, as our stable codes. Messages of
+// malformed-body errors can echo bytes of the body; ours never do.
+const frameworkErrors: Record<string, FrameworkErrorFactory> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: errors.invalid_json,
+  FST_ERR_CTP_EMPTY_JSON_BODY: errors.invalid_json,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: errors.unsupported_media_type,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: errors.invalid_content_length,
+  FST_ERR_CTP_BODY_TOO_LARGE: errors.payload_too_large,
+  FST_REQ_FILE_TOO_LARGE: errors.payload_too_large,
+  FST_PARTS_LIMIT: errors.payload_too_large,
+  FST_FILES_LIMIT: errors.payload_too_large,
+  FST_FIELDS_LIMIT: errors.payload_too_large,
+  FST_INVALID_MULTIPART_CONTENT_TYPE: errors.invalid_multipart,
+  FST_ERR_CTP_INVALID_TYPE: errors.unsupported_media_type,
+  FST_MP_PREMATURE_CLOSE: errors.invalid_multipart,
+  FST_PROTO_VIOLATION: errors.invalid_multipart,
+  FST_ERR_BAD_URL: errors.invalid_path,
+  FST_ERR_MAX_PARAM_LENGTH: errors.invalid_path,
 };
 
 export function toWachtError(
@@ -58,15 +52,14 @@ export function toWachtError(
 ): WachtError | null {
   if (error instanceof WachtError) return error;
   if (error.validation) return validationErrorFrom(error.validation, error.validationContext ?? "body");
-  if (isDatabaseUnavailable(error)) return new ServiceUnavailableError();
-  if (isUnstorableText(error)) return new ValidationError("Text cannot contain NUL characters.", undefined, "invalid_text");
-  if (request && isMultipartReadError(request, error)) return new WachtError(400, "invalid_multipart", frameworkMessages.invalid_multipart!);
+  if (isDatabaseUnavailable(error)) return errors.database_unavailable();
+  if (isUnstorableText(error)) return errors.invalid_text();
+  if (request && isMultipartReadError(request, error)) return errors.invalid_multipart();
   // The router answers an over-long path parameter with 414; to a client it is a bad id like any other.
   const status = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? 400 : (error.statusCode ?? 500);
   if (status >= 400 && status < 500) {
-    const code = frameworkCodes[error.code] ?? (status === 413 ? "payload_too_large" : status === 415 ? "unsupported_media_type" : "bad_request");
-    // Messages of malformed-body errors can echo bytes of the body; ours never do.
-    return new WachtError(status, code, frameworkMessages[code] ?? "The request could not be read.");
+    const create = frameworkErrors[error.code] ?? (status === 413 ? errors.payload_too_large : status === 415 ? errors.unsupported_media_type : errors.bad_request);
+    return create(status);
   }
   return null;
 }
@@ -78,7 +71,7 @@ interface ValidationIssue {
   params: Record<string, unknown>;
 }
 
-function validationErrorFrom(issues: ValidationIssue[], context: string): ValidationError {
+function validationErrorFrom(issues: ValidationIssue[], context: string): WachtError {
   const details: FieldErrors = {};
   for (const issue of issues) {
     const base = issue.instancePath.replace(/^\//, "").replaceAll("/", ".");
@@ -96,10 +89,7 @@ function validationErrorFrom(issues: ValidationIssue[], context: string): Valida
     field ||= context;
     details[field] ??= rule;
   }
-  const message = Object.entries(details)
-    .map(([field, rule]) => `${field}: ${rule}`)
-    .join("; ");
-  return new ValidationError(message || "The request is invalid.", details);
+  return errors.validation_failed(details);
 }
 
 export const errorHandler = fp(
@@ -111,10 +101,10 @@ export const errorHandler = fp(
         return sendError(reply, known);
       }
       request.log.error({ err: error }, "unexpected error");
-      return sendError(reply, new WachtError(500, "internal_error", "Internal server error."));
+      return sendError(reply, errors.internal_error());
     });
     app.setNotFoundHandler((request, reply) =>
-      sendError(reply, new WachtError(404, "route_not_found", `No route ${request.method} ${request.url.split("?")[0]!.slice(0, 200)}.`)),
+      sendError(reply, errors.route_not_found(request.method, request.url)),
     );
   },
   { name: "error-handler" },
@@ -129,5 +119,5 @@ export function sendFrameworkError(error: FastifyError, request: FastifyRequest,
   const known = toWachtError(error);
   if (known) return sendError(reply, known);
   request.log.error({ err: error }, "unexpected router error");
-  return sendError(reply, new WachtError(500, "internal_error", "Internal server error."));
+  return sendError(reply, errors.internal_error());
 }

@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { frontendApiOf, type Deployment } from "../deployments/deployments.service.js";
-import { findDeploymentForFrontendHost } from "../deployments/deployments.storage.js";
+import { findDeploymentForFrontendHost, frontendApiOf, type Deployment } from "../deployments/deployments.service.js";
 import { normalizeHost } from "../deployments/frontend-api.js";
-import { WachtError } from "../errors.js";
+import { errors } from "../errors.js";
 
 export interface FrontendContext {
   deployment: Deployment;
@@ -36,7 +35,7 @@ export const frontendDeployment = fp(
       const host = normalizeHost(request.host, request.protocol);
       const deployment = await findDeploymentForFrontendHost(app.db, host);
       const frontendApi = deployment && frontendApiOf(deployment, app.config, requestOrigin(request));
-      if (!deployment || !frontendApi) throw new WachtError(404, "deployment_not_found", `No deployment answers on ${host.slice(0, 200)}.`);
+      if (!deployment || !frontendApi) throw errors.deployment_not_found({ host });
       request.frontend = { deployment, url: frontendApi.url, isHttps: frontendApi.url.startsWith("https:") || request.protocol === "https" };
     });
   },

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { Redis } from "ioredis";
 import type { Config } from "../config.js";
-import { RateLimitError } from "../errors.js";
+import { errors } from "../errors.js";
 
 interface RateLimitPolicy {
   name: string;
@@ -41,7 +41,7 @@ function rateLimitPlugin(policy: RateLimitPolicy) {
         // Redis being away must not take the API down with it: requests go through uncounted.
         skipOnError: true,
         keyGenerator: policy.keyOf,
-        errorResponseBuilder: (_request, context) => new RateLimitError(Math.max(1, Math.ceil(context.ttl / 1000))),
+        errorResponseBuilder: (_request, context) => errors.rate_limited(Math.max(1, Math.ceil(context.ttl / 1000))),
       });
     },
     { name: policy.name },

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { bearerTokenOf } from "./bearer-token.js";
 
 /** The cookie the published client forwards to GET /session/token. */
 export const SESSION_COOKIE_NAME = "__session";
@@ -27,8 +28,8 @@ export interface PresentedCredential {
 export function readSessionCredential(request: FastifyRequest): PresentedCredential | null {
   const cookie = readCookie(request, SESSION_COOKIE_NAME);
   if (cookie) return { credential: cookie, source: "cookie" };
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
-  return match ? { credential: match[1]!, source: "bearer" } : null;
+  const bearer = bearerTokenOf(request.headers.authorization);
+  return bearer ? { credential: bearer, source: "bearer" } : null;
 }
 
 /** HttpOnly keeps page scripts away from it; SameSite=Lax keeps it off cross-site POSTs. */

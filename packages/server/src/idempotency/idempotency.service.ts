@@ -1,4 +1,4 @@
-import { ConflictError, ValidationError, WachtError } from "../errors.js";
+import { errors } from "../errors.js";
 import type { Db } from "../storage/db.js";
 import {
   claimIdempotencyKey,
@@ -21,7 +21,7 @@ export type IdempotencyOutcome =
  */
 export async function beginIdempotentRequest(db: Db, deploymentId: string, key: string, fingerprint: string): Promise<IdempotencyOutcome> {
   if (key.length < 1 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
-    throw ValidationError.field("Idempotency-Key", "must be 1 to 255 visible ASCII characters", "invalid_idempotency_key");
+    throw errors.invalid_idempotency_key();
   }
   const now = Date.now();
   // Expired records are swept now and then rather than by a job: nothing runs outside requests.
@@ -35,14 +35,14 @@ export async function beginIdempotentRequest(db: Db, deploymentId: string, key: 
       continue;
     }
     if (record.request_fingerprint !== fingerprint) {
-      throw new WachtError(422, "idempotency_key_reused", "This Idempotency-Key was already used with a different request.");
+      throw errors.idempotency_key_reused();
     }
     if (record.response_status === null) {
-      throw new ConflictError("A request with this Idempotency-Key is still being processed; retry shortly.", "idempotency_key_in_progress");
+      throw errors.idempotency_key_in_progress();
     }
     return { kind: "replay", status: record.response_status, body: record.response_body ?? "{}" };
   }
-  throw new ConflictError("A request with this Idempotency-Key is still being processed; retry shortly.", "idempotency_key_in_progress");
+  throw errors.idempotency_key_in_progress();
 }
 
 export { releaseIdempotencyKey };

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { EmptySchema, UserIdParamsSchema, errorResponses, listOf } from "../http/common.schemas.js";
 import { AddEmailBodySchema, EmailIdParamsSchema, UpdateEmailBodySchema, UserEmailSchema, toEmailJson } from "./identifiers.schemas.js";
-import { addEmail, getEmails, makeEmailPrimary, removeEmail, updateEmail } from "./identifiers.service.js";
+import { removeEmail } from "../user-accounts/user-accounts.service.js";
+import { addEmail, getEmails, makeEmailPrimary, updateEmail } from "./identifiers.service.js";
 
 const tags = ["emails"];
 

@@ -1,6 +1,6 @@
 import { Type, type Static } from "typebox";
 import { Id, Nullable, Timestamp, toNullableTimestamp, toTimestamp } from "../http/common.schemas.js";
-import type { UserEmail, UserPhone } from "./identifiers.storage.js";
+import type { UserEmail, UserPhone } from "./identifiers.service.js";
 
 export const UserEmailSchema = Type.Object(
   {

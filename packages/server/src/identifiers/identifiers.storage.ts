@@ -2,6 +2,8 @@ import type { Db } from "../storage/db.js";
 import { selectRowsOfUser } from "../storage/owned-rows.js";
 import type { UserEmailRow, UserPhoneRow } from "../storage/tables.js";
 
+/** The one module that writes user_emails and user_phones. */
+
 export interface UserEmail {
   id: string;
   deploymentId: string;
@@ -67,20 +69,92 @@ export async function listPhones(db: Db, deploymentId: string, userId: string): 
   return rows.map((row) => toUserPhone(row as UserPhoneRow));
 }
 
-export async function insertEmail(db: Db, row: UserEmailRow): Promise<void> {
-  await db.insertInto("user_emails").values(row).execute();
+/** What every new identifier has, whichever its kind. */
+export interface NewIdentifier {
+  id: string;
+  userId: string;
+  isPrimary: boolean;
+  verified: boolean;
+  nowMs: number;
 }
 
-export async function insertPhone(db: Db, row: UserPhoneRow): Promise<void> {
-  await db.insertInto("user_phones").values(row).execute();
+export interface NewEmail extends NewIdentifier {
+  email: string;
+  normalized: string;
+  verificationStrategy: string;
 }
 
-export async function updateEmailRow(db: Db, deploymentId: string, emailId: string, patch: Partial<UserEmailRow>): Promise<void> {
-  await db.updateTable("user_emails").set(patch).where("deployment_id", "=", deploymentId).where("id", "=", emailId).execute();
+export interface NewPhone extends NewIdentifier {
+  phoneNumber: string;
+  countryCode: string;
 }
 
-export async function updatePhoneRow(db: Db, deploymentId: string, phoneId: string, patch: Partial<UserPhoneRow>): Promise<void> {
-  await db.updateTable("user_phones").set(patch).where("deployment_id", "=", deploymentId).where("id", "=", phoneId).execute();
+const identifierColumns = (deploymentId: string, identifier: NewIdentifier) => ({
+  id: identifier.id,
+  deployment_id: deploymentId,
+  user_id: identifier.userId,
+  is_primary: identifier.isPrimary,
+  verified: identifier.verified,
+  verified_at: identifier.verified ? identifier.nowMs : null,
+  created_at: identifier.nowMs,
+  updated_at: identifier.nowMs,
+});
+
+export async function insertEmail(db: Db, deploymentId: string, email: NewEmail): Promise<void> {
+  await db
+    .insertInto("user_emails")
+    .values({ ...identifierColumns(deploymentId, email), email: email.email, email_normalized: email.normalized, verification_strategy: email.verificationStrategy })
+    .execute();
+}
+
+export async function insertPhone(db: Db, deploymentId: string, phone: NewPhone): Promise<void> {
+  await db
+    .insertInto("user_phones")
+    .values({ ...identifierColumns(deploymentId, phone), phone_number: phone.phoneNumber, country_code: phone.countryCode })
+    .execute();
+}
+
+/** The flags an update may change, whichever the kind; `verified` sets `verified_at` to `updatedAt` (or clears it). */
+export interface IdentifierFlagsPatch {
+  verified?: boolean;
+  isPrimary?: boolean;
+  updatedAt: number;
+}
+
+function flagColumns(patch: IdentifierFlagsPatch) {
+  return {
+    ...(patch.verified !== undefined && { verified: patch.verified, verified_at: patch.verified ? patch.updatedAt : null }),
+    ...(patch.isPrimary !== undefined && { is_primary: patch.isPrimary }),
+    updated_at: patch.updatedAt,
+  };
+}
+
+export interface EmailPatch extends IdentifierFlagsPatch {
+  address?: { email: string; normalized: string };
+  verificationStrategy?: string;
+}
+
+export interface PhonePatch extends IdentifierFlagsPatch {
+  phone?: { phoneNumber: string; countryCode: string };
+}
+
+export async function updateEmailRecord(db: Db, deploymentId: string, emailId: string, patch: EmailPatch): Promise<void> {
+  const columns = {
+    ...flagColumns(patch),
+    ...(patch.address && { email: patch.address.email, email_normalized: patch.address.normalized }),
+    ...(patch.verificationStrategy !== undefined && { verification_strategy: patch.verificationStrategy }),
+  };
+  await db.updateTable("user_emails").set(columns).where("deployment_id", "=", deploymentId).where("id", "=", emailId).execute();
+}
+
+export async function updatePhoneRecord(db: Db, deploymentId: string, phoneId: string, patch: PhonePatch): Promise<void> {
+  const columns = { ...flagColumns(patch), ...(patch.phone && { phone_number: patch.phone.phoneNumber, country_code: patch.phone.countryCode }) };
+  await db.updateTable("user_phones").set(columns).where("deployment_id", "=", deploymentId).where("id", "=", phoneId).execute();
+}
+
+/** Makes one identifier the primary; clearPrimary() first, as the partial unique index allows one per user. */
+export async function setPrimary(db: Db, table: IdentifierTable, deploymentId: string, id: string, nowMs: number): Promise<void> {
+  await db.updateTable(table).set({ is_primary: true, updated_at: nowMs }).where("deployment_id", "=", deploymentId).where("id", "=", id).execute();
 }
 
 export async function deleteIdentifierRow(db: Db, table: IdentifierTable, deploymentId: string, id: string): Promise<void> {
@@ -96,28 +170,4 @@ export async function clearPrimary(db: Db, table: IdentifierTable, deploymentId:
     .where("user_id", "=", userId)
     .where("is_primary", "=", true)
     .execute();
-}
-
-/** Users owning any of these normalized addresses, for exact-match filters and getUserByEmail. */
-interface OwnerOptions {
-  /** Only identifiers the user has proven (sign-in accepts no others). */
-  verifiedOnly?: boolean;
-}
-
-export function emailOwnersQuery(db: Db, deploymentId: string, normalizedEmails: string[], options: OwnerOptions = {}) {
-  const query = db
-    .selectFrom("user_emails")
-    .select("user_id")
-    .where("deployment_id", "=", deploymentId)
-    .where("email_normalized", "in", normalizedEmails);
-  return options.verifiedOnly ? query.where("verified", "=", true) : query;
-}
-
-export function phoneOwnersQuery(db: Db, deploymentId: string, phoneNumbers: string[], options: OwnerOptions = {}) {
-  const query = db
-    .selectFrom("user_phones")
-    .select("user_id")
-    .where("deployment_id", "=", deploymentId)
-    .where("phone_number", "in", phoneNumbers);
-  return options.verifiedOnly ? query.where("verified", "=", true) : query;
 }

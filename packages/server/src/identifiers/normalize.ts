@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
-import { ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 
 export const MAX_EMAIL_LENGTH = 254;
 
@@ -12,12 +12,17 @@ export interface NormalizedEmail {
   normalized: string;
 }
 
+/** The case-folded form of an address: what uniqueness and every lookup are decided on. */
+export function foldEmail(email: string): string {
+  return email.toLowerCase();
+}
+
 /** The address as given (trimmed) and the case-folded form uniqueness is decided on. */
 export function normalizeEmail(raw: string, field = "email"): NormalizedEmail {
   const email = raw.trim();
-  if (email.length > MAX_EMAIL_LENGTH) throw ValidationError.field(field, `must be at most ${MAX_EMAIL_LENGTH} characters`);
-  if (!EMAIL_PATTERN.test(email)) throw ValidationError.field(field, "must be a valid email address");
-  return { email, normalized: email.toLowerCase() };
+  if (email.length > MAX_EMAIL_LENGTH) throw errors.validation_failed({ [field]: `must be at most ${MAX_EMAIL_LENGTH} characters` });
+  if (!EMAIL_PATTERN.test(email)) throw errors.validation_failed({ [field]: "must be a valid email address" });
+  return { email, normalized: foldEmail(email) };
 }
 
 export interface NormalizedPhone {
@@ -33,11 +38,11 @@ export interface NormalizedPhone {
  */
 export function normalizePhone(raw: string, countryCode?: string, field = "phone_number"): NormalizedPhone {
   const text = raw.trim();
-  if (text.length === 0 || text.length > 32) throw ValidationError.field(field, "must be a phone number of at most 32 characters");
+  if (text.length === 0 || text.length > 32) throw errors.validation_failed({ [field]: "must be a phone number of at most 32 characters" });
   const parsed = parsePhoneNumberFromString(text, phoneParseOptions(countryCode));
   if (!parsed || !parsed.isValid()) {
     const hint = countryCode ? "" : " (use E.164 such as +14155552671, or give country_code)";
-    throw ValidationError.field(field, `must be a valid phone number${hint}`);
+    throw errors.validation_failed({ [field]: `must be a valid phone number${hint}` });
   }
   return { phoneNumber: parsed.number, countryCode: parsed.country ?? `+${parsed.countryCallingCode}` };
 }
@@ -47,14 +52,5 @@ function phoneParseOptions(countryCode: string | undefined) {
   const code = countryCode.trim();
   if (/^\+?\d{1,3}$/.test(code)) return { defaultCallingCode: code.replace("+", "") };
   if (/^[A-Za-z]{2}$/.test(code)) return { defaultCountry: code.toUpperCase() as CountryCode };
-  throw ValidationError.field("country_code", "must be an ISO 3166 region such as \"US\" or a calling code such as \"+1\"");
-}
-
-const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
-
-export function normalizeUsername(raw: string): { username: string; normalized: string } {
-  if (!USERNAME_PATTERN.test(raw)) {
-    throw ValidationError.field("username", "must be 3 to 64 characters of letters, digits, '_' and '-'");
-  }
-  return { username: raw, normalized: raw.toLowerCase() };
+  throw errors.validation_failed({ country_code: "must be an ISO 3166 region such as \"US\" or a calling code such as \"+1\"" });
 }

@@ -1,7 +1,6 @@
-import { userNotFound } from "../errors.js";
-import { revokeSessions } from "../sessions/sessions.storage.js";
+import { revokeSessionsOfUser } from "../sessions/sessions.service.js";
 import type { Db } from "../storage/db.js";
-import { updateUserRow } from "../users/users.storage.js";
+import { patchUser } from "../users/users.service.js";
 import { hashPassword } from "./hasher.js";
 import { checkPassword } from "./policy.js";
 
@@ -17,15 +16,13 @@ export async function updatePassword(db: Db, deploymentId: string, userId: strin
   const passwordHash = await hashPassword(input.newPassword);
   await db.transaction().execute(async (trx) => {
     const now = Date.now();
-    const found = await updateUserRow(trx, deploymentId, userId, { password_hash: passwordHash, last_password_reset_at: now, updated_at: now });
-    if (!found) throw userNotFound(userId);
-    if (input.revokeSessions !== false) await revokeSessions(trx, deploymentId, userId, now);
+    await patchUser(trx, deploymentId, userId, { passwordHash, lastPasswordResetAt: now, updatedAt: now });
+    if (input.revokeSessions !== false) await revokeSessionsOfUser(trx, deploymentId, userId, now);
   });
 }
 
 /** The user can no longer sign in with a password; sessions already open stay open. */
 export async function removePassword(db: Db, deploymentId: string, userId: string): Promise<void> {
   const now = Date.now();
-  const found = await updateUserRow(db, deploymentId, userId, { password_hash: null, updated_at: now });
-  if (!found) throw userNotFound(userId);
+  await patchUser(db, deploymentId, userId, { passwordHash: null, updatedAt: now });
 }

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 
 export const MIN_PASSWORD_LENGTH = 8;
 // Argon2 takes any length, but a cap keeps one request from buying minutes of CPU.
@@ -28,17 +28,13 @@ export function checkPassword(password: string, field: string, options: { skipPo
   // Counted in code points, so an emoji is one character, as a person would count it.
   const length = [...password].length;
   if (length > MAX_PASSWORD_LENGTH) {
-    throw ValidationError.field(field, `must be at most ${MAX_PASSWORD_LENGTH} characters`, "password_too_long");
+    throw errors.password_too_long(field, MAX_PASSWORD_LENGTH);
   }
   if (options.skipPolicy) return;
   if (length < MIN_PASSWORD_LENGTH) {
-    throw ValidationError.field(field, `must be at least ${MIN_PASSWORD_LENGTH} characters`, "password_too_short");
+    throw errors.password_too_short(field, MIN_PASSWORD_LENGTH);
   }
   if (loadCommonPasswords().has(password)) {
-    throw ValidationError.field(
-      field,
-      "is one of the most commonly used passwords, which attackers try first; choose a less common one",
-      "password_too_common",
-    );
+    throw errors.password_too_common(field);
   }
 }

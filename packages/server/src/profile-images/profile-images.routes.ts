@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { NotFoundError } from "../errors.js";
+import { errors } from "../errors.js";
 import { Id } from "../http/common.schemas.js";
 import { findProfileImage } from "./profile-images.service.js";
 
@@ -11,7 +11,7 @@ export const profileImagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ["users"], summary: "A user's profile picture", params: Type.Object({ imageId: Id }) } },
     async (request, reply) => {
       const image = await findProfileImage(app.db, request.params.imageId);
-      if (!image) throw new NotFoundError("No such profile image.", "profile_image_not_found");
+      if (!image) throw errors.profile_image_not_found();
       // A new picture gets a new id, so a URL's bytes never change: cache them for a year.
       return reply
         .header("cache-control", "public, max-age=31536000, immutable")

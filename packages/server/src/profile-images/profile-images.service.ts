@@ -1,4 +1,4 @@
-import { PayloadTooLargeError, ValidationError } from "../errors.js";
+import { errors, type PayloadTooLargeError } from "../errors.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import { deleteProfileImagesOfUser, findProfileImage, insertProfileImage } from "./profile-images.storage.js";
@@ -21,15 +21,14 @@ const signatures: Array<[contentType: string, matches: (bytes: Buffer) => boolea
 
 /** The 413 of a picture over the limit, whether the multipart reader or checkProfileImage notices first. */
 export function profileImageTooLarge(): PayloadTooLargeError {
-  const rule = "must be at most 2 MiB";
-  return new PayloadTooLargeError(`profile_image: ${rule}`, "profile_image_too_large", { profile_image: rule });
+  return errors.profile_image_too_large("2 MiB");
 }
 
 /** The image's real content type, or a 4xx naming the rule it breaks. */
 export function checkProfileImage(image: UploadedImage): string {
   if (image.bytes.length > MAX_PROFILE_IMAGE_BYTES) throw profileImageTooLarge();
   const match = signatures.find(([, matches]) => matches(image.bytes));
-  if (!match) throw ValidationError.field("profile_image", "must be a PNG, JPEG, GIF or WEBP image", "profile_image_invalid");
+  if (!match) throw errors.profile_image_invalid();
   return match[0];
 }
 
@@ -38,7 +37,7 @@ export async function replaceProfileImage(db: Db, deploymentId: string, userId: 
   const contentType = checkProfileImage(image);
   await deleteProfileImagesOfUser(db, deploymentId, userId);
   const id = generateId("img");
-  await insertProfileImage(db, { id, deployment_id: deploymentId, user_id: userId, content_type: contentType, bytes: image.bytes, created_at: nowMs });
+  await insertProfileImage(db, deploymentId, { id, userId, contentType, bytes: image.bytes, createdAt: nowMs });
   return id;
 }
 

@@ -1,7 +1,23 @@
 import type { Db } from "../storage/db.js";
 import type { ProfileImageRow } from "../storage/tables.js";
 
-export async function insertProfileImage(db: Db, row: ProfileImageRow): Promise<void> {
+export interface NewProfileImage {
+  id: string;
+  userId: string;
+  contentType: string;
+  bytes: Buffer;
+  createdAt: number;
+}
+
+export async function insertProfileImage(db: Db, deploymentId: string, image: NewProfileImage): Promise<void> {
+  const row: ProfileImageRow = {
+    id: image.id,
+    deployment_id: deploymentId,
+    user_id: image.userId,
+    content_type: image.contentType,
+    bytes: image.bytes,
+    created_at: image.createdAt,
+  };
   await db.insertInto("profile_images").values(row).execute();
 }
 

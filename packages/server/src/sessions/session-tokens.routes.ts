@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { AuthenticationError } from "../errors.js";
+import { errors } from "../errors.js";
 import { ErrorSchema } from "../http/common.schemas.js";
 import { sendError } from "../http/error-handler.js";
 import { clearSessionCookie, readSessionCredential, setSessionCookie } from "../http/session-cookie.js";
@@ -7,7 +7,7 @@ import { signSessionToken } from "../signing-keys/signing-keys.service.js";
 import { SessionTokenResponseSchema } from "./sessions.schemas.js";
 import { authenticateSession } from "./sessions.service.js";
 
-export const sessionInvalid = () => new AuthenticationError("No valid session: it is missing, expired or ended. Sign in again.", "session_invalid");
+export const sessionInvalid = () => errors.session_invalid();
 
 /** Frontend API: trades a session credential for a short-lived session token. */
 export const sessionTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {

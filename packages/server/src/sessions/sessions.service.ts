@@ -1,6 +1,6 @@
-import { NotFoundError, userNotFound } from "../errors.js";
+import { errors } from "../errors.js";
 import type { Db } from "../storage/db.js";
-import { findUser } from "../users/users.storage.js";
+import { requireUser } from "../users/users.service.js";
 import { createSessionCredential, parseSessionCredential, secretMatches } from "./session-credentials.js";
 import {
   extendSession,
@@ -9,7 +9,6 @@ import {
   insertSession,
   listSessions,
   revokeSessions,
-  toSession,
   type Session,
 } from "./sessions.storage.js";
 import { describeUserAgent } from "./user-agent.js";
@@ -25,21 +24,26 @@ export const SESSION_ACTIVITY_RESOLUTION_MS = 60 * 60 * 1000;
 const MAX_USER_AGENT_LENGTH = 512;
 
 export async function listUserSessions(db: Db, deploymentId: string, userId: string, includeExpired: boolean): Promise<Session[]> {
-  if (!(await findUser(db, deploymentId, userId))) throw userNotFound(userId);
+  await requireUser(db, deploymentId, userId);
   return listSessions(db, deploymentId, userId, { includeExpired, nowMs: Date.now() });
 }
 
 /** Ends one session at once: it can no longer be used or refreshed. Revoking an ended session is a no-op. */
 export async function revokeUserSession(db: Db, deploymentId: string, userId: string, sessionId: string): Promise<void> {
-  if (!(await findUser(db, deploymentId, userId))) throw userNotFound(userId);
+  await requireUser(db, deploymentId, userId);
   const session = await findSession(db, deploymentId, sessionId);
-  if (!session || session.userId !== userId) throw new NotFoundError(`User '${userId}' has no session '${sessionId}'.`, "session_not_found");
+  if (!session || session.userId !== userId) throw errors.session_not_found(userId, sessionId);
   await revokeSessions(db, deploymentId, userId, Date.now(), sessionId);
 }
 
 export async function revokeAllUserSessions(db: Db, deploymentId: string, userId: string): Promise<number> {
-  if (!(await findUser(db, deploymentId, userId))) throw userNotFound(userId);
+  await requireUser(db, deploymentId, userId);
   return revokeSessions(db, deploymentId, userId, Date.now());
+}
+
+/** Inside the caller's transaction (a password change, disabling a user): ends every active session of the user; returns how many. */
+export async function revokeSessionsOfUser(db: Db, deploymentId: string, userId: string, nowMs: number): Promise<number> {
+  return revokeSessions(db, deploymentId, userId, nowMs);
 }
 
 /** Where a sign-in came from, as the session list shows it. */
@@ -64,24 +68,18 @@ export async function startSession(
   const { sessionId, credential, secretHash } = createSessionCredential(timing.nowMs);
   const userAgent = origin.userAgent ? origin.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null;
   const { browser, device } = describeUserAgent(userAgent);
-  const row = {
+  const session = await insertSession(db, deploymentId, {
     id: sessionId,
-    deployment_id: deploymentId,
-    user_id: userId,
-    secret_hash: secretHash,
-    created_at: timing.nowMs,
-    updated_at: timing.nowMs,
-    last_active_at: timing.nowMs,
-    expires_at: timing.nowMs + timing.lifetimeSeconds * 1000,
-    revoked_at: null,
-    ip_address: origin.ipAddress,
-    user_agent: userAgent,
+    userId,
+    secretHash,
+    nowMs: timing.nowMs,
+    expiresAt: timing.nowMs + timing.lifetimeSeconds * 1000,
+    ipAddress: origin.ipAddress,
+    userAgent,
     browser,
     device,
-  };
-  await insertSession(db, row);
-  const { secret_hash: _secretHash, ...visible } = row;
-  return { session: toSession(visible), credential };
+  });
+  return { session, credential };
 }
 
 export interface AuthenticatedSession {

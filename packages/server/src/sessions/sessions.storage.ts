@@ -32,7 +32,7 @@ const sessionColumns = [
   "device",
 ] as const;
 
-export const toSession = (row: Omit<SessionRow, "secret_hash">): Session => ({
+const toSession = (row: Omit<SessionRow, "secret_hash">): Session => ({
   id: row.id,
   deploymentId: row.deployment_id,
   userId: row.user_id,
@@ -47,8 +47,38 @@ export const toSession = (row: Omit<SessionRow, "secret_hash">): Session => ({
   device: row.device,
 });
 
-export async function insertSession(db: Db, row: SessionRow): Promise<void> {
-  await db.insertInto("sessions").values(row).execute();
+/** A session about to be opened: everything but the times, which all start at `nowMs`. */
+export interface NewSession {
+  id: string;
+  userId: string;
+  secretHash: string;
+  nowMs: number;
+  expiresAt: number;
+  ipAddress: string | null;
+  userAgent: string | null;
+  browser: string | null;
+  device: string | null;
+  /** Only for a session recorded as already ended (test fixtures); sign-in opens active ones. */
+  revokedAt?: number | null;
+}
+
+export async function insertSession(db: Db, deploymentId: string, session: NewSession): Promise<Session> {
+  const row = {
+    id: session.id,
+    deployment_id: deploymentId,
+    user_id: session.userId,
+    created_at: session.nowMs,
+    updated_at: session.nowMs,
+    last_active_at: session.nowMs,
+    expires_at: session.expiresAt,
+    revoked_at: session.revokedAt ?? null,
+    ip_address: session.ipAddress,
+    user_agent: session.userAgent,
+    browser: session.browser,
+    device: session.device,
+  };
+  await db.insertInto("sessions").values({ ...row, secret_hash: session.secretHash }).execute();
+  return toSession(row);
 }
 
 /** Sessions of a user, newest first; without `includeExpired`, only those that can still be used. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { UserIdParamsSchema, errorResponses } from "../http/common.schemas.js";
 import { publicUrlOf } from "../http/public-url.js";
 import { UserDetailsSchema, toUserDetailsJson } from "../users/users.schemas.js";
-import { getUserDetails } from "../users/users.service.js";
+import { getUserDetails } from "../user-accounts/user-accounts.service.js";
 import { unlockUser } from "./sign-in.service.js";
 
 /** Backend API: an admin lifts a lockout that too many wrong passwords caused. */

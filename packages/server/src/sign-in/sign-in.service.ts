@@ -1,22 +1,22 @@
 import type { Config } from "../config.js";
-import { AuthenticationError, AuthorizationError, ValidationError, userNotFound } from "../errors.js";
+import { ValidationError, errors } from "../errors.js";
 import { normalizeEmail, normalizePhone } from "../identifiers/normalize.js";
 import { generateId } from "../ids.js";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../passwords/hasher.js";
 import { startSession, type Session, type SessionOrigin } from "../sessions/sessions.service.js";
 import type { Db } from "../storage/db.js";
 import {
-  countSignInFailures,
-  deleteSignInFailures,
   findLockedUntil,
   findSignInCandidate,
-  insertSignInFailure,
+  foldUsername,
+  isUsername,
   lockSignInCandidate,
   recordSignIn,
-  updateLockedUntil,
+  setLockedUntil,
   type IdentifierLookup,
   type SignInCandidate,
-} from "./sign-in.storage.js";
+} from "../users/users.service.js";
+import { countSignInFailures, deleteSignInFailures, insertSignInFailure } from "./sign-in.storage.js";
 
 export type SignInPolicy = Pick<Config, "sessionLifetimeSeconds" | "signInMaxFailures" | "signInFailureWindowSeconds" | "lockoutSeconds">;
 
@@ -25,22 +25,6 @@ export interface SignInInput {
   password: string;
   origin: SessionOrigin;
 }
-
-// One answer for "no such user" and "wrong password", so the API cannot be asked who has an account.
-const invalidCredentials = () => new AuthenticationError("The identifier or password is incorrect.", "invalid_credentials");
-
-const userLocked = (lockedUntil: number) =>
-  new AuthorizationError(
-    `Too many wrong passwords: sign-in is locked until ${new Date(lockedUntil).toISOString()}. Try again then, or ask an administrator to unlock the account.`,
-    "user_locked",
-  );
-
-const userDisabled = () => new AuthorizationError("This account is disabled; ask an administrator to enable it.", "user_disabled");
-
-const passwordNotSet = () =>
-  new AuthorizationError("This account has no password; sign in another way, or ask an administrator to set one.", "password_not_set");
-
-const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
 
 /** How to look an identifier up: an address with "@", a number starting with "+", else a username. Null when it can name no one. */
 function lookupFor(identifier: string): IdentifierLookup | null {
@@ -54,7 +38,7 @@ function lookupFor(identifier: string): IdentifierLookup | null {
     if (error instanceof ValidationError) return null;
     throw error;
   }
-  return USERNAME_PATTERN.test(text) ? { normalizedUsername: text.toLowerCase() } : null;
+  return isUsername(text) ? { normalizedUsername: foldUsername(text) } : null;
 }
 
 /**
@@ -69,31 +53,31 @@ export async function signIn(db: Db, deploymentId: string, input: SignInInput, p
   const candidate = lookup && (await findSignInCandidate(db, deploymentId, lookup));
   if (!candidate) {
     await verifyAgainstDummy(input.password);
-    throw invalidCredentials();
+    throw errors.invalid_credentials();
   }
   if (candidate.lockedUntil !== null && candidate.lockedUntil > nowMs) {
     await verifyAgainstDummy(input.password);
-    throw userLocked(candidate.lockedUntil);
+    throw errors.user_locked(candidate.lockedUntil);
   }
   if (candidate.passwordHash === null) {
     await verifyAgainstDummy(input.password);
-    throw passwordNotSet();
+    throw errors.password_not_set();
   }
 
   const attempt = await countAttempt(db, deploymentId, candidate.userId, nowMs, policy);
   if ("lockedUntil" in attempt) {
     await verifyAgainstDummy(input.password);
-    throw userLocked(attempt.lockedUntil);
+    throw errors.user_locked(attempt.lockedUntil);
   }
   const { attemptId } = attempt;
   if (!(await verifyPassword(candidate.passwordHash, input.password))) {
     await lockIfTooManyFailures(db, deploymentId, candidate.userId, nowMs, policy);
-    throw invalidCredentials();
+    throw errors.invalid_credentials();
   }
   // Said only to whoever knows the password, so it reveals nothing to a guesser.
   if (candidate.isDisabled) {
     await deleteSignInFailures(db, deploymentId, candidate.userId, attemptId);
-    throw userDisabled();
+    throw errors.user_disabled();
   }
   return openSession(db, deploymentId, candidate, input, policy);
 }
@@ -111,7 +95,7 @@ async function countAttempt(
 ): Promise<{ attemptId: string } | { lockedUntil: number }> {
   const windowStartMs = nowMs - policy.signInFailureWindowSeconds * 1000;
   const attemptId = generateId("sif", nowMs);
-  await insertSignInFailure(db, { id: attemptId, deployment_id: deploymentId, user_id: userId, failed_at: nowMs }, windowStartMs);
+  await insertSignInFailure(db, deploymentId, { id: attemptId, userId, failedAt: nowMs }, windowStartMs);
   const attempts = await countSignInFailures(db, deploymentId, userId, windowStartMs);
   // Read after the count: a lockout that cleared the failures counted above is seen here, so an
   // attempt counted against the emptied table cannot slip past it.
@@ -129,7 +113,7 @@ async function lockIfTooManyFailures(db: Db, deploymentId: string, userId: strin
 
 /** Locks sign-in for the lockout period (the lock is written before the count is cleared); the count starts afresh once it ends. */
 async function lockOutUser(db: Db, deploymentId: string, userId: string, nowMs: number, policy: SignInPolicy): Promise<void> {
-  await updateLockedUntil(db, deploymentId, userId, nowMs + policy.lockoutSeconds * 1000);
+  await setLockedUntil(db, deploymentId, userId, nowMs + policy.lockoutSeconds * 1000);
   await deleteSignInFailures(db, deploymentId, userId);
 }
 
@@ -143,8 +127,8 @@ async function openSession(db: Db, deploymentId: string, candidate: SignInCandid
   const newPasswordHash = needsRehash(verifiedHash) ? await hashPassword(input.password) : null;
   return db.transaction().execute(async (trx) => {
     const current = await lockSignInCandidate(trx, deploymentId, candidate.userId);
-    if (!current || current.passwordHash !== verifiedHash) throw invalidCredentials();
-    if (current.isDisabled) throw userDisabled();
+    if (!current || current.passwordHash !== verifiedHash) throw errors.invalid_credentials();
+    if (current.isDisabled) throw errors.user_disabled();
     const nowMs = Date.now();
     const opened = await startSession(trx, deploymentId, candidate.userId, input.origin, { nowMs, lifetimeSeconds: policy.sessionLifetimeSeconds });
     await recordSignIn(trx, deploymentId, candidate.userId, nowMs, newPasswordHash);
@@ -156,7 +140,7 @@ async function openSession(db: Db, deploymentId: string, candidate: SignInCandid
 /** Lifts a lockout now (the admin's "unlock"); the failure count starts afresh. */
 export async function unlockUser(db: Db, deploymentId: string, userId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    if (!(await updateLockedUntil(trx, deploymentId, userId, null))) throw userNotFound(userId);
+    if (!(await setLockedUntil(trx, deploymentId, userId, null))) throw errors.user_not_found(userId);
     await deleteSignInFailures(trx, deploymentId, userId);
   });
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import type { PublicSigningKey } from "./signing-keys.storage.js";
+import type { PublicSigningKey } from "./signing-keys.service.js";
 
 // Only these members leave the server: a private JWK's `d` has no place here, so it cannot be serialized.
 export const PublicJwkSchema = Type.Object(

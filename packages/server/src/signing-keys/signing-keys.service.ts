@@ -7,6 +7,7 @@ import {
   listPublishedSigningKeys,
   listSigningKeys,
   retireActiveSigningKey,
+  type NewSigningKey,
   type PrivateSigningKey,
   type PublicSigningKey,
 } from "./signing-keys.storage.js";
@@ -23,18 +24,16 @@ export const SIGNING_ALGORITHM = "ES256";
  */
 export const RETIRED_KEY_GRACE_MS = 5 * 60 * 1000;
 
-async function generateSigningKey(deploymentId: string, nowMs: number) {
+async function generateSigningKey(nowMs: number): Promise<NewSigningKey> {
   const id = generateId("sig", nowMs);
   const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
   const describe = { kid: id, alg: SIGNING_ALGORITHM, use: "sig" };
   return {
     id,
-    deployment_id: deploymentId,
     algorithm: SIGNING_ALGORITHM,
-    public_jwk: JSON.stringify({ ...(await exportJWK(publicKey)), ...describe }),
-    private_jwk: JSON.stringify({ ...(await exportJWK(privateKey)), ...describe }),
-    created_at: nowMs,
-    retired_at: null,
+    publicJwk: { ...(await exportJWK(publicKey)), ...describe },
+    privateJwk: { ...(await exportJWK(privateKey)), ...describe },
+    createdAt: nowMs,
   };
 }
 
@@ -42,7 +41,7 @@ async function generateSigningKey(deploymentId: string, nowMs: number) {
 async function ensureActivePrivateSigningKey(db: Db, deploymentId: string): Promise<PrivateSigningKey> {
   const existing = await findActivePrivateSigningKey(db, deploymentId);
   if (existing) return existing;
-  await insertSigningKey(db, await generateSigningKey(deploymentId, Date.now()));
+  await insertSigningKey(db, deploymentId, await generateSigningKey(Date.now()));
   const created = await findActivePrivateSigningKey(db, deploymentId);
   if (!created) throw new Error(`No signing key could be made for deployment '${deploymentId}'.`);
   return created;
@@ -54,12 +53,12 @@ async function ensureActivePrivateSigningKey(db: Db, deploymentId: string): Prom
  */
 export async function rotateSigningKey(db: Db, deploymentId: string): Promise<{ activeKeyId: string; retiredKeyId: string | null }> {
   const nowMs = Date.now();
-  const row = await generateSigningKey(deploymentId, nowMs);
+  const key = await generateSigningKey(nowMs);
   return db.transaction().execute(async (trx) => {
     const retiredKeyId = await retireActiveSigningKey(trx, deploymentId, nowMs);
     // Loses only to a rotation running at the same moment, which already made a new key.
-    if (!(await insertSigningKey(trx, row))) throw new Error("Another rotation of this deployment's signing key ran at the same time; run it again if a new key is still wanted.");
-    return { activeKeyId: row.id, retiredKeyId };
+    if (!(await insertSigningKey(trx, deploymentId, key))) throw new Error("Another rotation of this deployment's signing key ran at the same time; run it again if a new key is still wanted.");
+    return { activeKeyId: key.id, retiredKeyId };
   });
 }
 

@@ -42,8 +42,26 @@ export async function findActivePrivateSigningKey(db: Db, deploymentId: string):
   return row ? { id: row.id, algorithm: row.algorithm, privateJwk: JSON.parse(row.private_jwk) } : null;
 }
 
+/** A freshly generated key pair, as JWKs that carry their kid, alg and use. */
+export interface NewSigningKey {
+  id: string;
+  algorithm: string;
+  publicJwk: Record<string, unknown>;
+  privateJwk: Record<string, unknown>;
+  createdAt: number;
+}
+
 /** Inserts unless the deployment already has an active key (another instance made it first); returns whether it did. */
-export async function insertSigningKey(db: Db, row: SigningKeyRow): Promise<boolean> {
+export async function insertSigningKey(db: Db, deploymentId: string, key: NewSigningKey): Promise<boolean> {
+  const row: SigningKeyRow = {
+    id: key.id,
+    deployment_id: deploymentId,
+    algorithm: key.algorithm,
+    public_jwk: JSON.stringify(key.publicJwk),
+    private_jwk: JSON.stringify(key.privateJwk),
+    created_at: key.createdAt,
+    retired_at: null,
+  };
   const result = await db.insertInto("signing_keys").values(row).onConflict((conflict) => conflict.doNothing()).executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }

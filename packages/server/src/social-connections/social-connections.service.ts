@@ -1,10 +1,11 @@
 import { withUniqueConflicts } from "../conflicts.js";
-import { NotFoundError, ValidationError, userNotFound } from "../errors.js";
-import { attachVerifiedEmail, lockUser } from "../identifiers/identifiers.service.js";
+import { errors } from "../errors.js";
+import { attachVerifiedEmail } from "../identifiers/identifiers.service.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
-import { findUser } from "../users/users.storage.js";
+import { lockUser, requireUser } from "../users/users.service.js";
 import {
+  clearSocialConnectionEmailId,
   deleteSocialConnectionRow,
   insertSocialConnection,
   listSocialConnections,
@@ -12,18 +13,22 @@ import {
 } from "./social-connections.storage.js";
 
 export type { SocialConnection };
+export { listSocialConnections };
+
+/** Inside the caller's transaction, when an email is removed: connections keep their own address but no longer point at the row. */
+export const detachEmailFromSocialConnections = clearSocialConnectionEmailId;
 
 const PROVIDER_PATTERN = /^[a-z][a-z0-9_]{1,39}$/;
 
 /** "google" and "google_oauth" name the same provider; we store the second, as the wire protocol shows it. */
 function normalizeProvider(raw: string): string {
   const provider = raw.trim().toLowerCase();
-  if (!PROVIDER_PATTERN.test(provider)) throw ValidationError.field("provider", "must be a provider name such as \"google\" or \"github_oauth\"");
+  if (!PROVIDER_PATTERN.test(provider)) throw errors.validation_failed({ provider: "must be a provider name such as \"google\" or \"github_oauth\"" });
   return provider.endsWith("_oauth") ? provider : `${provider}_oauth`;
 }
 
 export async function getSocialConnections(db: Db, deploymentId: string, userId: string): Promise<SocialConnection[]> {
-  if (!(await findUser(db, deploymentId, userId))) throw userNotFound(userId);
+  await requireUser(db, deploymentId, userId);
   return listSocialConnections(db, deploymentId, userId);
 }
 
@@ -39,7 +44,7 @@ export async function linkSocialConnection(
 ): Promise<SocialConnection> {
   const provider = normalizeProvider(input.provider);
   const providerUserId = input.providerUserId.trim();
-  if (providerUserId.length < 1 || providerUserId.length > 255) throw ValidationError.field("provider_user_id", "must be 1 to 255 characters");
+  if (providerUserId.length < 1 || providerUserId.length > 255) throw errors.validation_failed({ provider_user_id: "must be 1 to 255 characters" });
   return db.transaction().execute(async (trx) => {
     await lockUser(trx, deploymentId, userId);
     const now = Date.now();
@@ -47,16 +52,14 @@ export async function linkSocialConnection(
       ? await attachVerifiedEmail(trx, deploymentId, userId, input.emailAddress, `oauth_${provider.replace(/_oauth$/, "")}`, now)
       : null;
     return withUniqueConflicts(() =>
-      insertSocialConnection(trx, {
+      insertSocialConnection(trx, deploymentId, {
         id: generateId("sca"),
-        deployment_id: deploymentId,
-        user_id: userId,
-        user_email_address_id: emailId,
+        userId,
+        userEmailAddressId: emailId,
         provider,
-        provider_user_id: providerUserId,
-        email_address: input.emailAddress?.trim() ?? null,
-        created_at: now,
-        updated_at: now,
+        providerUserId,
+        emailAddress: input.emailAddress?.trim() ?? null,
+        nowMs: now,
       }),
     );
   });
@@ -64,7 +67,7 @@ export async function linkSocialConnection(
 
 /** Unlinks the connection; the email it brought stays with the user, as a verified address. */
 export async function unlinkSocialConnection(db: Db, deploymentId: string, userId: string, connectionId: string): Promise<void> {
-  if (!(await findUser(db, deploymentId, userId))) throw userNotFound(userId);
+  await requireUser(db, deploymentId, userId);
   const deleted = await deleteSocialConnectionRow(db, deploymentId, userId, connectionId);
-  if (!deleted) throw new NotFoundError(`User '${userId}' has no social connection '${connectionId}'.`, "social_connection_not_found");
+  if (!deleted) throw errors.social_connection_not_found(userId, connectionId);
 }

@@ -31,7 +31,28 @@ export async function listSocialConnections(db: Db, deploymentId: string, userId
   return rows.map((row) => toSocialConnection(row as SocialConnectionRow));
 }
 
-export async function insertSocialConnection(db: Db, row: SocialConnectionRow): Promise<SocialConnection> {
+export interface NewSocialConnection {
+  id: string;
+  userId: string;
+  userEmailAddressId: string | null;
+  provider: string;
+  providerUserId: string;
+  emailAddress: string | null;
+  nowMs: number;
+}
+
+export async function insertSocialConnection(db: Db, deploymentId: string, connection: NewSocialConnection): Promise<SocialConnection> {
+  const row: SocialConnectionRow = {
+    id: connection.id,
+    deployment_id: deploymentId,
+    user_id: connection.userId,
+    user_email_address_id: connection.userEmailAddressId,
+    provider: connection.provider,
+    provider_user_id: connection.providerUserId,
+    email_address: connection.emailAddress,
+    created_at: connection.nowMs,
+    updated_at: connection.nowMs,
+  };
   await db.insertInto("social_connections").values(row).execute();
   return toSocialConnection(row);
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { EmptySchema, UserIdParamsSchema, errorResponses } from "../http/common.schemas.js";
 import { publicUrlOf } from "../http/public-url.js";
 import { normalizeEmail, normalizePhone } from "../identifiers/normalize.js";
+import { createUser, getUserDetails, updateUser } from "../user-accounts/user-accounts.service.js";
 import {
   CreateUserBodySchema,
   ListUsersQuerySchema,
@@ -13,7 +14,7 @@ import {
   toUserJson,
   type ListUsersQuery,
 } from "./users.schemas.js";
-import { createUser, deleteUser, getUserDetails, listUsers, updateUser, type UserListQuery } from "./users.service.js";
+import { deleteUser, foldSearchText, foldUsername, listUsers, type UserListQuery } from "./users.service.js";
 
 const asList = (value: string | string[] | undefined) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 const consumes = ["application/json", "multipart/form-data"];
@@ -26,10 +27,10 @@ function toUserListQuery(query: ListUsersQuery): UserListQuery {
     offset: query.offset,
     sortKey: query.sort_key,
     sortOrder: query.sort_order,
-    search: query.search?.trim().toLowerCase() || undefined,
+    search: foldSearchText(query.search?.trim() ?? "") || undefined,
     normalizedEmails: asList(query.email_address)?.map((email) => normalizeEmail(email, "email_address").normalized),
     phoneNumbers: asList(query.phone_number)?.map((phone) => normalizePhone(phone).phoneNumber),
-    normalizedUsernames: asList(query.username)?.map((username) => username.toLowerCase()),
+    normalizedUsernames: asList(query.username)?.map(foldUsername),
     userIds: asList(query.user_id),
   };
 }

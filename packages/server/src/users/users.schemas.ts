@@ -3,7 +3,8 @@ import { Nullable, Timestamp, toNullableTimestamp, toTimestamp } from "../http/c
 import { UserEmailSchema, UserPhoneSchema, toEmailJson, toPhoneJson } from "../identifiers/identifiers.schemas.js";
 import { UserSocialConnectionSchema, toSocialConnectionJson } from "../social-connections/social-connections.schemas.js";
 import { PASSWORD_HASHERS } from "../passwords/hasher.js";
-import type { User, UserDetails } from "./users.service.js";
+import type { UserDetails } from "../user-accounts/user-accounts.service.js";
+import type { User } from "./users.service.js";
 
 const Metadata = Type.Unsafe<Record<string, unknown>>({ type: "object", additionalProperties: true, description: "Any JSON object; at most 32 KiB" });
 const Name = Type.String({ maxLength: 256 });

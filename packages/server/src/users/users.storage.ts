@@ -1,8 +1,19 @@
 import { sql, type RawBuilder } from "kysely";
-import { emailOwnersQuery, listEmails, listPhones, phoneOwnersQuery, type UserEmail, type UserPhone } from "../identifiers/identifiers.storage.js";
 import type { Db } from "../storage/db.js";
-import { inDeploymentLedByOtherFilters, isSearchIndexed, searchTextContains } from "../storage/dialect.js";
-import type { UserRow } from "../storage/tables.js";
+import { forUpdate, inDeploymentLedByOtherFilters, isSearchIndexed, searchTextContains } from "../storage/dialect.js";
+import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners.js";
+import { selectRowsOfUser } from "../storage/owned-rows.js";
+import type { UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
+
+/**
+ * The one module that writes the users table. Other domains reach it through users.service.ts;
+ * the identifier tables are only read here (for the derived columns and the list filters).
+ */
+
+/** How search text is compared, stored and searched alike: lower case. */
+export function foldSearchText(text: string): string {
+  return text.toLowerCase();
+}
 
 export type SecondFactorPolicy = "none" | "optional" | "enforced";
 
@@ -107,7 +118,7 @@ export async function findUser(db: Db, deploymentId: string, userId: string): Pr
   return row ? toUser(row) : null;
 }
 
-/** A read of a password hash (the other is sign-in.storage.ts); kept apart so no other query can leak one. */
+/** A read of a password hash (the other is findSignInCandidate); kept apart so no other query can leak one. */
 export async function findPasswordHash(db: Db, deploymentId: string, userId: string): Promise<string | null> {
   const row = await db
     .selectFrom("users")
@@ -118,14 +129,106 @@ export async function findPasswordHash(db: Db, deploymentId: string, userId: str
   return row?.password_hash ?? null;
 }
 
-export async function insertUser(db: Db, row: UserRow): Promise<void> {
-  await db.insertInto("users").values(row).execute();
+/** A username as given and the case-folded form uniqueness is decided on. */
+export interface Username {
+  username: string;
+  normalized: string;
+}
+
+export interface NewUser {
+  id: string;
+  firstName: string;
+  lastName: string;
+  username: Username | null;
+  passwordHash: string | null;
+  publicMetadata: Record<string, unknown>;
+  privateMetadata: Record<string, unknown>;
+  /** The identifiers the user is created with (verified and primary): the row is complete on its first insert. */
+  primaryEmail: { id: string; email: string } | null;
+  primaryPhone: { id: string; phoneNumber: string } | null;
+  nowMs: number;
+}
+
+export async function insertUser(db: Db, deploymentId: string, user: NewUser): Promise<void> {
+  const names = { first_name: user.firstName, last_name: user.lastName, username: user.username?.username ?? null };
+  const derived = deriveUserColumns(
+    names,
+    user.primaryEmail ? [{ ...user.primaryEmail, isPrimary: true }] : [],
+    user.primaryPhone ? [{ ...user.primaryPhone, isPrimary: true }] : [],
+  );
+  await db
+    .insertInto("users")
+    .values({
+      id: user.id,
+      deployment_id: deploymentId,
+      ...names,
+      ...derived,
+      username_normalized: user.username?.normalized ?? null,
+      password_hash: user.passwordHash,
+      last_password_reset_at: null,
+      disabled: false,
+      second_factor_policy: "none",
+      public_metadata: JSON.stringify(user.publicMetadata),
+      private_metadata: JSON.stringify(user.privateMetadata),
+      profile_image_id: null,
+      created_at: user.nowMs,
+      updated_at: user.nowMs,
+      last_sign_in_at: null,
+      locked_until: null,
+    })
+    .execute();
+}
+
+/** The columns a write may change, in domain terms; an absent field is left as it is. */
+export interface UserPatch {
+  firstName?: string;
+  lastName?: string;
+  /** null removes the username. */
+  username?: Username | null;
+  publicMetadata?: Record<string, unknown>;
+  privateMetadata?: Record<string, unknown>;
+  disabled?: boolean;
+  secondFactorPolicy?: SecondFactorPolicy;
+  profileImageId?: string | null;
+  passwordHash?: string | null;
+  lastPasswordResetAt?: number;
+  lastSignInAt?: number;
+  lockedUntil?: number | null;
+  updatedAt?: number;
+}
+
+function toUserColumns(patch: UserPatch): Partial<UserRow> {
+  return {
+    ...(patch.firstName !== undefined && { first_name: patch.firstName }),
+    ...(patch.lastName !== undefined && { last_name: patch.lastName }),
+    ...(patch.username !== undefined && { username: patch.username?.username ?? null, username_normalized: patch.username?.normalized ?? null }),
+    ...(patch.publicMetadata !== undefined && { public_metadata: JSON.stringify(patch.publicMetadata) }),
+    ...(patch.privateMetadata !== undefined && { private_metadata: JSON.stringify(patch.privateMetadata) }),
+    ...(patch.disabled !== undefined && { disabled: patch.disabled }),
+    ...(patch.secondFactorPolicy !== undefined && { second_factor_policy: patch.secondFactorPolicy }),
+    ...(patch.profileImageId !== undefined && { profile_image_id: patch.profileImageId }),
+    ...(patch.passwordHash !== undefined && { password_hash: patch.passwordHash }),
+    ...(patch.lastPasswordResetAt !== undefined && { last_password_reset_at: patch.lastPasswordResetAt }),
+    ...(patch.lastSignInAt !== undefined && { last_sign_in_at: patch.lastSignInAt }),
+    ...(patch.lockedUntil !== undefined && { locked_until: patch.lockedUntil }),
+    ...(patch.updatedAt !== undefined && { updated_at: patch.updatedAt }),
+  };
 }
 
 /** Returns whether the user existed. */
-export async function updateUserRow(db: Db, deploymentId: string, userId: string, patch: Partial<UserRow>): Promise<boolean> {
-  const result = await db.updateTable("users").set(patch).where("deployment_id", "=", deploymentId).where("id", "=", userId).executeTakeFirst();
+export async function updateUserRecord(db: Db, deploymentId: string, userId: string, patch: UserPatch): Promise<boolean> {
+  return updateUserColumns(db, deploymentId, userId, toUserColumns(patch));
+}
+
+async function updateUserColumns(db: Db, deploymentId: string, userId: string, columns: Partial<UserRow>): Promise<boolean> {
+  const result = await db.updateTable("users").set(columns).where("deployment_id", "=", deploymentId).where("id", "=", userId).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** Locks the user's row (Postgres) until the transaction ends; returns whether the user exists. */
+export async function lockUserRow(db: Db, deploymentId: string, userId: string): Promise<boolean> {
+  const row = await forUpdate(db, db.selectFrom("users").select("id").where("deployment_id", "=", deploymentId).where("id", "=", userId)).executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Removes the user; its emails, phones, connections, sessions and images go with it (ON DELETE CASCADE). */
@@ -191,11 +294,13 @@ async function countUsersOfDeployment(db: Db, deploymentId: string): Promise<num
 export async function refreshUserDerivedColumns(db: Db, deploymentId: string, userId: string, nowMs: number): Promise<void> {
   const [user, emails, phones] = await Promise.all([
     db.selectFrom("users").select(["first_name", "last_name", "username"]).where("deployment_id", "=", deploymentId).where("id", "=", userId).executeTakeFirst(),
-    listEmails(db, deploymentId, userId),
-    listPhones(db, deploymentId, userId),
+    selectRowsOfUser(db, "user_emails", deploymentId, userId).execute(),
+    selectRowsOfUser(db, "user_phones", deploymentId, userId).execute(),
   ]);
   if (!user) return;
-  await updateUserRow(db, deploymentId, userId, { ...deriveUserColumns(user, emails, phones), updated_at: nowMs });
+  const emailParts = (emails as UserEmailRow[]).map((row) => ({ id: row.id, email: row.email, isPrimary: Boolean(row.is_primary) }));
+  const phoneParts = (phones as UserPhoneRow[]).map((row) => ({ id: row.id, phoneNumber: row.phone_number, isPrimary: Boolean(row.is_primary) }));
+  await updateUserColumns(db, deploymentId, userId, { ...deriveUserColumns(user, emailParts, phoneParts), updated_at: nowMs });
 }
 
 type DerivedUserColumns = Pick<
@@ -206,20 +311,64 @@ type DerivedUserColumns = Pick<
 /** The users columns that follow from a user's names and identifiers: written once here for create and refresh alike. */
 export function deriveUserColumns(
   names: Pick<UserRow, "first_name" | "last_name" | "username">,
-  emails: Array<Pick<UserEmail, "id" | "email" | "isPrimary">>,
-  phones: Array<Pick<UserPhone, "id" | "phoneNumber" | "isPrimary">>,
+  emails: Array<{ id: string; email: string; isPrimary: boolean }>,
+  phones: Array<{ id: string; phoneNumber: string; isPrimary: boolean }>,
 ): DerivedUserColumns {
   const primaryEmail = emails.find((email) => email.isPrimary) ?? null;
   const primaryPhone = phones.find((phone) => phone.isPrimary) ?? null;
   const searchText = [names.first_name, names.last_name, names.username, ...emails.map((e) => e.email), ...phones.map((p) => p.phoneNumber)]
     .filter((part) => part)
-    .join(" ")
-    .toLowerCase();
+    .join(" ");
   return {
     primary_email_address_id: primaryEmail?.id ?? null,
     primary_email_address: primaryEmail?.email ?? null,
     primary_phone_number_id: primaryPhone?.id ?? null,
     primary_phone_number: primaryPhone?.phoneNumber ?? null,
-    search_text: searchText,
+    search_text: foldSearchText(searchText),
   };
+}
+
+/** What deciding a sign-in needs to know about a user, password hash included: read only for sign-in. */
+export interface SignInCandidate {
+  userId: string;
+  passwordHash: string | null;
+  isDisabled: boolean;
+  lockedUntil: number | null;
+}
+
+/** One normalized identifier: a verified email, a verified phone (E.164) or a username. */
+export type IdentifierLookup = { normalizedEmail: string } | { phoneNumber: string } | { normalizedUsername: string };
+
+const candidateColumns = ["users.id", "users.password_hash", "users.disabled", "users.locked_until"] as const;
+
+const toCandidate = (row: { id: string; password_hash: string | null; disabled: unknown; locked_until: number | null }): SignInCandidate => ({
+  userId: row.id,
+  passwordHash: row.password_hash,
+  isDisabled: Boolean(row.disabled),
+  lockedUntil: row.locked_until,
+});
+
+/** The user an identifier names (only verified emails and phones count), or null. */
+export async function findSignInCandidate(db: Db, deploymentId: string, lookup: IdentifierLookup): Promise<SignInCandidate | null> {
+  let query = db.selectFrom("users").select(candidateColumns).where("users.deployment_id", "=", deploymentId);
+  if ("normalizedEmail" in lookup) {
+    query = query.where("users.id", "in", emailOwnersQuery(db, deploymentId, [lookup.normalizedEmail], { verifiedOnly: true }));
+  } else if ("phoneNumber" in lookup) {
+    query = query.where("users.id", "in", phoneOwnersQuery(db, deploymentId, [lookup.phoneNumber], { verifiedOnly: true }));
+  } else {
+    query = query.where("users.username_normalized", "=", lookup.normalizedUsername);
+  }
+  const row = await query.executeTakeFirst();
+  return row ? toCandidate(row) : null;
+}
+
+/** Re-reads the candidate with its row locked (Postgres) until the sign-in transaction ends. */
+export async function lockSignInCandidate(db: Db, deploymentId: string, userId: string): Promise<SignInCandidate | null> {
+  const row = await forUpdate(db, db.selectFrom("users").select(candidateColumns).where("users.deployment_id", "=", deploymentId).where("users.id", "=", userId)).executeTakeFirst();
+  return row ? toCandidate(row) : null;
+}
+
+export async function findLockedUntil(db: Db, deploymentId: string, userId: string): Promise<number | null> {
+  const row = await db.selectFrom("users").select("locked_until").where("deployment_id", "=", deploymentId).where("id", "=", userId).executeTakeFirst();
+  return row?.locked_until ?? null;
 }

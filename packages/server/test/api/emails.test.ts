@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, uniqueEmail, uniqueUsername, type ApiCall } from "../helpers/api.js";
+import { describe, expect, it } from "vitest";
+import { uniqueEmail, uniqueUsername } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { RFC3339_UTC, createUser, getDetails } from "../helpers/fixtures.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 const EMAIL_FIELDS = ["id", "created_at", "updated_at", "deployment_id", "user_id", "email", "is_primary", "verified", "verified_at", "verification_strategy"].sort();
 
 describe.each(DIALECTS)("user emails on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
-  beforeAll(async () => {
-    server = await startServer(dialect);
-    call = apiClient(server.baseUrl, server.apiKey);
-  });
-  afterAll(async () => server?.close());
+  const server = useServer(dialect);
+  const call = server.call;
 
   /** The user's emails, and a check that the flags and the user's primary fields agree. */
   async function emailsOf(userId: string): Promise<any[]> {
@@ -226,12 +221,12 @@ describe.each(DIALECTS)("user emails on %s", (dialect) => {
   });
 
   describe("make-primary", () => {
-    it("refuses an unverified email with 409, then moves the primary to a verified one", async () => {
+    it("refuses an unverified email with 400, then moves the primary to a verified one", async () => {
       const user = await createUser(call);
       const [old] = await emailsOf(user.id);
       const unverified = (await call("POST", `/users/${user.id}/emails`, { email: uniqueEmail() })).body;
       const refused = await call("POST", `/users/${user.id}/emails/${unverified.id}/make-primary`);
-      expect(refused.status).toBe(409);
+      expect(refused.status).toBe(400);
       expect(refused.body.code).toBe("primary_must_be_verified");
       expect((await emailsOf(user.id)).find((e) => e.id === old.id).is_primary).toBe(true);
 

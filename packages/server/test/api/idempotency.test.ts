@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createApiKey } from "../../src/api-keys/api-keys.service.js";
 import { createDeployment } from "../../src/deployments/deployments.service.js";
-import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
+import { apiClient, uniqueEmail } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 describe.each(DIALECTS)("Idempotency-Key on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
-  beforeAll(async () => {
-    server = await startServer(dialect);
-    call = apiClient(server.baseUrl, server.apiKey);
-  });
-  afterAll(async () => server?.close());
+  const server = useServer(dialect);
+  const call = server.call;
 
   const create = (email: string, key: string, extra: object = {}) =>
     call("POST", "/users", { email_address: email, skip_password_check: true, ...extra }, { "idempotency-key": key });

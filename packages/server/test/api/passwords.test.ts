@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { verifyPassword } from "../../src/passwords/hasher.js";
-import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
+import { uniqueEmail } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { GOOD_PASSWORD, RFC3339_UTC, createUser, getDetails, insertTestSession } from "../helpers/fixtures.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 const PHC_ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
 describe.each(DIALECTS)("passwords and sessions on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
-  beforeAll(async () => {
-    server = await startServer(dialect);
-    call = apiClient(server.baseUrl, server.apiKey);
-  });
-  afterAll(async () => server?.close());
+  const server = useServer(dialect);
+  const call = server.call;
 
   async function storedHash(userId: string): Promise<string | null> {
     const row = await server.db.selectFrom("users").select("password_hash").where("id", "=", userId).executeTakeFirstOrThrow();

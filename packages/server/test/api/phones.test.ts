@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, uniquePhone, type ApiCall } from "../helpers/api.js";
+import { describe, expect, it } from "vitest";
+import { uniquePhone } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { RFC3339_UTC, createUser, getDetails } from "../helpers/fixtures.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 const PHONE_FIELDS = ["id", "created_at", "updated_at", "user_id", "phone_number", "country_code", "is_primary", "verified", "verified_at"].sort();
 
@@ -10,13 +10,8 @@ const PHONE_FIELDS = ["id", "created_at", "updated_at", "user_id", "phone_number
 const nationalFormat = (e164: string) => `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
 
 describe.each(DIALECTS)("user phones on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
-  beforeAll(async () => {
-    server = await startServer(dialect);
-    call = apiClient(server.baseUrl, server.apiKey);
-  });
-  afterAll(async () => server?.close());
+  const server = useServer(dialect);
+  const call = server.call;
 
   /** The user's phones, and a check that the flags and the user's primary fields agree. */
   async function phonesOf(userId: string): Promise<any[]> {
@@ -170,7 +165,8 @@ describe.each(DIALECTS)("user phones on %s", (dialect) => {
       expect(refused.body.message).toContain("make another primary first");
 
       const notVerified = await call("POST", `/users/${user.id}/phones/${added.id}/make-primary`);
-      expect(notVerified.status).toBe(409);
+      expect(notVerified.status).toBe(400);
+      expect(notVerified.body.code).toBe("primary_must_be_verified");
       expect((await phonesOf(user.id)).find((p) => p.id === primary.id).is_primary).toBe(true);
 
       expect((await call("PATCH", `/users/${user.id}/phones/${added.id}`, { verified: true })).status).toBe(200);

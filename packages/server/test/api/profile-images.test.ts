@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
+import { describe, expect, it } from "vitest";
+import { uniqueEmail } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { GOOD_PASSWORD, buildPng, countRowsOfUser, createUser, fileBlob, getDetails } from "../helpers/fixtures.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 
@@ -15,13 +15,8 @@ function formWithImage(fields: Record<string, string>, image: Buffer, fileName =
 }
 
 describe.each(DIALECTS)("profile images on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
-  beforeAll(async () => {
-    server = await startServer(dialect);
-    call = apiClient(server.baseUrl, server.apiKey);
-  });
-  afterAll(async () => server?.close());
+  const server = useServer(dialect);
+  const call = server.call;
 
   const newUserFields = () => ({ first_name: "Pic", last_name: "Ture", email_address: uniqueEmail("pic"), password: GOOD_PASSWORD });
 

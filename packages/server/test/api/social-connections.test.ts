@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, uniqueEmail, uniqueUsername, type ApiCall } from "../helpers/api.js";
+import { describe, expect, it } from "vitest";
+import { uniqueEmail, uniqueUsername } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { RFC3339_UTC, countRowsOfUser, createSecondDeployment, createUser, getDetails, uniqueTag } from "../helpers/fixtures.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 const CONNECTION_FIELDS = ["id", "created_at", "updated_at", "user_id", "user_email_address_id", "provider", "provider_user_id", "email_address"].sort();
 
 describe.each(DIALECTS)("social connections on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
-  beforeAll(async () => {
-    server = await startServer(dialect);
-    call = apiClient(server.baseUrl, server.apiKey);
-  });
-  afterAll(async () => server?.close());
+  const server = useServer(dialect);
+  const call = server.call;
 
   const link = (userId: string, body: Record<string, unknown>) => call("POST", `/users/${userId}/social-connections`, body);
 

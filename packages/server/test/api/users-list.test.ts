@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, uniqueEmail, uniquePhone, uniqueUsername, type ApiCall } from "../helpers/api.js";
+import { describe, expect, it } from "vitest";
+import { uniqueEmail, uniquePhone, uniqueUsername } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { createUser, uniqueTag } from "../helpers/fixtures.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 const query = (params: Record<string, string | number | Array<string | number>>) => {
   const search = new URLSearchParams();
@@ -13,13 +13,8 @@ const query = (params: Record<string, string | number | Array<string | number>>)
 };
 
 describe.each(DIALECTS)("listing users on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
-  beforeAll(async () => {
-    server = await startServer(dialect);
-    call = apiClient(server.baseUrl, server.apiKey);
-  });
-  afterAll(async () => server?.close());
+  const server = useServer(dialect);
+  const call = server.call;
 
   /** Ids of every user matching `params`, read page by page with `pageSize`. */
   async function pageThrough(params: Record<string, string | number>, pageSize: number): Promise<string[]> {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, uniqueEmail, uniquePhone, uniqueUsername, type ApiCall } from "../helpers/api.js";
+import { describe, expect, it } from "vitest";
+import { uniqueEmail, uniquePhone, uniqueUsername } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import {
   GOOD_PASSWORD,
@@ -12,7 +12,7 @@ import {
   getDetails,
   insertTestSession,
 } from "../helpers/fixtures.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 const USER_FIELDS = [
   "id",
@@ -57,13 +57,8 @@ function sdkForm(fields: Record<string, string | Blob>): FormData {
 }
 
 describe.each(DIALECTS)("users on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
-  beforeAll(async () => {
-    server = await startServer(dialect);
-    call = apiClient(server.baseUrl, server.apiKey);
-  });
-  afterAll(async () => server?.close());
+  const server = useServer(dialect);
+  const call = server.call;
 
   describe("create", () => {
     it("answers the User shape exactly, absent values null, RFC 3339 times and a usr_ id (JSON)", async () => {

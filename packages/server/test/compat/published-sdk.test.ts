@@ -179,7 +179,7 @@ describe.each(DIALECTS)("the published SDK against our server on %s", (dialect) 
 
     // An unverified address cannot become primary: the reference server allows it, we do not.
     const refused = await thrown(() => client.users.makeEmailPrimary(user.id, added.id));
-    expect(refused).toBeInstanceOf(ConflictError);
+    expect(refused).toBeInstanceOf(ValidationError);
     expect(refused.message).toContain("verified");
 
     const verified = await client.users.updateEmail(user.id, added.id, { verified: true });
@@ -268,30 +268,27 @@ describe.each(DIALECTS)("the published SDK against our server on %s", (dialect) 
     const hour = 60 * 60 * 1000;
     const session = (offsetMs: number, fields: { expires_at?: number; revoked_at?: number | null } = {}) => ({
       id: generateId("ses", now + offsetMs),
-      deployment_id: server.deploymentId,
-      user_id: user.id,
-      secret_hash: sha256Hex(`secret-${offsetMs}`),
-      created_at: now + offsetMs,
-      updated_at: now + offsetMs,
-      last_active_at: now + offsetMs,
-      expires_at: fields.expires_at ?? now + 24 * hour,
-      revoked_at: fields.revoked_at ?? null,
-      ip_address: "203.0.113.7",
-      user_agent: "Mozilla/5.0",
+      userId: user.id,
+      secretHash: sha256Hex(`secret-${offsetMs}`),
+      nowMs: now + offsetMs,
+      expiresAt: fields.expires_at ?? now + 24 * hour,
+      revokedAt: fields.revoked_at ?? null,
+      ipAddress: "203.0.113.7",
+      userAgent: "Mozilla/5.0",
       browser: "Firefox",
       device: "Linux",
     });
     const active = [session(1), session(2), session(3)];
     const expired = session(0, { expires_at: now - hour });
-    for (const row of [...active, expired]) await insertSession(server.db, row);
+    for (const row of [...active, expired]) await insertSession(server.db, server.deploymentId, row);
 
     // The same binding bug as listUsers(): without `options`, the client lands in `options` and
     // the call goes to the global client. Callers pass `{}`.
     const signins = await client.users.listSignins(user.id, {});
     expect(signins.map((signin) => signin.id)).toEqual(active.map((row) => row.id).reverse());
     expect(signins[0]).toMatchObject({ session_id: active[2]!.id, user_id: user.id, ip_address: "203.0.113.7", browser: "Firefox", device: "Linux", city: null });
-    expect(new Date(signins[0]!.expires_at).getTime()).toBe(active[2]!.expires_at);
-    expect(JSON.stringify(signins)).not.toContain(active[0]!.secret_hash);
+    expect(new Date(signins[0]!.expires_at).getTime()).toBe(active[2]!.expiresAt);
+    expect(JSON.stringify(signins)).not.toContain(active[0]!.secretHash);
     expect((await client.users.listSignins(user.id, { include_expired: true })).map((signin) => signin.id)).toContain(expired.id);
 
     expect(await client.users.revokeSignin(user.id, active[0]!.id)).toEqual({});

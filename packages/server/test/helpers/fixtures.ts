@@ -44,18 +44,15 @@ export async function insertTestSession(
 ): Promise<string> {
   const now = Date.now();
   const id = generateId("ses");
-  await insertSession(db, {
+  await insertSession(db, deploymentId, {
     id,
-    deployment_id: deploymentId,
-    user_id: userId,
-    secret_hash: randomBytes(32).toString("hex"),
-    created_at: now,
-    updated_at: now,
-    last_active_at: now,
-    expires_at: now + (options.expiresInMs ?? 24 * 60 * 60 * 1000),
-    revoked_at: options.revokedAt ?? null,
-    ip_address: "127.0.0.1",
-    user_agent: "vitest",
+    userId,
+    secretHash: randomBytes(32).toString("hex"),
+    nowMs: now,
+    expiresAt: now + (options.expiresInMs ?? 24 * 60 * 60 * 1000),
+    revokedAt: options.revokedAt ?? null,
+    ipAddress: "127.0.0.1",
+    userAgent: "vitest",
     browser: "Test",
     device: "Test",
   });

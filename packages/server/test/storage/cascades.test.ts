@@ -9,7 +9,8 @@ import { linkSocialConnection, unlinkSocialConnection } from "../../src/social-c
 import { listSocialConnections } from "../../src/social-connections/social-connections.storage.js";
 import type { Db, DbHandle } from "../../src/storage/db.js";
 import type { Database } from "../../src/storage/tables.js";
-import { createUser, deleteUser } from "../../src/users/users.service.js";
+import { createUser } from "../../src/user-accounts/user-accounts.service.js";
+import { deleteUser } from "../../src/users/users.service.js";
 import { deleteUserRow, findUser, listUsers } from "../../src/users/users.storage.js";
 import { uniqueEmail, uniquePhone } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";

@@ -7,8 +7,8 @@ import { updatePassword } from "../../src/passwords/passwords.service.js";
 import { findProfileImage } from "../../src/profile-images/profile-images.storage.js";
 import { findSession, listSessions, revokeSessions } from "../../src/sessions/sessions.storage.js";
 import type { Db, DbHandle } from "../../src/storage/db.js";
-import { createUser, updateUser } from "../../src/users/users.service.js";
-import { findUser, listUsers, updateUserRow } from "../../src/users/users.storage.js";
+import { createUser, updateUser } from "../../src/user-accounts/user-accounts.service.js";
+import { findUser, listUsers, updateUserRecord } from "../../src/users/users.storage.js";
 import { uniqueEmail, uniquePhone } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { insertTestSession } from "../helpers/fixtures.js";
@@ -57,7 +57,7 @@ describe.each(DIALECTS)("round trips on %s", (dialect) => {
 
     // Far-future times survive exactly (BIGINT on Postgres, INTEGER on SQLite: no 32-bit overflow, no float rounding).
     const farFuture = Date.UTC(2999, 11, 31, 23, 59, 59, 999);
-    await updateUserRow(db, deploymentId, user.id, { last_password_reset_at: farFuture, disabled: false });
+    await updateUserRecord(db, deploymentId, user.id, { lastPasswordResetAt: farFuture, disabled: false });
     const far = (await findUser(db, deploymentId, user.id))!;
     expect(far.lastPasswordResetAt).toBe(farFuture);
     expect(far.disabled).toBe(false);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDeployment } from "../../src/deployments/deployments.service.js";
-import { addEmail, addPhone, removeEmail, removePhone, updateEmail, updatePhone } from "../../src/identifiers/identifiers.service.js";
+import { addEmail, addPhone, removePhone, updateEmail, updatePhone } from "../../src/identifiers/identifiers.service.js";
 import { linkSocialConnection } from "../../src/social-connections/social-connections.service.js";
 import type { Db, DbHandle } from "../../src/storage/db.js";
-import { createUser, updateUser } from "../../src/users/users.service.js";
+import { createUser, removeEmail, updateUser } from "../../src/user-accounts/user-accounts.service.js";
 import { listUsers } from "../../src/users/users.storage.js";
 import { uniqueEmail, uniquePhone } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";

@@ -2,16 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateApiKey, createApiKey } from "../../src/api-keys/api-keys.service.js";
 import { createDeployment, ensureDefaultDeployment } from "../../src/deployments/deployments.service.js";
 import { NotFoundError } from "../../src/errors.js";
-import { addEmail, addPhone, makeEmailPrimary, makePhonePrimary, removeEmail, removePhone, updateEmail, updatePhone } from "../../src/identifiers/identifiers.service.js";
-import { clearPrimary, deleteIdentifierRow, listEmails, listPhones, updateEmailRow } from "../../src/identifiers/identifiers.storage.js";
+import { addEmail, addPhone, makeEmailPrimary, makePhonePrimary, removePhone, updateEmail, updatePhone } from "../../src/identifiers/identifiers.service.js";
+import { clearPrimary, deleteIdentifierRow, listEmails, listPhones, updateEmailRecord } from "../../src/identifiers/identifiers.storage.js";
 import { removePassword, updatePassword } from "../../src/passwords/passwords.service.js";
 import { revokeAllUserSessions, revokeUserSession } from "../../src/sessions/sessions.service.js";
 import { findSession, listSessions, revokeSessions } from "../../src/sessions/sessions.storage.js";
 import { linkSocialConnection, unlinkSocialConnection } from "../../src/social-connections/social-connections.service.js";
 import { deleteSocialConnectionRow, listSocialConnections } from "../../src/social-connections/social-connections.storage.js";
 import type { Db, DbHandle } from "../../src/storage/db.js";
-import { createUser, deleteUser, getUserDetails, updateUser, type User } from "../../src/users/users.service.js";
-import { deleteUserRow, findPasswordHash, findUser, listUsers, refreshUserDerivedColumns, updateUserRow } from "../../src/users/users.storage.js";
+import { createUser, getUserDetails, removeEmail, updateUser } from "../../src/user-accounts/user-accounts.service.js";
+import { deleteUser, type User } from "../../src/users/users.service.js";
+import { deleteUserRow, findPasswordHash, findUser, listUsers, refreshUserDerivedColumns, updateUserRecord } from "../../src/users/users.storage.js";
 import { uniqueEmail, uniquePhone, uniqueUsername } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { insertTestSession } from "../helpers/fixtures.js";
@@ -79,9 +80,9 @@ describe.each(DIALECTS)("tenancy on %s", (dialect) => {
   });
 
   it("B's storage writes change nothing of A's user", async () => {
-    expect(await updateUserRow(db, deploymentB, user.id, { first_name: "Mallory" })).toBe(false);
+    expect(await updateUserRecord(db, deploymentB, user.id, { firstName: "Mallory" })).toBe(false);
     expect(await deleteUserRow(db, deploymentB, user.id)).toBe(false);
-    await updateEmailRow(db, deploymentB, emailId, { email: "mallory@example.com", email_normalized: "mallory@example.com" });
+    await updateEmailRecord(db, deploymentB, emailId, { address: { email: "mallory@example.com", normalized: "mallory@example.com" }, updatedAt: Date.now() });
     await deleteIdentifierRow(db, "user_emails", deploymentB, emailId);
     await deleteIdentifierRow(db, "user_phones", deploymentB, phoneId);
     await clearPrimary(db, "user_emails", deploymentB, user.id, Date.now());

@@ -7,7 +7,7 @@ import { linkSocialConnection } from "../../src/social-connections/social-connec
 import { ensureDefaultDeployment } from "../../src/deployments/deployments.service.js";
 import { uniqueViolationOf } from "../../src/storage/dialect.js";
 import type { Db, DbHandle } from "../../src/storage/db.js";
-import { createUser, updateUser } from "../../src/users/users.service.js";
+import { createUser, updateUser } from "../../src/user-accounts/user-accounts.service.js";
 import { listUsers } from "../../src/users/users.storage.js";
 import { uniqueEmail, uniquePhone, uniqueUsername } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
@@ -132,24 +132,21 @@ describe.each(DIALECTS)("uniqueness and case-folding on %s", (dialect) => {
     const now = Date.now();
     const duplicate = {
       id: generateId("eml"),
-      deployment_id: deploymentId,
-      user_id: user.id,
+      userId: user.id,
       email: existing!.email.toUpperCase(),
-      email_normalized: existing!.email.toLowerCase(),
-      is_primary: false,
+      normalized: existing!.email.toLowerCase(),
+      isPrimary: false,
       verified: false,
-      verified_at: null,
-      verification_strategy: "otp",
-      created_at: now,
-      updated_at: now,
+      verificationStrategy: "otp",
+      nowMs: now,
     };
-    const error = await insertEmail(db, duplicate).then(
+    const error = await insertEmail(db, deploymentId, duplicate).then(
       () => null,
       (thrown: unknown) => thrown,
     );
     expect(uniqueViolationOf(error)).toContain("email_normalized");
     // A second primary for one user is refused by the partial unique index.
-    const secondPrimary = await insertEmail(db, { ...duplicate, id: generateId("eml"), email: uniqueEmail(), email_normalized: uniqueEmail(), is_primary: true, verified: true, verified_at: now }).then(
+    const secondPrimary = await insertEmail(db, deploymentId, { ...duplicate, id: generateId("eml"), email: uniqueEmail(), normalized: uniqueEmail(), isPrimary: true, verified: true }).then(
       () => null,
       (thrown: unknown) => thrown,
     );

@@ -1,0 +1,194 @@
+import { errors } from "../errors.js";
+import {
+  insertInitialIdentifiers,
+  listEmails,
+  listPhones,
+  removeEmailInTransaction,
+  type UserEmail,
+  type UserPhone,
+} from "../identifiers/identifiers.service.js";
+import { normalizeEmail, normalizePhone } from "../identifiers/normalize.js";
+import { generateId } from "../ids.js";
+import { hashPassword, normalizeImportedDigest, type PasswordHasher } from "../passwords/hasher.js";
+import { checkPassword } from "../passwords/policy.js";
+import { checkProfileImage, removeProfileImages, replaceProfileImage, type UploadedImage } from "../profile-images/profile-images.service.js";
+import { revokeSessionsOfUser } from "../sessions/sessions.service.js";
+import { detachEmailFromSocialConnections, listSocialConnections, type SocialConnection } from "../social-connections/social-connections.service.js";
+import type { Db } from "../storage/db.js";
+import {
+  checkMetadata,
+  getUser,
+  insertUserRecord,
+  lockUser,
+  normalizeUsername,
+  patchUser,
+  refreshUserDerivedColumns,
+  type Metadata,
+  type SecondFactorPolicy,
+  type User,
+} from "../users/users.service.js";
+
+/**
+ * What spans a whole user and so several domains: creating a user with its identifiers, the
+ * details view, updates that cascade (disabling signs out, a new picture), and removing an email
+ * together with what points at it. Every domain below is reached through its service; none of
+ * them calls back up here, so the domains form no cycle.
+ */
+export interface UserDetails {
+  user: User;
+  emails: UserEmail[];
+  phones: UserPhone[];
+  socialConnections: SocialConnection[];
+}
+
+export interface CreateUserInput {
+  firstName?: string;
+  lastName?: string;
+  emailAddress?: string;
+  phoneNumber?: string;
+  username?: string;
+  password?: string;
+  /** A hash imported from another provider, in place of `password`; replaced by ours at the next sign-in. */
+  passwordDigest?: string;
+  passwordHasher?: PasswordHasher;
+  skipPasswordCheck?: boolean;
+  publicMetadata?: Metadata;
+  privateMetadata?: Metadata;
+  profileImage?: UploadedImage;
+}
+
+export interface UpdateUserInput {
+  firstName?: string;
+  lastName?: string;
+  /** null removes the username. */
+  username?: string | null;
+  publicMetadata?: Metadata;
+  privateMetadata?: Metadata;
+  disabled?: boolean;
+  secondFactorPolicy?: SecondFactorPolicy;
+  removeProfileImage?: boolean;
+  profileImage?: UploadedImage;
+}
+
+export async function getUserDetails(db: Db, deploymentId: string, userId: string): Promise<UserDetails> {
+  const user = await getUser(db, deploymentId, userId);
+  const [emails, phones, socialConnections] = await Promise.all([
+    listEmails(db, deploymentId, userId),
+    listPhones(db, deploymentId, userId),
+    listSocialConnections(db, deploymentId, userId),
+  ]);
+  return { user, emails, phones, socialConnections };
+}
+
+/**
+ * Creates a user with its identifiers in one transaction. Identifiers given here are verified and
+ * primary; the password is checked against the policy (unless skipped) and hashed before the
+ * transaction opens, so no lock is held while argon2 runs.
+ */
+export async function createUser(db: Db, deploymentId: string, input: CreateUserInput): Promise<User> {
+  const email = input.emailAddress === undefined ? undefined : normalizeEmail(input.emailAddress, "email_address");
+  const phone = input.phoneNumber === undefined ? undefined : normalizePhone(input.phoneNumber);
+  const username = input.username === undefined ? undefined : normalizeUsername(input.username);
+  if (!email && !phone && !username) {
+    throw errors.validation_failed(
+      { email_address: "one of email_address, phone_number or username is required" },
+      "A user needs at least one of email_address, phone_number or username.",
+    );
+  }
+  const importedDigest = checkImportedPassword(input);
+  if (importedDigest === null) {
+    if (input.password !== undefined) checkPassword(input.password, "password", { skipPolicy: input.skipPasswordCheck === true });
+    else if (!input.skipPasswordCheck) {
+      throw errors.password_required();
+    }
+  }
+  if (input.profileImage) checkProfileImage(input.profileImage);
+  checkMetadata("public_metadata", input.publicMetadata);
+  checkMetadata("private_metadata", input.privateMetadata);
+  const passwordHash = importedDigest ?? (input.password === undefined ? null : await hashPassword(input.password));
+
+  return db.transaction().execute(async (trx) => {
+    const now = Date.now();
+    const userId = generateId("usr");
+    // The identifier ids are chosen first so the users row is complete on its first insert.
+    const primaryEmail = email && { id: generateId("eml"), ...email };
+    const primaryPhone = phone && { id: generateId("phn"), ...phone };
+    await insertUserRecord(trx, deploymentId, {
+      id: userId,
+      firstName: input.firstName ?? "",
+      lastName: input.lastName ?? "",
+      username: username ?? null,
+      passwordHash,
+      publicMetadata: input.publicMetadata ?? {},
+      privateMetadata: input.privateMetadata ?? {},
+      primaryEmail: primaryEmail ? { id: primaryEmail.id, email: primaryEmail.email } : null,
+      primaryPhone: primaryPhone ? { id: primaryPhone.id, phoneNumber: primaryPhone.phoneNumber } : null,
+      nowMs: now,
+    });
+    await insertInitialIdentifiers(trx, deploymentId, userId, { email: primaryEmail, phone: primaryPhone }, now);
+    if (input.profileImage) {
+      const profileImageId = await replaceProfileImage(trx, deploymentId, userId, input.profileImage, now);
+      await patchUser(trx, deploymentId, userId, { profileImageId });
+    }
+    return getUser(trx, deploymentId, userId);
+  });
+}
+
+/**
+ * The digest to store when the user arrives with an imported password hash (users moving from
+ * another provider keep their passwords), or null when none was sent. A malformed digest is a 400
+ * now, not a user who can never sign in later.
+ */
+function checkImportedPassword(input: CreateUserInput): string | null {
+  if (input.passwordDigest === undefined && input.passwordHasher === undefined) return null;
+  if (input.password !== undefined) throw errors.validation_failed({ password_digest: "cannot be sent together with password" });
+  if (input.passwordDigest === undefined) throw errors.validation_failed({ password_digest: "is required with password_hasher" });
+  if (input.passwordHasher === undefined) throw errors.validation_failed({ password_hasher: "is required with password_digest" });
+  const normalized = normalizeImportedDigest({ digest: input.passwordDigest, hasher: input.passwordHasher });
+  if (!("stored" in normalized)) throw errors.invalid_password_digest(normalized.field, normalized.rule);
+  return normalized.stored;
+}
+
+export async function updateUser(db: Db, deploymentId: string, userId: string, input: UpdateUserInput): Promise<UserDetails> {
+  const username = input.username === undefined || input.username === null ? input.username : normalizeUsername(input.username);
+  checkMetadata("public_metadata", input.publicMetadata);
+  checkMetadata("private_metadata", input.privateMetadata);
+  if (input.profileImage) checkProfileImage(input.profileImage);
+  if (input.profileImage && input.removeProfileImage) {
+    throw errors.validation_failed({ remove_profile_image: "cannot be true when a new profile_image is sent" });
+  }
+
+  await db.transaction().execute(async (trx) => {
+    await lockUser(trx, deploymentId, userId);
+    const now = Date.now();
+    let profileImageId: string | null | undefined;
+    if (input.profileImage) profileImageId = await replaceProfileImage(trx, deploymentId, userId, input.profileImage, now);
+    else if (input.removeProfileImage) {
+      await removeProfileImages(trx, deploymentId, userId);
+      profileImageId = null;
+    }
+    await patchUser(trx, deploymentId, userId, {
+      firstName: input.firstName,
+      lastName: input.lastName,
+      username,
+      publicMetadata: input.publicMetadata,
+      privateMetadata: input.privateMetadata,
+      disabled: input.disabled,
+      secondFactorPolicy: input.secondFactorPolicy,
+      profileImageId,
+      updatedAt: now,
+    });
+    // A disabled user is signed out everywhere, at once.
+    if (input.disabled === true) await revokeSessionsOfUser(trx, deploymentId, userId, now);
+    await refreshUserDerivedColumns(trx, deploymentId, userId, now);
+  });
+  return getUserDetails(db, deploymentId, userId);
+}
+
+/** Removes an email; a social connection keeps the provider's address but no longer points at the deleted row. */
+export async function removeEmail(db: Db, deploymentId: string, userId: string, emailId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await removeEmailInTransaction(trx, deploymentId, userId, emailId);
+    await detachEmailFromSocialConnections(trx, deploymentId, userId, emailId);
+  });
+}
