@@ -18,6 +18,11 @@ interface SessionState {
 const SessionContext = createContext<SessionState | null>(null);
 const SESSION_KEY = ["console-session"];
 
+/** Drops every cached answer of the previous session (another deployment's users must never show), keeping the session query itself, which the page observes. */
+function forgetServerData(queryClient: ReturnType<typeof useQueryClient>) {
+  queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
+}
+
 const LINK_ERRORS: Record<string, string> = {
   link_invalid: "That sign-in link is not valid: it was already used, has expired, or its key was revoked. Ask for a new one with 'wacht console-link', or paste an API key.",
 };
@@ -57,7 +62,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const end = useCallback(
     (reason: string) => {
       setCsrfToken(null);
-      queryClient.clear();
+      forgetServerData(queryClient);
       queryClient.setQueryData(SESSION_KEY, null);
       setNotice(reason);
     },
@@ -78,7 +83,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         const opened = await request<ConsoleSession>("POST", "/console/api/session", { api_key: apiKey.trim() }, { quiet401: true });
         setCsrfToken(opened.csrf_token);
         setNotice(null);
-        queryClient.clear();
+        forgetServerData(queryClient);
         queryClient.setQueryData(SESSION_KEY, opened);
       },
       async signOut() {
