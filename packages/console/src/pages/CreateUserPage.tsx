@@ -48,7 +48,7 @@ export function CreateUserPage() {
       if (parsed.ok) body[name] = parsed.value;
       else errors[name] = parsed.error;
     }
-    if (skipPasswordCheck && body.password) body.skip_password_check = true;
+    if (skipPasswordCheck) body.skip_password_check = true;
     setFieldErrors(errors);
     setGeneral(Object.keys(errors).length ? "Fix the highlighted fields." : null);
     if (!Object.keys(errors).length) create.mutate(body);
@@ -76,10 +76,10 @@ export function CreateUserPage() {
         <Field label="Email address" type="email" autoComplete="off" {...bind("email_address")} />
         <Field label="Phone number" type="tel" autoComplete="off" hint="E.164, e.g. +14155550123" {...bind("phone_number")} />
         <Field label="Username" autoComplete="off" {...bind("username")} />
-        <Field label="Password" type="password" autoComplete="new-password" hint="Leave empty for a user without a password." {...bind("password")} />
+        <Field label="Password" type="password" autoComplete="new-password" hint="Required unless the policy check is skipped (then empty means no password)." {...bind("password")} />
         <div className="field checkbox span-2">
           <input id="skip-password-check" type="checkbox" checked={skipPasswordCheck} onChange={(event) => setSkipPasswordCheck(event.target.checked)} />
-          <label htmlFor="skip-password-check">Skip the password policy check</label>
+          <label htmlFor="skip-password-check">Skip the password policy check (allows no password)</label>
         </div>
         <MetadataTextarea label="Public metadata (JSON)" value={values.public_metadata} error={fieldErrors.public_metadata} onChange={(text) => setValues({ ...values, public_metadata: text })} />
         <MetadataTextarea label="Private metadata (JSON)" value={values.private_metadata} error={fieldErrors.private_metadata} onChange={(text) => setValues({ ...values, private_metadata: text })} />
