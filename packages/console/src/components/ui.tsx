@@ -63,9 +63,27 @@ export function Badge({ tone, children }: { tone: "danger" | "warn" | "ok" | "ne
   return <span className={`badge badge-${tone}`}>{children}</span>;
 }
 
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** Tab from the last control goes to the first and Shift+Tab from the first to the last, so focus never leaves the dialog (the native one lets it reach the browser's own UI). */
+export function trapTab(event: React.KeyboardEvent<HTMLElement>): void {
+  if (event.key !== "Tab") return;
+  const focusable = [...event.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  const first = focusable[0];
+  const last = focusable[focusable.length - 1];
+  if (!first || !last) return event.preventDefault();
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
 /**
- * A modal built on the native <dialog>: showModal() makes the rest of the page inert (so focus
- * stays inside) and Escape closes it; focus returns to what opened it.
+ * A modal built on the native <dialog>: showModal() makes the rest of the page inert, Escape
+ * closes it, Tab cycles inside it (trapTab); focus returns to what opened it.
  */
 export function Dialog({ title, open, onClose, children }: { title: string; open: boolean; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -86,6 +104,7 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
       ref={ref}
       aria-labelledby={titleId}
       className="dialog"
+      onKeyDown={trapTab}
       onCancel={(event) => {
         event.preventDefault();
         onClose();

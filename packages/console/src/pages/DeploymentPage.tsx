@@ -107,8 +107,8 @@ function ApiKeysSection({ signedInKeyId }: { signedInKeyId: string }) {
                   <td data-label="Status">{key.revoked_at ? <Badge tone="danger">Revoked {formatTime(key.revoked_at)}</Badge> : <Badge tone="neutral">Active</Badge>}</td>
                   <td data-label="Actions">
                     {!key.revoked_at && (
-                      <button type="button" className="button-small button-danger" onClick={() => setToRevoke(key)}>
-                        Revoke<span className="visually-hidden"> key {key.name}</span>
+                      <button aria-label={`Revoke key ${key.name}`} type="button" className="button-small button-danger" onClick={() => setToRevoke(key)}>
+                        Revoke
                       </button>
                     )}
                   </td>

@@ -229,17 +229,17 @@ function EmailsSection({ user }: { user: UserDetails }) {
                   </td>
                   <td data-label="Actions" className="row-actions">
                     {!item.verified && (
-                      <button type="button" className="button-small" onClick={() => void act.run(() => api.patch(userPath(user, `/emails/${segment(item.id)}`), { verified: true }), `${item.email} marked verified.`)}>
-                        Mark verified<span className="visually-hidden">: {item.email}</span>
+                      <button aria-label={`Mark verified: ${item.email}`} type="button" className="button-small" onClick={() => void act.run(() => api.patch(userPath(user, `/emails/${segment(item.id)}`), { verified: true }), `${item.email} marked verified.`)}>
+                        Mark verified
                       </button>
                     )}
                     {!item.is_primary && (
-                      <button type="button" className="button-small" onClick={() => void act.run(() => api.post(userPath(user, `/emails/${segment(item.id)}/make-primary`)), `${item.email} is now primary.`)}>
-                        Make primary<span className="visually-hidden">: {item.email}</span>
+                      <button aria-label={`Make primary: ${item.email}`} type="button" className="button-small" onClick={() => void act.run(() => api.post(userPath(user, `/emails/${segment(item.id)}/make-primary`)), `${item.email} is now primary.`)}>
+                        Make primary
                       </button>
                     )}
-                    <button type="button" className="button-small button-danger" onClick={() => void act.run(() => api.delete(userPath(user, `/emails/${segment(item.id)}`)), `${item.email} deleted.`)}>
-                      Delete<span className="visually-hidden">: {item.email}</span>
+                    <button aria-label={`Delete: ${item.email}`} type="button" className="button-small button-danger" onClick={() => void act.run(() => api.delete(userPath(user, `/emails/${segment(item.id)}`)), `${item.email} deleted.`)}>
+                      Delete
                     </button>
                   </td>
                 </tr>
@@ -305,17 +305,17 @@ function PhonesSection({ user }: { user: UserDetails }) {
                   </td>
                   <td data-label="Actions" className="row-actions">
                     {!item.verified && (
-                      <button type="button" className="button-small" onClick={() => void act.run(() => api.patch(userPath(user, `/phones/${segment(item.id)}`), { verified: true }), `${item.phone_number} marked verified.`)}>
-                        Mark verified<span className="visually-hidden">: {item.phone_number}</span>
+                      <button aria-label={`Mark verified: ${item.phone_number}`} type="button" className="button-small" onClick={() => void act.run(() => api.patch(userPath(user, `/phones/${segment(item.id)}`), { verified: true }), `${item.phone_number} marked verified.`)}>
+                        Mark verified
                       </button>
                     )}
                     {!item.is_primary && (
-                      <button type="button" className="button-small" onClick={() => void act.run(() => api.post(userPath(user, `/phones/${segment(item.id)}/make-primary`)), `${item.phone_number} is now primary.`)}>
-                        Make primary<span className="visually-hidden">: {item.phone_number}</span>
+                      <button aria-label={`Make primary: ${item.phone_number}`} type="button" className="button-small" onClick={() => void act.run(() => api.post(userPath(user, `/phones/${segment(item.id)}/make-primary`)), `${item.phone_number} is now primary.`)}>
+                        Make primary
                       </button>
                     )}
-                    <button type="button" className="button-small button-danger" onClick={() => void act.run(() => api.delete(userPath(user, `/phones/${segment(item.id)}`)), `${item.phone_number} deleted.`)}>
-                      Delete<span className="visually-hidden">: {item.phone_number}</span>
+                    <button aria-label={`Delete: ${item.phone_number}`} type="button" className="button-small button-danger" onClick={() => void act.run(() => api.delete(userPath(user, `/phones/${segment(item.id)}`)), `${item.phone_number} deleted.`)}>
+                      Delete
                     </button>
                   </td>
                 </tr>
@@ -480,8 +480,8 @@ function SessionsSection({ user }: { user: UserDetails }) {
                   <td data-label="Last active">{formatTime(session.last_active_at)}</td>
                   <td data-label="Expires">{formatTime(session.expires_at)}</td>
                   <td data-label="Actions">
-                    <button type="button" className="button-small button-danger" onClick={() => void revoke.run(session.id, "Session revoked.")}>
-                      Revoke<span className="visually-hidden"> session {session.id}</span>
+                    <button aria-label={`Revoke session ${session.id}`} type="button" className="button-small button-danger" onClick={() => void revoke.run(session.id, "Session revoked.")}>
+                      Revoke
                     </button>
                   </td>
                 </tr>
@@ -527,8 +527,8 @@ function SocialConnectionsSection({ user }: { user: UserDetails }) {
                   <td data-label="Email">{connection.email_address ?? "—"}</td>
                   <td data-label="Linked">{formatTime(connection.created_at)}</td>
                   <td data-label="Actions">
-                    <button type="button" className="button-small button-danger" onClick={() => void unlink.run(connection.id, "Account unlinked.")}>
-                      Unlink<span className="visually-hidden"> {connection.provider}</span>
+                    <button aria-label={`Unlink ${connection.provider}`} type="button" className="button-small button-danger" onClick={() => void unlink.run(connection.id, "Account unlinked.")}>
+                      Unlink
                     </button>
                   </td>
                 </tr>
