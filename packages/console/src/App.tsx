@@ -38,7 +38,7 @@ function Shell() {
             {session!.deployment_name}
           </span>
           <span className="key-name">
-            key {session!.api_key.name} ({session!.api_key.display_prefix}…)
+            key {session!.api_key.name} ({session!.api_key.display_prefix})
           </span>
           <button type="button" className="button-secondary" onClick={() => void signOut()}>
             Sign out

@@ -100,7 +100,7 @@ function ApiKeysSection({ signedInKeyId }: { signedInKeyId: string }) {
                     {key.name} {key.id === signedInKeyId && <Badge tone="ok">This console</Badge>}
                   </td>
                   <td data-label="Key" className="mono">
-                    {key.display_prefix}…
+                    {key.display_prefix}
                   </td>
                   <td data-label="Created">{formatTime(key.created_at)}</td>
                   <td data-label="Last used">{formatTime(key.last_used_at)}</td>
@@ -126,7 +126,7 @@ function ApiKeysSection({ signedInKeyId }: { signedInKeyId: string }) {
         {toRevoke && (
           <>
             <p>
-              Every app using <strong>{toRevoke.name}</strong> ({toRevoke.display_prefix}…) loses access at once, and console sessions signed in with it end.
+              Every app using <strong>{toRevoke.name}</strong> ({toRevoke.display_prefix}) loses access at once, and console sessions signed in with it end.
               {toRevoke.id === signedInKeyId && " This is the key this console is signed in with: you will be signed out."}
             </p>
             <div className="actions">
