@@ -101,7 +101,7 @@ export function UsersPage() {
       {page.data && (
         <>
           <p className="summary" role="status" aria-live="polite">
-            {total === 0 ? "No users" : `Showing ${summary.first}–${summary.last} of ${total} ${total === 1 ? "user" : "users"}`}
+            {total === 0 ? "No users" : rows.length === 0 ? `${total} ${total === 1 ? "user" : "users"}` : `Showing ${summary.first}–${summary.last} of ${total} ${total === 1 ? "user" : "users"}`}
             {query.search ? ` matching “${query.search}”` : ""}
             {page.isFetching ? " (updating…)" : ""}
           </p>
@@ -152,6 +152,14 @@ export function UsersPage() {
               </tbody>
             </table>
           </div>
+          {total > 0 && rows.length === 0 && (
+            <p className="empty">
+              Page {query.page} is past the last page.{" "}
+              <button type="button" className="button-secondary button-small" onClick={() => go({ ...query, page: 1 })}>
+                Go to the first page
+              </button>
+            </p>
+          )}
           {total === 0 && (
             <p className="empty">
               {query.search ? "No user matches this search. Try part of a name, email, phone number or username." : "This deployment has no users yet."}{" "}

@@ -95,6 +95,13 @@ describe.skipIf(!hasBrowser)("the users pages in Chromium", () => {
     expect(await page.getByRole("button", { name: "Next page" }).isDisabled()).toBe(true);
     expect(await page.getByText("Page 2 of 2").count()).toBe(1);
 
+    // A link past the last page says so and offers the way back.
+    await page.goto("/console/users?page=9");
+    await expect.poll(() => page.locator(".empty").textContent()).toBe("Page 9 is past the last page. Go to the first page");
+    await page.getByRole("button", { name: "Go to the first page" }).click();
+    await expect.poll(() => summaryOf(page)).toBe(`Showing 1–25 of ${USER_COUNT + 1} users`);
+    await page.goto("/console/users?sort=email&order=asc&page=2");
+
     await page.getByLabel("Rows per page").selectOption("10");
     await expect.poll(() => summaryOf(page)).toBe(`Showing 1–10 of ${USER_COUNT + 1} users`);
     await page.goBack();
