@@ -10,7 +10,8 @@ const FIREFOX_ON_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/201001
 describe.skipIf(!hasBrowser)("the user detail page in Chromium", () => {
   let harness: ConsoleHarness;
   beforeAll(async () => {
-    harness = await startConsoleHarness();
+    // Three wrong passwords lock a user, so a test can see the lock and lift it.
+    harness = await startConsoleHarness({ signInMaxFailures: 3 });
   });
   afterAll(async () => harness?.close());
 
@@ -112,6 +113,53 @@ describe.skipIf(!hasBrowser)("the user detail page in Chromium", () => {
     await page.getByRole("button", { name: "Revoke all sessions" }).click();
     await expect.poll(() => page.getByText("No active sessions.").count()).toBe(1);
     expect((await frontend.sessionToken({ bearer: onLinux.body.token })).status).toBe(401);
+    await context.close();
+  });
+
+  it("adds a phone, sets and removes a password, unlocks a locked user and unlinks a social connection", async () => {
+    const user = await createUser(harness.call, { first_name: "Katherine", last_name: "Goble", email_address: "kgoble@example.com" });
+    const linked = await harness.call("POST", `/users/${user.id}/social-connections`, { provider: "github_oauth", provider_user_id: "4242", email_address: "kgoble@example.com" });
+    expect(linked.status).toBe(200);
+    const { context, page } = await openConsole(harness);
+    await page.goto(`/console/users/${user.id}`);
+    await page.getByRole("heading", { name: "Katherine Goble" }).waitFor();
+
+    await page.getByLabel("New phone number").fill("12345");
+    await page.getByRole("button", { name: "Add phone" }).click();
+    await expect.poll(() => page.locator(".field-error").count()).toBe(1);
+    expect(await page.getByLabel("New phone number").getAttribute("aria-invalid")).toBe("true");
+    await page.getByLabel("New phone number").fill("+14155552671");
+    await page.getByRole("button", { name: "Add phone" }).click();
+    await page.getByRole("cell", { name: "+14155552671", exact: true }).waitFor();
+    expect((await details(user.id)).primary_phone_number).toBe("+14155552671");
+
+    // The password policy speaks through the field; a good password is set, then removed.
+    await page.getByLabel("New password").fill("short");
+    await page.getByRole("button", { name: "Set password" }).click();
+    await expect.poll(() => page.locator("section[aria-labelledby=section-password] .field-error").count()).toBe(1);
+    await page.getByLabel("New password").fill(GOOD_PASSWORD);
+    await page.getByRole("button", { name: "Set password" }).click();
+    await page.getByRole("button", { name: "Remove password" }).waitFor();
+    expect((await details(user.id)).has_password).toBe(true);
+
+    // Three wrong passwords at the real sign-in lock the user; the console shows it and lifts it.
+    const frontend = frontendClient(harness.server.baseUrl);
+    for (let attempt = 0; attempt < 3; attempt += 1) expect((await frontend.signIn("kgoble@example.com", "wrong password")).status).toBe(401);
+    expect((await details(user.id)).locked).toBe(true);
+    await page.reload();
+    await page.locator(".badge-warn", { hasText: "Locked" }).waitFor();
+    await page.getByRole("button", { name: "Unlock user" }).click();
+    await page.getByRole("button", { name: "Unlock user" }).waitFor({ state: "detached" });
+    expect((await details(user.id)).locked).toBe(false);
+    expect((await frontend.signIn("kgoble@example.com", GOOD_PASSWORD)).status).toBe(200);
+
+    await page.getByRole("button", { name: "Remove password" }).click();
+    await page.getByRole("button", { name: "Remove password" }).waitFor({ state: "detached" });
+    expect((await details(user.id)).has_password).toBe(false);
+
+    await page.getByRole("button", { name: "Unlink github_oauth" }).click();
+    await page.getByText("No linked accounts.").waitFor();
+    expect((await details(user.id)).social_connections).toEqual([]);
     await context.close();
   });
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
 import { apiClient, type ApiCall } from "../../../server/test/helpers/api.js";
+import type { Config } from "../../../server/src/config.js";
 import { startServer, type TestServer } from "../../../server/test/helpers/start-server.js";
 import { launchChromium } from "./browser.js";
 
@@ -20,8 +21,8 @@ export interface ConsoleHarness {
 }
 
 /** One SQLite server serving the built console, and one Chromium, per test file. */
-export async function startConsoleHarness(): Promise<ConsoleHarness> {
-  const server = await startServer("sqlite", { config: { consoleDirectory: CONSOLE_DIST } });
+export async function startConsoleHarness(config: Partial<Config> = {}): Promise<ConsoleHarness> {
+  const server = await startServer("sqlite", { config: { consoleDirectory: CONSOLE_DIST, ...config } });
   const browser = await launchChromium();
   return {
     server,
