@@ -145,6 +145,31 @@ describe.skipIf(!hasBrowser)("the users pages in Chromium", () => {
     await context.close();
   });
 
+  it("works from the keyboard alone: skip link, search, sort, open a user", async () => {
+    const { context, page } = await openConsole(harness);
+    await page.locator(".summary").waitFor();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("user-search");
+    await page.keyboard.type("zebra");
+    await expect.poll(() => summaryOf(page)).toBe("Showing 1–1 of 1 user matching “zebra”");
+    // Onward to the first sort button and the user's link.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Primary email↕");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => new URL(page.url()).searchParams.get("sort")).toBe("email");
+    // Past the other three sort buttons to the row's link.
+    for (let press = 0; press < 4; press += 1) await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Zebulon Quux");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Zebulon Quux" }).waitFor();
+    await context.close();
+  });
+
   it("is usable at 390 px: search, sortable headers as buttons, rows as labelled cards", async () => {
     const { context, page } = await openConsole(harness, { width: 390 });
     await page.getByLabel("Search users").fill("zebra");
