@@ -10,7 +10,8 @@ interface SessionState {
   /** Why the console is signed out, shown on the sign-in page (expired, revoked, link refused). */
   notice: string | null;
   signIn(apiKey: string): Promise<void>;
-  signOut(): Promise<void>;
+  /** Ends the session on the server; `notice` is what the sign-in page then says. */
+  signOut(notice?: string): Promise<void>;
   /** The session ended under us (e.g. its own key was revoked): back to sign-in with this message. */
   end(reason: string): void;
 }
@@ -86,11 +87,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         forgetServerData(queryClient);
         queryClient.setQueryData(SESSION_KEY, opened);
       },
-      async signOut() {
+      async signOut(notice = "You signed out.") {
         try {
           await request("DELETE", "/console/api/session", undefined, { quiet401: true });
         } finally {
-          end("You signed out.");
+          end(notice);
         }
       },
       end,

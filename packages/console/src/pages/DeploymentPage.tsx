@@ -11,6 +11,7 @@ import { useSession, useSignedInSession } from "../session";
 /** The deployment this session manages, and its API keys (create: shown once; revoke). */
 export function DeploymentPage() {
   const session = useSignedInSession();
+  const { signOut } = useSession();
   const deployment = useQuery({ queryKey: ["deployment"], queryFn: () => api.get<Deployment>("/deployment") });
   return (
     <section>
@@ -39,6 +40,9 @@ export function DeploymentPage() {
           A console session manages one deployment, the one its API key belongs to. To switch deployment, sign out and sign in with a key of the other deployment (<code>wacht deployments list</code> and{" "}
           <code>wacht console-link</code> on the server help).
         </p>
+        <button type="button" className="button-secondary" onClick={() => void signOut(`Signed out of ${session.deployment_name}. To manage another deployment, sign in with one of its API keys.`)}>
+          Switch deployment…
+        </button>
       </section>
       <ApiKeysSection signedInKeyId={session.api_key.id} />
     </section>

@@ -30,13 +30,11 @@ export function UsersPage() {
   // Typing settles into the URL (page back to 1); a link or Back button moves the box the other way.
   useEffect(() => {
     if (debouncedSearch !== query.search) go({ ...query, search: debouncedSearch, page: 1 });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [debouncedSearch]);
   const lastUrlSearch = useRef(query.search);
   useEffect(() => {
     if (query.search !== lastUrlSearch.current && query.search !== searchText) setSearchText(query.search);
     lastUrlSearch.current = query.search;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [query.search]);
 
   const page = useQuery({ queryKey: ["users", query], queryFn: () => api.get<UserPage>(usersApiPath(query)), placeholderData: keepPreviousData });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSecondDeployment } from "../../../server/test/helpers/fixtures.js";
 import { hasBrowser } from "../helpers/browser.js";
 import { expectNoSeriousAxeViolations, openConsole, screenshot, startConsoleHarness, type ConsoleHarness } from "../helpers/console.js";
 
@@ -43,6 +44,21 @@ describe.skipIf(!hasBrowser)("the deployment and API keys page in Chromium", () 
     expect((await fetch(`${harness.server.baseUrl}/users`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
     await screenshot(page, "deployment");
     expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it("switches deployment by signing out and in with the other deployment's key", async () => {
+    const second = await createSecondDeployment(harness.server, "staging");
+    const secondKey = (await second.call("POST", "/api-keys", { name: "staging console" })).body.secret;
+    const { context, page } = await openConsole(harness);
+    await page.goto("/console/deployment");
+    await page.getByRole("button", { name: "Switch deployment…" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Signed out of default. To manage another deployment, sign in with one of its API keys.");
+    await page.getByLabel("API key").fill(secondKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.locator(".deployment-name").textContent()).toBe("staging");
+    await page.getByRole("link", { name: "Deployment & API keys" }).click();
+    await page.getByText(second.deploymentId, { exact: true }).waitFor();
     await context.close();
   });
 

@@ -206,6 +206,21 @@ describe.skipIf(!hasBrowser)("the user detail page in Chromium", () => {
     await context.close();
   });
 
+  it("fits a 390 px screen with no sideways scrolling", async () => {
+    const user = await createUser(harness.call, { first_name: "Narrow", last_name: "Screen", email_address: "a.rather.long.address.for.a.phone@example.com", phone_number: "+14155552699" });
+    const { context, page } = await openConsole(harness, { width: 390 });
+    await page.goto(`/console/users/${user.id}`);
+    await page.getByRole("heading", { name: "Narrow Screen" }).waitFor();
+    await page.locator("section[aria-labelledby=section-sessions] .empty").waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectNoSeriousAxeViolations(page);
+    await screenshot(page, "user-detail-390");
+    await page.goto("/console/deployment");
+    await page.locator("section[aria-labelledby=keys-heading] tbody tr").first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await context.close();
+  });
+
   it("shows the API's message for a user that does not exist, not a blank page", async () => {
     const { context, page } = await openConsole(harness);
     await page.goto("/console/users/usr_doesnotexist");
