@@ -49,8 +49,22 @@ export async function openConsole(harness: ConsoleHarness, options: { signIn?: b
     // A 4xx the console shows on purpose is logged by Chromium as a failed resource; CSP violations and crashes are not fine.
     if (message.type() === "error" && !/Failed to load resource/.test(message.text())) pageErrors.push(message.text());
   });
-  if (options.signIn !== false) await signInWithKey(page, options.apiKey ?? harness.server.apiKey);
+  if (options.signIn !== false) {
+    // The sign-in form has its own tests (sign-in.test.ts); elsewhere the session is opened over HTTP, which is quicker.
+    await context.addCookies([await consoleSessionCookie(harness.server.baseUrl, options.apiKey ?? harness.server.apiKey)]);
+    await page.goto("/console/users");
+    await page.getByRole("navigation", { name: "Main" }).waitFor();
+  }
   return { context, page, pageErrors };
+}
+
+/** A new console session for `apiKey`, as the cookie POST /console/api/session sets. */
+async function consoleSessionCookie(baseUrl: string, apiKey: string) {
+  const response = await fetch(`${baseUrl}/console/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api_key: apiKey }) });
+  const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith("wacht_console="));
+  if (response.status !== 200 || !line) throw new Error(`POST /console/api/session answered ${response.status} without a cookie`);
+  const value = line.slice("wacht_console=".length).split(";")[0]!;
+  return { name: "wacht_console", value, url: baseUrl, httpOnly: true, sameSite: "Strict" as const };
 }
 
 export async function signInWithKey(page: Page, apiKey: string): Promise<void> {
