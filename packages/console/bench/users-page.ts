@@ -2,7 +2,8 @@
  * How fast the console's users page is on a big deployment: seeds N users with the benchmark's
  * own seeder (bench/src/seed/wacht.ts, rows exactly as createUser writes them) into a SQLite file,
  * starts the BUILT server on it, signs a Chromium in, and times full page loads of the users page
- * until its first rows are painted, and until every row's status columns are filled. Prints
+ * (from navigation start, measured in the page) until its first rows are in the DOM, and until
+ * every row's status columns are filled. Prints
  * figures; asserts nothing (tests never assert on time).
  *
  *   npm run build && npx tsx packages/console/bench/users-page.ts --users 1000000 [--keep]
@@ -39,6 +40,17 @@ const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless:
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: server.url });
   const page = await context.newPage();
+  // Runs before the console's own script on every load (a DevTools script, outside the page's CSP).
+  await page.addInitScript(() => {
+    const marks: { rows?: number; complete?: number } = {};
+    (window as unknown as { __marks: typeof marks }).__marks = marks;
+    new MutationObserver(() => {
+      const cells = document.querySelectorAll("table.users-table tbody td");
+      if (cells.length === 0) return;
+      marks.rows ??= performance.now();
+      if (marks.complete === undefined && ![...cells].some((cell) => cell.textContent === "…")) marks.complete = performance.now();
+    }).observe(document, { childList: true, subtree: true, characterData: true });
+  });
   await page.goto("/console/");
   await page.getByLabel("API key").fill(apiKey);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -58,12 +70,11 @@ try {
     const painted: number[] = [];
     const complete: number[] = [];
     for (let run = 0; run <= runs; run += 1) {
-      const started = performance.now();
       await page.goto(path);
-      await page.locator("table.users-table tbody tr").first().waitFor({ timeout: 60_000 });
-      const firstRows = performance.now() - started;
-      await page.waitForFunction(() => ![...document.querySelectorAll("table.users-table td")].some((cell) => cell.textContent === "…"), null, { timeout: 60_000 });
-      const allColumns = performance.now() - started;
+      // Times taken in the page (from navigation start) by the observer below, so a busy main thread cannot blur them.
+      const marks = await page.waitForFunction(() => (window as unknown as { __marks?: { rows?: number; complete?: number } }).__marks?.complete, null, { timeout: 60_000, polling: 50 });
+      const { rows: firstRows, complete: allColumns } = (await page.evaluate(() => (window as unknown as { __marks: { rows: number; complete: number } }).__marks));
+      await marks.dispose();
       // The first load warms caches (SQLite pages, the JIT); it is not counted.
       if (run > 0) {
         painted.push(firstRows);
@@ -73,7 +84,7 @@ try {
     rows.push(`| ${label} | ${median(painted).toFixed(0)} ms | ${Math.max(...painted).toFixed(0)} ms | ${median(complete).toFixed(0)} ms |`);
   }
   console.log(`\nConsole users page, ${userCount.toLocaleString("en-US")} users (SQLite), full page load in headless Chromium at 1280 px, ${runs} runs each:\n`);
-  console.log("| page | first rows painted (median) | (max) | status columns filled (median) |\n|---|---|---|---|");
+  console.log("| page | first rows shown (median) | (max) | status columns filled (median) |\n|---|---|---|---|");
   console.log(rows.join("\n"));
 } finally {
   await browser.close();

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, segment } from "../api/client";
 import type { User } from "../api/types";
@@ -100,7 +100,7 @@ export function CreateUserPage() {
 }
 
 export function MetadataTextarea({ label, value, error, onChange }: { label: string; value: string; error?: string | undefined; onChange: (text: string) => void }) {
-  const id = label.toLowerCase().replace(/[^a-z]+/g, "-");
+  const id = useId();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>

@@ -1,10 +1,11 @@
-import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation, useSearchParams } from "react-router";
 import { api, segment } from "../api/client";
 import type { User, UserDetails, UserPage, UserSortKey } from "../api/types";
 import { Badge, ErrorMessage, Loading, Notice } from "../components/ui";
+import { messageOf } from "../lib/api-error";
 import { displayName, formatTime } from "../lib/format";
 import { useDebounced } from "../lib/use-debounced";
 import { PAGE_SIZES, nextSort, pageSummary, parseUsersQuery, toSearchParams, usersApiPath, type UsersQuery } from "../lib/users-query";
@@ -14,10 +15,16 @@ const column = createColumnHelper<User>();
 
 export const userDetailsKey = (userId: string) => ["user", userId];
 
+/** One user's details, shared by every cell and page that shows them (one request per user, cached). */
+function useUserDetails(userId: string) {
+  return useQuery({ queryKey: userDetailsKey(userId), queryFn: () => api.get<UserDetails>(`/users/${segment(userId)}/details`), staleTime: 30_000 });
+}
+
 /**
  * Users: a server-side searched, sorted and paged table whose state lives in the URL. The list
  * answer has no status fields, so each row's last sign-in and badges come from its details
- * (fetched per visible row, cached and reused by the detail page).
+ * (fetched per visible row, cached and reused by the detail page). Those cells subscribe to
+ * their own row's query, so 25 answers re-render 25 small cells, not the table 25 times.
  */
 export function UsersPage() {
   const [searchParams, setSearchParams] = useSearchParams();
@@ -39,10 +46,6 @@ export function UsersPage() {
 
   const page = useQuery({ queryKey: ["users", query], queryFn: () => api.get<UserPage>(usersApiPath(query)), placeholderData: keepPreviousData });
   const rows = page.data?.data ?? [];
-  const details = useQueries({
-    queries: rows.map((user) => ({ queryKey: userDetailsKey(user.id), queryFn: () => api.get<UserDetails>(`/users/${segment(user.id)}/details`), staleTime: 30_000 })),
-  });
-  const detailsById = new Map(details.flatMap((result) => (result.data ? [[result.data.id, result.data] as const] : [])));
 
   const columns = useMemo(
     () => [
@@ -51,8 +54,8 @@ export function UsersPage() {
       column.accessor("primary_phone_number", { id: "phone_number", header: "Phone", cell: (info) => info.getValue() ?? "—" }),
       column.accessor("username", { id: "username", header: "Username", cell: (info) => info.getValue() ?? "—" }),
       column.accessor("created_at", { id: "created_at", header: "Created", cell: (info) => formatTime(info.getValue()) }),
-      column.display({ id: "last_sign_in", header: "Last sign-in" }),
-      column.display({ id: "status", header: "Status" }),
+      column.display({ id: "last_sign_in", header: "Last sign-in", cell: ({ row }) => <LastSignInCell userId={row.original.id} /> }),
+      column.display({ id: "status", header: "Status", cell: ({ row }) => <StatusCell userId={row.original.id} /> }),
     ],
     [],
   );
@@ -136,13 +139,7 @@ export function UsersPage() {
                   <tr key={row.id}>
                     {row.getVisibleCells().map((cell) => (
                       <td key={cell.id} data-label={String(cell.column.columnDef.header)}>
-                        {cell.column.id === "last_sign_in" ? (
-                          <LastSignIn details={detailsById.get(row.id)} />
-                        ) : cell.column.id === "status" ? (
-                          <StatusBadges details={detailsById.get(row.id)} />
-                        ) : (
-                          flexRender(cell.column.columnDef.cell, cell.getContext())
-                        )}
+                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
                       </td>
                     ))}
                   </tr>
@@ -181,9 +178,17 @@ export function UsersPage() {
   );
 }
 
-function LastSignIn({ details }: { details: UserDetails | undefined }) {
-  if (!details) return <span className="muted">…</span>;
-  return <>{details.last_sign_in_at ? formatTime(details.last_sign_in_at) : "Never"}</>;
+function LastSignInCell({ userId }: { userId: string }) {
+  const details = useUserDetails(userId);
+  if (details.isError) return <span className="muted" title={messageOf(details.error)}>?</span>;
+  if (!details.data) return <span className="muted">…</span>;
+  return <>{details.data.last_sign_in_at ? formatTime(details.data.last_sign_in_at) : "Never"}</>;
+}
+
+function StatusCell({ userId }: { userId: string }) {
+  const details = useUserDetails(userId);
+  if (details.isError) return <span className="muted">Unknown ({messageOf(details.error)})</span>;
+  return <StatusBadges details={details.data} />;
 }
 
 export function StatusBadges({ details }: { details: UserDetails | undefined }) {
