@@ -98,7 +98,9 @@ try {
     process.stdout.write(result.stdout);
     const rss = result.peakRssBytes === null ? "unknown" : `${(result.peakRssBytes / 1024 / 1024).toFixed(0)} MB`;
     console.log(`\n| workload | database | users | file | seconds | users/s | peak RSS |\n|---|---|---|---|---|---|---|`);
-    console.log(`| import (jsonl, bcrypt) | ${database === "sqlite" ? "sqlite" : "postgres"} | ${users} | ${(statSync(file).size / 1024 / 1024).toFixed(0)} MB | ${seconds.toFixed(1)} | ${Math.round(users / seconds)} | ${rss} |`);
+    console.log(
+      `| import (jsonl, bcrypt) | ${database === "sqlite" ? "sqlite" : "postgres"} | ${users} | ${(statSync(file).size / 1024 / 1024).toFixed(0)} MB | ${seconds.toFixed(1)} | ${Math.round(users / seconds)} | ${rss} |`,
+    );
   } finally {
     await target.drop();
   }

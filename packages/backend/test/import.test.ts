@@ -16,7 +16,13 @@ const externalId = (label: string) => `${label}-${Date.now().toString(36)}-${Mat
 describe("external ids", () => {
   it("are set on create and update, returned, and filtered exactly", async () => {
     const id = externalId("sdk");
-    const created = await client.users.createUser({ first_name: "Ext", last_name: "Id", email_address: uniqueEmail("ext"), skip_password_check: true, external_id: id });
+    const created = await client.users.createUser({
+      first_name: "Ext",
+      last_name: "Id",
+      email_address: uniqueEmail("ext"),
+      skip_password_check: true,
+      external_id: id,
+    });
     expect(created.external_id).toBe(id);
     const page = await client.users.listUsers({ external_id: [id, "nobody"] });
     expect(page.data.map((user) => user.id)).toEqual([created.id]);

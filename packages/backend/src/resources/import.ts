@@ -74,8 +74,14 @@ export interface ImportStreamOptions extends ImportUsersOptions {
 }
 
 /** `POST /users/import`. Safe to retry: the client sends one Idempotency-Key for every attempt. */
-export function importUsers(client: WachtClient, users: ImportUser[], options: ImportUsersOptions = {}, requestOptions?: RequestOptions): Promise<ImportUsersResponse> {
-  if (users.length > MAX_IMPORT_BATCH) return Promise.reject(new RangeError(`importUsers takes at most ${MAX_IMPORT_BATCH} users per call; use importUserStream`));
+export function importUsers(
+  client: WachtClient,
+  users: ImportUser[],
+  options: ImportUsersOptions = {},
+  requestOptions?: RequestOptions,
+): Promise<ImportUsersResponse> {
+  if (users.length > MAX_IMPORT_BATCH)
+    return Promise.reject(new RangeError(`importUsers takes at most ${MAX_IMPORT_BATCH} users per call; use importUserStream`));
   return client.post("/users/import", { users, ...options }, requestOptions);
 }
 

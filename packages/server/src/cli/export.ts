@@ -12,7 +12,10 @@ Each line is one user with identifiers, metadata and social connections, in the 
 'wacht import --from jsonl' reads back. Password hashes are left out unless asked for.`;
 
 export async function runExportCommand(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { deployment: { type: "string" }, "include-password-hashes": { type: "boolean" }, help: { type: "boolean" } } });
+  const { values } = parseArgs({
+    args,
+    options: { deployment: { type: "string" }, "include-password-hashes": { type: "boolean" }, help: { type: "boolean" } },
+  });
   if (values.help) {
     console.log(help);
     return 0;

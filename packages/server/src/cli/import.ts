@@ -184,7 +184,10 @@ const delay = (attempt: number, retryAfterSeconds?: number) =>
 function printSummary(totals: ImportTotals, options: { dryRun: boolean; rejectsPath?: string }): void {
   const verb = options.dryRun ? "Dry run (nothing written): would have" : "Imported:";
   console.log(`${verb} created ${totals.created}, updated ${totals.updated}, skipped ${totals.skipped}, failed ${totals.failed} of ${totals.read} records.`);
-  if (totals.failed > 0) console.log(options.rejectsPath ? `Rejected records and their reasons: ${options.rejectsPath}` : "Give --rejects FILE to see each rejected record and its reason.");
+  if (totals.failed > 0)
+    console.log(
+      options.rejectsPath ? `Rejected records and their reasons: ${options.rejectsPath}` : "Give --rejects FILE to see each rejected record and its reason.",
+    );
   if (totals.dropped.size > 0) {
     const dropped = [...totals.dropped].sort(([, a], [, b]) => b - a).map(([field, count]) => `${field} (${count})`);
     console.log(`Not carried over: ${dropped.join(", ")}.`);

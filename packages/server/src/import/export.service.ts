@@ -63,6 +63,10 @@ function toExportItem(
     disabled: user.disabled,
     public_metadata: user.publicMetadata,
     private_metadata: user.privateMetadata,
-    social_connections: connections.map((connection) => ({ provider: connection.provider, provider_user_id: connection.providerUserId, email_address: connection.emailAddress })),
+    social_connections: connections.map((connection) => ({
+      provider: connection.provider,
+      provider_user_id: connection.providerUserId,
+      email_address: connection.emailAddress,
+    })),
   };
 }

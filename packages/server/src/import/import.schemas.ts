@@ -75,7 +75,10 @@ export type ImportUsersBody = Static<typeof ImportUsersBodySchema>;
 
 export const ImportStatus = Type.Union([Type.Literal("created"), Type.Literal("updated"), Type.Literal("skipped"), Type.Literal("failed")]);
 
-export const ImportItemErrorSchema = Type.Object({ code: Type.String(), message: Type.String(), field: Nullable(Type.String()) }, { additionalProperties: false });
+export const ImportItemErrorSchema = Type.Object(
+  { code: Type.String(), message: Type.String(), field: Nullable(Type.String()) },
+  { additionalProperties: false },
+);
 
 export const ImportResultSchema = Type.Object(
   {
@@ -100,9 +103,14 @@ export const ImportUsersResponseSchema = Type.Object(
 export type ImportUsersResponse = Static<typeof ImportUsersResponseSchema>;
 
 // The same settings the HTTP layer validates JSON bodies with (http/validation.ts).
-const validateImportUser = new Ajv({ allErrors: false, useDefaults: true, removeAdditional: false, strict: false, coerceTypes: false, formats: { "date-time": true } }).compile(
-  ImportUserSchema,
-);
+const validateImportUser = new Ajv({
+  allErrors: false,
+  useDefaults: true,
+  removeAdditional: false,
+  strict: false,
+  coerceTypes: false,
+  formats: { "date-time": true },
+}).compile(ImportUserSchema);
 
 /** An item checked against ImportUserSchema, or the first field that breaks it and the rule. */
 export function checkImportUser(value: unknown): { item: ImportUser } | { field: string | null; rule: string } {
@@ -126,7 +134,12 @@ function fieldOf(error: ErrorObject): string | null {
 
 /** The one mapping of an import's outcome to the wire (the route's answer, and the CLI's batches). */
 export interface ImportOutcome {
-  results: Array<{ index: number; status: ImportUsersResponse["results"][number]["status"]; userId: string | null; error: { code: string; message: string; field: string | null } | null }>;
+  results: Array<{
+    index: number;
+    status: ImportUsersResponse["results"][number]["status"];
+    userId: string | null;
+    error: { code: string; message: string; field: string | null } | null;
+  }>;
   created: number;
   updated: number;
   skipped: number;
@@ -142,4 +155,3 @@ export function toImportResponseJson(summary: ImportOutcome): ImportUsersRespons
     failed: summary.failed,
   };
 }
-

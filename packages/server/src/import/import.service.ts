@@ -1,12 +1,5 @@
 import { WachtError } from "../errors.js";
-import {
-  findEmailOwners,
-  insertIdentifierRecords,
-  listEmails,
-  listPhones,
-  type NewEmail,
-  type NewPhone,
-} from "../identifiers/identifiers.service.js";
+import { findEmailOwners, insertIdentifierRecords, listEmails, listPhones, type NewEmail, type NewPhone } from "../identifiers/identifiers.service.js";
 import { generateId } from "../ids.js";
 import { hashPassword } from "../passwords/hasher.js";
 import { revokeSessionsOfUser } from "../sessions/sessions.service.js";
@@ -84,7 +77,14 @@ export async function importUsers(db: Db, deploymentId: string, items: unknown[]
       else if (onConflict === "skip") results[index] = { index, status: "skipped", userId: existingId, error: null };
       else results[index] = { index, ...(await writeInSavepoint(trx, () => updateImportedUser(trx, deploymentId, existingId, user))) };
     }
-    const createdIds = toCreate.length > 0 ? await createImportedUsersTogether(trx, deploymentId, toCreate.map(({ user }) => user)) : [];
+    const createdIds =
+      toCreate.length > 0
+        ? await createImportedUsersTogether(
+            trx,
+            deploymentId,
+            toCreate.map(({ user }) => user),
+          )
+        : [];
     for (const [position, { index, user }] of toCreate.entries()) {
       const userId = createdIds?.[position];
       // Together they broke a unique index: one by one, each in its savepoint, to tell which.
@@ -205,7 +205,7 @@ function toNewImportedUser(user: PreparedUser): NewImportedUser {
     id: connectionIds[index]!,
     userId,
     // Linked to the user's address when it has it; the connection keeps its own email either way.
-    userEmailAddressId: connection.emailAddress ? emailIdsByAddress.get(connection.emailAddress.toLowerCase()) ?? null : null,
+    userEmailAddressId: connection.emailAddress ? (emailIdsByAddress.get(connection.emailAddress.toLowerCase()) ?? null) : null,
     provider: connection.provider,
     providerUserId: connection.providerUserId,
     emailAddress: connection.emailAddress,
@@ -241,8 +241,10 @@ function toNewImportedUser(user: PreparedUser): NewImportedUser {
 async function createImportedUser(trx: Db, deploymentId: string, user: PreparedUser): Promise<{ status: ImportStatus; userId: string }> {
   const created = toNewImportedUser(user);
   await insertUserRecords(trx, deploymentId, [created.user]);
-  for (const [index, email] of created.emails.entries()) await insertIdentifierRecords(trx, deploymentId, { emails: [email], phones: [] }, { email: `email_addresses[${index}].email` });
-  for (const [index, phone] of created.phones.entries()) await insertIdentifierRecords(trx, deploymentId, { emails: [], phones: [phone] }, { phone: `phone_numbers[${index}].phone_number` });
+  for (const [index, email] of created.emails.entries())
+    await insertIdentifierRecords(trx, deploymentId, { emails: [email], phones: [] }, { email: `email_addresses[${index}].email` });
+  for (const [index, phone] of created.phones.entries())
+    await insertIdentifierRecords(trx, deploymentId, { emails: [], phones: [phone] }, { phone: `phone_numbers[${index}].phone_number` });
   for (const [index, connection] of created.connections.entries()) {
     await insertSocialConnectionRecords(trx, deploymentId, [connection], `social_connections[${index}].provider_user_id`);
   }
@@ -259,10 +261,27 @@ async function createImportedUsersTogether(trx: Db, deploymentId: string, users:
   const created = users.map(toNewImportedUser);
   try {
     await withSavepoint(trx, "import_together", async () => {
-      for (const chunk of chunksOf(created, 100)) await insertUserRecords(trx, deploymentId, chunk.map((item) => item.user));
-      for (const chunk of chunksOf(created.flatMap((item) => item.emails), 200)) await insertIdentifierRecords(trx, deploymentId, { emails: chunk, phones: [] });
-      for (const chunk of chunksOf(created.flatMap((item) => item.phones), 200)) await insertIdentifierRecords(trx, deploymentId, { emails: [], phones: chunk });
-      for (const chunk of chunksOf(created.flatMap((item) => item.connections), 200)) await insertSocialConnectionRecords(trx, deploymentId, chunk);
+      for (const chunk of chunksOf(created, 100))
+        await insertUserRecords(
+          trx,
+          deploymentId,
+          chunk.map((item) => item.user),
+        );
+      for (const chunk of chunksOf(
+        created.flatMap((item) => item.emails),
+        200,
+      ))
+        await insertIdentifierRecords(trx, deploymentId, { emails: chunk, phones: [] });
+      for (const chunk of chunksOf(
+        created.flatMap((item) => item.phones),
+        200,
+      ))
+        await insertIdentifierRecords(trx, deploymentId, { emails: [], phones: chunk });
+      for (const chunk of chunksOf(
+        created.flatMap((item) => item.connections),
+        200,
+      ))
+        await insertSocialConnectionRecords(trx, deploymentId, chunk);
     });
     return created.map((item) => item.user.id);
   } catch (error) {
@@ -309,7 +328,16 @@ async function updateImportedUser(trx: Db, deploymentId: string, userId: string,
     const isPrimary = email.verified && !hasPrimaryEmail;
     hasPrimaryEmail ||= isPrimary;
     const id = generateId("eml");
-    const newEmail = { id, userId, email: email.email, normalized: email.normalized, isPrimary, verified: email.verified, verificationStrategy: verificationStrategyFor(email.normalized, user), nowMs };
+    const newEmail = {
+      id,
+      userId,
+      email: email.email,
+      normalized: email.normalized,
+      isPrimary,
+      verified: email.verified,
+      verificationStrategy: verificationStrategyFor(email.normalized, user),
+      nowMs,
+    };
     await insertIdentifierRecords(trx, deploymentId, { emails: [newEmail], phones: [] }, { email: `email_addresses[${index}].email` });
     emails.push({ ...newEmail, deploymentId, verifiedAt: email.verified ? nowMs : null, createdAt: nowMs, updatedAt: nowMs });
   }
@@ -318,7 +346,15 @@ async function updateImportedUser(trx: Db, deploymentId: string, userId: string,
     if (phones.some((stored) => stored.phoneNumber === phone.phoneNumber)) continue;
     const isPrimary = phone.verified && !hasPrimaryPhone;
     hasPrimaryPhone ||= isPrimary;
-    const newPhone = { id: generateId("phn"), userId, phoneNumber: phone.phoneNumber, countryCode: phone.countryCode, isPrimary, verified: phone.verified, nowMs };
+    const newPhone = {
+      id: generateId("phn"),
+      userId,
+      phoneNumber: phone.phoneNumber,
+      countryCode: phone.countryCode,
+      isPrimary,
+      verified: phone.verified,
+      nowMs,
+    };
     await insertIdentifierRecords(trx, deploymentId, { emails: [], phones: [newPhone] }, { phone: `phone_numbers[${index}].phone_number` });
   }
   const emailIds = new Map(emails.map((email) => [email.email.toLowerCase(), email.id]));
@@ -327,7 +363,7 @@ async function updateImportedUser(trx: Db, deploymentId: string, userId: string,
     const newConnection = {
       id: generateId("sca"),
       userId,
-      userEmailAddressId: connection.emailAddress ? emailIds.get(connection.emailAddress.toLowerCase()) ?? null : null,
+      userEmailAddressId: connection.emailAddress ? (emailIds.get(connection.emailAddress.toLowerCase()) ?? null) : null,
       provider: connection.provider,
       providerUserId: connection.providerUserId,
       emailAddress: connection.emailAddress,
@@ -345,4 +381,3 @@ function summarize(results: ImportItemResult[]): ImportSummary {
   const count = (status: ImportStatus) => results.filter((result) => result.status === status).length;
   return { results, created: count("created"), updated: count("updated"), skipped: count("skipped"), failed: count("failed") };
 }
-

@@ -55,7 +55,13 @@ export async function runImport(records: FormatReader, sink: ImportSink, options
     for (const result of response.results) {
       if (result.status !== "failed" || !result.error) continue;
       const record = sent[result.index]!;
-      await options.onReject?.({ location: record.location, reason: result.error.message, code: result.error.code, field: result.error.field, ...identify(record.item!) });
+      await options.onReject?.({
+        location: record.location,
+        reason: result.error.message,
+        code: result.error.code,
+        field: result.error.field,
+        ...identify(record.item!),
+      });
     }
     options.onBatch?.(totals);
   };
@@ -65,7 +71,14 @@ export async function runImport(records: FormatReader, sink: ImportSink, options
     for (const field of record.dropped) totals.dropped.set(field, (totals.dropped.get(field) ?? 0) + 1);
     if (!record.item) {
       totals.failed++;
-      await options.onReject?.({ location: record.location, reason: record.reason ?? "unreadable", code: errors.unreadable_record.code, field: null, external_id: null, email: null });
+      await options.onReject?.({
+        location: record.location,
+        reason: record.reason ?? "unreadable",
+        code: errors.unreadable_record.code,
+        field: null,
+        external_id: null,
+        email: null,
+      });
       continue;
     }
     batch.push(record);

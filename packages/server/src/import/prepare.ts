@@ -27,8 +27,8 @@ const fail = (field: string | null, rule: string): never => failWith(errors.vali
 
 /** A domain error (a normalizer's 400, a unique index's 409) → the item's error. */
 export function itemErrorOf(error: WachtError, fieldPrefix = ""): ItemError {
-  const field = error.details ? Object.keys(error.details)[0] ?? null : null;
-  const prefixed = field && fieldPrefix ? `${fieldPrefix}.${field}` : field ?? (fieldPrefix || null);
+  const field = error.details ? (Object.keys(error.details)[0] ?? null) : null;
+  const prefixed = field && fieldPrefix ? `${fieldPrefix}.${field}` : (field ?? (fieldPrefix || null));
   return { code: error.code, message: error.message, field: prefixed };
 }
 
@@ -137,7 +137,13 @@ function prepareEmails(item: ImportUser): PreparedEmail[] {
   for (const entry of given) {
     const { email, normalized } = normalizeEmail(entry.email, entry.field);
     const seen = byAddress.get(normalized);
-    const prepared = { email, normalized, verified: entry.verified === true || seen?.verified === true, isPrimary: entry.primary === true || seen?.isPrimary === true, field: entry.field };
+    const prepared = {
+      email,
+      normalized,
+      verified: entry.verified === true || seen?.verified === true,
+      isPrimary: entry.primary === true || seen?.isPrimary === true,
+      field: entry.field,
+    };
     byAddress.set(normalized, prepared);
   }
   return applyPrimaryRule([...byAddress.values()], "email_addresses", "email address");
@@ -164,7 +170,11 @@ function preparePhones(item: ImportUser): PreparedPhone[] {
 }
 
 /** The same rules as everywhere else: one primary at most, a primary is verified, and the first verified one is primary by default. */
-function applyPrimaryRule<T extends { verified: boolean; isPrimary: boolean; field: string }>(entries: T[], listField: string, noun: "email address" | "phone number"): T[] {
+function applyPrimaryRule<T extends { verified: boolean; isPrimary: boolean; field: string }>(
+  entries: T[],
+  listField: string,
+  noun: "email address" | "phone number",
+): T[] {
   const primaries = entries.filter((entry) => entry.isPrimary);
   if (primaries.length > 1) fail(listField, `at most one ${noun} may be primary`);
   const primary = primaries[0];

@@ -76,7 +76,12 @@ describe.each(DIALECTS)("POST /users/import on %s", (dialect) => {
     ]);
     expect(details.email_addresses[1].verification_strategy).toBe("oauth_github");
     expect(details.social_connections).toEqual([
-      expect.objectContaining({ provider: "github_oauth", provider_user_id: "12345", email_address: email, user_email_address_id: details.email_addresses[1].id }),
+      expect.objectContaining({
+        provider: "github_oauth",
+        provider_user_id: "12345",
+        email_address: email,
+        user_email_address_id: details.email_addresses[1].id,
+      }),
     ]);
 
     expect(await storedHash(result.user_id)).toBe(DIGEST);
@@ -111,7 +116,19 @@ describe.each(DIALECTS)("POST /users/import on %s", (dialect) => {
     expect(response.status).toBe(200);
     const results = response.body.results;
     expect(results.map((r: any) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(results.map((r: any) => r.status)).toEqual(["created", "failed", "failed", "created", "failed", "failed", "failed", "failed", "failed", "failed", "created"]);
+    expect(results.map((r: any) => r.status)).toEqual([
+      "created",
+      "failed",
+      "failed",
+      "created",
+      "failed",
+      "failed",
+      "failed",
+      "failed",
+      "failed",
+      "failed",
+      "created",
+    ]);
     expect(response.body).toMatchObject({ created: 3, failed: 8, skipped: 0, updated: 0 });
     expect(results[1].error).toMatchObject({ code: "validation_failed", field: "email_address" });
     expect(results[2].error).toMatchObject({ code: "external_id_taken", field: "external_id" });
@@ -184,7 +201,11 @@ describe.each(DIALECTS)("POST /users/import on %s", (dialect) => {
   });
 
   it("takes 1,000 users in one call and refuses 1,001 or an empty list", async () => {
-    const users = Array.from({ length: 1000 }, (_, i) => ({ email_address: uniqueEmail(`bulk${i}`), password_digest: DIGEST, public_metadata: { note: "x".repeat(500) } }));
+    const users = Array.from({ length: 1000 }, (_, i) => ({
+      email_address: uniqueEmail(`bulk${i}`),
+      password_digest: DIGEST,
+      public_metadata: { note: "x".repeat(500) },
+    }));
     const response = await importUsers({ users });
     expect(response.status).toBe(200);
     expect(response.body.created).toBe(1000);

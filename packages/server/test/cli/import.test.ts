@@ -37,11 +37,21 @@ const SUPABASE_FBSCRYPT = {
   digest:
     "$fbscrypt$v=1,n=14,r=8,p=1,ss=Bw==,sk=ou9tdYTGyYm8kuR6Dt0Bp0kDuAYoXrK16mbZO4yGwAn3oLspjnN0/c41v8xZnO1n14J3MjKj1b2g6AUCAlFwMw==$C0sHCg9ek77hsg==$zKVTMvnWVw5BBOZNUdnsalx4c4c7y/w7IS5p6Ut2+CfEFFlz37J9huyQfov4iizN8dbjvEJlM5tQaJP84+hfTw==",
 };
-const FIREBASE_PROJECT = { signerKey: "jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==", saltSeparator: "Bw==", rounds: 8, memCost: 14 };
-const FIREBASE_VECTOR = { password: "user1password", salt: "42xEC+ixf3L2lw==", hash: "lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ==" };
+const FIREBASE_PROJECT = {
+  signerKey: "jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==",
+  saltSeparator: "Bw==",
+  rounds: 8,
+  memCost: 14,
+};
+const FIREBASE_VECTOR = {
+  password: "user1password",
+  salt: "42xEC+ixf3L2lw==",
+  hash: "lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ==",
+};
 const BETTER_AUTH_VECTOR = {
   password: "admin-password-123",
-  digest: "c7fe2d68a588f781f07d507a34c73cd1:ead3928d73c9084fa79d6dfae0f1a3b0b7c92784ec9aa4cb31406c494ed98fb8835e475dd6605fedd2b0d2a9fb6ffe3f6d6aa3d9d4a2f8d3d095f874b11a1cbe",
+  digest:
+    "c7fe2d68a588f781f07d507a34c73cd1:ead3928d73c9084fa79d6dfae0f1a3b0b7c92784ec9aa4cb31406c494ed98fb8835e475dd6605fedd2b0d2a9fb6ffe3f6d6aa3d9d4a2f8d3d095f874b11a1cbe",
 };
 
 /** Firebase's modified scrypt, written from its description with node:crypto (independent of the server's code). */
@@ -93,7 +103,10 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of Object.keys(env)) if (name.startsWith("WACHT_") || ["PORT", "HOST", "DATABASE_URL"].includes(name)) delete env[name];
     return new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, DATABASE_URL: server.databaseUrl, WACHT_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [BIN, ...args], {
+        env: { ...env, DATABASE_URL: server.databaseUrl, WACHT_LOG_LEVEL: "warn" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -135,7 +148,8 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
 
   it("clerk: dashboard CSV with pipe-separated addresses; rejects file; a re-run skips; --dry-run writes nothing", async () => {
     const phone = uniquePhone();
-    const header = "id,first_name,last_name,username,primary_email_address,primary_phone_number,verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,totp_secret,password_digest,password_hasher";
+    const header =
+      "id,first_name,last_name,username,primary_email_address,primary_phone_number,verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,totp_secret,password_digest,password_hasher";
     const rows = [
       `user_2ada${tag},"Ada, Countess",Lovelace,ada_${tag},${email("ada")},${phone},${email("ada")}|${email("ada.work")},${email("ada.old")},${phone},,JBSWY3DPEHPK3PXP,${CLERK_VECTOR.digest},bcrypt`,
       `user_2bob${tag},"Bob ""The Builder""",,,${email("bob")},,${email("bob")},,,,,${CLERK_VECTOR_2A.digest},bcrypt`,
@@ -155,11 +169,22 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
     // Not a terminal: plain progress lines, no carriage returns.
     expect(run.stderr).toMatch(/^import: 100% 4 read: 3 created, 0 updated, 0 skipped, 1 failed; \d+ users\/s$/m);
     expect(run.stderr).not.toContain("\r");
-    const rejected = readFileSync(rejects, "utf8").trim().split("\n").map((line) => JSON.parse(line));
-    expect(rejected).toEqual([expect.objectContaining({ location: "row 3", code: "validation_failed", field: "email_addresses[0].email", external_id: `user_2bad${tag}` })]);
+    const rejected = readFileSync(rejects, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(rejected).toEqual([
+      expect.objectContaining({ location: "row 3", code: "validation_failed", field: "email_addresses[0].email", external_id: `user_2bad${tag}` }),
+    ]);
 
     const ada = await userByExternalId(`user_2ada${tag}`);
-    expect(ada).toMatchObject({ first_name: "Ada, Countess", last_name: "Lovelace", username: `ada_${tag}`, primary_email_address: email("ada"), primary_phone_number: phone });
+    expect(ada).toMatchObject({
+      first_name: "Ada, Countess",
+      last_name: "Lovelace",
+      username: `ada_${tag}`,
+      primary_email_address: email("ada"),
+      primary_phone_number: phone,
+    });
     expect(ada.email_addresses.map((e: any) => [e.email, e.verified, e.is_primary])).toEqual([
       [email("ada"), true, true],
       [email("ada.work"), true, false],
@@ -197,7 +222,14 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
         last_login: "2024-01-01T00:00:00.000Z",
         logins_count: 12,
       },
-      { user_id: `auth0|legacy-${tag}`, email: email("auth0b"), email_verified: false, name: "Barbara Liskov", created_at: "2022-01-01T00:00:00.000Z", blocked: true },
+      {
+        user_id: `auth0|legacy-${tag}`,
+        email: email("auth0b"),
+        email_verified: false,
+        name: "Barbara Liskov",
+        created_at: "2022-01-01T00:00:00.000Z",
+        blocked: true,
+      },
       {
         user_id: `github|${tag}77`,
         email: email("auth0gh"),
@@ -208,8 +240,24 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
       },
     ];
     const hashes = [
-      { _id: { $oid: oid }, email: email("auth0a"), email_verified: true, passwordHash: AUTH0_VECTOR.digest, password_set_date: { $date: "2021-03-04T05:06:07.000Z" }, tenant: "acme", connection: "Username-Password-Authentication", _tmp_is_unique: true },
-      { _id: { $oid: randomBytes(12).toString("hex") }, alt_id: `legacy-${tag}`, email: email("auth0b"), passwordHash: bcrypt.hashSync(legacyPassword, 4), tenant: "acme", connection: "Username-Password-Authentication" },
+      {
+        _id: { $oid: oid },
+        email: email("auth0a"),
+        email_verified: true,
+        passwordHash: AUTH0_VECTOR.digest,
+        password_set_date: { $date: "2021-03-04T05:06:07.000Z" },
+        tenant: "acme",
+        connection: "Username-Password-Authentication",
+        _tmp_is_unique: true,
+      },
+      {
+        _id: { $oid: randomBytes(12).toString("hex") },
+        alt_id: `legacy-${tag}`,
+        email: email("auth0b"),
+        passwordHash: bcrypt.hashSync(legacyPassword, 4),
+        tenant: "acme",
+        connection: "Username-Password-Authentication",
+      },
     ];
     const usersFile = write("auth0.json", users.map((u) => JSON.stringify(u)).join("\n") + "\n");
     const hashesFile = write("auth0-hashes.json", hashes.map((h) => JSON.stringify(h)).join("\n"));
@@ -234,7 +282,9 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
 
     const octo = await userByExternalId(`github|${tag}77`);
     expect(octo).toMatchObject({ has_password: false, primary_email_address: email("auth0gh") });
-    expect(octo.social_connections.map((c: any) => [c.provider, c.provider_user_id, c.email_address])).toEqual([["github_oauth", String(Number.parseInt(tag, 16)), email("auth0gh")]]);
+    expect(octo.social_connections.map((c: any) => [c.provider, c.provider_user_id, c.email_address])).toEqual([
+      ["github_oauth", String(Number.parseInt(tag, 16)), email("auth0gh")],
+    ]);
   });
 
   it("supabase: auth.users as CSV with auth.identities as NDJSON; bcrypt $2a$, argon2id and $fbscrypt$ digests; deleted users rejected", async () => {
@@ -242,24 +292,87 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
     const bcryptPassword = "supabase pw 1";
     const bcrypt2a = bcrypt.hashSync(bcryptPassword, 4).replace(/^\$2b\$/, "$2a$");
     const phone = uniquePhone().slice(1);
-    const columns = "instance_id,id,aud,role,email,encrypted_password,email_confirmed_at,invited_at,confirmation_token,phone,phone_confirmed_at,last_sign_in_at,raw_app_meta_data,raw_user_meta_data,is_super_admin,created_at,updated_at,banned_until,deleted_at,is_sso_user,is_anonymous".split(",");
+    const columns =
+      "instance_id,id,aud,role,email,encrypted_password,email_confirmed_at,invited_at,confirmation_token,phone,phone_confirmed_at,last_sign_in_at,raw_app_meta_data,raw_user_meta_data,is_super_admin,created_at,updated_at,banned_until,deleted_at,is_sso_user,is_anonymous".split(
+        ",",
+      );
     const nil = "00000000-0000-0000-0000-000000000000";
     const appMeta = (provider: string) => JSON.stringify({ provider, providers: [provider] });
     // As psql's \copy … CSV HEADER writes them: NULL empty, booleans t/f, jsonb as JSON text, quoted where needed.
     const row = (values: Record<string, string>) =>
-      columns.map((column) => values[column] ?? "").map((field) => (/[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field)).join(",");
+      columns
+        .map((column) => values[column] ?? "")
+        .map((field) => (/[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field))
+        .join(",");
     const base = { instance_id: nil, aud: "authenticated", role: "authenticated", is_sso_user: "f", is_anonymous: "f" };
     const rows = [
-      row({ ...base, id: ids[0]!, email: email("supa1"), encrypted_password: bcrypt2a, email_confirmed_at: "2024-01-15 10:30:00.123456+00", phone, phone_confirmed_at: "2024-01-15 10:31:00+00", last_sign_in_at: "2024-02-01 00:00:00+00", raw_app_meta_data: appMeta("email"), raw_user_meta_data: JSON.stringify({ full_name: "Linus Torvalds", sub: ids[0] }), created_at: "2024-01-15 10:30:00.123456+00", updated_at: "2024-01-15 10:30:00+00" }),
-      row({ ...base, id: ids[1]!, email: email("supa2"), encrypted_password: SUPABASE_ARGON2ID.digest, email_confirmed_at: "2024-01-16 00:00:00+00", raw_app_meta_data: appMeta("email"), raw_user_meta_data: "{}", created_at: "2024-01-16 00:00:00+00", updated_at: "2024-01-16 00:00:00+00", banned_until: "2999-01-01 00:00:00+00" }),
-      row({ ...base, id: ids[2]!, email: email("supa3"), encrypted_password: SUPABASE_FBSCRYPT.digest, email_confirmed_at: "2024-01-17 00:00:00+00", raw_app_meta_data: appMeta("google"), raw_user_meta_data: "{}", created_at: "2024-01-17 00:00:00+00", updated_at: "2024-01-17 00:00:00+00" }),
-      row({ ...base, id: ids[3]!, email: email("supa4"), raw_app_meta_data: "{}", raw_user_meta_data: "{}", created_at: "2024-01-18 00:00:00+00", updated_at: "2024-01-18 00:00:00+00", deleted_at: "2024-03-01 00:00:00+00" }),
+      row({
+        ...base,
+        id: ids[0]!,
+        email: email("supa1"),
+        encrypted_password: bcrypt2a,
+        email_confirmed_at: "2024-01-15 10:30:00.123456+00",
+        phone,
+        phone_confirmed_at: "2024-01-15 10:31:00+00",
+        last_sign_in_at: "2024-02-01 00:00:00+00",
+        raw_app_meta_data: appMeta("email"),
+        raw_user_meta_data: JSON.stringify({ full_name: "Linus Torvalds", sub: ids[0] }),
+        created_at: "2024-01-15 10:30:00.123456+00",
+        updated_at: "2024-01-15 10:30:00+00",
+      }),
+      row({
+        ...base,
+        id: ids[1]!,
+        email: email("supa2"),
+        encrypted_password: SUPABASE_ARGON2ID.digest,
+        email_confirmed_at: "2024-01-16 00:00:00+00",
+        raw_app_meta_data: appMeta("email"),
+        raw_user_meta_data: "{}",
+        created_at: "2024-01-16 00:00:00+00",
+        updated_at: "2024-01-16 00:00:00+00",
+        banned_until: "2999-01-01 00:00:00+00",
+      }),
+      row({
+        ...base,
+        id: ids[2]!,
+        email: email("supa3"),
+        encrypted_password: SUPABASE_FBSCRYPT.digest,
+        email_confirmed_at: "2024-01-17 00:00:00+00",
+        raw_app_meta_data: appMeta("google"),
+        raw_user_meta_data: "{}",
+        created_at: "2024-01-17 00:00:00+00",
+        updated_at: "2024-01-17 00:00:00+00",
+      }),
+      row({
+        ...base,
+        id: ids[3]!,
+        email: email("supa4"),
+        raw_app_meta_data: "{}",
+        raw_user_meta_data: "{}",
+        created_at: "2024-01-18 00:00:00+00",
+        updated_at: "2024-01-18 00:00:00+00",
+        deleted_at: "2024-03-01 00:00:00+00",
+      }),
     ];
     const header = columns.join(",");
     const usersFile = write("supabase-users.csv", [header, ...rows].join("\n") + "\n");
     const identities = [
-      { id: crypto.randomUUID(), provider_id: ids[0], user_id: ids[0], identity_data: { sub: ids[0], email: email("supa1") }, provider: "email", email: email("supa1") },
-      { id: crypto.randomUUID(), provider_id: `10769${tag}`, user_id: ids[2], identity_data: { sub: `10769${tag}`, email: email("supa3"), name: "G User" }, provider: "google", email: email("supa3") },
+      {
+        id: crypto.randomUUID(),
+        provider_id: ids[0],
+        user_id: ids[0],
+        identity_data: { sub: ids[0], email: email("supa1") },
+        provider: "email",
+        email: email("supa1"),
+      },
+      {
+        id: crypto.randomUUID(),
+        provider_id: `10769${tag}`,
+        user_id: ids[2],
+        identity_data: { sub: `10769${tag}`, email: email("supa3"), name: "G User" },
+        provider: "google",
+        email: email("supa3"),
+      },
     ];
     const identitiesFile = write("supabase-identities.json", identities.map((i) => JSON.stringify(i)).join("\n"));
     const rejects = join(dir, "supabase-rejects.jsonl");
@@ -268,7 +381,13 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
     expect(readFileSync(rejects, "utf8")).toContain("deleted_at is set");
 
     const linus = await userByExternalId(ids[0]!);
-    expect(linus).toMatchObject({ first_name: "Linus", last_name: "Torvalds", created_at: "2024-01-15T10:30:00.123Z", primary_phone_number: `+${phone}`, private_metadata: { provider: "email" } });
+    expect(linus).toMatchObject({
+      first_name: "Linus",
+      last_name: "Torvalds",
+      created_at: "2024-01-15T10:30:00.123Z",
+      primary_phone_number: `+${phone}`,
+      private_metadata: { provider: "email" },
+    });
     await expectSignsIn(email("supa1"), bcryptPassword, linus.id);
 
     const banned = await userByExternalId(ids[1]!);
@@ -279,7 +398,16 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
     await expectSignsIn(email("supa3"), SUPABASE_FBSCRYPT.password, google.id);
 
     // The same export as JSON (json_agg): the argon2id user, enabled this time.
-    const jsonUser = { id: crypto.randomUUID(), email: email("supa5"), encrypted_password: SUPABASE_ARGON2ID.digest, email_confirmed_at: "2024-01-19T00:00:00Z", raw_user_meta_data: { name: "Json" }, created_at: "2024-01-19T00:00:00Z", deleted_at: null, is_anonymous: false };
+    const jsonUser = {
+      id: crypto.randomUUID(),
+      email: email("supa5"),
+      encrypted_password: SUPABASE_ARGON2ID.digest,
+      email_confirmed_at: "2024-01-19T00:00:00Z",
+      raw_user_meta_data: { name: "Json" },
+      created_at: "2024-01-19T00:00:00Z",
+      deleted_at: null,
+      is_anonymous: false,
+    };
     await importFile(["--from", "supabase", write("supabase-users.json", JSON.stringify([jsonUser]))]);
     const fromJson = await userByExternalId(jsonUser.id);
     expect(fromJson.first_name).toBe("Json");
@@ -302,7 +430,15 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
         customAttributes: '{"admin": true}',
         providerUserInfo: [{ providerId: "google.com", rawId: `g${tag}`, email: email("fb1"), displayName: "Fire Base" }],
       },
-      { localId: `fb2${tag}`, email: email("fb2"), emailVerified: true, passwordHash: firebaseHash("second firebase pw", secondSalt), salt: secondSalt, createdAt: "1704153600000", disabled: false },
+      {
+        localId: `fb2${tag}`,
+        email: email("fb2"),
+        emailVerified: true,
+        passwordHash: firebaseHash("second firebase pw", secondSalt),
+        salt: secondSalt,
+        createdAt: "1704153600000",
+        disabled: false,
+      },
       { localId: `fb3${tag}`, phoneNumber: uniquePhone(), createdAt: "1704240000000", disabled: true },
     ];
     const file = write("firebase.json", `{"users": [\n${users.map((u) => JSON.stringify(u, null, 2)).join(",\n")}\n]}\n`);
@@ -331,12 +467,32 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
       CREATE TABLE "account" ("id" text not null primary key, "accountId" text not null, "providerId" text not null, "userId" text not null references "user" ("id") on delete cascade, "accessToken" text, "refreshToken" text, "idToken" text, "accessTokenExpiresAt" date, "refreshTokenExpiresAt" date, "scope" text, "password" text, "createdAt" date not null, "updatedAt" date not null);
       CREATE INDEX "account_userId_idx" on "account" ("userId");`);
     const insertUser = database.prepare(`INSERT INTO "user" VALUES (?, ?, ?, ?, NULL, ?, ?)`);
-    const insertAccount = database.prepare(`INSERT INTO "account" (id, accountId, providerId, userId, accessToken, password, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertAccount = database.prepare(
+      `INSERT INTO "account" (id, accountId, providerId, userId, accessToken, password, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     insertUser.run(`ba1${tag}`, "Admin User", email("ba1"), 1, "2025-01-02T03:04:05.000Z", "2025-01-02T03:04:05.000Z");
-    insertAccount.run(`acc1${tag}`, `ba1${tag}`, "credential", `ba1${tag}`, null, BETTER_AUTH_VECTOR.digest, "2025-01-02T03:04:05.000Z", "2025-01-02T03:04:05.000Z");
+    insertAccount.run(
+      `acc1${tag}`,
+      `ba1${tag}`,
+      "credential",
+      `ba1${tag}`,
+      null,
+      BETTER_AUTH_VECTOR.digest,
+      "2025-01-02T03:04:05.000Z",
+      "2025-01-02T03:04:05.000Z",
+    );
     insertAccount.run(`acc2${tag}`, `gh${tag}`, "github", `ba1${tag}`, "gho_secret_token", null, "2025-01-03T00:00:00.000Z", "2025-01-03T00:00:00.000Z");
     insertUser.run(`ba2${tag}`, "Second", email("ba2"), 0, "2025-02-01T00:00:00.000Z", "2025-02-01T00:00:00.000Z");
-    insertAccount.run(`acc3${tag}`, `ba2${tag}`, "credential", `ba2${tag}`, null, betterAuthHash("second ba pw"), "2025-02-01T00:00:00.000Z", "2025-02-01T00:00:00.000Z");
+    insertAccount.run(
+      `acc3${tag}`,
+      `ba2${tag}`,
+      "credential",
+      `ba2${tag}`,
+      null,
+      betterAuthHash("second ba pw"),
+      "2025-02-01T00:00:00.000Z",
+      "2025-02-01T00:00:00.000Z",
+    );
     database.close();
 
     const run = await importFile(["--from", "better-auth", path]);
@@ -349,9 +505,34 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
     // An unverified email cannot sign in, so its password is proven by the JSON import below.
     expect(second.email_addresses.map((e: any) => e.verified)).toEqual([false]);
 
-    const jsonUsers = [{ id: `ba3${tag}`, name: "Json User", email: email("ba3"), emailVerified: true, image: null, createdAt: "2025-03-01T00:00:00.000Z", updatedAt: "2025-03-01T00:00:00.000Z" }];
-    const jsonAccounts = [{ id: `acc4${tag}`, accountId: `ba3${tag}`, providerId: "credential", userId: `ba3${tag}`, password: betterAuthHash("third ba pw"), createdAt: "2025-03-01T00:00:00.000Z" }];
-    await importFile(["--from", "better-auth", write("ba-user.json", JSON.stringify(jsonUsers)), "--accounts", write("ba-account.json", JSON.stringify(jsonAccounts))]);
+    const jsonUsers = [
+      {
+        id: `ba3${tag}`,
+        name: "Json User",
+        email: email("ba3"),
+        emailVerified: true,
+        image: null,
+        createdAt: "2025-03-01T00:00:00.000Z",
+        updatedAt: "2025-03-01T00:00:00.000Z",
+      },
+    ];
+    const jsonAccounts = [
+      {
+        id: `acc4${tag}`,
+        accountId: `ba3${tag}`,
+        providerId: "credential",
+        userId: `ba3${tag}`,
+        password: betterAuthHash("third ba pw"),
+        createdAt: "2025-03-01T00:00:00.000Z",
+      },
+    ];
+    await importFile([
+      "--from",
+      "better-auth",
+      write("ba-user.json", JSON.stringify(jsonUsers)),
+      "--accounts",
+      write("ba-account.json", JSON.stringify(jsonAccounts)),
+    ]);
     await expectSignsIn(email("ba3"), "third ba pw", (await userByExternalId(`ba3${tag}`)).id);
   });
 
@@ -382,16 +563,29 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
       return {
         ...rest,
         email_addresses: details.email_addresses.map((e: any) => ({ email: e.email, verified: e.verified, is_primary: e.is_primary })),
-        phone_numbers: details.phone_numbers.map((p: any) => ({ phone_number: p.phone_number, country_code: p.country_code, verified: p.verified, is_primary: p.is_primary })),
-        social_connections: details.social_connections.map((c: any) => ({ provider: c.provider, provider_user_id: c.provider_user_id, email_address: c.email_address, linked: c.user_email_address_id !== null })),
+        phone_numbers: details.phone_numbers.map((p: any) => ({
+          phone_number: p.phone_number,
+          country_code: p.country_code,
+          verified: p.verified,
+          is_primary: p.is_primary,
+        })),
+        social_connections: details.social_connections.map((c: any) => ({
+          provider: c.provider,
+          provider_user_id: c.provider_user_id,
+          email_address: c.email_address,
+          linked: c.user_email_address_id !== null,
+        })),
       };
     };
-    const byKey = (list: any[]) => list.map(comparable).sort((a, b) => String(a.external_id ?? a.primary_email_address).localeCompare(String(b.external_id ?? b.primary_email_address)));
+    const byKey = (list: any[]) =>
+      list.map(comparable).sort((a, b) => String(a.external_id ?? a.primary_email_address).localeCompare(String(b.external_id ?? b.primary_email_address)));
     const [source, copy] = [byKey(await detailsOf(call)), byKey(await detailsOf(target.call))];
     expect(copy).toEqual(source);
     // Hashes came across too: the same digests, byte for byte.
     const hashesOf = async (deploymentId: string) =>
-      (await server.db.selectFrom("users").select(["external_id", "password_hash"]).where("deployment_id", "=", deploymentId).orderBy("external_id").execute()).map((r) => [r.external_id, r.password_hash]);
+      (
+        await server.db.selectFrom("users").select(["external_id", "password_hash"]).where("deployment_id", "=", deploymentId).orderBy("external_id").execute()
+      ).map((r) => [r.external_id, r.password_hash]);
     expect(await hashesOf(target.deploymentId)).toEqual(await hashesOf(server.deploymentId));
 
     // A re-run of the same file skips everyone.
@@ -402,7 +596,9 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
   it("imports through a running server with --url and --api-key, in batches", async () => {
     const target = await createSecondDeployment(server, `url-${dialect}`);
     const { secret } = await (await import("../../src/api-keys/api-keys.service.js")).createApiKey(server.db, target.deploymentId, "import");
-    const lines = Array.from({ length: 25 }, (_, i) => JSON.stringify({ external_id: `url-${tag}-${i}`, email_address: email(`url${i}`), password_digest: AUTH0_VECTOR.digest, password_hasher: "bcrypt" }));
+    const lines = Array.from({ length: 25 }, (_, i) =>
+      JSON.stringify({ external_id: `url-${tag}-${i}`, email_address: email(`url${i}`), password_digest: AUTH0_VECTOR.digest, password_hasher: "bcrypt" }),
+    );
     lines.splice(7, 0, "{not json");
     const file = write("url.jsonl", lines.join("\n"));
     const run = await importFile(["--from", "jsonl", file, "--url", server.baseUrl, "--api-key", secret, "--batch-size", "10"]);

@@ -23,7 +23,9 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 
 /** RFC 4180 writing, the reference the reader is checked against. */
 const toCsv = (records: string[][], lineBreak: string) =>
-  records.map((record) => record.map((field) => (/[",\r\n]/.test(field) || field === "" ? `"${field.replaceAll('"', '""')}"` : field)).join(",")).join(lineBreak) + lineBreak;
+  records
+    .map((record) => record.map((field) => (/[",\r\n]/.test(field) || field === "" ? `"${field.replaceAll('"', '""')}"` : field)).join(","))
+    .join(lineBreak) + lineBreak;
 
 describe("CSV reader (RFC 4180)", () => {
   it("reads quotes, doubled quotes, CRLF and line breaks inside quotes", async () => {
@@ -65,10 +67,10 @@ describe("CSV reader (RFC 4180)", () => {
 
 describe("JSON array reader", () => {
   it("streams the elements of a top-level array and of the array under a key", async () => {
-    const users = [{ a: 1, s: "x]}\"{[" }, { nested: { list: [1, [2, { b: "\\" }]] } }, { u: "\u00e9\ud83d\ude00" }];
+    const users = [{ a: 1, s: 'x]}"{[' }, { nested: { list: [1, [2, { b: "\\" }]] } }, { u: "\u00e9\ud83d\ude00" }];
     const top = await collect(readJsonArrayElements(chunked(JSON.stringify(users, null, 2), [5, 17, 40])));
     expect(top.map((e) => e.value)).toEqual(users);
-    const keyed = JSON.stringify({ kind: "export", skip: { users: [0] }, "us\\\"ers": [9], users, after: true });
+    const keyed = JSON.stringify({ kind: "export", skip: { users: [0] }, 'us\\"ers': [9], users, after: true });
     const under = await collect(readJsonArrayElements(chunked(keyed, [3, 33]), "users"));
     expect(under.map((e) => e.value)).toEqual(users);
     expect(under.map((e) => e.elementNumber)).toEqual([1, 2, 3]);

@@ -110,7 +110,8 @@ function findHash(index: SpillIndex, user: Auth0User): string | undefined {
 
 function toItem(user: Auth0User, digest: string | undefined): ImportUser {
   const socialIdentities = (user.identities ?? []).filter((identity) => identity.isSocial && identity.provider && isPresent(identity.user_id));
-  const names = isPresent(user.given_name) || isPresent(user.family_name) ? { first_name: user.given_name, last_name: user.family_name } : nameParts(user.name, user.email);
+  const names =
+    isPresent(user.given_name) || isPresent(user.family_name) ? { first_name: user.given_name, last_name: user.family_name } : nameParts(user.name, user.email);
   return {
     ...(user.user_id && { external_id: user.user_id }),
     ...(names.first_name && { first_name: names.first_name }),

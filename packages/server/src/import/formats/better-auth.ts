@@ -12,7 +12,20 @@ interface Account {
   password: string | null;
 }
 
-const KEPT = ["id", "name", "email", "emailVerified", "createdAt", "updatedAt", "username", "displayUsername", "phoneNumber", "phoneNumberVerified", "banned", "banExpires"];
+const KEPT = [
+  "id",
+  "name",
+  "email",
+  "emailVerified",
+  "createdAt",
+  "updatedAt",
+  "username",
+  "displayUsername",
+  "phoneNumber",
+  "phoneNumberVerified",
+  "banned",
+  "banExpires",
+];
 
 /**
  * Better Auth's `user` and `account` tables, straight from its SQLite file (read-only, streamed
@@ -29,7 +42,12 @@ export async function* readBetterAuth(path: string, options: { accountsPath?: st
   try {
     if (options.accountsPath) {
       for await (const { row } of readTableRows(options.accountsPath)) {
-        if (row && isPresent(row.userId)) accounts.add(String(row.userId), { providerId: String(row.providerId), accountId: String(row.accountId), password: (row.password as string | null) ?? null });
+        if (row && isPresent(row.userId))
+          accounts.add(String(row.userId), {
+            providerId: String(row.providerId),
+            accountId: String(row.accountId),
+            password: (row.password as string | null) ?? null,
+          });
       }
     }
     accounts.seal();

@@ -19,7 +19,11 @@ const COLUMNS = [
 ] as const;
 
 /** Several values in one cell: Clerk writes them pipe-separated; its own importer also splits on commas. */
-const splitValues = (cell: string | undefined) => (cell ?? "").split(/[|,]/).map((value) => value.trim()).filter(Boolean);
+const splitValues = (cell: string | undefined) =>
+  (cell ?? "")
+    .split(/[|,]/)
+    .map((value) => value.trim())
+    .filter(Boolean);
 
 /**
  * Clerk's Dashboard user export (CSV, the only export with password digests). Clerk's `id` becomes
@@ -36,8 +40,14 @@ export async function* readClerkCsv(path: string, options: { onBytesRead?: Bytes
       ...(isPresent(row.first_name) && { first_name: row.first_name }),
       ...(isPresent(row.last_name) && { last_name: row.last_name }),
       ...(isPresent(row.username) && { username: row.username }),
-      email_addresses: identifiers(row.primary_email_address, row.verified_email_addresses, row.unverified_email_addresses).map(({ value, ...flags }) => ({ email: value, ...flags })),
-      phone_numbers: identifiers(row.primary_phone_number, row.verified_phone_numbers, row.unverified_phone_numbers).map(({ value, ...flags }) => ({ phone_number: value, ...flags })),
+      email_addresses: identifiers(row.primary_email_address, row.verified_email_addresses, row.unverified_email_addresses).map(({ value, ...flags }) => ({
+        email: value,
+        ...flags,
+      })),
+      phone_numbers: identifiers(row.primary_phone_number, row.verified_phone_numbers, row.unverified_phone_numbers).map(({ value, ...flags }) => ({
+        phone_number: value,
+        ...flags,
+      })),
       ...(isPresent(row.password_digest) && { password_digest: row.password_digest, password_hasher: row.password_hasher || null }),
     };
     yield { location, item, dropped };

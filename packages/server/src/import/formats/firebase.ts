@@ -19,7 +19,19 @@ interface FirebaseUser {
   [key: string]: unknown;
 }
 
-const KEPT = ["localId", "email", "emailVerified", "passwordHash", "salt", "displayName", "phoneNumber", "disabled", "createdAt", "customAttributes", "providerUserInfo"];
+const KEPT = [
+  "localId",
+  "email",
+  "emailVerified",
+  "passwordHash",
+  "salt",
+  "displayName",
+  "phoneNumber",
+  "disabled",
+  "createdAt",
+  "customAttributes",
+  "providerUserInfo",
+];
 
 /**
  * `firebase auth:export users.json --format=json`: `{"users": [ … ]}`, streamed element by

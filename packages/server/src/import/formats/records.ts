@@ -8,7 +8,10 @@ import { fileChunks, type BytesRead } from "./types.js";
  * line, as `COPY (SELECT row_to_json(u) …)` writes): `.csv` files are CSV; for the rest, the
  * first character tells an array from NDJSON. Streamed in every case.
  */
-export async function* readTableRows(path: string, onBytesRead?: BytesRead): AsyncGenerator<{ row: Record<string, unknown> | null; location: string; reason?: string }> {
+export async function* readTableRows(
+  path: string,
+  onBytesRead?: BytesRead,
+): AsyncGenerator<{ row: Record<string, unknown> | null; location: string; reason?: string }> {
   if (/\.csv$/i.test(path)) {
     for await (const { row, recordNumber } of readCsvObjects(fileChunks(path, onBytesRead))) yield { row: nullEmpty(row), location: `row ${recordNumber}` };
     return;
@@ -16,7 +19,9 @@ export async function* readTableRows(path: string, onBytesRead?: BytesRead): Asy
   if ((await firstCharacter(path)) === "[") {
     for await (const { value, elementNumber } of readJsonArrayElements(fileChunks(path, onBytesRead))) {
       const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
-      yield isObject ? { row: value as Record<string, unknown>, location: `element ${elementNumber}` } : { row: null, location: `element ${elementNumber}`, reason: "not a JSON object" };
+      yield isObject
+        ? { row: value as Record<string, unknown>, location: `element ${elementNumber}` }
+        : { row: null, location: `element ${elementNumber}`, reason: "not a JSON object" };
     }
     return;
   }

@@ -58,7 +58,11 @@ export async function* readSupabase(path: string, options: { identitiesPath?: st
         continue;
       }
       const connections = identities ? identities.get<Identity>(String(row.id)) : [];
-      yield { location, item: toItem(row, connections, now), dropped: droppedKeys(row, KEPT).filter((key) => !/token|_sent_at|^email_change|^phone_change|^reauthentication|last_sign_in_at|invited_at/.test(key)) };
+      yield {
+        location,
+        item: toItem(row, connections, now),
+        dropped: droppedKeys(row, KEPT).filter((key) => !/token|_sent_at|^email_change|^phone_change|^reauthentication|last_sign_in_at|invited_at/.test(key)),
+      };
     }
   } finally {
     identities?.close();
@@ -85,9 +89,10 @@ async function indexIdentities(path: string): Promise<SpillIndex> {
 function toItem(row: Record<string, unknown>, identities: Identity[], now: number): ImportUser {
   const userMetadata = jsonObjectOf(row.raw_user_meta_data);
   const appMetadata = jsonObjectOf(row.raw_app_meta_data);
-  const names = isPresent(userMetadata?.first_name) || isPresent(userMetadata?.last_name)
-    ? { first_name: userMetadata?.first_name as string | undefined, last_name: userMetadata?.last_name as string | undefined }
-    : splitName((userMetadata?.full_name ?? userMetadata?.name) as string | undefined);
+  const names =
+    isPresent(userMetadata?.first_name) || isPresent(userMetadata?.last_name)
+      ? { first_name: userMetadata?.first_name as string | undefined, last_name: userMetadata?.last_name as string | undefined }
+      : splitName((userMetadata?.full_name ?? userMetadata?.name) as string | undefined);
   const bannedUntil = toIsoTime(row.banned_until);
   const email = row.email as string | null;
   const phone = row.phone as string | null;
@@ -103,6 +108,10 @@ function toItem(row: Record<string, unknown>, identities: Identity[], now: numbe
     ...(bannedUntil && Date.parse(bannedUntil) > now && { disabled: true }),
     ...(userMetadata && { public_metadata: userMetadata }),
     ...(appMetadata && { private_metadata: appMetadata }),
-    social_connections: identities.map((identity) => ({ provider: providerNameOf(identity.provider), provider_user_id: identity.providerId, email_address: identity.email })),
+    social_connections: identities.map((identity) => ({
+      provider: providerNameOf(identity.provider),
+      provider_user_id: identity.providerId,
+      email_address: identity.email,
+    })),
   };
 }

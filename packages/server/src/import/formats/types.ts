@@ -59,7 +59,10 @@ export function toIsoTime(value: unknown): string | undefined {
   else if (typeof value === "string" && /^\d+$/.test(value)) ms = Number(value) < 1e11 ? Number(value) * 1000 : Number(value);
   else if (typeof value === "string") {
     // Postgres: a space instead of T, "+00" instead of "+00:00", microseconds.
-    const normalized = value.trim().replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00");
+    const normalized = value
+      .trim()
+      .replace(" ", "T")
+      .replace(/([+-]\d\d)$/, "$1:00");
     ms = Date.parse(normalized);
   } else return undefined;
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
