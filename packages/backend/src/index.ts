@@ -19,6 +19,7 @@ export {
 export type { PaginatedResponse } from "./core/pagination.js";
 export type { RequestOptions, CallOptions, HttpMethod, QueryParams } from "./core/request.js";
 export type * from "./resources/users.types.js";
+export { MAX_IMPORT_BATCH, type ImportUser, type ImportUsersOptions, type ImportUsersResponse, type ImportResult, type ImportProgress, type ImportStreamOptions } from "./resources/import.js";
 export { verifyAuthToken } from "./auth/verify.js";
 export { getAuth, getAuthFromToken, authenticateRequest, authFromHeaders } from "./auth/request-auth.js";
 export { exchangeSessionForAuthToken, type SessionExchangeResult } from "./auth/exchange.js";

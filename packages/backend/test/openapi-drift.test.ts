@@ -9,7 +9,7 @@ import { startRealServer, type RealServer } from "./helpers/real-server.js";
  * the source with the TypeScript compiler, so there is no second list to keep.
  */
 
-const SOURCES = ["../src/resources/users.types.ts", "../src/core/pagination.ts"].map((file) => fileURLToPath(new URL(file, import.meta.url)));
+const SOURCES = ["../src/resources/users.types.ts", "../src/resources/import.ts", "../src/core/pagination.ts"].map((file) => fileURLToPath(new URL(file, import.meta.url)));
 
 /** Our type → the server's component schema. */
 const COMPONENTS: Record<string, string> = {
@@ -28,6 +28,8 @@ const COMPONENTS: Record<string, string> = {
   AddPhoneRequest: "AddPhoneRequest",
   UpdatePhoneRequest: "UpdatePhoneRequest",
   LinkSocialConnectionRequest: "LinkSocialConnectionRequest",
+  ImportUser: "ImportUser",
+  ImportUsersResponse: "ImportUsersResponse",
 };
 
 /** Our option types → the query parameters of an operation. */

@@ -8,6 +8,7 @@ import { frontendDeployment } from "./http/frontend-deployment.js";
 import { MAX_BODY_BYTES, bodyParsers } from "./http/body-parsers.js";
 import { errorHandler, sendFrameworkError } from "./http/error-handler.js";
 import { idempotency } from "./http/idempotency.js";
+import { importRoutes } from "./import/import.routes.js";
 import { openapi } from "./http/openapi.js";
 import { rateLimitByApiKey, rateLimitSignIn } from "./http/rate-limit.js";
 import { generateRequestId, loggerOptions, requestLog } from "./http/request-log.js";
@@ -84,6 +85,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     await api.register(rateLimitByApiKey);
     await api.register(idempotency);
     await api.register(usersRoutes);
+    await api.register(importRoutes);
     await api.register(emailsRoutes);
     await api.register(phonesRoutes);
     await api.register(passwordsRoutes);

@@ -10,6 +10,7 @@ const conflictsByIndexColumn: Array<[column: string, field: string, conflict: (f
   ["email_normalized", "email_address", errors.email_taken],
   ["phone_number", "phone_number", errors.phone_number_taken],
   ["username_normalized", "username", errors.username_taken],
+  ["external_id", "external_id", errors.external_id_taken],
   // Postgres reports the index "social_connections_provider_user_unique", SQLite the column "….provider_user_id".
   ["provider_user", "provider_user_id", errors.social_connection_taken],
   ["one_primary", "is_primary", errors.concurrent_primary_change],

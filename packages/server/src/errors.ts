@@ -2,6 +2,7 @@ import { consoleErrors } from "./errors/console.js";
 import { deploymentsErrors } from "./errors/deployments.js";
 import { httpErrors, storageErrors } from "./errors/http.js";
 import { idempotencyErrors } from "./errors/idempotency.js";
+import { importErrors } from "./errors/import.js";
 import { identifiersErrors } from "./errors/identifiers.js";
 import { profileImagesErrors } from "./errors/profile-images.js";
 import { sessionsErrors } from "./errors/sessions.js";
@@ -39,6 +40,7 @@ export const errors = {
   // ---- second factors: add here
   // ---- webhooks: add here
   // ---- import: add here
+  ...importErrors,
   // ---- console: add here
 };
 

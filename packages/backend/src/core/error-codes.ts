@@ -20,6 +20,7 @@ export const WACHT_ERROR_CODES = [
   "already_exists",
   "user_not_found",
   "username_taken",
+  "external_id_taken",
   "password_required",
   "invalid_password_digest",
   "password_too_long",
@@ -57,6 +58,9 @@ export const WACHT_ERROR_CODES = [
   "console_asset_not_found",
   "console_session_invalid",
   "csrf_failed",
+  "identifier_required",
+  "unsupported_password_hasher",
+  "unreadable_record",
 ] as const;
 
 export type WachtErrorCode = (typeof WACHT_ERROR_CODES)[number];
@@ -80,6 +84,7 @@ export const WACHT_ERROR_STATUSES: Record<WachtErrorCode, number> = {
   already_exists: 409,
   user_not_found: 404,
   username_taken: 409,
+  external_id_taken: 409,
   password_required: 400,
   invalid_password_digest: 400,
   password_too_long: 400,
@@ -117,4 +122,7 @@ export const WACHT_ERROR_STATUSES: Record<WachtErrorCode, number> = {
   console_asset_not_found: 404,
   console_session_invalid: 401,
   csrf_failed: 403,
+  identifier_required: 400,
+  unsupported_password_hasher: 400,
+  unreadable_record: 400,
 };

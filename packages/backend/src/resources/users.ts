@@ -4,6 +4,7 @@ import { encodeBodyWithFiles } from "../core/form-data.js";
 import { iterateOffsetPages, type PaginatedResponse } from "../core/pagination.js";
 import { path } from "../core/path.js";
 import type { RequestOptions } from "../core/request.js";
+import { importUsers, importUserStream, type ImportStreamOptions, type ImportUser, type ImportUsersOptions, type ImportUsersResponse, type ImportProgress } from "./import.js";
 import type {
   AddEmailRequest,
   AddPhoneRequest,
@@ -71,6 +72,16 @@ export class Users {
 
   async updateUser(userId: string, request: UpdateUserRequest, options?: RequestOptions): Promise<UserDetails> {
     return this.#client.patch(path`/users/${userId}`, encodeBodyWithFiles(request), { ...options, isSafeToRepeat: true });
+  }
+
+  /** Imports up to 1,000 users in one call (`POST /users/import`); each item succeeds or fails on its own. */
+  async importUsers(users: ImportUser[], options?: ImportUsersOptions, requestOptions?: RequestOptions): Promise<ImportUsersResponse> {
+    return importUsers(this.#client, users, options, requestOptions);
+  }
+
+  /** Imports any number of users from an (async) iterable, 1,000 per call, reporting progress after each. */
+  async importUserStream(users: AsyncIterable<ImportUser> | Iterable<ImportUser>, options?: ImportStreamOptions, requestOptions?: RequestOptions): Promise<ImportProgress> {
+    return importUserStream(this.#client, users, options, requestOptions);
   }
 
   /** Also removes the user's sessions, identifiers and social connections. */

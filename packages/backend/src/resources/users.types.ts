@@ -21,6 +21,8 @@ export interface User {
   profile_picture_url: string | null;
   primary_email_address: string | null;
   primary_phone_number: string | null;
+  /** The user's id in another system (where it was imported from, or the app's own); unique per deployment. */
+  external_id: string | null;
 }
 
 /** A user with everything attached, as returned by getUser and updateUser. */
@@ -142,6 +144,8 @@ export interface ListUsersOptions {
   phone_number?: string | string[];
   username?: string | string[];
   user_id?: string | string[];
+  /** Exact (case-sensitive) external_id. */
+  external_id?: string | string[];
 }
 
 export interface CreateUserRequest {
@@ -159,6 +163,8 @@ export interface CreateUserRequest {
   password_hasher?: "argon2id" | "argon2i" | "bcrypt";
   /** Skip the server's password policy (length, common passwords). */
   skip_password_check?: boolean;
+  /** 1–255 characters, unique per deployment (409 `external_id_taken`). */
+  external_id?: string;
   public_metadata?: Record<string, unknown>;
   private_metadata?: Record<string, unknown>;
   /** When present the request is sent as multipart/form-data. */
@@ -170,6 +176,8 @@ export interface UpdateUserRequest {
   last_name?: string;
   /** `null` removes the username (JSON requests only). */
   username?: string | null;
+  /** `null` removes it (JSON requests only). */
+  external_id?: string | null;
   /** Replaces the stored metadata as a whole. */
   public_metadata?: Record<string, unknown>;
   /** Replaces the stored metadata as a whole. */

@@ -15,6 +15,9 @@ Commands:
   keys revoke <key id>          revoke an API key at once
   signing-keys rotate           new session-token signing key (old one published until its tokens expire)
   console-link                  a one-time link that signs a browser in to the admin console
+  import --from SOURCE FILE     import users from clerk, auth0, supabase, firebase, better-auth or jsonl
+  export [--include-password-hashes]
+                                every user as JSON lines on stdout (what 'import --from jsonl' reads)
 
 Environment: PORT (3000), HOST (127.0.0.1), DATABASE_URL (sqlite:./data/wacht.db | sqlite::memory: |
 postgres://…), WACHT_API_KEY, WACHT_PUBLIC_URL, WACHT_DB_POOL_SIZE, WACHT_RATE_LIMIT_MAX,
@@ -44,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./console-link.js")).runConsoleLinkCommand(config, rest);
     case "signing-keys":
       return (await import("./signing-keys.js")).runSigningKeysCommand(config, rest);
+    case "import":
+      return (await import("./import.js")).runImportCommand(config, rest);
+    case "export":
+      return (await import("./export.js")).runExportCommand(config, rest);
     default:
       console.error(`Unknown command '${command}'.\n\n${usage}`);
       return 2;

@@ -5,6 +5,7 @@ import { conflictOn, defineErrors, entry, fieldErrors } from "./define.js";
 export const usersErrors = defineErrors({
   user_not_found: entry(NotFoundError, (userId: string) => `No user with id '${userId}'.`),
   username_taken: entry(ConflictError, (field: string = "username") => conflictOn(field, "That username is already taken.")),
+  external_id_taken: entry(ConflictError, (field: string = "external_id") => conflictOn(field, "That external_id belongs to another user.")),
   password_required: entry(ValidationError, () => fieldErrors({ password: "is required unless skip_password_check is true" })),
   invalid_password_digest: entry(ValidationError, (field: string, rule: string) => fieldErrors({ [field]: rule })),
   password_too_long: entry(ValidationError, (field: string, maxLength: number) => fieldErrors({ [field]: `must be at most ${maxLength} characters` })),

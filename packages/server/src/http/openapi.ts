@@ -4,6 +4,7 @@ import fp from "fastify-plugin";
 import { Type } from "typebox";
 import { ErrorSchema } from "./common.schemas.js";
 import { AddEmailBodySchema, AddPhoneBodySchema, UpdateEmailBodySchema, UpdatePhoneBodySchema, UserEmailSchema, UserPhoneSchema } from "../identifiers/identifiers.schemas.js";
+import { ImportUserSchema, ImportUsersBodySchema, ImportUsersResponseSchema } from "../import/import.schemas.js";
 import { UpdatePasswordBodySchema } from "../passwords/passwords.schemas.js";
 import { UserSigninSchema } from "../sessions/sessions.schemas.js";
 import { LinkSocialConnectionBodySchema, UserSocialConnectionSchema } from "../social-connections/social-connections.schemas.js";
@@ -32,6 +33,9 @@ export const componentSchemas = {
   AddPhoneRequest: AddPhoneBodySchema,
   UpdatePhoneRequest: UpdatePhoneBodySchema,
   LinkSocialConnectionRequest: LinkSocialConnectionBodySchema,
+  ImportUser: ImportUserSchema,
+  ImportUsersRequest: ImportUsersBodySchema,
+  ImportUsersResponse: ImportUsersResponseSchema,
   Error: ErrorSchema,
 };
 

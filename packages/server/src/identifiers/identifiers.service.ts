@@ -6,16 +6,23 @@ import { lockUser, refreshUserDerivedColumns, requireUser } from "../users/users
 import {
   clearPrimary,
   deleteIdentifierRow,
+  findEmailOwners,
   insertEmail,
+  insertEmails,
   insertPhone,
+  insertPhones,
   listEmails,
+  listEmailsOfUsers,
   listPhones,
+  listPhonesOfUsers,
   setPrimary,
   updateEmailRecord,
   updatePhoneRecord,
   type IdentifierFlagsPatch,
   type IdentifierTable,
+  type NewEmail,
   type NewIdentifier,
+  type NewPhone,
   type UserEmail,
   type UserPhone,
 } from "./identifiers.storage.js";
@@ -259,6 +266,24 @@ export const removeEmailInTransaction = (trx: Db, deploymentId: string, userId: 
 export async function removePhone(db: Db, deploymentId: string, userId: string, phoneId: string): Promise<void> {
   await db.transaction().execute((trx) => removeIdentifier(trx, phoneKind, deploymentId, userId, phoneId));
 }
+
+/**
+ * Inside the caller's transaction (imports): identifiers of new or existing users, several per
+ * statement. The caller has applied the rules already (one verified primary per kind); a taken
+ * address or number is a 409 naming `emailField`/`phoneField`.
+ */
+export async function insertIdentifierRecords(
+  trx: Db,
+  deploymentId: string,
+  identifiers: { emails: NewEmail[]; phones: NewPhone[] },
+  fields: { email?: string; phone?: string } = {},
+): Promise<void> {
+  if (identifiers.emails.length > 0) await withUniqueConflicts(() => insertEmails(trx, deploymentId, identifiers.emails), fields.email ? { email_address: fields.email } : {});
+  if (identifiers.phones.length > 0) await withUniqueConflicts(() => insertPhones(trx, deploymentId, identifiers.phones), fields.phone ? { phone_number: fields.phone } : {});
+}
+
+export { findEmailOwners, listEmailsOfUsers, listPhonesOfUsers };
+export type { NewEmail, NewPhone };
 
 /**
  * Inside the caller's transaction, when a user is created: the first email and phone, verified and

@@ -1,5 +1,5 @@
 import type { Db } from "../storage/db.js";
-import { selectRowsOfUser } from "../storage/owned-rows.js";
+import { selectRowsOfUser, selectRowsOfUsers } from "../storage/owned-rows.js";
 import type { UserEmailRow, UserPhoneRow } from "../storage/tables.js";
 
 /** The one module that writes user_emails and user_phones. */
@@ -76,6 +76,8 @@ export interface NewIdentifier {
   isPrimary: boolean;
   verified: boolean;
   nowMs: number;
+  /** Imports: when the other system got it (created_at and verified_at); default nowMs. */
+  createdAt?: number;
 }
 
 export interface NewEmail extends NewIdentifier {
@@ -95,23 +97,54 @@ const identifierColumns = (deploymentId: string, identifier: NewIdentifier) => (
   user_id: identifier.userId,
   is_primary: identifier.isPrimary,
   verified: identifier.verified,
-  verified_at: identifier.verified ? identifier.nowMs : null,
-  created_at: identifier.nowMs,
+  verified_at: identifier.verified ? (identifier.createdAt ?? identifier.nowMs) : null,
+  created_at: identifier.createdAt ?? identifier.nowMs,
   updated_at: identifier.nowMs,
 });
 
 export async function insertEmail(db: Db, deploymentId: string, email: NewEmail): Promise<void> {
-  await db
-    .insertInto("user_emails")
-    .values({ ...identifierColumns(deploymentId, email), email: email.email, email_normalized: email.normalized, verification_strategy: email.verificationStrategy })
-    .execute();
+  await insertEmails(db, deploymentId, [email]);
 }
 
 export async function insertPhone(db: Db, deploymentId: string, phone: NewPhone): Promise<void> {
+  await insertPhones(db, deploymentId, [phone]);
+}
+
+/** Several in one statement (imports write a batch of users' identifiers this way). */
+export async function insertEmails(db: Db, deploymentId: string, emails: NewEmail[]): Promise<void> {
+  if (emails.length === 0) return;
+  await db
+    .insertInto("user_emails")
+    .values(emails.map((email) => ({ ...identifierColumns(deploymentId, email), email: email.email, email_normalized: email.normalized, verification_strategy: email.verificationStrategy })))
+    .execute();
+}
+
+export async function insertPhones(db: Db, deploymentId: string, phones: NewPhone[]): Promise<void> {
+  if (phones.length === 0) return;
   await db
     .insertInto("user_phones")
-    .values({ ...identifierColumns(deploymentId, phone), phone_number: phone.phoneNumber, country_code: phone.countryCode })
+    .values(phones.map((phone) => ({ ...identifierColumns(deploymentId, phone), phone_number: phone.phoneNumber, country_code: phone.countryCode })))
     .execute();
+}
+
+/** The emails and phones of several users at once (export reads a page of users in a few queries). */
+export async function listEmailsOfUsers(db: Db, deploymentId: string, userIds: string[]): Promise<UserEmail[]> {
+  if (userIds.length === 0) return [];
+  const rows = await selectRowsOfUsers(db, "user_emails", deploymentId, userIds).execute();
+  return rows.map((row) => toUserEmail(row as UserEmailRow));
+}
+
+export async function listPhonesOfUsers(db: Db, deploymentId: string, userIds: string[]): Promise<UserPhone[]> {
+  if (userIds.length === 0) return [];
+  const rows = await selectRowsOfUsers(db, "user_phones", deploymentId, userIds).execute();
+  return rows.map((row) => toUserPhone(row as UserPhoneRow));
+}
+
+/** Which user owns each of these normalized addresses. */
+export async function findEmailOwners(db: Db, deploymentId: string, normalizedEmails: string[]): Promise<Map<string, string>> {
+  if (normalizedEmails.length === 0) return new Map();
+  const rows = await db.selectFrom("user_emails").select(["email_normalized", "user_id"]).where("deployment_id", "=", deploymentId).where("email_normalized", "in", normalizedEmails).execute();
+  return new Map(rows.map((row) => [row.email_normalized, row.user_id]));
 }
 
 /** The flags an update may change, whichever the kind; `verified` sets `verified_at` to `updatedAt` (or clears it). */

@@ -8,12 +8,23 @@ import {
   clearSocialConnectionEmailId,
   deleteSocialConnectionRow,
   insertSocialConnection,
+  insertSocialConnections,
   listSocialConnections,
+  listSocialConnectionsOfUsers,
+  type NewSocialConnection,
   type SocialConnection,
 } from "./social-connections.storage.js";
 
-export type { SocialConnection };
-export { listSocialConnections };
+export type { NewSocialConnection, SocialConnection };
+export { listSocialConnections, listSocialConnectionsOfUsers };
+
+/**
+ * Inside the caller's transaction (imports): connections of new or existing users, several per
+ * statement, providers already normalized; a linked provider account is a 409 naming `field`.
+ */
+export async function insertSocialConnectionRecords(trx: Db, deploymentId: string, connections: NewSocialConnection[], field?: string): Promise<void> {
+  if (connections.length > 0) await withUniqueConflicts(() => insertSocialConnections(trx, deploymentId, connections), field ? { provider_user_id: field } : {});
+}
 
 /** Inside the caller's transaction, when an email is removed: connections keep their own address but no longer point at the row. */
 export const detachEmailFromSocialConnections = clearSocialConnectionEmailId;
@@ -21,7 +32,7 @@ export const detachEmailFromSocialConnections = clearSocialConnectionEmailId;
 const PROVIDER_PATTERN = /^[a-z][a-z0-9_]{1,39}$/;
 
 /** "google" and "google_oauth" name the same provider; we store the second, as the wire protocol shows it. */
-function normalizeProvider(raw: string): string {
+export function normalizeProvider(raw: string): string {
   const provider = raw.trim().toLowerCase();
   if (!PROVIDER_PATTERN.test(provider)) throw errors.validation_failed({ provider: "must be a provider name such as \"google\" or \"github_oauth\"" });
   return provider.endsWith("_oauth") ? provider : `${provider}_oauth`;

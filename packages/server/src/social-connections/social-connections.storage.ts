@@ -1,5 +1,5 @@
 import type { Db } from "../storage/db.js";
-import { selectRowsOfUser } from "../storage/owned-rows.js";
+import { selectRowsOfUser, selectRowsOfUsers } from "../storage/owned-rows.js";
 import type { SocialConnectionRow } from "../storage/tables.js";
 
 export interface SocialConnection {
@@ -39,22 +39,37 @@ export interface NewSocialConnection {
   providerUserId: string;
   emailAddress: string | null;
   nowMs: number;
+  /** Imports: when the other system linked it; default nowMs. */
+  createdAt?: number;
 }
 
+const toNewConnectionRow = (deploymentId: string, connection: NewSocialConnection): SocialConnectionRow => ({
+  id: connection.id,
+  deployment_id: deploymentId,
+  user_id: connection.userId,
+  user_email_address_id: connection.userEmailAddressId,
+  provider: connection.provider,
+  provider_user_id: connection.providerUserId,
+  email_address: connection.emailAddress,
+  created_at: connection.createdAt ?? connection.nowMs,
+  updated_at: connection.nowMs,
+});
+
 export async function insertSocialConnection(db: Db, deploymentId: string, connection: NewSocialConnection): Promise<SocialConnection> {
-  const row: SocialConnectionRow = {
-    id: connection.id,
-    deployment_id: deploymentId,
-    user_id: connection.userId,
-    user_email_address_id: connection.userEmailAddressId,
-    provider: connection.provider,
-    provider_user_id: connection.providerUserId,
-    email_address: connection.emailAddress,
-    created_at: connection.nowMs,
-    updated_at: connection.nowMs,
-  };
+  const row = toNewConnectionRow(deploymentId, connection);
   await db.insertInto("social_connections").values(row).execute();
   return toSocialConnection(row);
+}
+
+/** Several in one statement (imports). */
+export async function insertSocialConnections(db: Db, deploymentId: string, connections: NewSocialConnection[]): Promise<void> {
+  if (connections.length > 0) await db.insertInto("social_connections").values(connections.map((c) => toNewConnectionRow(deploymentId, c))).execute();
+}
+
+export async function listSocialConnectionsOfUsers(db: Db, deploymentId: string, userIds: string[]): Promise<SocialConnection[]> {
+  if (userIds.length === 0) return [];
+  const rows = await selectRowsOfUsers(db, "social_connections", deploymentId, userIds).execute();
+  return rows.map((row) => toSocialConnection(row as SocialConnectionRow));
 }
 
 /** Unlinks connections from a user email that is being deleted; they keep their own email_address. */

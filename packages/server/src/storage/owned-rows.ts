@@ -13,3 +13,15 @@ export function selectRowsOfUser<T extends UserOwnedTable>(db: Db, table: T, dep
     .orderBy("created_at")
     .orderBy("id");
 }
+
+/** The rows of several users of one table, for reads that go page by page (export): each user's oldest first. */
+export function selectRowsOfUsers<T extends UserOwnedTable>(db: Db, table: T, deploymentId: string, userIds: string[]) {
+  return db
+    .selectFrom(table as UserOwnedTable)
+    .selectAll()
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "in", userIds)
+    .orderBy("user_id")
+    .orderBy("created_at")
+    .orderBy("id");
+}

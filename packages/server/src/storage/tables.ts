@@ -56,6 +56,8 @@ export interface UserRow {
   last_sign_in_at: number | null;
   /** Set when too many wrong passwords arrived; sign-in is refused until then. */
   locked_until: number | null;
+  /** The user's id in another system (migration 0008); unique per deployment. */
+  external_id: string | null;
 }
 
 export interface UserEmailRow {

@@ -16,6 +16,7 @@ import { revokeSessionsOfUser } from "../sessions/sessions.service.js";
 import { detachEmailFromSocialConnections, listSocialConnections, type SocialConnection } from "../social-connections/social-connections.service.js";
 import type { Db } from "../storage/db.js";
 import {
+  checkExternalId,
   checkMetadata,
   getUser,
   insertUserRecord,
@@ -52,6 +53,8 @@ export interface CreateUserInput {
   passwordDigest?: string;
   passwordHasher?: PasswordHasher;
   skipPasswordCheck?: boolean;
+  /** The user's id in another system; unique per deployment. */
+  externalId?: string;
   publicMetadata?: Metadata;
   privateMetadata?: Metadata;
   profileImage?: UploadedImage;
@@ -62,6 +65,8 @@ export interface UpdateUserInput {
   lastName?: string;
   /** null removes the username. */
   username?: string | null;
+  /** null removes it. */
+  externalId?: string | null;
   publicMetadata?: Metadata;
   privateMetadata?: Metadata;
   disabled?: boolean;
@@ -105,6 +110,7 @@ export async function createUser(db: Db, deploymentId: string, input: CreateUser
   if (input.profileImage) checkProfileImage(input.profileImage);
   checkMetadata("public_metadata", input.publicMetadata);
   checkMetadata("private_metadata", input.privateMetadata);
+  const externalId = input.externalId === undefined ? null : checkExternalId(input.externalId);
   const passwordHash = importedDigest ?? (input.password === undefined ? null : await hashPassword(input.password));
 
   return db.transaction().execute(async (trx) => {
@@ -124,6 +130,7 @@ export async function createUser(db: Db, deploymentId: string, input: CreateUser
       primaryEmail: primaryEmail ? { id: primaryEmail.id, email: primaryEmail.email } : null,
       primaryPhone: primaryPhone ? { id: primaryPhone.id, phoneNumber: primaryPhone.phoneNumber } : null,
       nowMs: now,
+      externalId,
     });
     await insertInitialIdentifiers(trx, deploymentId, userId, { email: primaryEmail, phone: primaryPhone }, now);
     if (input.profileImage) {
@@ -151,6 +158,7 @@ function checkImportedPassword(input: CreateUserInput): string | null {
 
 export async function updateUser(db: Db, deploymentId: string, userId: string, input: UpdateUserInput): Promise<UserDetails> {
   const username = input.username === undefined || input.username === null ? input.username : normalizeUsername(input.username);
+  const externalId = input.externalId === undefined || input.externalId === null ? input.externalId : checkExternalId(input.externalId);
   checkMetadata("public_metadata", input.publicMetadata);
   checkMetadata("private_metadata", input.privateMetadata);
   if (input.profileImage) checkProfileImage(input.profileImage);
@@ -171,6 +179,7 @@ export async function updateUser(db: Db, deploymentId: string, userId: string, i
       firstName: input.firstName,
       lastName: input.lastName,
       username,
+      externalId,
       publicMetadata: input.publicMetadata,
       privateMetadata: input.privateMetadata,
       disabled: input.disabled,

@@ -32,6 +32,7 @@ function toUserListQuery(query: ListUsersQuery): UserListQuery {
     phoneNumbers: asList(query.phone_number)?.map((phone) => normalizePhone(phone).phoneNumber),
     normalizedUsernames: asList(query.username)?.map(foldUsername),
     userIds: asList(query.user_id),
+    externalIds: asList(query.external_id),
   };
 }
 
@@ -77,6 +78,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         passwordDigest: body.password_digest,
         passwordHasher: body.password_hasher,
         skipPasswordCheck: body.skip_password_check,
+        externalId: body.external_id,
         publicMetadata: body.public_metadata,
         privateMetadata: body.private_metadata,
         profileImage: image ? { bytes: image } : undefined,
@@ -95,6 +97,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         firstName: body.first_name,
         lastName: body.last_name,
         username: body.username,
+        externalId: body.external_id,
         publicMetadata: body.public_metadata,
         privateMetadata: body.private_metadata,
         disabled: body.disabled,

@@ -8,6 +8,7 @@ import type { User } from "./users.service.js";
 
 const Metadata = Type.Unsafe<Record<string, unknown>>({ type: "object", additionalProperties: true, description: "Any JSON object; at most 32 KiB" });
 const Name = Type.String({ maxLength: 256 });
+const ExternalId = Type.String({ minLength: 1, maxLength: 255, description: "The user's id in another system; unique per deployment" });
 const SecondFactorPolicy = Type.Union([Type.Literal("none"), Type.Literal("optional"), Type.Literal("enforced")]);
 
 export const UserSchema = Type.Object(
@@ -21,6 +22,7 @@ export const UserSchema = Type.Object(
     profile_picture_url: Nullable(Type.String()),
     primary_email_address: Nullable(Type.String()),
     primary_phone_number: Nullable(Type.String()),
+    external_id: Nullable(Type.String()),
   },
   { additionalProperties: false },
 );
@@ -76,6 +78,7 @@ export const ListUsersQuerySchema = Type.Object(
     phone_number: Repeatable("Exact phone number (E.164); repeat for any of several"),
     username: Repeatable("Exact username (case-insensitive); repeat for any of several"),
     user_id: Repeatable("User id; repeat for any of several"),
+    external_id: Repeatable("Exact external_id; repeat for any of several"),
   },
   { additionalProperties: false },
 );
@@ -96,6 +99,7 @@ export const CreateUserBodySchema = Type.Object(
       Type.Union(PASSWORD_HASHERS.map((hasher) => Type.Literal(hasher)), { description: "The format of password_digest; replaced by argon2id at the next sign-in" }),
     ),
     skip_password_check: Type.Optional(Type.Boolean()),
+    external_id: Type.Optional(ExternalId),
     public_metadata: Type.Optional(Metadata),
     private_metadata: Type.Optional(Metadata),
   },
@@ -108,6 +112,7 @@ export const UpdateUserBodySchema = Type.Object(
     first_name: Type.Optional(Name),
     last_name: Type.Optional(Name),
     username: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    external_id: Type.Optional(Nullable(ExternalId)),
     public_metadata: Type.Optional(Metadata),
     private_metadata: Type.Optional(Metadata),
     disabled: Type.Optional(Type.Boolean()),
@@ -138,6 +143,7 @@ export function toUserJson(user: User, context: JsonContext): Static<typeof User
     profile_picture_url: pictureUrl(user, context),
     primary_email_address: user.primaryEmailAddress,
     primary_phone_number: user.primaryPhoneNumber,
+    external_id: user.externalId,
   };
 }
 

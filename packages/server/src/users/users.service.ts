@@ -7,8 +7,12 @@ import {
   findSignInCandidate,
   findUser,
   foldSearchText,
+  findPasswordHashes,
+  findUserIdsByExternalId,
   insertUser,
+  insertUsers,
   listUsers,
+  listUsersAfter,
   lockSignInCandidate,
   lockUserRow,
   refreshUserDerivedColumns,
@@ -29,6 +33,8 @@ import {
  */
 export type { IdentifierLookup, NewUser, SecondFactorPolicy, SignInCandidate, User, UserListQuery, UserPatch, Username };
 export { findLockedUntil, findSignInCandidate, foldSearchText, listUsers, lockSignInCandidate, refreshUserDerivedColumns };
+// Imports and exports (import/): batches of users, the ids they had elsewhere, and (export only) their hashes.
+export { findPasswordHashes, findUserIdsByExternalId, listUsersAfter };
 export { foldUsername, isUsername, normalizeUsername, USERNAME_PATTERN } from "./username.js";
 
 export type Metadata = Record<string, unknown>;
@@ -64,6 +70,17 @@ export async function lockUser(trx: Db, deploymentId: string, userId: string): P
 /** Inserts the user's row (in the caller's transaction when it creates identifiers too); a taken username is a 409. */
 export async function insertUserRecord(db: Db, deploymentId: string, user: NewUser): Promise<void> {
   await withUniqueConflicts(() => insertUser(db, deploymentId, user));
+}
+
+/** Several new users in one statement, in the caller's transaction (imports); a unique index's violation is a 409. */
+export async function insertUserRecords(db: Db, deploymentId: string, users: NewUser[]): Promise<void> {
+  await withUniqueConflicts(() => insertUsers(db, deploymentId, users));
+}
+
+/** Kept byte-exact (another system's ids may be case-sensitive); only its length is a rule. */
+export function checkExternalId(externalId: string, field = "external_id"): string {
+  if (externalId.length < 1 || externalId.length > 255) throw errors.validation_failed({ [field]: "must be 1 to 255 characters" });
+  return externalId;
 }
 
 /** Writes the given columns; a 404 when there is no such user, a 409 when the username is taken. */

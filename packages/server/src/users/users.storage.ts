@@ -39,6 +39,8 @@ export interface User {
   lastSignInAt: number | null;
   /** Sign-in is refused until then (after too many wrong passwords); in the past or null when not locked. */
   lockedUntil: number | null;
+  /** The user's id in another system (where it was imported from, or the app's own). */
+  externalId: string | null;
 }
 
 export type UserSortKey = "created_at" | "username" | "email" | "phone_number";
@@ -55,6 +57,7 @@ export interface UserListQuery {
   phoneNumbers?: string[];
   normalizedUsernames?: string[];
   userIds?: string[];
+  externalIds?: string[];
 }
 
 // Every column but the password hash: whether a hash exists is all the rest of the code may know.
@@ -78,6 +81,7 @@ const userColumns = [
   "updated_at",
   "last_sign_in_at",
   "locked_until",
+  "external_id",
 ] as const;
 
 type UserColumnsRow = Pick<UserRow, (typeof userColumns)[number]> & { has_password: unknown };
@@ -103,6 +107,7 @@ const toUser = (row: UserColumnsRow): User => ({
   updatedAt: row.updated_at,
   lastSignInAt: row.last_sign_in_at,
   lockedUntil: row.locked_until,
+  externalId: row.external_id,
 });
 
 function selectUsers(db: Db, deploymentId: string) {
@@ -147,18 +152,33 @@ export interface NewUser {
   primaryEmail: { id: string; email: string } | null;
   primaryPhone: { id: string; phoneNumber: string } | null;
   nowMs: number;
+  /** Imports: every address the user arrives with (searchable; the primary among them), in place of primaryEmail/primaryPhone. */
+  emails?: Array<{ id: string; email: string; isPrimary: boolean }>;
+  phones?: Array<{ id: string; phoneNumber: string; isPrimary: boolean }>;
+  /** Imports: kept from the other system (default nowMs). */
+  createdAt?: number;
+  externalId?: string | null;
+  disabled?: boolean;
 }
 
 export async function insertUser(db: Db, deploymentId: string, user: NewUser): Promise<void> {
+  await insertUsers(db, deploymentId, [user]);
+}
+
+/** Several users in one statement (imports write a batch this way). */
+export async function insertUsers(db: Db, deploymentId: string, users: NewUser[]): Promise<void> {
+  if (users.length === 0) return;
+  await db.insertInto("users").values(users.map((user) => toNewUserRow(deploymentId, user))).execute();
+}
+
+function toNewUserRow(deploymentId: string, user: NewUser): UserRow {
   const names = { first_name: user.firstName, last_name: user.lastName, username: user.username?.username ?? null };
   const derived = deriveUserColumns(
     names,
-    user.primaryEmail ? [{ ...user.primaryEmail, isPrimary: true }] : [],
-    user.primaryPhone ? [{ ...user.primaryPhone, isPrimary: true }] : [],
+    user.emails ?? (user.primaryEmail ? [{ ...user.primaryEmail, isPrimary: true }] : []),
+    user.phones ?? (user.primaryPhone ? [{ ...user.primaryPhone, isPrimary: true }] : []),
   );
-  await db
-    .insertInto("users")
-    .values({
+  return {
       id: user.id,
       deployment_id: deploymentId,
       ...names,
@@ -166,17 +186,17 @@ export async function insertUser(db: Db, deploymentId: string, user: NewUser): P
       username_normalized: user.username?.normalized ?? null,
       password_hash: user.passwordHash,
       last_password_reset_at: null,
-      disabled: false,
+      disabled: user.disabled ?? false,
       second_factor_policy: "none",
       public_metadata: JSON.stringify(user.publicMetadata),
       private_metadata: JSON.stringify(user.privateMetadata),
       profile_image_id: null,
-      created_at: user.nowMs,
+      created_at: user.createdAt ?? user.nowMs,
       updated_at: user.nowMs,
       last_sign_in_at: null,
       locked_until: null,
-    })
-    .execute();
+      external_id: user.externalId ?? null,
+  };
 }
 
 /** The columns a write may change, in domain terms; an absent field is left as it is. */
@@ -195,6 +215,10 @@ export interface UserPatch {
   lastSignInAt?: number;
   lockedUntil?: number | null;
   updatedAt?: number;
+  /** null removes it. */
+  externalId?: string | null;
+  /** Imports with on_conflict "update": the other system's creation time. */
+  createdAt?: number;
 }
 
 function toUserColumns(patch: UserPatch): Partial<UserRow> {
@@ -212,6 +236,8 @@ function toUserColumns(patch: UserPatch): Partial<UserRow> {
     ...(patch.lastSignInAt !== undefined && { last_sign_in_at: patch.lastSignInAt }),
     ...(patch.lockedUntil !== undefined && { locked_until: patch.lockedUntil }),
     ...(patch.updatedAt !== undefined && { updated_at: patch.updatedAt }),
+    ...(patch.externalId !== undefined && { external_id: patch.externalId }),
+    ...(patch.createdAt !== undefined && { created_at: patch.createdAt }),
   };
 }
 
@@ -231,6 +257,33 @@ export async function lockUserRow(db: Db, deploymentId: string, userId: string):
   return row !== undefined;
 }
 
+/** The ids of the deployment's users with these external ids (imports find what they already brought in). */
+export async function findUserIdsByExternalId(db: Db, deploymentId: string, externalIds: string[]): Promise<Map<string, string>> {
+  if (externalIds.length === 0) return new Map();
+  const rows = await db.selectFrom("users").select(["id", "external_id"]).where("deployment_id", "=", deploymentId).where("external_id", "in", externalIds).execute();
+  return new Map(rows.map((row) => [row.external_id!, row.id]));
+}
+
+/** A page of the deployment's users in id order, after `afterId`: a keyset walk that stays fast at any depth (export). */
+export async function listUsersAfter(db: Db, deploymentId: string, afterId: string | null, limit: number): Promise<User[]> {
+  let query = selectUsers(db, deploymentId).orderBy("id").limit(limit);
+  if (afterId !== null) query = query.where("id", ">", afterId);
+  return (await query.execute()).map(toUser);
+}
+
+/** Password hashes of several users: a confidential read that only `wacht export --include-password-hashes` makes. */
+export async function findPasswordHashes(db: Db, deploymentId: string, userIds: string[]): Promise<Map<string, string>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("users")
+    .select(["id", "password_hash"])
+    .where("deployment_id", "=", deploymentId)
+    .where("id", "in", userIds)
+    .where("password_hash", "is not", null)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.password_hash!]));
+}
+
 /** Removes the user; its emails, phones, connections, sessions and images go with it (ON DELETE CASCADE). */
 export async function deleteUserRow(db: Db, deploymentId: string, userId: string): Promise<boolean> {
   const result = await db.deleteFrom("users").where("deployment_id", "=", deploymentId).where("id", "=", userId).executeTakeFirst();
@@ -248,9 +301,13 @@ const sortExpressions: Record<UserSortKey, RawBuilder<unknown>> = {
 export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<{ items: User[]; total: number }> {
   // A search or an exact email, phone or id narrows the list to a few users through its own index;
   // without one, the deployment's sort index reads the page in order.
-  const isUnfiltered = !query.search && !query.normalizedEmails?.length && !query.phoneNumbers?.length && !query.normalizedUsernames?.length && !query.userIds?.length;
+  const isUnfiltered = !query.search && !query.normalizedEmails?.length && !query.phoneNumbers?.length && !query.normalizedUsernames?.length && !query.userIds?.length && !query.externalIds?.length;
   const hasIndexedFilter = Boolean(
-    (query.search && isSearchIndexed(db, query.search)) || query.normalizedEmails?.length || query.phoneNumbers?.length || query.userIds?.length,
+    (query.search && isSearchIndexed(db, query.search)) ||
+      query.normalizedEmails?.length ||
+      query.phoneNumbers?.length ||
+      query.userIds?.length ||
+      query.externalIds?.length,
   );
   let filtered = hasIndexedFilter
     ? db.selectFrom("users").where(inDeploymentLedByOtherFilters(db, "users.deployment_id", deploymentId))
@@ -260,6 +317,7 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
   if (query.phoneNumbers?.length) filtered = filtered.where("users.id", "in", phoneOwnersQuery(db, deploymentId, query.phoneNumbers));
   if (query.normalizedUsernames?.length) filtered = filtered.where("users.username_normalized", "in", query.normalizedUsernames);
   if (query.userIds?.length) filtered = filtered.where("users.id", "in", query.userIds);
+  if (query.externalIds?.length) filtered = filtered.where("users.external_id", "in", query.externalIds);
 
   const direction = sql.raw(query.sortOrder === "asc" ? "ASC" : "DESC");
   // NULLS LAST in both engines (their defaults differ); the id breaks ties so pages never overlap.

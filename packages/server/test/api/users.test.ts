@@ -24,6 +24,7 @@ const USER_FIELDS = [
   "profile_picture_url",
   "primary_email_address",
   "primary_phone_number",
+  "external_id",
 ].sort();
 
 // Every field the wire protocol names; features added later (sign-in, lockout) may add more.
