@@ -9,14 +9,21 @@ export {
   AuthorizationError,
   NotFoundError,
   ConflictError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  UnprocessableEntityError,
   RateLimitError,
   ServerError,
   WachtConnectionError,
   WachtTimeoutError,
   parseApiError,
   type WachtErrorInit,
+  type ErrorCode,
+  type WachtClientErrorCode,
 } from "./core/errors.js";
-export type { PaginatedResponse } from "./core/pagination.js";
+export { WACHT_ERROR_CODES, type WachtErrorCode } from "./core/error-codes.js";
+export { PagePromise, type PaginatedResponse, type Page } from "./core/pagination.js";
+export type { ModuleApi, ModuleFunction } from "./module-api.js";
 export type { RequestOptions, CallOptions, HttpMethod, QueryParams } from "./core/request.js";
 export type * from "./resources/users.types.js";
 export { MAX_IMPORT_BATCH, type ImportUser, type ImportUsersOptions, type ImportUsersResponse, type ImportResult, type ImportProgress, type ImportStreamOptions } from "./resources/import.js";

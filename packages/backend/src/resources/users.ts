@@ -1,7 +1,7 @@
 import type { WachtClient } from "../client.js";
 import { NotFoundError } from "../core/errors.js";
 import { encodeBodyWithFiles } from "../core/form-data.js";
-import { iterateOffsetPages, type PaginatedResponse } from "../core/pagination.js";
+import { PagePromise, type PaginatedResponse } from "../core/pagination.js";
 import { path } from "../core/path.js";
 import type { RequestOptions } from "../core/request.js";
 import { importUsers, importUserStream, type ImportStreamOptions, type ImportUser, type ImportUsersOptions, type ImportUsersResponse, type ImportProgress } from "./import.js";
@@ -42,14 +42,18 @@ export class Users {
     this.#client = client;
   }
 
-  async listUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): Promise<PaginatedResponse<User>> {
-    return this.#client.get("/users", { ...requestOptions, query: { ...options } });
+  /**
+   * One page of users (`await`), or every matching user page after page (`for await`). Not
+   * `async`, so that the answer stays iterable; it cannot throw before the request is made.
+   */
+  listUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): PagePromise<User, PaginatedResponse<User>> {
+    const fetchPage = (query: ListUsersOptions) => this.#client.get<PaginatedResponse<User>>("/users", { ...requestOptions, query: { ...query } });
+    return new PagePromise(fetchPage(options), (page) => fetchPage({ ...options, offset: page.offset + page.data.length }));
   }
 
-  /** Every user matching `options`, fetching pages as the loop advances. */
-  iterateUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): AsyncGenerator<User, void, undefined> {
-    const limit = options.limit ?? ITERATION_PAGE_SIZE;
-    return iterateOffsetPages((offset) => this.listUsers({ ...options, limit, offset }, requestOptions), options.offset ?? 0);
+  /** Every user matching `options`, fetching pages of 100 (or `limit`) as the loop advances. */
+  async *iterateUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): AsyncGenerator<User, void, undefined> {
+    yield* this.listUsers({ ...options, limit: options.limit ?? ITERATION_PAGE_SIZE, offset: options.offset ?? 0 }, requestOptions);
   }
 
   async getUser(userId: string, options?: RequestOptions): Promise<UserDetails> {
