@@ -27,6 +27,12 @@ export interface WachtServerOptions {
   authorizedParties?: string[];
   /** With `authorizedParties`: refuse tokens that carry no `azp` too (default false). */
   requireAuthorizedParty?: boolean;
+  /**
+   * Key (32+ characters) for the `x-wacht-auth` header of authenticateRequest/authFromHeaders;
+   * defaults to WACHT_AUTH_HEADER_SECRET, else a random key per process (enough when middleware
+   * and handler run in one process).
+   */
+  authHeaderSecret?: string;
 }
 
 /** The claims of a session token; Wacht's server sets iss, sub, sid, iat, nbf and exp. */
