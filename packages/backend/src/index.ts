@@ -27,6 +27,7 @@ export type { ModuleApi, ModuleFunction } from "./module-api.js";
 export type { RequestOptions, CallOptions, HttpMethod, QueryParams } from "./core/request.js";
 export type * from "./resources/users.types.js";
 export { MAX_IMPORT_BATCH, type ImportUser, type ImportUsersOptions, type ImportUsersResponse, type ImportResult, type ImportProgress, type ImportStreamOptions } from "./resources/import.js";
+export type * from "./resources/second-factors.types.js";
 export { verifyAuthToken } from "./auth/verify.js";
 export { getAuth, getAuthFromToken, authenticateRequest, authFromHeaders } from "./auth/request-auth.js";
 export { exchangeSessionForAuthToken, type SessionExchangeResult } from "./auth/exchange.js";

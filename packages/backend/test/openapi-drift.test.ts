@@ -32,6 +32,21 @@ const COMPONENTS: Record<string, string> = {
   ImportUsersResponse: "ImportUsersResponse",
 };
 
+/**
+ * Fields our types carry before the server's document does, because the branch serving them
+ * (second factors, cursor pagination) has not landed yet. Each is tolerated only while the server
+ * lacks it: once the server has it, the comparison includes it like any other.
+ */
+const PENDING_ON_SERVER: Record<string, string[]> = {
+  UserDetails: ["totp_enabled", "passkeys_count"],
+  ListUsersOptions: ["starting_after", "ending_before"],
+};
+
+function ours(typeName: string, serverNames: string[]): string[] | undefined {
+  const pending = (PENDING_ON_SERVER[typeName] ?? []).filter((name) => !serverNames.includes(name));
+  return typeProperties.get(typeName)?.filter((name) => !pending.includes(name));
+}
+
 /** Our option types → the query parameters of an operation. */
 const QUERIES: Record<string, [path: string, method: string]> = {
   ListUsersOptions: ["/users", "get"],
@@ -84,13 +99,14 @@ describe("types match the server's OpenAPI document", () => {
   it.each(Object.entries(COMPONENTS))("%s has the properties of schema %s", (typeName, schemaName) => {
     const schema = document.components.schemas[schemaName];
     expect(schema, `component schema ${schemaName}`).toBeDefined();
-    expect(typeProperties.get(typeName)).toEqual(schemaProperties(schema!));
+    const serverNames = schemaProperties(schema!);
+    expect(ours(typeName, serverNames)).toEqual(serverNames);
   });
 
   it.each(Object.entries(QUERIES))("%s has the query parameters of %s", (typeName, [path, method]) => {
     const operation = document.paths[path]?.[method];
     expect(operation, `${method.toUpperCase()} ${path}`).toBeDefined();
     const parameters = (operation!.parameters ?? []).filter((parameter) => parameter.in === "query").map((parameter) => parameter.name);
-    expect(typeProperties.get(typeName)).toEqual(parameters.sort());
+    expect(ours(typeName, parameters)).toEqual(parameters.sort());
   });
 });

@@ -24,6 +24,12 @@ export interface CallOptions extends RequestOptions {
   query?: QueryParams;
   /** The call is idempotent even though its method (POST, PATCH) is not in general. */
   isSafeToRepeat?: boolean;
+  /**
+   * The answer holds a secret (backup codes, an otpauth URL). Such a call gets no automatic
+   * Idempotency-Key: the server keeps the answer to a keyed request so it can replay it, and
+   * a secret must not sit in that store.
+   */
+  isAnswerSecret?: boolean;
 }
 
 /** The client's settled defaults (see client.ts). */
@@ -82,7 +88,7 @@ export async function sendRequestWithResponse<T>(
  * replays its answer, so retrying after a timeout can never create a second user.
  */
 function withAutomaticIdempotencyKey(method: HttpMethod, options: CallOptions, maxRetries: number): CallOptions {
-  if (maxRetries <= 0 || options.idempotencyKey !== undefined || isSafeToRepeat(method, options)) return options;
+  if (maxRetries <= 0 || options.idempotencyKey !== undefined || options.isAnswerSecret || isSafeToRepeat(method, options)) return options;
   const randomUUID = globalThis.crypto?.randomUUID?.bind(globalThis.crypto);
   if (!randomUUID) return options; // no Web Crypto (Node 18 without the flag): such calls are simply not retried
   return { ...options, idempotencyKey: `wacht-retry-${randomUUID()}` };

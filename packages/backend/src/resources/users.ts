@@ -25,6 +25,18 @@ import type {
   UserSignin,
   UserSocialConnection,
 } from "./users.types.js";
+import type {
+  CreateAuthenticatorRequest,
+  CreateAuthenticatorResponse,
+  RegeneratedBackupCodesResponse,
+  UserOrganizationMembership,
+  UserPasskey,
+  UserWorkspaceMembership,
+  VerifyPasswordRequest,
+  VerifyPasswordResponse,
+  VerifyTotpRequest,
+  VerifyTotpResponse,
+} from "./second-factors.types.js";
 
 /** Page size for iterateUsers when the caller sets none: fewer round trips than the server's 10. */
 const ITERATION_PAGE_SIZE = 100;
@@ -171,5 +183,68 @@ export class Users {
   /** Lifts a sign-in lockout (too many wrong passwords) before it expires. */
   async unlockUser(userId: string, options?: RequestOptions): Promise<void> {
     return this.#client.post(path`/users/${userId}/unlock`, undefined, { ...options, isSafeToRepeat: true });
+  }
+
+  /**
+   * Enrolls a TOTP authenticator with a secret the admin chose; ConflictError when one is active
+   * (deleteAuthenticator first). Retried only on 429: a repeat would conflict with the first.
+   */
+  async createAuthenticator(userId: string, request: CreateAuthenticatorRequest, options?: RequestOptions): Promise<CreateAuthenticatorResponse> {
+    return this.#client.post(path`/users/${userId}/authenticators`, request, { ...options, isAnswerSecret: true });
+  }
+
+  /** Removes the active TOTP authenticator (NotFoundError when none); backup codes stay. */
+  async deleteAuthenticator(userId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.delete(path`/users/${userId}/authenticators`, options);
+  }
+
+  /**
+   * 12 new backup codes, returned this once; the old ones stop working. Safe to repeat: a retry
+   * only replaces codes whose answer never arrived.
+   */
+  async regenerateBackupCodes(userId: string, options?: RequestOptions): Promise<RegeneratedBackupCodesResponse> {
+    return this.#client.post(path`/users/${userId}/backup-codes/regenerate`, undefined, { ...options, isSafeToRepeat: true, isAnswerSecret: true });
+  }
+
+  /** Newest first. */
+  async listPasskeys(userId: string, options?: RequestOptions): Promise<UserPasskey[]> {
+    return (await this.#client.get<ListResponse<UserPasskey>>(path`/users/${userId}/passkeys`, options)).data;
+  }
+
+  /** The name is trimmed; an empty one is a ValidationError. */
+  async renamePasskey(userId: string, passkeyId: string, name: string, options?: RequestOptions): Promise<void> {
+    return this.#client.patch(path`/users/${userId}/passkeys/${passkeyId}`, { name }, { ...options, isSafeToRepeat: true });
+  }
+
+  async deletePasskey(userId: string, passkeyId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.delete(path`/users/${userId}/passkeys/${passkeyId}`, options);
+  }
+
+  /** Always empty: Wacht has no organizations yet (NotFoundError for an unknown user). */
+  async listOrganizationMemberships(userId: string, options?: RequestOptions): Promise<UserOrganizationMembership[]> {
+    return (await this.#client.get<ListResponse<UserOrganizationMembership>>(path`/users/${userId}/organization-memberships`, options)).data;
+  }
+
+  /** Always empty: Wacht has no workspaces yet (NotFoundError for an unknown user). */
+  async listWorkspaceMemberships(userId: string, options?: RequestOptions): Promise<UserWorkspaceMembership[]> {
+    return (await this.#client.get<ListResponse<UserWorkspaceMembership>>(path`/users/${userId}/workspace-memberships`, options)).data;
+  }
+
+  /**
+   * Checks a password the user typed (e.g. before a sensitive action in your app):
+   * UnprocessableEntityError `password_incorrect` when wrong, ValidationError `password_not_set`
+   * when the user has none. Counts toward the user's sign-in failure throttle.
+   */
+  async verifyPassword(userId: string, request: VerifyPasswordRequest, options?: RequestOptions): Promise<VerifyPasswordResponse> {
+    return this.#client.post(path`/users/${userId}/verify-password`, request, { ...options, isSafeToRepeat: true });
+  }
+
+  /**
+   * Checks a TOTP or backup code: UnprocessableEntityError `totp_incorrect` when wrong or already
+   * used. Not safe to repeat (a code works once), so a retry carries an Idempotency-Key and the
+   * server replays the first answer.
+   */
+  async verifyTotp(userId: string, request: VerifyTotpRequest, options?: RequestOptions): Promise<VerifyTotpResponse> {
+    return this.#client.post(path`/users/${userId}/verify-totp`, request, options);
   }
 }

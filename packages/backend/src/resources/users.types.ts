@@ -38,7 +38,12 @@ export interface UserDetails extends User {
   phone_numbers: UserPhone[];
   social_connections: UserSocialConnection[];
   has_password: boolean;
+  /** Unused backup codes exist (regenerateBackupCodes). */
   has_backup_codes: boolean;
+  /** A TOTP authenticator is active (createAuthenticator). */
+  totp_enabled: boolean;
+  /** Registered passkeys (listPasskeys). */
+  passkeys_count: number;
   last_password_reset_at: string | null;
   last_sign_in_at: string | null;
   /** Too many wrong passwords: sign-in is refused until `lockout_expires_at` (or an unlock). */
