@@ -1,7 +1,10 @@
 export { WachtClient, type WachtClientOptions, type WachtConfig } from "./client.js";
 export { WachtClientStore, createClientStore, createClientStore as createWachtClientStore } from "./client-store.js";
-export { users, initClient, getClient, isClientInitialized } from "./module-api.js";
+export { users, webhooks, auditLogs, initClient, getClient, isClientInitialized } from "./module-api.js";
 export { Users } from "./resources/users.js";
+export { Webhooks } from "./resources/webhooks.js";
+export { AuditLogs } from "./resources/audit-logs.js";
+export { verifyWebhook, WebhookVerificationError, type VerifyWebhookOptions, type WebhookHeaders } from "./webhooks/verify-webhook.js";
 export {
   WachtError,
   ValidationError,
@@ -28,6 +31,8 @@ export type { RequestOptions, CallOptions, HttpMethod, QueryParams } from "./cor
 export type * from "./resources/users.types.js";
 export { MAX_IMPORT_BATCH, type ImportUser, type ImportUsersOptions, type ImportUsersResponse, type ImportResult, type ImportProgress, type ImportStreamOptions } from "./resources/import.js";
 export type * from "./resources/second-factors.types.js";
+export type * from "./resources/webhooks.types.js";
+export type * from "./resources/audit-logs.types.js";
 export { verifyAuthToken } from "./auth/verify.js";
 export { getAuth, getAuthFromToken, authenticateRequest, authFromHeaders } from "./auth/request-auth.js";
 export { exchangeSessionForAuthToken, type SessionExchangeResult } from "./auth/exchange.js";

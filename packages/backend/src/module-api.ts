@@ -1,6 +1,8 @@
 import { WachtClient, type WachtClientOptions } from "./client.js";
 import { PagePromise } from "./core/pagination.js";
+import { AuditLogs } from "./resources/audit-logs.js";
 import { Users } from "./resources/users.js";
+import { Webhooks } from "./resources/webhooks.js";
 
 /*
  * The published SDK's call style: `users.listUsers(options?, client?)`, with a process-wide
@@ -61,3 +63,5 @@ function deriveModuleApi<TResource extends object>(prototype: TResource, resourc
 }
 
 export const users: ModuleApi<Users> = deriveModuleApi(Users.prototype, (client) => client.users);
+export const webhooks: ModuleApi<Webhooks> = deriveModuleApi(Webhooks.prototype, (client) => client.webhooks);
+export const auditLogs: ModuleApi<AuditLogs> = deriveModuleApi(AuditLogs.prototype, (client) => client.auditLogs);

@@ -63,3 +63,22 @@ export class PagePromise<TItem, TPage extends Page<TItem> = Page<TItem>> impleme
     for await (const page of this.iteratePages()) yield* page.data;
   }
 }
+
+/** A list paged by `offset`: the next page starts where this one ended. */
+export function paginateByOffset<TItem, TPage extends Page<TItem> & { offset: number }>(
+  fetchPage: (offset: number | undefined) => Promise<TPage>,
+  offset?: number,
+): PagePromise<TItem, TPage> {
+  return new PagePromise(fetchPage(offset), (page) => fetchPage(page.offset + page.data.length));
+}
+
+/**
+ * A list paged by cursor: the next page is `starting_after` the last item's id, so items created
+ * or deleted meanwhile cannot shift a page (no item skipped or seen twice).
+ */
+export function paginateByCursor<TItem extends { id: string }, TPage extends Page<TItem>>(
+  fetchPage: (startingAfter: string | undefined) => Promise<TPage>,
+  startingAfter?: string,
+): PagePromise<TItem, TPage> {
+  return new PagePromise(fetchPage(startingAfter), (page) => fetchPage(page.data.at(-1)?.id));
+}

@@ -1,5 +1,5 @@
 /*
- * Base64 without Buffer (not on every runtime): atob/btoa work on "binary strings", one char per
+ * Base64 without Node's byte buffers (not on every runtime): atob/btoa work on "binary strings", one char per
  * byte, so bytes go through String.fromCharCode and charCodeAt.
  */
 
