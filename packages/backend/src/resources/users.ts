@@ -1,7 +1,7 @@
 import type { WachtClient } from "../client.js";
-import { NotFoundError } from "../core/errors.js";
+import { NotFoundError, ValidationError } from "../core/errors.js";
 import { encodeBodyWithFiles } from "../core/form-data.js";
-import { PagePromise, type PaginatedResponse } from "../core/pagination.js";
+import { PagePromise, type NextPageFetcher, type PaginatedResponse } from "../core/pagination.js";
 import { path } from "../core/path.js";
 import type { RequestOptions } from "../core/request.js";
 import { importUsers, importUserStream, type ImportStreamOptions, type ImportUser, type ImportUsersOptions, type ImportUsersResponse, type ImportProgress } from "./import.js";
@@ -42,6 +42,45 @@ import type {
 const ITERATION_PAGE_SIZE = 100;
 
 /**
+ * The next-page function of listUsers: `starting_after` the last user, with the same sort,
+ * search and filters (an `offset` would contradict the cursor, so it is dropped). A server
+ * without cursors (ours before they landed, or one that ignores the parameter) is detected —
+ * a 400 calling `starting_after` unknown, or a page repeating users already seen — and the
+ * walk goes on by offset from the users received so far, instead of failing or looping.
+ */
+function nextPageByCursor(
+  options: ListUsersOptions,
+  fetchPage: (query: ListUsersOptions) => Promise<PaginatedResponse<User>>,
+): NextPageFetcher<PaginatedResponse<User>> {
+  const { offset: _offset, ending_before: endingBefore, starting_after: _startingAfter, ...filters } = options;
+  // Started `ending_before` a user: walk backwards, as Stripe does, before the first user of each page.
+  const cursorAfter = (page: PaginatedResponse<User>): ListUsersOptions =>
+    endingBefore === undefined ? { starting_after: page.data.at(-1)?.id } : { ending_before: page.data[0]?.id };
+  let received = options.offset ?? 0;
+  let useOffsets = false;
+  return async (page) => {
+    received += page.data.length;
+    const byOffset = () => fetchPage({ ...filters, offset: received });
+    if (useOffsets) return byOffset();
+    const seen = new Set(page.data.map((user) => user.id));
+    try {
+      const next = await fetchPage({ ...filters, ...cursorAfter(page) });
+      if (!next.data.some((user) => seen.has(user.id))) return next;
+    } catch (error) {
+      if (!isUnknownCursorParameter(error)) throw error;
+    }
+    useOffsets = true;
+    return byOffset();
+  };
+}
+
+function isUnknownCursorParameter(error: unknown): boolean {
+  if (!(error instanceof ValidationError)) return false;
+  const details = error.details as Record<string, unknown> | null | undefined;
+  return typeof details === "object" && details !== null && details["starting_after"] === "is not a known field";
+}
+
+/**
  * `client.users`: one method per endpoint. `isSafeToRepeat` marks the POSTs and
  * PATCHes whose repetition changes nothing, so they may be retried (core/retry.ts).
  * Methods are `async` so that a bad argument rejects the promise instead of throwing.
@@ -55,17 +94,19 @@ export class Users {
   }
 
   /**
-   * One page of users (`await`), or every matching user page after page (`for await`). Not
-   * `async`, so that the answer stays iterable; it cannot throw before the request is made.
+   * One page of users (`await`, by `offset` as given), or every matching user page after page
+   * (`for await`), each next page `starting_after` the last user received: users created or
+   * deleted meanwhile cannot shift a page, so none is skipped or seen twice. Not `async`, so that
+   * the answer stays iterable; it cannot throw before the request is made.
    */
   listUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): PagePromise<User, PaginatedResponse<User>> {
     const fetchPage = (query: ListUsersOptions) => this.#client.get<PaginatedResponse<User>>("/users", { ...requestOptions, query: { ...query } });
-    return new PagePromise(fetchPage(options), (page) => fetchPage({ ...options, offset: page.offset + page.data.length }));
+    return new PagePromise(fetchPage(options), nextPageByCursor(options, fetchPage));
   }
 
   /** Every user matching `options`, fetching pages of 100 (or `limit`) as the loop advances. */
   async *iterateUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): AsyncGenerator<User, void, undefined> {
-    yield* this.listUsers({ ...options, limit: options.limit ?? ITERATION_PAGE_SIZE, offset: options.offset ?? 0 }, requestOptions);
+    yield* this.listUsers({ ...options, limit: options.limit ?? ITERATION_PAGE_SIZE }, requestOptions);
   }
 
   async getUser(userId: string, options?: RequestOptions): Promise<UserDetails> {

@@ -140,6 +140,10 @@ export interface ListUsersOptions {
   /** 1–500; the server's default is 10. */
   limit?: number;
   offset?: number;
+  /** A user id: the page after that user, in this sort (iteration sets it for you). */
+  starting_after?: string;
+  /** A user id: the page before that user, in this sort. */
+  ending_before?: string;
   sort_key?: UserSortKey;
   sort_order?: SortOrder;
   /** Case-insensitive substring of names, username, any email or phone. */
