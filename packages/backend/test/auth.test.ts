@@ -186,10 +186,14 @@ describe("session tokens", () => {
     expect((await verifyAuthToken(before, options))?.sub).toBe(userId);
     const fetchesBefore = target.jwksFetches();
 
-    const { rotateSigningKey } = (await import(SIGNING_KEYS_MODULE)) as { rotateSigningKey(db: unknown, deploymentId: string): Promise<{ activeKeyId: string }> };
-    // The server helper hands back the whole test server: its database and default deployment.
-    const internals = target.server as RealServer & { db: unknown; deploymentId: string };
-    const { activeKeyId } = await rotateSigningKey(internals.db, internals.deploymentId);
+    const { rotateSigningKey } = (await import(SIGNING_KEYS_MODULE)) as { rotateSigningKey(...args: unknown[]): Promise<{ activeKeyId: string }> };
+    // The server helper hands back the whole test server: its database, app and default deployment.
+    const internals = target.server as RealServer & { db: unknown; deploymentId: string; app: { secretBox?: unknown } };
+    // Once private keys are sealed at rest (hardening), rotation takes the app's secret box too.
+    const { activeKeyId } =
+      rotateSigningKey.length >= 3
+        ? await rotateSigningKey(internals.db, internals.app.secretBox, internals.deploymentId)
+        : await rotateSigningKey(internals.db, internals.deploymentId);
 
     const after = await sessionToken(target, credential);
     expect(JSON.parse(Buffer.from(after.split(".")[0]!, "base64url").toString("utf8")).kid).toBe(activeKeyId);

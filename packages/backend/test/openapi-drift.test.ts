@@ -39,6 +39,7 @@ const COMPONENTS: Record<string, string> = {
  */
 const PENDING_ON_SERVER: Record<string, string[]> = {
   UserDetails: ["totp_enabled", "passkeys_count"],
+  UserSignin: ["sign_in_method"],
   ListUsersOptions: ["starting_after", "ending_before"],
 };
 

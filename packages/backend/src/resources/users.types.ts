@@ -7,6 +7,8 @@
 export type SecondFactorPolicy = "none" | "optional" | "enforced";
 export type UserSortKey = "created_at" | "username" | "email" | "phone_number";
 export type SortOrder = "asc" | "desc";
+/** How a session was signed in: the password alone, with a second factor, or a passkey. */
+export type SignInMethod = "password" | "password+totp" | "password+backup_code" | "passkey";
 /** `"otp"` for emails an admin added, `"oauth_<provider>"` for ones an OAuth sign-in brought. */
 export type VerificationStrategy = "otp" | `oauth_${string}`;
 
@@ -121,6 +123,8 @@ export interface UserSignin {
   user_agent: string | null;
   browser: string | null;
   device: string | null;
+  /** How the user signed in. */
+  sign_in_method: SignInMethod;
   city: string | null;
   region: string | null;
   region_code: string | null;

@@ -5,11 +5,8 @@
  * themselves once the route lands on main.
  */
 export async function serverHas(server: { baseUrl: string; apiKey: string }, method: string, path: string): Promise<boolean> {
-  const response = await fetch(server.baseUrl + path, {
-    method,
-    headers: { authorization: `Bearer ${server.apiKey}`, ...(method === "GET" || method === "DELETE" ? {} : { "content-type": "application/json" }) },
-    body: method === "GET" || method === "DELETE" ? undefined : "{}",
-  });
+  // No body: a hardened server refuses bodies on routes it does not know (413) before saying 404.
+  const response = await fetch(server.baseUrl + path, { method, headers: { authorization: `Bearer ${server.apiKey}` } });
   const body = (await response.json().catch(() => null)) as { code?: string } | null;
   return !(response.status === 404 && body?.code === "route_not_found");
 }
