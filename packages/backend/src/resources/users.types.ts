@@ -7,6 +7,20 @@
 export type SecondFactorPolicy = "none" | "optional" | "enforced";
 export type UserSortKey = "created_at" | "username" | "email" | "phone_number";
 export type SortOrder = "asc" | "desc";
+/** Formats of imported password digests the server verifies (and replaces with argon2id at the next sign-in). */
+export type PasswordHasher =
+  | "argon2id"
+  | "argon2i"
+  | "bcrypt"
+  | "scrypt_firebase"
+  | "scrypt_better_auth"
+  | "pbkdf2"
+  | "pbkdf2_sha256"
+  | "pbkdf2_sha256_django"
+  | "pbkdf2_sha512"
+  | "phpass"
+  | "md5_phpass"
+  | "wordpress";
 /** How a session was signed in: the password alone, with a second factor, or a passkey. */
 export type SignInMethod = "password" | "password+totp" | "password+backup_code" | "passkey";
 /** `"otp"` for emails an admin added, `"oauth_<provider>"` for ones an OAuth sign-in brought. */
@@ -172,8 +186,8 @@ export interface CreateUserRequest {
   password?: string;
   /** A password hash from another provider, instead of `password`; the server replaces it with its own at the next sign-in. */
   password_digest?: string;
-  /** The format of `password_digest`. */
-  password_hasher?: "argon2id" | "argon2i" | "bcrypt";
+  /** The format of `password_digest` (see the server's hashers/README for each one's digest string). */
+  password_hasher?: PasswordHasher;
   /** Skip the server's password policy (length, common passwords). */
   skip_password_check?: boolean;
   /** 1–255 characters, unique per deployment (409 `external_id_taken`). */
