@@ -1,3 +1,6 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   PayloadTooLargeError,
@@ -171,5 +174,14 @@ describe("a list call is a page when awaited and every item when iterated", () =
     for await (const item of users.listUsers({ limit: 2 }, client)) viaModule.push(item.id);
     expect(viaModule).toEqual(ids);
     expect(local.requests).toHaveLength(4);
+  });
+});
+
+describe("one HTTP path", () => {
+  it("only core/request.ts calls fetch, and jose fetches nothing itself", () => {
+    const sourceDir = fileURLToPath(new URL("../src", import.meta.url));
+    const files = readdirSync(sourceDir, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ts"));
+    const callers = files.filter((file) => /\bfetch\(|createRemoteJWKSet/.test(readFileSync(join(sourceDir, file), "utf8")));
+    expect(callers).toEqual([join("core", "request.ts")]);
   });
 });
