@@ -4,7 +4,15 @@ export { users, webhooks, auditLogs, initClient, getClient, isClientInitialized 
 export { Users } from "./resources/users.js";
 export { Webhooks } from "./resources/webhooks.js";
 export { AuditLogs } from "./resources/audit-logs.js";
-export { verifyWebhook, WebhookVerificationError, type VerifyWebhookOptions, type WebhookHeaders } from "./webhooks/verify-webhook.js";
+export {
+  verifyWebhook,
+  WebhookVerificationError,
+  type VerifyWebhookOptions,
+  type WebhookHeaders,
+  type WebhookVerificationCode,
+  type WachtWebhookEvent,
+  type WachtEventType,
+} from "./webhooks/verify-webhook.js";
 export {
   WachtError,
   ValidationError,

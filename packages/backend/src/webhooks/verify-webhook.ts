@@ -13,6 +13,36 @@ import { hmacSha256 } from "../crypto/hmac-sha256.js";
 const DEFAULT_TOLERANCE_SECONDS = 5 * 60;
 const SECRET_PREFIX = "whsec_";
 
+/** The built-in events; an app's own events (triggerWebhook) can have any name. */
+export type WachtEventType =
+  | "user.created"
+  | "user.updated"
+  | "user.deleted"
+  | "email.created"
+  | "email.updated"
+  | "email.deleted"
+  | "phone.created"
+  | "phone.updated"
+  | "phone.deleted"
+  | "session.created"
+  | "session.revoked"
+  | "password.updated"
+  | "social_connection.created"
+  | "social_connection.deleted"
+  | (string & {});
+
+/**
+ * A delivery's body. `data` is the resource as the Backend API returns it (the details document
+ * for users); for a delete, `{ id, deleted: true }`.
+ */
+export interface WachtWebhookEvent<TData = unknown> {
+  type: WachtEventType;
+  /** RFC 3339. */
+  timestamp: string;
+  deployment_id: string;
+  data: TData;
+}
+
 export interface VerifyWebhookOptions {
   /** How far `webhook-timestamp` may be from now, either way (default 300). */
   toleranceSeconds?: number;
@@ -65,7 +95,7 @@ async function signContent(key: Uint8Array<ArrayBuffer>, content: Uint8Array<Arr
  * the timestamp is outside the tolerance, or no `v1` signature matches — the same contract as
  * the standardwebhooks and svix libraries, so receivers ported from them keep their shape.
  */
-export async function verifyWebhook<T = unknown>(
+export async function verifyWebhook<T = WachtWebhookEvent>(
   payload: string | Uint8Array,
   headers: WebhookHeaders,
   secret: string,
