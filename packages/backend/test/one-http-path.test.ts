@@ -15,6 +15,7 @@ import {
   exchangeSessionForAuthToken,
   users,
   verifyAuthToken,
+  type PaginatedResponse,
   type User,
 } from "../src/index.js";
 import { errorEnvelope, sendJson, startLocalServer, type Handler, type LocalServer } from "./helpers/local-server.js";
@@ -159,9 +160,12 @@ describe("a list call is a page when awaited and every item when iterated", () =
   it("await gives the first page", async () => {
     const local = await serve(answerPages);
     const client = new WachtClient({ apiKey: "k", baseUrl: local.baseUrl, maxRetries: 0 });
-    const page = await client.users.listUsers({ limit: 2 });
+    // Typed as a Promise of the page too, so code written against `Promise<PaginatedResponse<User>>` compiles.
+    const pending: Promise<PaginatedResponse<User>> = client.users.listUsers({ limit: 2 });
+    const page = await pending;
     expect(page).toEqual(pages[0]);
-    expect(local.requests).toHaveLength(1);
+    expect(await Promise.all([client.users.listUsers({ limit: 2 })])).toEqual([pages[0]]);
+    expect(local.requests).toHaveLength(2);
   });
 
   it("for await walks every page, module style too", async () => {
