@@ -44,7 +44,8 @@ export class Webhooks {
   }
 
   listWebhookApps(options: ListWebhookAppsOptions = {}, requestOptions?: RequestOptions): PagePromise<WebhookApp, PaginatedResponse<WebhookApp>> {
-    return paginateByOffset((offset) => this.#client.get("/webhooks/apps", { ...requestOptions, query: { ...options, offset } }), options.offset);
+    const query = (offset: number | undefined) => ({ limit: options.limit, offset, include_inactive: options.include_inactive });
+    return paginateByOffset((offset) => this.#client.get("/webhooks/apps", { ...requestOptions, query: query(offset) }), options.offset);
   }
 
   async getWebhookApp(appSlug: string, options?: RequestOptions): Promise<WebhookApp> {
@@ -86,7 +87,8 @@ export class Webhooks {
     requestOptions?: RequestOptions,
   ): PagePromise<WebhookEndpoint, PaginatedResponse<WebhookEndpoint>> {
     const endpointsPath = path`/webhooks/apps/${appSlug}/endpoints`;
-    return paginateByOffset((offset) => this.#client.get(endpointsPath, { ...requestOptions, query: { ...options, offset } }), options.offset);
+    const query = (offset: number | undefined) => ({ limit: options.limit, offset, include_inactive: options.include_inactive });
+    return paginateByOffset((offset) => this.#client.get(endpointsPath, { ...requestOptions, query: query(offset) }), options.offset);
   }
 
   async createWebhookEndpoint(appSlug: string, request: CreateWebhookEndpointRequest, options?: RequestOptions): Promise<WebhookEndpoint> {
@@ -117,7 +119,10 @@ export class Webhooks {
     requestOptions?: RequestOptions,
   ): PagePromise<WebhookDelivery, PaginatedResponse<WebhookDelivery>> {
     const deliveriesPath = path`/webhooks/apps/${appSlug}/deliveries`;
-    return paginateByOffset((offset) => this.#client.get(deliveriesPath, { ...requestOptions, query: { ...options, offset } }), options.offset);
+    // The published client's parameter order, so both send the same URL.
+    const { limit, endpoint_id, event_name, status, since, until } = options;
+    const query = (offset: number | undefined) => ({ limit, offset, endpoint_id, event_name, status, since, until });
+    return paginateByOffset((offset) => this.#client.get(deliveriesPath, { ...requestOptions, query: query(offset) }), options.offset);
   }
 
   /** A delivery with its payload and the last attempt's response. */
@@ -141,7 +146,7 @@ export class Webhooks {
 
   listWebhookReplayTasks(appSlug: string, options: ListReplayTasksOptions = {}, requestOptions?: RequestOptions): PagePromise<ReplayTaskStatus, ReplayTaskListResponse> {
     const tasksPath = path`/webhooks/apps/${appSlug}/deliveries/replay`;
-    return paginateByOffset((offset) => this.#client.get(tasksPath, { ...requestOptions, query: { ...options, offset } }), options.offset);
+    return paginateByOffset((offset) => this.#client.get(tasksPath, { ...requestOptions, query: { limit: options.limit, offset } }), options.offset);
   }
 
   async getWebhookReplayTaskStatus(appSlug: string, taskId: string, options?: RequestOptions): Promise<ReplayTaskStatus> {
