@@ -9,7 +9,14 @@ import { startRealServer, type RealServer } from "./helpers/real-server.js";
  * the source with the TypeScript compiler, so there is no second list to keep.
  */
 
-const SOURCES = ["../src/resources/users.types.ts", "../src/resources/import.ts", "../src/core/pagination.ts"].map((file) => fileURLToPath(new URL(file, import.meta.url)));
+const SOURCES = [
+  "../src/resources/users.types.ts",
+  "../src/resources/second-factors.types.ts",
+  "../src/resources/webhooks.types.ts",
+  "../src/resources/audit-logs.types.ts",
+  "../src/resources/import.ts",
+  "../src/core/pagination.ts",
+].map((file) => fileURLToPath(new URL(file, import.meta.url)));
 
 /** Our type → the server's component schema. */
 const COMPONENTS: Record<string, string> = {
@@ -30,6 +37,21 @@ const COMPONENTS: Record<string, string> = {
   LinkSocialConnectionRequest: "LinkSocialConnectionRequest",
   ImportUser: "ImportUser",
   ImportUsersResponse: "ImportUsersResponse",
+};
+
+/** Components of routes other branches are building: compared once the server's document has them, skipped before. */
+const LATER_COMPONENTS: Record<string, string> = {
+  UserPasskey: "UserPasskey",
+  CreateAuthenticatorRequest: "CreateAuthenticatorRequest",
+  CreateAuthenticatorResponse: "CreateAuthenticatorResponse",
+  RegeneratedBackupCodesResponse: "RegeneratedBackupCodesResponse",
+  VerifyTotpRequest: "VerifyTotpRequest",
+  VerifyTotpResponse: "VerifyTotpResponse",
+  WebhookApp: "WebhookApp",
+  WebhookEndpoint: "WebhookEndpoint",
+  WebhookDelivery: "WebhookDelivery",
+  WebhookDeliveryDetails: "WebhookDeliveryDetails",
+  AuditLogEntry: "AuditLogEntry",
 };
 
 /**
@@ -102,6 +124,12 @@ describe("types match the server's OpenAPI document", () => {
     expect(schema, `component schema ${schemaName}`).toBeDefined();
     const serverNames = schemaProperties(schema!);
     expect(ours(typeName, serverNames)).toEqual(serverNames);
+  });
+
+  it.for(Object.entries(LATER_COMPONENTS))("%s has the properties of schema %s, once the server has it", ([typeName, schemaName], context) => {
+    const schema = document.components.schemas[schemaName];
+    if (!schema) return context.skip();
+    expect(ours(typeName, schemaProperties(schema))).toEqual(schemaProperties(schema));
   });
 
   it.each(Object.entries(QUERIES))("%s has the query parameters of %s", (typeName, [path, method]) => {

@@ -69,6 +69,20 @@ export interface WebhookDelivery {
   response_time_ms?: number | null;
   attempt_number: number;
   max_attempts: number;
+  /** When the next retry is due; null once delivered or given up (Wacht adds it). */
+  next_attempt_at?: string | null;
+  timestamp: string;
+}
+
+/** One try at delivering (Wacht adds the list to the delivery details). */
+export interface WebhookDeliveryAttempt {
+  attempt_number: number;
+  success: boolean;
+  http_status_code: number | null;
+  response_time_ms: number;
+  /** The first KiB of the endpoint's answer. */
+  response_body: string | null;
+  error: string | null;
   timestamp: string;
 }
 
@@ -76,6 +90,7 @@ export interface WebhookDeliveryDetails extends WebhookDelivery {
   payload?: unknown | null;
   response_body?: string | null;
   response_headers?: Record<string, unknown> | null;
+  attempts?: WebhookDeliveryAttempt[];
 }
 
 export interface CreateWebhookAppRequest {
