@@ -48,7 +48,14 @@ describe("on the wire (node:http)", () => {
 
   it("sends the filters, and await gives one page", async () => {
     const client = await pagedServer();
-    const page = await client.auditLogs.list({ user_id: "usr_1", action: "user.update", actor_id: "key_1", since: "2026-01-01T00:00:00Z", until: "2026-12-31T00:00:00Z", limit: 2 });
+    const page = await client.auditLogs.list({
+      user_id: "usr_1",
+      action: "user.update",
+      actor_id: "key_1",
+      since: "2026-01-01T00:00:00Z",
+      until: "2026-12-31T00:00:00Z",
+      limit: 2,
+    });
     expect(page).toEqual({ data: [entry("aud_5"), entry("aud_4")], has_more: true });
     expect(local!.requests[0]!.url).toBe(
       "/audit-logs?user_id=usr_1&action=user.update&actor_id=key_1&since=2026-01-01T00%3A00%3A00Z&until=2026-12-31T00%3A00%3A00Z&limit=2",
@@ -79,7 +86,12 @@ describe.skipIf(!hasAuditLogs)("audit log (real server)", () => {
   const client = new WachtClient({ apiKey: server.apiKey, baseUrl: server.baseUrl, maxRetries: 0 });
 
   it("records who changed which fields of a user, newest first, without values", async () => {
-    const user = await client.users.createUser({ first_name: "Audit", last_name: "Ed", email_address: uniqueEmail("audit"), password: "correct horse battery staple 42" });
+    const user = await client.users.createUser({
+      first_name: "Audit",
+      last_name: "Ed",
+      email_address: uniqueEmail("audit"),
+      password: "correct horse battery staple 42",
+    });
     await client.users.updateUser(user.id, { first_name: "Audited", private_metadata: { secret: "s3cr3t-value" } });
     const page = await client.auditLogs.list({ user_id: user.id });
     const actions = page.data.map((item) => item.action);

@@ -66,7 +66,9 @@ describe("authorizedParties checks azp", () => {
 
   it("accepts a listed origin, compared as an origin", async () => {
     expect(await verifyAuthToken(await mint({ azp: "https://app.example.com" }), { publishableKey, authorizedParties })).not.toBeNull();
-    expect(await verifyAuthToken(await mint({ azp: "HTTPS://APP.example.com" }), { publishableKey, authorizedParties: ["https://app.example.com/"] })).not.toBeNull();
+    expect(
+      await verifyAuthToken(await mint({ azp: "HTTPS://APP.example.com" }), { publishableKey, authorizedParties: ["https://app.example.com/"] }),
+    ).not.toBeNull();
   });
 
   it("refuses an origin that is not listed, and a non-string azp", async () => {

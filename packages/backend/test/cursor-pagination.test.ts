@@ -28,7 +28,13 @@ const user = (id: string): User => ({
   primary_phone_number: null,
 });
 const ALL = ["usr_1", "usr_2", "usr_3", "usr_4", "usr_5"].map(user);
-const pageOf = (data: User[], hasMore: boolean, limit: number, offset = 0): PaginatedResponse<User> => ({ data, total: ALL.length, has_more: hasMore, limit, offset });
+const pageOf = (data: User[], hasMore: boolean, limit: number, offset = 0): PaginatedResponse<User> => ({
+  data,
+  total: ALL.length,
+  has_more: hasMore,
+  limit,
+  offset,
+});
 
 describe("on the wire (node:http)", () => {
   let local: LocalServer | undefined;
@@ -45,7 +51,11 @@ describe("on the wire (node:http)", () => {
       const limit = Number(query.get("limit") ?? 10);
       const after = query.get("starting_after");
       if (after && cursors === "refuse") {
-        return sendJson(response, 400, errorEnvelope(400, "starting_after: is not a known field", "validation_failed", { starting_after: "is not a known field" }));
+        return sendJson(
+          response,
+          400,
+          errorEnvelope(400, "starting_after: is not a known field", "validation_failed", { starting_after: "is not a known field" }),
+        );
       }
       const start = after && cursors === "serve" ? ALL.findIndex((item) => item.id === after) + 1 : Number(query.get("offset") ?? 0);
       sendJson(response, 200, pageOf(ALL.slice(start, start + limit), start + limit < ALL.length, limit, after ? 0 : start));
@@ -56,7 +66,8 @@ describe("on the wire (node:http)", () => {
   it("iterateUsers asks each next page starting_after the last id, keeping sort, search and filters, and stops on has_more false", async () => {
     const client = await usersServer();
     const ids: string[] = [];
-    for await (const item of client.users.iterateUsers({ limit: 2, sort_key: "email", sort_order: "asc", search: "a", user_id: ["usr_1", "usr_2"] })) ids.push(item.id);
+    for await (const item of client.users.iterateUsers({ limit: 2, sort_key: "email", sort_order: "asc", search: "a", user_id: ["usr_1", "usr_2"] }))
+      ids.push(item.id);
     expect(ids).toEqual(ALL.map((item) => item.id));
     const filters = "sort_key=email&sort_order=asc&search=a&user_id=usr_1&user_id=usr_2";
     expect(urls()).toEqual([`/users?limit=2&${filters}`, `/users?limit=2&${filters}&starting_after=usr_2`, `/users?limit=2&${filters}&starting_after=usr_4`]);
@@ -94,7 +105,12 @@ describe("on the wire (node:http)", () => {
 
   it("does not hide another refusal of a cursor", async () => {
     local = await startLocalServer((request, response) => {
-      if (request.url.includes("starting_after")) return sendJson(response, 400, errorEnvelope(400, "starting_after: belongs to another sort", "validation_failed", { starting_after: "belongs to another sort" }));
+      if (request.url.includes("starting_after"))
+        return sendJson(
+          response,
+          400,
+          errorEnvelope(400, "starting_after: belongs to another sort", "validation_failed", { starting_after: "belongs to another sort" }),
+        );
       sendJson(response, 200, pageOf(ALL.slice(0, 2), true, 2));
     });
     const client = new WachtClient({ apiKey: "wk_test", baseUrl: local.baseUrl, maxRetries: 0 });
@@ -144,7 +160,12 @@ describe.skipIf(!hasCursors)("cursor pages on the real server", () => {
       if (seen.length % 5 === 0) {
         page += 1;
         // Between pages: a newcomer, and one newcomer of an earlier page removed.
-        const extra = await client.users.createUser({ first_name: "Extra", last_name: `${token}-x${sortKey}${sortOrder}${page}`, email_address: uniqueEmail(`${token}x`), skip_password_check: true });
+        const extra = await client.users.createUser({
+          first_name: "Extra",
+          last_name: `${token}-x${sortKey}${sortOrder}${page}`,
+          email_address: uniqueEmail(`${token}x`),
+          skip_password_check: true,
+        });
         extras.push(extra.id);
         if (extras.length > 1) await client.users.deleteUser(extras.shift()!);
       }

@@ -75,7 +75,9 @@ describe("WachtAuthError", () => {
 
 describe("the session exchange goes through core", () => {
   it("uses the injected fetch, sends the cookie and no API key, and returns the token", async () => {
-    const local = await serve((_request, response) => sendJson(response, 200, { data: { token: "t.o.k", expires: 123 } }, { "x-development-session": "dev_1" }));
+    const local = await serve((_request, response) =>
+      sendJson(response, 200, { data: { token: "t.o.k", expires: 123 } }, { "x-development-session": "dev_1" }),
+    );
     const seen: string[] = [];
     const countingFetch: typeof fetch = (input, init) => {
       seen.push(String(input));

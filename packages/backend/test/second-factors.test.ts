@@ -1,14 +1,6 @@
 import * as OTPAuth from "otpauth";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import {
-  ConflictError,
-  NotFoundError,
-  UnprocessableEntityError,
-  ValidationError,
-  WachtClient,
-  users,
-  type UserDetails,
-} from "../src/index.js";
+import { ConflictError, NotFoundError, UnprocessableEntityError, ValidationError, WachtClient, users, type UserDetails } from "../src/index.js";
 import { sendJson, startLocalServer, type LocalServer } from "./helpers/local-server.js";
 import { startRealServer, uniqueEmail } from "./helpers/real-server.js";
 import { serverHas } from "./helpers/server-has.js";
@@ -118,7 +110,11 @@ describe.skipIf(!has.authenticators)("TOTP authenticators (real server)", () => 
     const url = new URL(created.otp_url);
     expect(url.protocol).toBe("otpauth:");
     expect(url.searchParams.get("secret")).toBe(secret);
-    expect(Object.fromEntries([...url.searchParams].filter(([name]) => name !== "secret" && name !== "issuer"))).toEqual({ algorithm: "SHA1", digits: "6", period: "30" });
+    expect(Object.fromEntries([...url.searchParams].filter(([name]) => name !== "secret" && name !== "issuer"))).toEqual({
+      algorithm: "SHA1",
+      digits: "6",
+      period: "30",
+    });
     expect(created.otp_url).toContain(":ada%40example.com?");
     expect((await client.users.getUser(user.id)).totp_enabled).toBe(true);
 

@@ -65,15 +65,21 @@ describe("verifyWebhook", () => {
     await expect(verifyWebhook(payload, { ...headers, "webhook-id": "msg_other" }, secret)).rejects.toMatchObject({ code: "webhook_signature_invalid" });
     const shifted = String(Number(headers["webhook-timestamp"]) - 1);
     await expect(verifyWebhook(payload, { ...headers, "webhook-timestamp": shifted }, secret)).rejects.toMatchObject({ code: "webhook_signature_invalid" });
-    await expect(verifyWebhook(payload, { ...headers, "webhook-signature": "v1,!!!notbase64" }, secret)).rejects.toMatchObject({ code: "webhook_signature_invalid" });
+    await expect(verifyWebhook(payload, { ...headers, "webhook-signature": "v1,!!!notbase64" }, secret)).rejects.toMatchObject({
+      code: "webhook_signature_invalid",
+    });
   });
 
   it("refuses timestamps outside the tolerance (default 5 minutes), either way", async () => {
     const secret = secretOf();
     const now = nowSeconds();
     expect(await verifyWebhook(payload, signed(secret, payload, { atSeconds: now - 290 }), secret)).toEqual(event);
-    await expect(verifyWebhook(payload, signed(secret, payload, { atSeconds: now - 400 }), secret)).rejects.toMatchObject({ code: "webhook_timestamp_out_of_range" });
-    await expect(verifyWebhook(payload, signed(secret, payload, { atSeconds: now + 400 }), secret)).rejects.toMatchObject({ code: "webhook_timestamp_out_of_range" });
+    await expect(verifyWebhook(payload, signed(secret, payload, { atSeconds: now - 400 }), secret)).rejects.toMatchObject({
+      code: "webhook_timestamp_out_of_range",
+    });
+    await expect(verifyWebhook(payload, signed(secret, payload, { atSeconds: now + 400 }), secret)).rejects.toMatchObject({
+      code: "webhook_timestamp_out_of_range",
+    });
     expect(await verifyWebhook(payload, signed(secret, payload, { atSeconds: now - 400 }), secret, { toleranceSeconds: 600 })).toEqual(event);
     const old = signed(secret, payload, { atSeconds: 1_700_000_000 });
     expect(await verifyWebhook(payload, old, secret, { nowSeconds: 1_700_000_010 })).toEqual(event);

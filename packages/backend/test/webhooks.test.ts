@@ -26,10 +26,22 @@ describe("on the wire (node:http)", () => {
   const page = { data: [], total: 0, limit: 20, offset: 0, has_more: false };
 
   it.each([
-    ["listWebhookApps", (c: WachtClient) => c.webhooks.listWebhookApps({ limit: 5, include_inactive: true }), "GET", "/webhooks/apps?limit=5&include_inactive=true", undefined],
+    [
+      "listWebhookApps",
+      (c: WachtClient) => c.webhooks.listWebhookApps({ limit: 5, include_inactive: true }),
+      "GET",
+      "/webhooks/apps?limit=5&include_inactive=true",
+      undefined,
+    ],
     ["getWebhookApp", (c: WachtClient) => c.webhooks.getWebhookApp("billing"), "GET", "/webhooks/apps/billing", undefined],
     ["createWebhookApp", (c: WachtClient) => c.webhooks.createWebhookApp({ name: "Billing" }), "POST", "/webhooks/apps", { name: "Billing" }],
-    ["updateWebhookApp", (c: WachtClient) => c.webhooks.updateWebhookApp("billing", { is_active: false }), "PATCH", "/webhooks/apps/billing", { is_active: false }],
+    [
+      "updateWebhookApp",
+      (c: WachtClient) => c.webhooks.updateWebhookApp("billing", { is_active: false }),
+      "PATCH",
+      "/webhooks/apps/billing",
+      { is_active: false },
+    ],
     ["deleteWebhookApp", (c: WachtClient) => c.webhooks.deleteWebhookApp("billing"), "DELETE", "/webhooks/apps/billing", undefined],
     ["rotateWebhookSecret", (c: WachtClient) => c.webhooks.rotateWebhookSecret("billing"), "POST", "/webhooks/apps/billing/rotate-secret", undefined],
     [
@@ -39,7 +51,13 @@ describe("on the wire (node:http)", () => {
       "/webhooks/apps/billing/trigger",
       { app_slug: "billing", event_name: "order.paid", payload: { id: 1 } },
     ],
-    ["listWebhookEndpoints", (c: WachtClient) => c.webhooks.listWebhookEndpoints("billing", { offset: 20 }), "GET", "/webhooks/apps/billing/endpoints?offset=20", undefined],
+    [
+      "listWebhookEndpoints",
+      (c: WachtClient) => c.webhooks.listWebhookEndpoints("billing", { offset: 20 }),
+      "GET",
+      "/webhooks/apps/billing/endpoints?offset=20",
+      undefined,
+    ],
     [
       "createWebhookEndpoint",
       (c: WachtClient) => c.webhooks.createWebhookEndpoint("billing", { url: "https://hooks.example.com", subscriptions: [{ event_name: "user.created" }] }),
@@ -47,9 +65,27 @@ describe("on the wire (node:http)", () => {
       "/webhooks/apps/billing/endpoints",
       { url: "https://hooks.example.com", subscriptions: [{ event_name: "user.created" }], app_slug: "billing" },
     ],
-    ["updateWebhookEndpoint", (c: WachtClient) => c.webhooks.updateWebhookEndpoint("billing", "wep_1", { is_active: true }), "PATCH", "/webhooks/apps/billing/endpoints/wep_1", { is_active: true }],
-    ["deleteWebhookEndpoint", (c: WachtClient) => c.webhooks.deleteWebhookEndpoint("billing", "wep_1"), "DELETE", "/webhooks/apps/billing/endpoints/wep_1", undefined],
-    ["testWebhookEndpoint", (c: WachtClient) => c.webhooks.testWebhookEndpoint("billing", "wep_1", { event_name: "user.created" }), "POST", "/webhooks/apps/billing/endpoints/wep_1/test", { event_name: "user.created" }],
+    [
+      "updateWebhookEndpoint",
+      (c: WachtClient) => c.webhooks.updateWebhookEndpoint("billing", "wep_1", { is_active: true }),
+      "PATCH",
+      "/webhooks/apps/billing/endpoints/wep_1",
+      { is_active: true },
+    ],
+    [
+      "deleteWebhookEndpoint",
+      (c: WachtClient) => c.webhooks.deleteWebhookEndpoint("billing", "wep_1"),
+      "DELETE",
+      "/webhooks/apps/billing/endpoints/wep_1",
+      undefined,
+    ],
+    [
+      "testWebhookEndpoint",
+      (c: WachtClient) => c.webhooks.testWebhookEndpoint("billing", "wep_1", { event_name: "user.created" }),
+      "POST",
+      "/webhooks/apps/billing/endpoints/wep_1/test",
+      { event_name: "user.created" },
+    ],
     ["reactivateWebhookEndpoint", (c: WachtClient) => c.webhooks.reactivateWebhookEndpoint("wep_1"), "POST", "/webhooks/endpoints/wep_1/reactivate", undefined],
     [
       "listWebhookDeliveries",
@@ -59,7 +95,13 @@ describe("on the wire (node:http)", () => {
       undefined,
     ],
     ["getWebhookDelivery", (c: WachtClient) => c.webhooks.getWebhookDelivery("billing", "whd_1"), "GET", "/webhooks/apps/billing/deliveries/whd_1", undefined],
-    ["replayWebhookDelivery", (c: WachtClient) => c.webhooks.replayWebhookDelivery("billing", "whd_1"), "POST", "/webhooks/apps/billing/deliveries/replay", { delivery_ids: ["whd_1"] }],
+    [
+      "replayWebhookDelivery",
+      (c: WachtClient) => c.webhooks.replayWebhookDelivery("billing", "whd_1"),
+      "POST",
+      "/webhooks/apps/billing/deliveries/replay",
+      { delivery_ids: ["whd_1"] },
+    ],
     [
       "replayWebhookDeliveries",
       (c: WachtClient) => c.webhooks.replayWebhookDeliveries("billing", { start_date: "2026-01-01T00:00:00Z", status: "failed" }),
@@ -68,8 +110,20 @@ describe("on the wire (node:http)", () => {
       { start_date: "2026-01-01T00:00:00Z", status: "failed" },
     ],
     ["listWebhookReplayTasks", (c: WachtClient) => c.webhooks.listWebhookReplayTasks("billing"), "GET", "/webhooks/apps/billing/deliveries/replay", undefined],
-    ["getWebhookReplayTaskStatus", (c: WachtClient) => c.webhooks.getWebhookReplayTaskStatus("billing", "rpt_1"), "GET", "/webhooks/apps/billing/deliveries/replay/rpt_1", undefined],
-    ["cancelWebhookReplayTask", (c: WachtClient) => c.webhooks.cancelWebhookReplayTask("billing", "rpt_1"), "POST", "/webhooks/apps/billing/deliveries/replay/rpt_1/cancel", undefined],
+    [
+      "getWebhookReplayTaskStatus",
+      (c: WachtClient) => c.webhooks.getWebhookReplayTaskStatus("billing", "rpt_1"),
+      "GET",
+      "/webhooks/apps/billing/deliveries/replay/rpt_1",
+      undefined,
+    ],
+    [
+      "cancelWebhookReplayTask",
+      (c: WachtClient) => c.webhooks.cancelWebhookReplayTask("billing", "rpt_1"),
+      "POST",
+      "/webhooks/apps/billing/deliveries/replay/rpt_1/cancel",
+      undefined,
+    ],
     ["getWebhookStats", (c: WachtClient) => c.webhooks.getWebhookStats("billing"), "GET", "/webhooks/apps/billing/stats", undefined],
     ["listWebhookEvents", (c: WachtClient) => c.webhooks.listWebhookEvents("billing"), "GET", "/webhooks/apps/billing/events", undefined],
   ] as const)("%s → %s %s", async (_name, call, method, url, body) => {
@@ -103,12 +157,19 @@ describe("on the wire (node:http)", () => {
     const ids: string[] = [];
     for await (const item of webhooks.listWebhookDeliveries("billing", { limit: 2 }, client)) ids.push(item.delivery_id);
     expect(ids).toEqual(["d1", "d2", "d3"]);
-    expect(local.requests.map((request) => request.url)).toEqual(["/webhooks/apps/billing/deliveries?limit=2", "/webhooks/apps/billing/deliveries?limit=2&offset=2"]);
+    expect(local.requests.map((request) => request.url)).toEqual([
+      "/webhooks/apps/billing/deliveries?limit=2",
+      "/webhooks/apps/billing/deliveries?limit=2&offset=2",
+    ]);
   });
 });
 
 /** Waits (polling, bounded) until the receiver has `count` requests; deliveries are asynchronous. */
-async function receivedAtLeast(receiver: LocalServer, count: number, predicate: (request: ReceivedRequest) => boolean = () => true): Promise<ReceivedRequest[]> {
+async function receivedAtLeast(
+  receiver: LocalServer,
+  count: number,
+  predicate: (request: ReceivedRequest) => boolean = () => true,
+): Promise<ReceivedRequest[]> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const matching = receiver.requests.filter(predicate);
     if (matching.length >= count) return matching;
@@ -134,7 +195,10 @@ describe.skipIf(!hasWebhooks)("webhooks end to end (real server)", () => {
     const listed = await client.webhooks.listWebhookApps();
     expect(listed.data.map((item) => item.app_slug)).toContain(webhookApp.app_slug);
 
-    const endpoint = await client.webhooks.createWebhookEndpoint(webhookApp.app_slug, { url: `${receiver.baseUrl}/hooks`, subscriptions: [{ event_name: "user.created" }] });
+    const endpoint = await client.webhooks.createWebhookEndpoint(webhookApp.app_slug, {
+      url: `${receiver.baseUrl}/hooks`,
+      subscriptions: [{ event_name: "user.created" }],
+    });
     expect(endpoint).toMatchObject({ url: `${receiver.baseUrl}/hooks`, is_active: true, subscriptions: [{ event_name: "user.created" }] });
     expect((await client.webhooks.listWebhookEndpoints(webhookApp.app_slug)).data.map((item) => item.id)).toEqual([endpoint.id]);
 
@@ -176,7 +240,9 @@ describe.skipIf(!hasWebhooks)("webhooks end to end (real server)", () => {
     const tested = await client.webhooks.testWebhookEndpoint(webhookApp.app_slug, endpoint!.id, { event_name: "user.created", payload: { hello: "world" } });
     expect(tested).toMatchObject({ success: true, status_code: 200 });
 
-    await client.webhooks.updateWebhookEndpoint(webhookApp.app_slug, endpoint!.id, { subscriptions: [{ event_name: "user.created" }, { event_name: "order.paid" }] });
+    await client.webhooks.updateWebhookEndpoint(webhookApp.app_slug, endpoint!.id, {
+      subscriptions: [{ event_name: "user.created" }, { event_name: "order.paid" }],
+    });
     const triggered = await client.webhooks.triggerWebhook(webhookApp.app_slug, { event_name: "order.paid", payload: { order_id: "o_1" } });
     expect(triggered.delivery_ids).toHaveLength(1);
     const [order] = await receivedAtLeast(receiver, 1, (request) => request.body.includes("order.paid"));

@@ -104,7 +104,12 @@ export class Webhooks {
   }
 
   /** Sends one signed test event to the endpoint now and reports how it answered. */
-  async testWebhookEndpoint(appSlug: string, endpointId: string, request: TestWebhookEndpointRequest, options?: RequestOptions): Promise<TestWebhookEndpointResponse> {
+  async testWebhookEndpoint(
+    appSlug: string,
+    endpointId: string,
+    request: TestWebhookEndpointRequest,
+    options?: RequestOptions,
+  ): Promise<TestWebhookEndpointResponse> {
     return this.#client.post(path`/webhooks/apps/${appSlug}/endpoints/${endpointId}/test`, request, options);
   }
 
@@ -126,7 +131,12 @@ export class Webhooks {
   }
 
   /** A delivery with its payload and the last attempt's response. */
-  async getWebhookDelivery(appSlug: string, deliveryId: string, options: { status?: string } = {}, requestOptions?: RequestOptions): Promise<WebhookDeliveryDetails> {
+  async getWebhookDelivery(
+    appSlug: string,
+    deliveryId: string,
+    options: { status?: string } = {},
+    requestOptions?: RequestOptions,
+  ): Promise<WebhookDeliveryDetails> {
     return this.#client.get(path`/webhooks/apps/${appSlug}/deliveries/${deliveryId}`, { ...requestOptions, query: { status: options.status } });
   }
 
@@ -144,7 +154,11 @@ export class Webhooks {
     return this.#client.post(path`/webhooks/apps/${appSlug}/deliveries/replay`, request, options);
   }
 
-  listWebhookReplayTasks(appSlug: string, options: ListReplayTasksOptions = {}, requestOptions?: RequestOptions): PagePromise<ReplayTaskStatus, ReplayTaskListResponse> {
+  listWebhookReplayTasks(
+    appSlug: string,
+    options: ListReplayTasksOptions = {},
+    requestOptions?: RequestOptions,
+  ): PagePromise<ReplayTaskStatus, ReplayTaskListResponse> {
     const tasksPath = path`/webhooks/apps/${appSlug}/deliveries/replay`;
     return paginateByOffset((offset) => this.#client.get(tasksPath, { ...requestOptions, query: { limit: options.limit, offset } }), options.offset);
   }

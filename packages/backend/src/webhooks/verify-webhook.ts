@@ -108,7 +108,8 @@ export async function verifyWebhook<T = WachtWebhookEvent>(
   const id = readHeader(headers, "webhook-id");
   const timestamp = readHeader(headers, "webhook-timestamp");
   const signatures = readHeader(headers, "webhook-signature");
-  if (!id || !timestamp || !signatures) throw new WebhookVerificationError("Missing webhook-id, webhook-timestamp or webhook-signature header", "webhook_headers_missing");
+  if (!id || !timestamp || !signatures)
+    throw new WebhookVerificationError("Missing webhook-id, webhook-timestamp or webhook-signature header", "webhook_headers_missing");
   if (!/^\d{1,15}$/.test(timestamp)) throw new WebhookVerificationError("webhook-timestamp is not a Unix time in seconds", "webhook_timestamp_invalid");
 
   const nowSeconds = options.nowSeconds ?? Math.floor(Date.now() / 1000);
