@@ -177,7 +177,13 @@ describe("with the real server", () => {
     expect(typeof claims["exp"]).toBe("number");
     expect(typeof claims["iat"]).toBe("number");
     expect(typeof claims["sub"]).toBe("string");
-    // Until the hardening branch lands the server sets no azp; once it does, it must be the Origin.
-    if (claims["azp"] !== undefined) expect(claims["azp"]).toBe(origin);
+    // Until the hardening branch lands the server sets no azp; once it does, it must be the Origin,
+    // and authorizedParties sorts the server's own tokens by it.
+    if (claims["azp"] !== undefined) {
+      expect(claims["azp"]).toBe(origin);
+      const options = { publishableKey: publishableKeyFor(String(claims["iss"])) };
+      expect(await verifyAuthToken(data.token, { ...options, authorizedParties: [origin] })).toMatchObject({ azp: origin });
+      expect(await verifyAuthToken(data.token, { ...options, authorizedParties: ["https://someone-else.example"] })).toBeNull();
+    }
   });
 });
