@@ -26,6 +26,7 @@ const user = (id: string): User => ({
   profile_picture_url: null,
   primary_email_address: null,
   primary_phone_number: null,
+  external_id: null,
 });
 const ALL = ["usr_1", "usr_2", "usr_3", "usr_4", "usr_5"].map(user);
 const pageOf = (data: User[], hasMore: boolean, limit: number, offset = 0): PaginatedResponse<User> => ({

@@ -48,6 +48,7 @@ const user = (id: string): User => ({
   profile_picture_url: null,
   primary_email_address: null,
   primary_phone_number: null,
+  external_id: null,
 });
 
 describe("the status → class table", () => {
