@@ -1,7 +1,9 @@
 import type { WachtClientStore } from "./client-store.js";
 import { WachtError } from "./core/errors.js";
 import { sendRequest, type CallOptions, type HttpMethod, type TransportConfig } from "./core/request.js";
+import { AuditLogs } from "./resources/audit-logs.js";
 import { Users } from "./resources/users.js";
+import { Webhooks } from "./resources/webhooks.js";
 
 /** The server's default listen address, so a local `wacht serve` works with no settings. */
 const DEFAULT_BASE_URL = "http://localhost:3000";
@@ -31,6 +33,8 @@ export type WachtConfig = WachtClientOptions;
 
 export class WachtClient {
   readonly users: Users;
+  readonly webhooks: Webhooks;
+  readonly auditLogs: AuditLogs;
   readonly name?: string;
   // Private so that logging the client never prints the API key.
   readonly #options: WachtClientOptions;
@@ -54,6 +58,8 @@ export class WachtClient {
     };
     this.name = options.name;
     this.users = new Users(this);
+    this.webhooks = new Webhooks(this);
+    this.auditLogs = new AuditLogs(this);
     if (options.store && options.name) options.store.register(options.name, this);
   }
 

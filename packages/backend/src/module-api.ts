@@ -1,31 +1,19 @@
 import { WachtClient, type WachtClientOptions } from "./client.js";
-import type { PaginatedResponse } from "./core/pagination.js";
-import type {
-  AddEmailRequest,
-  AddPhoneRequest,
-  CreateUserRequest,
-  LinkSocialConnectionRequest,
-  ListUserSigninsOptions,
-  ListUsersOptions,
-  RevokeAllSigninsResponse,
-  UpdateEmailRequest,
-  UpdatePasswordRequest,
-  UpdatePhoneRequest,
-  UpdateUserRequest,
-  User,
-  UserDetails,
-  UserEmail,
-  UserPhone,
-  UserSignin,
-  UserSocialConnection,
-} from "./resources/users.types.js";
+import { PagePromise } from "./core/pagination.js";
+import { AuditLogs } from "./resources/audit-logs.js";
+import { Users } from "./resources/users.js";
+import { Webhooks } from "./resources/webhooks.js";
 
 /*
- * The published SDK's call style: `users.listUsers(options?, client?)`, with a
- * process-wide client behind initClient/getClient. The global exists only for
- * that compatibility; prefer `new WachtClient()` and `client.users`.
- * Every function takes the client last and, unlike the published SDK, never
- * mistakes a client for a missing optional argument.
+ * The published SDK's call style: `users.listUsers(options?, client?)`, with a process-wide
+ * client behind initClient/getClient. The global exists only for that compatibility; prefer
+ * `new WachtClient()` and `client.users`.
+ *
+ * The functions are derived from the resource classes, so a method added to `Users` is in the
+ * module style at once, with the same arguments and per-call options. A WachtClient given as
+ * the last argument picks the client: `users.getUser(id, client)`,
+ * `users.getUser(id, { timeout: 5_000 }, client)`. Unlike the published SDK, a client is never
+ * mistaken for a missing optional argument.
  */
 
 let globalClient: WachtClient | null = null;
@@ -45,41 +33,35 @@ export function isClientInitialized(): boolean {
   return globalClient !== null;
 }
 
-const use = (client: WachtClient | undefined) => (client ?? getClient()).users;
+type DropLast<A extends unknown[]> = A extends [...infer Init, unknown?] ? Init : A;
 
-export const users = {
-  listUsers: async (options?: ListUsersOptions, client?: WachtClient): Promise<PaginatedResponse<User>> => use(client).listUsers(options),
-  iterateUsers: async function* (options?: ListUsersOptions, client?: WachtClient): AsyncGenerator<User, void, undefined> {
-    yield* use(client).iterateUsers(options);
-  },
-  getUser: async (userId: string, client?: WachtClient): Promise<UserDetails> => use(client).getUser(userId),
-  getUserByEmail: async (email: string, client?: WachtClient): Promise<UserDetails> => use(client).getUserByEmail(email),
-  createUser: async (request: CreateUserRequest, client?: WachtClient): Promise<User> => use(client).createUser(request),
-  updateUser: async (userId: string, request: UpdateUserRequest, client?: WachtClient): Promise<UserDetails> => use(client).updateUser(userId, request),
-  deleteUser: async (userId: string, client?: WachtClient): Promise<void> => use(client).deleteUser(userId),
-  listEmails: async (userId: string, client?: WachtClient): Promise<UserEmail[]> => use(client).listEmails(userId),
-  addEmail: async (userId: string, request: AddEmailRequest, client?: WachtClient): Promise<UserEmail> => use(client).addEmail(userId, request),
-  updateEmail: async (userId: string, emailId: string, request: UpdateEmailRequest, client?: WachtClient): Promise<UserEmail> =>
-    use(client).updateEmail(userId, emailId, request),
-  deleteEmail: async (userId: string, emailId: string, client?: WachtClient): Promise<void> => use(client).deleteEmail(userId, emailId),
-  makeEmailPrimary: async (userId: string, emailId: string, client?: WachtClient): Promise<void> => use(client).makeEmailPrimary(userId, emailId),
-  listPhones: async (userId: string, client?: WachtClient): Promise<UserPhone[]> => use(client).listPhones(userId),
-  addPhone: async (userId: string, request: AddPhoneRequest, client?: WachtClient): Promise<UserPhone> => use(client).addPhone(userId, request),
-  updatePhone: async (userId: string, phoneId: string, request: UpdatePhoneRequest, client?: WachtClient): Promise<UserPhone> =>
-    use(client).updatePhone(userId, phoneId, request),
-  deletePhone: async (userId: string, phoneId: string, client?: WachtClient): Promise<void> => use(client).deletePhone(userId, phoneId),
-  makePhonePrimary: async (userId: string, phoneId: string, client?: WachtClient): Promise<void> => use(client).makePhonePrimary(userId, phoneId),
-  updatePassword: async (userId: string, request: UpdatePasswordRequest, client?: WachtClient): Promise<void> =>
-    use(client).updatePassword(userId, request),
-  removePassword: async (userId: string, client?: WachtClient): Promise<void> => use(client).removePassword(userId),
-  listSocialConnections: async (userId: string, client?: WachtClient): Promise<UserSocialConnection[]> => use(client).listSocialConnections(userId),
-  linkSocialConnection: async (userId: string, request: LinkSocialConnectionRequest, client?: WachtClient): Promise<UserSocialConnection> =>
-    use(client).linkSocialConnection(userId, request),
-  deleteSocialConnection: async (userId: string, connectionId: string, client?: WachtClient): Promise<void> =>
-    use(client).deleteSocialConnection(userId, connectionId),
-  listSignins: async (userId: string, options?: ListUserSigninsOptions, client?: WachtClient): Promise<UserSignin[]> =>
-    use(client).listSignins(userId, options),
-  revokeSignin: async (userId: string, signinId: string, client?: WachtClient): Promise<void> => use(client).revokeSignin(userId, signinId),
-  revokeAllSignins: async (userId: string, client?: WachtClient): Promise<RevokeAllSigninsResponse> => use(client).revokeAllSignins(userId),
-  unlockUser: async (userId: string, client?: WachtClient): Promise<void> => use(client).unlockUser(userId),
+/** A resource method, callable with a client last: after its per-call options, or instead of them. */
+export type ModuleFunction<A extends unknown[], R> = ((...args: [...A, client?: WachtClient]) => R) & ((...args: [...DropLast<A>, client?: WachtClient]) => R);
+
+export type ModuleApi<TResource> = {
+  [K in keyof TResource]: TResource[K] extends (...args: infer A) => infer R ? ModuleFunction<A, R> : never;
 };
+
+/** Builds the module-style object of a resource from its class: one function per method. */
+function deriveModuleApi<TResource extends object>(prototype: TResource, resourceOf: (client: WachtClient) => TResource): ModuleApi<TResource> {
+  const api: Record<string, (...args: unknown[]) => unknown> = {};
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    if (name === "constructor" || typeof Reflect.get(prototype, name) !== "function") continue;
+    api[name] = (...args: unknown[]) => {
+      const client = args.at(-1) instanceof WachtClient ? (args.pop() as WachtClient) : null;
+      let resource: TResource;
+      try {
+        resource = resourceOf(client ?? getClient());
+      } catch (error) {
+        // No API key anywhere: reject (awaited or iterated, as a list call may be) rather than throw.
+        return new PagePromise<never>(Promise.reject(error), () => Promise.reject(error));
+      }
+      return (Reflect.get(resource, name) as (...args: unknown[]) => unknown).apply(resource, args);
+    };
+  }
+  return api as ModuleApi<TResource>;
+}
+
+export const users: ModuleApi<Users> = deriveModuleApi(Users.prototype, (client) => client.users);
+export const webhooks: ModuleApi<Webhooks> = deriveModuleApi(Webhooks.prototype, (client) => client.webhooks);
+export const auditLogs: ModuleApi<AuditLogs> = deriveModuleApi(AuditLogs.prototype, (client) => client.auditLogs);

@@ -9,7 +9,14 @@ import { startRealServer, type RealServer } from "./helpers/real-server.js";
  * the source with the TypeScript compiler, so there is no second list to keep.
  */
 
-const SOURCES = ["../src/resources/users.types.ts", "../src/resources/import.ts", "../src/core/pagination.ts"].map((file) => fileURLToPath(new URL(file, import.meta.url)));
+const SOURCES = [
+  "../src/resources/users.types.ts",
+  "../src/resources/second-factors.types.ts",
+  "../src/resources/webhooks.types.ts",
+  "../src/resources/audit-logs.types.ts",
+  "../src/resources/import.ts",
+  "../src/core/pagination.ts",
+].map((file) => fileURLToPath(new URL(file, import.meta.url)));
 
 /** Our type → the server's component schema. */
 const COMPONENTS: Record<string, string> = {
@@ -31,6 +38,37 @@ const COMPONENTS: Record<string, string> = {
   ImportUser: "ImportUser",
   ImportUsersResponse: "ImportUsersResponse",
 };
+
+/** Components of routes other branches are building: compared once the server's document has them, skipped before. */
+const LATER_COMPONENTS: Record<string, string> = {
+  UserPasskey: "UserPasskey",
+  CreateAuthenticatorRequest: "CreateAuthenticatorRequest",
+  CreateAuthenticatorResponse: "CreateAuthenticatorResponse",
+  RegeneratedBackupCodesResponse: "RegeneratedBackupCodesResponse",
+  VerifyTotpRequest: "VerifyTotpRequest",
+  VerifyTotpResponse: "VerifyTotpResponse",
+  WebhookApp: "WebhookApp",
+  WebhookEndpoint: "WebhookEndpoint",
+  WebhookDelivery: "WebhookDelivery",
+  WebhookDeliveryDetails: "WebhookDeliveryDetails",
+  AuditLogEntry: "AuditLogEntry",
+};
+
+/**
+ * Fields our types carry before the server's document does, because the branch serving them
+ * (second factors, cursor pagination) has not landed yet. Each is tolerated only while the server
+ * lacks it: once the server has it, the comparison includes it like any other.
+ */
+const PENDING_ON_SERVER: Record<string, string[]> = {
+  UserDetails: ["totp_enabled", "passkeys_count"],
+  UserSignin: ["sign_in_method"],
+  ListUsersOptions: ["starting_after", "ending_before"],
+};
+
+function ours(typeName: string, serverNames: string[]): string[] | undefined {
+  const pending = (PENDING_ON_SERVER[typeName] ?? []).filter((name) => !serverNames.includes(name));
+  return typeProperties.get(typeName)?.filter((name) => !pending.includes(name));
+}
 
 /** Our option types → the query parameters of an operation. */
 const QUERIES: Record<string, [path: string, method: string]> = {
@@ -84,13 +122,20 @@ describe("types match the server's OpenAPI document", () => {
   it.each(Object.entries(COMPONENTS))("%s has the properties of schema %s", (typeName, schemaName) => {
     const schema = document.components.schemas[schemaName];
     expect(schema, `component schema ${schemaName}`).toBeDefined();
-    expect(typeProperties.get(typeName)).toEqual(schemaProperties(schema!));
+    const serverNames = schemaProperties(schema!);
+    expect(ours(typeName, serverNames)).toEqual(serverNames);
+  });
+
+  it.for(Object.entries(LATER_COMPONENTS))("%s has the properties of schema %s, once the server has it", ([typeName, schemaName], context) => {
+    const schema = document.components.schemas[schemaName];
+    if (!schema) return context.skip();
+    expect(ours(typeName, schemaProperties(schema))).toEqual(schemaProperties(schema));
   });
 
   it.each(Object.entries(QUERIES))("%s has the query parameters of %s", (typeName, [path, method]) => {
     const operation = document.paths[path]?.[method];
     expect(operation, `${method.toUpperCase()} ${path}`).toBeDefined();
     const parameters = (operation!.parameters ?? []).filter((parameter) => parameter.in === "query").map((parameter) => parameter.name);
-    expect(typeProperties.get(typeName)).toEqual(parameters.sort());
+    expect(ours(typeName, parameters)).toEqual(parameters.sort());
   });
 });

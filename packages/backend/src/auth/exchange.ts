@@ -1,4 +1,6 @@
-import { frontendApiUrlOf } from "./publishable-key.js";
+import { WachtConnectionError, WachtError } from "../core/errors.js";
+import { sendRequestWithResponse } from "../core/request.js";
+import { frontendTransportOf } from "./frontend-transport.js";
 import type { WachtServerOptions } from "./types.js";
 
 export interface SessionExchangeResult {
@@ -11,30 +13,42 @@ export interface SessionExchangeResult {
   upstreamSessionSetCookie: string | null;
 }
 
+interface SessionTokenAnswer {
+  data?: { token?: unknown; expires?: unknown };
+}
+
 /**
  * From an app's backend: trades the session credential from the browser's `__session` cookie for
- * a session token, at the frontend API's GET /session/token.
+ * a session token, at the frontend API's GET /session/token. A refusal (the session ended) is a
+ * result with null token; no answer at all (the frontend API is down) throws WachtConnectionError.
  */
 export async function exchangeSessionForAuthToken(
   sessionToken: string,
   options: WachtServerOptions = {},
   isDevSession = false,
-  exchangeOptions: { forwardedFor?: string | null } = {},
+  exchangeOptions: { forwardedFor?: string | null; signal?: AbortSignal } = {},
 ): Promise<SessionExchangeResult> {
-  const endpoint = new URL(`${frontendApiUrlOf(options)}/session/token`);
-  const headers = new Headers({ Accept: "application/json" });
+  const headers: Record<string, string> = {};
   const forwardedFor = exchangeOptions.forwardedFor?.split(",")[0]?.trim();
-  if (forwardedFor) headers.set("X-Wacht-Forwarded-For", forwardedFor);
-  if (isDevSession) endpoint.searchParams.set("__dev_session__", sessionToken);
-  else headers.set("Cookie", `${options.sessionCookieName || "__session"}=${sessionToken}`);
-  const response = await fetch(endpoint.toString(), { method: "GET", headers, credentials: "omit" });
-  const upstreamSessionSetCookie = response.headers.get("set-cookie");
-  if (!response.ok) return { authToken: null, authTokenExpiresAt: null, nextDevSession: null, upstreamSessionSetCookie };
-  const json = (await response.json()) as { data?: { token?: unknown; expires?: unknown } } | null;
-  return {
-    authToken: typeof json?.data?.token === "string" ? json.data.token : null,
-    authTokenExpiresAt: typeof json?.data?.expires === "number" ? json.data.expires : null,
-    nextDevSession: response.headers.get("x-development-session"),
-    upstreamSessionSetCookie,
-  };
+  if (forwardedFor) headers["x-wacht-forwarded-for"] = forwardedFor;
+  if (!isDevSession) headers["cookie"] = `${options.sessionCookieName || "__session"}=${sessionToken}`;
+  const query = isDevSession ? { __dev_session__: sessionToken } : undefined;
+  try {
+    const answer = await sendRequestWithResponse<SessionTokenAnswer | undefined>(frontendTransportOf(options), "GET", "/session/token", undefined, {
+      headers,
+      query,
+      signal: exchangeOptions.signal,
+    });
+    const data = typeof answer.data === "object" && answer.data !== null ? answer.data.data : undefined;
+    return {
+      authToken: typeof data?.token === "string" && data.token ? data.token : null,
+      authTokenExpiresAt: typeof data?.expires === "number" ? data.expires : null,
+      nextDevSession: answer.headers.get("x-development-session"),
+      upstreamSessionSetCookie: answer.headers.get("set-cookie"),
+    };
+  } catch (error) {
+    // An HTTP refusal is an answer about the session, not a failure: pass its Set-Cookie on.
+    if (!(error instanceof WachtError) || error instanceof WachtConnectionError || error.statusCode === undefined) throw error;
+    return { authToken: null, authTokenExpiresAt: null, nextDevSession: null, upstreamSessionSetCookie: error.headers?.get("set-cookie") ?? null };
+  }
 }

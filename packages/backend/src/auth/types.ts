@@ -11,6 +11,28 @@ export interface WachtServerOptions {
   signInUrl?: string;
   authCookieName?: string;
   devSessionCookieName?: string;
+  /** Used for the frontend API calls (session exchange, JWKS); defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Milliseconds per attempt for those calls (default 10 000). */
+  timeout?: number;
+  /** Retries of those calls when no answer came back or the server was unavailable (default 1). */
+  maxRetries?: number;
+  /**
+   * Origins a session token may have been minted for (its `azp` claim, the `Origin` of the
+   * browser request that got it), e.g. `["https://app.example.com"]`. A token naming another
+   * origin is refused. A token without `azp` passes, because the tokens minted server-side by
+   * exchangeSessionForAuthToken and those of same-origin GETs carry no Origin; set
+   * `requireAuthorizedParty` when every token of the app comes from a cross-origin browser call.
+   */
+  authorizedParties?: string[];
+  /** With `authorizedParties`: refuse tokens that carry no `azp` too (default false). */
+  requireAuthorizedParty?: boolean;
+  /**
+   * Key (32+ characters) for the `x-wacht-auth` header of authenticateRequest/authFromHeaders;
+   * defaults to WACHT_AUTH_HEADER_SECRET, else a random key per process (enough when middleware
+   * and handler run in one process).
+   */
+  authHeaderSecret?: string;
 }
 
 /** The claims of a session token; Wacht's server sets iss, sub, sid, iat, nbf and exp. */
@@ -31,6 +53,8 @@ export interface JWTPayload {
   iat?: number;
   iss?: string;
   aud?: string | string[];
+  /** The origin the token was minted for (the `Origin` of the request), when it had one. */
+  azp?: string;
 }
 
 export interface ProtectOptions {

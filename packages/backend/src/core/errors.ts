@@ -1,9 +1,20 @@
+import type { WachtErrorCode } from "./error-codes.js";
 import { parseRetryAfterMs } from "./retry.js";
+
+/** Codes this package raises itself, without (or before) an answer from the server. */
+export type WachtClientErrorCode = "missing_api_key" | "invalid_path_parameter" | "connection_error" | "timeout";
+
+/**
+ * A stable snake_case code. The known ones autocomplete; `string & {}` keeps the type open
+ * because a newer server may answer a code this build has never heard of, and that code must
+ * reach the caller as it is, not be hidden behind a type that claims it cannot exist.
+ */
+export type ErrorCode = WachtErrorCode | WachtClientErrorCode | (string & {});
 
 /** What the server (or the transport) told us beyond the message. */
 export interface WachtErrorInit {
   /** Stable snake_case code from the server's envelope, e.g. `email_taken`. */
-  code?: string;
+  code?: ErrorCode;
   details?: unknown;
   /** The `x-request-id` of the answer: quote it when reporting a problem. */
   requestId?: string;
@@ -19,7 +30,7 @@ export interface WachtErrorInit {
 export class WachtError extends Error {
   statusCode?: number;
   details?: unknown;
-  code?: string;
+  code?: ErrorCode;
   requestId?: string;
   headers?: Headers;
 
@@ -71,6 +82,30 @@ export class ConflictError extends WachtError {
   constructor(message: string, init?: WachtErrorInit) {
     super(message, 409, undefined, init);
     this.name = "ConflictError";
+  }
+}
+
+/** 413: the body (or a file in it) is larger than the route accepts; `details` names the field. */
+export class PayloadTooLargeError extends WachtError {
+  constructor(message = "Payload too large", init?: WachtErrorInit) {
+    super(message, 413, undefined, init);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
+/** 415: the route does not take a body of this content type. */
+export class UnsupportedMediaTypeError extends WachtError {
+  constructor(message = "Unsupported media type", init?: WachtErrorInit) {
+    super(message, 415, undefined, init);
+    this.name = "UnsupportedMediaTypeError";
+  }
+}
+
+/** 422: well-formed but refused, e.g. a wrong password or code in verifyPassword / verifyTotp. */
+export class UnprocessableEntityError extends WachtError {
+  constructor(message = "Unprocessable entity", init?: WachtErrorInit) {
+    super(message, 422, undefined, init);
+    this.name = "UnprocessableEntityError";
   }
 }
 
@@ -133,6 +168,12 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
       return new NotFoundError(message, init);
     case 409:
       return new ConflictError(message, init);
+    case 413:
+      return new PayloadTooLargeError(message, init);
+    case 415:
+      return new UnsupportedMediaTypeError(message, init);
+    case 422:
+      return new UnprocessableEntityError(message, init);
     case 429:
       return new RateLimitError(message, { ...init, retryAfter: readRetryAfterSeconds(headers) });
   }

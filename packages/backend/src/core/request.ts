@@ -24,12 +24,19 @@ export interface CallOptions extends RequestOptions {
   query?: QueryParams;
   /** The call is idempotent even though its method (POST, PATCH) is not in general. */
   isSafeToRepeat?: boolean;
+  /**
+   * The answer holds a secret (backup codes, an otpauth URL). Such a call gets no automatic
+   * Idempotency-Key: the server keeps the answer to a keyed request so it can replay it, and
+   * a secret must not sit in that store.
+   */
+  isAnswerSecret?: boolean;
 }
 
 /** The client's settled defaults (see client.ts). */
 export interface TransportConfig {
   baseUrl: string;
-  apiKey: string;
+  /** Sent as the Bearer token; the frontend API calls (session exchange, JWKS) have none. */
+  apiKey: string | undefined;
   timeout: number;
   maxRetries: number;
   headers: Record<string, string>;
@@ -42,6 +49,24 @@ export interface TransportConfig {
  * WachtError subclass. A caller's abort is rethrown as the signal's own reason.
  */
 export async function sendRequest<T>(config: TransportConfig, method: HttpMethod, path: string, body: unknown, options: CallOptions = {}): Promise<T> {
+  return (await sendRequestWithResponse<T>(config, method, path, body, options)).data;
+}
+
+/** A successful answer with the headers it came with (Set-Cookie, x-request-id …). */
+export interface AnswerWithHeaders<T> {
+  data: T;
+  status: number;
+  headers: Headers;
+}
+
+/** sendRequest, keeping the answer's status and headers for the few callers that need them. */
+export async function sendRequestWithResponse<T>(
+  config: TransportConfig,
+  method: HttpMethod,
+  path: string,
+  body: unknown,
+  options: CallOptions = {},
+): Promise<AnswerWithHeaders<T>> {
   const maxRetries = options.maxRetries ?? config.maxRetries;
   options = withAutomaticIdempotencyKey(method, options, maxRetries);
   const safeToRepeat = isSafeToRepeat(method, options);
@@ -63,7 +88,7 @@ export async function sendRequest<T>(config: TransportConfig, method: HttpMethod
  * replays its answer, so retrying after a timeout can never create a second user.
  */
 function withAutomaticIdempotencyKey(method: HttpMethod, options: CallOptions, maxRetries: number): CallOptions {
-  if (maxRetries <= 0 || options.idempotencyKey !== undefined || isSafeToRepeat(method, options)) return options;
+  if (maxRetries <= 0 || options.idempotencyKey !== undefined || options.isAnswerSecret || isSafeToRepeat(method, options)) return options;
   const randomUUID = globalThis.crypto?.randomUUID?.bind(globalThis.crypto);
   if (!randomUUID) return options; // no Web Crypto (Node 18 without the flag): such calls are simply not retried
   return { ...options, idempotencyKey: `wacht-retry-${randomUUID()}` };
@@ -77,7 +102,7 @@ function retryDelayFor(error: unknown, safeToRepeat: boolean, retryIndex: number
   return retryDelayMs(retryIndex, error.headers ? parseRetryAfterMs(error.headers) : null);
 }
 
-async function attemptRequest<T>(config: TransportConfig, method: HttpMethod, url: string, body: unknown, options: CallOptions): Promise<T> {
+async function attemptRequest<T>(config: TransportConfig, method: HttpMethod, url: string, body: unknown, options: CallOptions): Promise<AnswerWithHeaders<T>> {
   const { signal } = options;
   signal?.throwIfAborted();
   const timeoutMs = options.timeout ?? config.timeout;
@@ -93,11 +118,13 @@ async function attemptRequest<T>(config: TransportConfig, method: HttpMethod, ur
   }, timeoutMs);
   try {
     const fetchImpl = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    const response = await fetchImpl(url, { method, ...encodeBody(body, buildHeaders(config, options)), signal: controller.signal });
+    // credentials "omit": a browser-like runtime must never attach its own cookies to these calls.
+    const response = await fetchImpl(url, { method, ...encodeBody(body, buildHeaders(config, options)), credentials: "omit", signal: controller.signal });
     // The timer stays armed while the body streams: a server that sends headers and then stalls is still a timeout.
     const text = await response.text();
     if (!response.ok) throw errorFromResponse(response.status, parseJson(text) ?? text, response.headers);
-    return (parseJson(text) ?? (text === "" ? undefined : text)) as T;
+    const data = (parseJson(text) ?? (text === "" ? undefined : text)) as T;
+    return { data, status: response.status, headers: response.headers };
   } catch (error) {
     if (error instanceof WachtError) throw error;
     if (signal?.aborted) throw signal.reason;
@@ -115,7 +142,7 @@ function buildHeaders(config: TransportConfig, options: CallOptions): Headers {
   const headers = new Headers({ accept: "application/json" });
   for (const [name, value] of Object.entries({ ...config.headers, ...options.headers })) headers.set(name, value);
   // Set last so a stray header option cannot swap the key.
-  headers.set("authorization", `Bearer ${config.apiKey}`);
+  if (config.apiKey !== undefined) headers.set("authorization", `Bearer ${config.apiKey}`);
   if (options.idempotencyKey !== undefined) headers.set("idempotency-key", options.idempotencyKey);
   return headers;
 }

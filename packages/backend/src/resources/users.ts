@@ -1,7 +1,7 @@
 import type { WachtClient } from "../client.js";
-import { NotFoundError } from "../core/errors.js";
+import { NotFoundError, ValidationError } from "../core/errors.js";
 import { encodeBodyWithFiles } from "../core/form-data.js";
-import { iterateOffsetPages, type PaginatedResponse } from "../core/pagination.js";
+import { PagePromise, type NextPageFetcher, type PaginatedResponse } from "../core/pagination.js";
 import { path } from "../core/path.js";
 import type { RequestOptions } from "../core/request.js";
 import { importUsers, importUserStream, type ImportStreamOptions, type ImportUser, type ImportUsersOptions, type ImportUsersResponse, type ImportProgress } from "./import.js";
@@ -25,9 +25,60 @@ import type {
   UserSignin,
   UserSocialConnection,
 } from "./users.types.js";
+import type {
+  CreateAuthenticatorRequest,
+  CreateAuthenticatorResponse,
+  RegeneratedBackupCodesResponse,
+  UserOrganizationMembership,
+  UserPasskey,
+  UserWorkspaceMembership,
+  VerifyPasswordRequest,
+  VerifyPasswordResponse,
+  VerifyTotpRequest,
+  VerifyTotpResponse,
+} from "./second-factors.types.js";
 
 /** Page size for iterateUsers when the caller sets none: fewer round trips than the server's 10. */
 const ITERATION_PAGE_SIZE = 100;
+
+/**
+ * The next-page function of listUsers: `starting_after` the last user, with the same sort,
+ * search and filters (an `offset` would contradict the cursor, so it is dropped). A server
+ * without cursors (ours before they landed, or one that ignores the parameter) is detected —
+ * a 400 calling `starting_after` unknown, or a page repeating users already seen — and the
+ * walk goes on by offset from the users received so far, instead of failing or looping.
+ */
+function nextPageByCursor(
+  options: ListUsersOptions,
+  fetchPage: (query: ListUsersOptions) => Promise<PaginatedResponse<User>>,
+): NextPageFetcher<PaginatedResponse<User>> {
+  const { offset: _offset, ending_before: endingBefore, starting_after: _startingAfter, ...filters } = options;
+  // Started `ending_before` a user: walk backwards, as Stripe does, before the first user of each page.
+  const cursorAfter = (page: PaginatedResponse<User>): ListUsersOptions =>
+    endingBefore === undefined ? { starting_after: page.data.at(-1)?.id } : { ending_before: page.data[0]?.id };
+  let received = options.offset ?? 0;
+  let useOffsets = false;
+  return async (page) => {
+    received += page.data.length;
+    const byOffset = () => fetchPage({ ...filters, offset: received });
+    if (useOffsets) return byOffset();
+    const seen = new Set(page.data.map((user) => user.id));
+    try {
+      const next = await fetchPage({ ...filters, ...cursorAfter(page) });
+      if (!next.data.some((user) => seen.has(user.id))) return next;
+    } catch (error) {
+      if (!isUnknownCursorParameter(error)) throw error;
+    }
+    useOffsets = true;
+    return byOffset();
+  };
+}
+
+function isUnknownCursorParameter(error: unknown): boolean {
+  if (!(error instanceof ValidationError)) return false;
+  const details = error.details as Record<string, unknown> | null | undefined;
+  return typeof details === "object" && details !== null && details["starting_after"] === "is not a known field";
+}
 
 /**
  * `client.users`: one method per endpoint. `isSafeToRepeat` marks the POSTs and
@@ -42,14 +93,20 @@ export class Users {
     this.#client = client;
   }
 
-  async listUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): Promise<PaginatedResponse<User>> {
-    return this.#client.get("/users", { ...requestOptions, query: { ...options } });
+  /**
+   * One page of users (`await`, by `offset` as given), or every matching user page after page
+   * (`for await`), each next page `starting_after` the last user received: users created or
+   * deleted meanwhile cannot shift a page, so none is skipped or seen twice. Not `async`, so that
+   * the answer stays iterable; it cannot throw before the request is made.
+   */
+  listUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): PagePromise<User, PaginatedResponse<User>> {
+    const fetchPage = (query: ListUsersOptions) => this.#client.get<PaginatedResponse<User>>("/users", { ...requestOptions, query: { ...query } });
+    return new PagePromise(fetchPage(options), nextPageByCursor(options, fetchPage));
   }
 
-  /** Every user matching `options`, fetching pages as the loop advances. */
-  iterateUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): AsyncGenerator<User, void, undefined> {
-    const limit = options.limit ?? ITERATION_PAGE_SIZE;
-    return iterateOffsetPages((offset) => this.listUsers({ ...options, limit, offset }, requestOptions), options.offset ?? 0);
+  /** Every user matching `options`, fetching pages of 100 (or `limit`) as the loop advances. */
+  async *iterateUsers(options: ListUsersOptions = {}, requestOptions?: RequestOptions): AsyncGenerator<User, void, undefined> {
+    yield* this.listUsers({ ...options, limit: options.limit ?? ITERATION_PAGE_SIZE }, requestOptions);
   }
 
   async getUser(userId: string, options?: RequestOptions): Promise<UserDetails> {
@@ -167,5 +224,68 @@ export class Users {
   /** Lifts a sign-in lockout (too many wrong passwords) before it expires. */
   async unlockUser(userId: string, options?: RequestOptions): Promise<void> {
     return this.#client.post(path`/users/${userId}/unlock`, undefined, { ...options, isSafeToRepeat: true });
+  }
+
+  /**
+   * Enrolls a TOTP authenticator with a secret the admin chose; ConflictError when one is active
+   * (deleteAuthenticator first). Retried only on 429: a repeat would conflict with the first.
+   */
+  async createAuthenticator(userId: string, request: CreateAuthenticatorRequest, options?: RequestOptions): Promise<CreateAuthenticatorResponse> {
+    return this.#client.post(path`/users/${userId}/authenticators`, request, { ...options, isAnswerSecret: true });
+  }
+
+  /** Removes the active TOTP authenticator (NotFoundError when none); backup codes stay. */
+  async deleteAuthenticator(userId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.delete(path`/users/${userId}/authenticators`, options);
+  }
+
+  /**
+   * 12 new backup codes, returned this once; the old ones stop working. Safe to repeat: a retry
+   * only replaces codes whose answer never arrived.
+   */
+  async regenerateBackupCodes(userId: string, options?: RequestOptions): Promise<RegeneratedBackupCodesResponse> {
+    return this.#client.post(path`/users/${userId}/backup-codes/regenerate`, undefined, { ...options, isSafeToRepeat: true, isAnswerSecret: true });
+  }
+
+  /** Newest first. */
+  async listPasskeys(userId: string, options?: RequestOptions): Promise<UserPasskey[]> {
+    return (await this.#client.get<ListResponse<UserPasskey>>(path`/users/${userId}/passkeys`, options)).data;
+  }
+
+  /** The name is trimmed; an empty one is a ValidationError. */
+  async renamePasskey(userId: string, passkeyId: string, name: string, options?: RequestOptions): Promise<void> {
+    return this.#client.patch(path`/users/${userId}/passkeys/${passkeyId}`, { name }, { ...options, isSafeToRepeat: true });
+  }
+
+  async deletePasskey(userId: string, passkeyId: string, options?: RequestOptions): Promise<void> {
+    return this.#client.delete(path`/users/${userId}/passkeys/${passkeyId}`, options);
+  }
+
+  /** Always empty: Wacht has no organizations yet (NotFoundError for an unknown user). */
+  async listOrganizationMemberships(userId: string, options?: RequestOptions): Promise<UserOrganizationMembership[]> {
+    return (await this.#client.get<ListResponse<UserOrganizationMembership>>(path`/users/${userId}/organization-memberships`, options)).data;
+  }
+
+  /** Always empty: Wacht has no workspaces yet (NotFoundError for an unknown user). */
+  async listWorkspaceMemberships(userId: string, options?: RequestOptions): Promise<UserWorkspaceMembership[]> {
+    return (await this.#client.get<ListResponse<UserWorkspaceMembership>>(path`/users/${userId}/workspace-memberships`, options)).data;
+  }
+
+  /**
+   * Checks a password the user typed (e.g. before a sensitive action in your app):
+   * UnprocessableEntityError `password_incorrect` when wrong, ValidationError `password_not_set`
+   * when the user has none. Counts toward the user's sign-in failure throttle.
+   */
+  async verifyPassword(userId: string, request: VerifyPasswordRequest, options?: RequestOptions): Promise<VerifyPasswordResponse> {
+    return this.#client.post(path`/users/${userId}/verify-password`, request, { ...options, isSafeToRepeat: true });
+  }
+
+  /**
+   * Checks a TOTP or backup code: UnprocessableEntityError `totp_incorrect` when wrong or already
+   * used. Not safe to repeat (a code works once), so a retry carries an Idempotency-Key and the
+   * server replays the first answer.
+   */
+  async verifyTotp(userId: string, request: VerifyTotpRequest, options?: RequestOptions): Promise<VerifyTotpResponse> {
+    return this.#client.post(path`/users/${userId}/verify-totp`, request, options);
   }
 }

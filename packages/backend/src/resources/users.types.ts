@@ -7,6 +7,22 @@
 export type SecondFactorPolicy = "none" | "optional" | "enforced";
 export type UserSortKey = "created_at" | "username" | "email" | "phone_number";
 export type SortOrder = "asc" | "desc";
+/** Formats of imported password digests the server verifies (and replaces with argon2id at the next sign-in). */
+export type PasswordHasher =
+  | "argon2id"
+  | "argon2i"
+  | "bcrypt"
+  | "scrypt_firebase"
+  | "scrypt_better_auth"
+  | "pbkdf2"
+  | "pbkdf2_sha256"
+  | "pbkdf2_sha256_django"
+  | "pbkdf2_sha512"
+  | "phpass"
+  | "md5_phpass"
+  | "wordpress";
+/** How a session was signed in: the password alone, with a second factor, or a passkey. */
+export type SignInMethod = "password" | "password+totp" | "password+backup_code" | "passkey";
 /** `"otp"` for emails an admin added, `"oauth_<provider>"` for ones an OAuth sign-in brought. */
 export type VerificationStrategy = "otp" | `oauth_${string}`;
 
@@ -38,7 +54,12 @@ export interface UserDetails extends User {
   phone_numbers: UserPhone[];
   social_connections: UserSocialConnection[];
   has_password: boolean;
+  /** Unused backup codes exist (regenerateBackupCodes). */
   has_backup_codes: boolean;
+  /** A TOTP authenticator is active (createAuthenticator). */
+  totp_enabled: boolean;
+  /** Registered passkeys (listPasskeys). */
+  passkeys_count: number;
   last_password_reset_at: string | null;
   last_sign_in_at: string | null;
   /** Too many wrong passwords: sign-in is refused until `lockout_expires_at` (or an unlock). */
@@ -116,6 +137,8 @@ export interface UserSignin {
   user_agent: string | null;
   browser: string | null;
   device: string | null;
+  /** How the user signed in. */
+  sign_in_method: SignInMethod;
   city: string | null;
   region: string | null;
   region_code: string | null;
@@ -135,6 +158,10 @@ export interface ListUsersOptions {
   /** 1–500; the server's default is 10. */
   limit?: number;
   offset?: number;
+  /** A user id: the page after that user, in this sort (iteration sets it for you). */
+  starting_after?: string;
+  /** A user id: the page before that user, in this sort. */
+  ending_before?: string;
   sort_key?: UserSortKey;
   sort_order?: SortOrder;
   /** Case-insensitive substring of names, username, any email or phone. */
@@ -159,8 +186,8 @@ export interface CreateUserRequest {
   password?: string;
   /** A password hash from another provider, instead of `password`; the server replaces it with its own at the next sign-in. */
   password_digest?: string;
-  /** The format of `password_digest`. */
-  password_hasher?: "argon2id" | "argon2i" | "bcrypt";
+  /** The format of `password_digest` (see the server's hashers/README for each one's digest string). */
+  password_hasher?: PasswordHasher;
   /** Skip the server's password policy (length, common passwords). */
   skip_password_check?: boolean;
   /** 1–255 characters, unique per deployment (409 `external_id_taken`). */
