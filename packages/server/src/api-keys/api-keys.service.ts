@@ -21,6 +21,8 @@ const LAST_USED_RESOLUTION_MS = 60 * 60 * 1000;
 
 export interface AuthenticatedKey {
   keyId: string;
+  /** The key's name, for the audit log's actor. */
+  keyName: string;
   deploymentId: string;
 }
 
@@ -69,7 +71,7 @@ export async function authenticateApiKey(db: Db, presented: string): Promise<Aut
   if (match.last_used_at === null || now - match.last_used_at > LAST_USED_RESOLUTION_MS) {
     await updateApiKeyLastUsed(db, match.id, now);
   }
-  return { keyId: match.id, deploymentId: match.deployment_id };
+  return { keyId: match.id, keyName: match.name, deploymentId: match.deployment_id };
 }
 
 /** A key of the deployment as anyone may see it, or null. */

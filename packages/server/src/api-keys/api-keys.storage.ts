@@ -75,7 +75,7 @@ export async function countActiveApiKeys(db: Db, deploymentId: string): Promise<
 export async function findApiKeysByLookupHash(db: Db, lookupHash: string) {
   return db
     .selectFrom("api_keys")
-    .select(["id", "deployment_id", "secret_hash", "revoked_at", "last_used_at"])
+    .select(["id", "deployment_id", "name", "secret_hash", "revoked_at", "last_used_at"])
     .where("lookup_hash", "=", lookupHash)
     .execute();
 }

@@ -1,0 +1,45 @@
+import { appendAuditEntry, cliActor, type AuditContext, type AuditRecord } from "../audit-log/audit-log.service.js";
+import type { Db } from "../storage/db.js";
+import { enqueueEvents, type OutboxEvent } from "../webhooks/webhooks.service.js";
+
+/**
+ * The one call a domain makes when it changes data: the audit entry and the webhook events are
+ * written with the caller's transaction, so they commit with the change or not at all.
+ *
+ *   await recordChange(trx, deploymentId, context, {
+ *     action: "email.update",                       // "<resource>.<verb>"
+ *     target: { type: "email", id: email.id },
+ *     userId: email.userId,                         // for GET /audit-logs?user_id= (defaults to a user target's id)
+ *     changes: ["verified"],                        // field names only, never values
+ *     events: [{ type: "email.updated", data: toEmailJson(email) }],  // data = the Backend API's answer
+ *   });
+ *
+ * `context` comes from the route (`changeContextOf(request)` in http/change-context.ts) or the CLI
+ * (`cliChangeContext("keys revoke")`) and is passed down through the service.
+ */
+export interface ChangeContext extends AuditContext {
+  /** Where links in payloads point (profile pictures): the public URL of the request. */
+  publicUrl: string;
+}
+
+export interface Change extends AuditRecord {
+  events?: OutboxEvent[];
+}
+
+export async function recordChange(trx: Db, deploymentId: string, context: ChangeContext, change: Change): Promise<void> {
+  const nowMs = Date.now();
+  await appendAuditEntry(trx, deploymentId, context, change, nowMs);
+  if (change.events?.length) await enqueueEvents(trx, deploymentId, change.events, { nowMs });
+}
+
+/** Events of a change no admin made (an end user signing in): webhooks, no audit entry. */
+export async function recordEvents(trx: Db, deploymentId: string, events: OutboxEvent[]): Promise<void> {
+  await enqueueEvents(trx, deploymentId, events);
+}
+
+/** The context of a `wacht` CLI command run on the server's machine. */
+export function cliChangeContext(command: string, publicUrl = ""): ChangeContext {
+  return { actor: cliActor(command), requestId: null, ipAddress: null, publicUrl };
+}
+
+export type { OutboxEvent };

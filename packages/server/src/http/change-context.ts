@@ -1,0 +1,14 @@
+import type { FastifyRequest } from "fastify";
+import type { ChangeContext } from "../changes/changes.service.js";
+import { publicUrlOf } from "./public-url.js";
+
+/** Who is changing data through this request, for the audit log and webhook payloads (changes/changes.service.ts). */
+export function changeContextOf(request: FastifyRequest): ChangeContext {
+  return {
+    actor: { type: "api_key", id: request.apiKeyId, name: request.apiKeyName },
+    requestId: request.id,
+    // request.ip honours WACHT_TRUST_PROXY: the client's address behind a load balancer.
+    ipAddress: request.ip,
+    publicUrl: publicUrlOf(request),
+  };
+}
