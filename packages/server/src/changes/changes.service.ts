@@ -37,6 +37,13 @@ export async function recordEvents(trx: Db, deploymentId: string, events: Outbox
   await enqueueEvents(trx, deploymentId, events);
 }
 
+/** The wire names of the fields a request sets (`undefined` = not sent), for `changes`. */
+export function changedFields(fields: Record<string, unknown>): string[] {
+  return Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name);
+}
+
 /** The context of a `wacht` CLI command run on the server's machine. */
 export function cliChangeContext(command: string, publicUrl = ""): ChangeContext {
   return { actor: cliActor(command), requestId: null, ipAddress: null, publicUrl };

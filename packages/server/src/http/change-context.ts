@@ -5,7 +5,8 @@ import { publicUrlOf } from "./public-url.js";
 /** Who is changing data through this request, for the audit log and webhook payloads (changes/changes.service.ts). */
 export function changeContextOf(request: FastifyRequest): ChangeContext {
   return {
-    actor: { type: "api_key", id: request.apiKeyId, name: request.apiKeyName },
+    // The admin console acts as the key it signed in with.
+    actor: { type: "api_key", id: request.apiKeyId, name: request.apiKeyName || (request.consoleSession ? "console" : "") },
     requestId: request.id,
     // request.ip honours WACHT_TRUST_PROXY: the client's address behind a load balancer.
     ipAddress: request.ip,
