@@ -30,7 +30,7 @@ export interface DispatcherOptions {
   log: FastifyBaseLogger;
 }
 
-const MAX_IN_FLIGHT = 16;
+const MAX_IN_FLIGHT = 8;
 
 const notSent = (error: string): SendResult => ({ succeeded: false, statusCode: null, durationMs: 0, responseBody: null, responseHeaders: null, error });
 

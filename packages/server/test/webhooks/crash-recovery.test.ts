@@ -69,8 +69,10 @@ describe("webhooks across a crash (kill -9 of wacht serve on SQLite)", () => {
     const first = await serve(env);
     const client = new WachtClient({ apiKey, baseUrl: first.url });
     const app = await client.webhooks.createWebhookApp({ app_slug: "crash", name: "Crash" });
-    await client.webhooks.createWebhookEndpoint("crash", { url: receiver.url, subscriptions: [{ event_name: "order.placed" }] });
-    const { delivery_ids } = await client.webhooks.triggerWebhook("crash", { event_name: "order.placed", payload: { order: 7 } });
+    await client.webhooks.createWebhookEndpoint("crash", { url: receiver.url, subscriptions: [{ event_name: "user.created" }] });
+    const user = await client.users.createUser({ first_name: "Crash", last_name: "Test", email_address: `crash.${Date.now()}@example.com`, skip_password_check: true });
+    const [delivery] = (await client.webhooks.listWebhookDeliveries("crash", { event_name: "user.created" })).data;
+    const delivery_ids = [delivery!.delivery_id];
 
     // The write committed and the dispatcher is mid-request: kill the process without a chance to clean up.
     await receiver.waitFor((all) => all.length >= 1);
@@ -80,7 +82,7 @@ describe("webhooks across a crash (kill -9 of wacht serve on SQLite)", () => {
     const second = await serve(env);
     const all = await receiver.waitFor((received) => received.length >= 2, 20_000);
     expect(all.map((r) => r.id)).toEqual([String(delivery_ids[0]), String(delivery_ids[0])]);
-    expect(new Webhook(app.signing_secret).verify(all[1]!.body, all[1]!.headers as Record<string, string>)).toMatchObject({ type: "order.placed", data: { order: 7 } });
+    expect(new Webhook(app.signing_secret).verify(all[1]!.body, all[1]!.headers as Record<string, string>)).toMatchObject({ type: "user.created", data: { id: user.id, first_name: "Crash" } });
 
     const restarted = new WachtClient({ apiKey, baseUrl: second.url });
     let details = await restarted.webhooks.getWebhookDelivery("crash", String(delivery_ids[0]), {});
