@@ -14,12 +14,16 @@ import { enqueueEvents, type OutboxEvent } from "../webhooks/webhooks.service.js
  *     events: [{ type: "email.updated", data: toEmailJson(email) }],  // data = the Backend API's answer
  *   });
  *
- * `context` comes from the route (`changeContextOf(request)` in http/change-context.ts) or the CLI
- * (`cliChangeContext("keys revoke")`) and is passed down through the service.
+ * `context` comes from the route (`changeContextOf(request)` in http/change-context.ts) and is
+ * passed down through the service; the CLI passes `cliAuditContext("keys revoke")` where it only audits.
  */
 export interface ChangeContext extends AuditContext {
-  /** Where links in payloads point (profile pictures): the public URL of the request. */
-  publicUrl: string;
+  /**
+   * The user's details document exactly as the Backend API answers it, read with the caller's
+   * transaction: the `data` of user.* and password.* events. Supplied by the edge
+   * (http/change-context.ts), so a domain below user-accounts can send it without importing it.
+   */
+  describeUser(db: Db, deploymentId: string, userId: string): Promise<unknown>;
 }
 
 export interface Change extends AuditRecord {
@@ -44,9 +48,9 @@ export function changedFields(fields: Record<string, unknown>): string[] {
     .map(([name]) => name);
 }
 
-/** The context of a `wacht` CLI command run on the server's machine. */
-export function cliChangeContext(command: string, publicUrl = ""): ChangeContext {
-  return { actor: cliActor(command), requestId: null, ipAddress: null, publicUrl };
+/** The audit context of a `wacht` CLI command run on the server's machine (no user changes: no describeUser). */
+export function cliAuditContext(command: string): AuditContext {
+  return { actor: cliActor(command), requestId: null, ipAddress: null };
 }
 
 export type { OutboxEvent };

@@ -1,5 +1,4 @@
 import { recordChange, type ChangeContext } from "../changes/changes.service.js";
-import { userDetailsJson } from "../users/users.service.js";
 import type { Config } from "../config.js";
 import { ValidationError, errors } from "../errors.js";
 import { normalizeEmail, normalizePhone } from "../identifiers/normalize.js";
@@ -148,7 +147,7 @@ export async function unlockUser(db: Db, deploymentId: string, context: ChangeCo
       action: "user.unlock",
       target: { type: "user", id: userId },
       changes: ["locked_until"],
-      events: [{ type: "user.updated", data: await userDetailsJson(trx, deploymentId, userId, context) }],
+      events: [{ type: "user.updated", data: await context.describeUser(trx, deploymentId, userId) }],
     });
   });
 }

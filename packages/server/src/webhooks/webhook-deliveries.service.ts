@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { appendAuditEntry, type AuditContext } from "../audit-log/audit-log.service.js";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import { retryDelayMs } from "./retry-schedule.js";
@@ -30,7 +30,6 @@ import { recordEndpointFailure, recordEndpointSuccess } from "./webhooks.storage
 
 export type { ClaimedDelivery, DeliveryAttempt, ReplayTask, WebhookDelivery } from "./webhook-deliveries.storage.js";
 
-export const webhookDeliveryNotFound = (id: string) => new NotFoundError(`No webhook delivery '${id}'.`, "webhook_delivery_not_found");
 
 export async function listWebhookDeliveries(db: Db, deploymentId: string, slug: string, filter: DeliveryFilter, page: { limit: number; offset: number }) {
   const app = await getWebhookApp(db, deploymentId, slug);
@@ -40,7 +39,7 @@ export async function listWebhookDeliveries(db: Db, deploymentId: string, slug: 
 export async function getWebhookDeliveryDetails(db: Db, deploymentId: string, slug: string, deliveryId: string, status?: string) {
   const app = await getWebhookApp(db, deploymentId, slug);
   const delivery = await findDelivery(db, deploymentId, deliveryId);
-  if (!delivery || delivery.appId !== app.id || (status !== undefined && delivery.status !== status)) throw webhookDeliveryNotFound(deliveryId);
+  if (!delivery || delivery.appId !== app.id || (status !== undefined && delivery.status !== status)) throw errors.webhook_delivery_not_found(deliveryId);
   const [payload, attempts] = await Promise.all([findEventPayload(db, deploymentId, delivery.eventId), listAttempts(db, deploymentId, delivery.id)]);
   return { app, delivery, payload: payload === null ? null : (JSON.parse(payload) as unknown), attempts };
 }
@@ -70,10 +69,10 @@ export async function replayWebhookDeliveries(
     let totalCount: number;
     let replayedCount: number;
     if ("deliveryIds" in selection) {
-      if (selection.deliveryIds.length === 0) throw ValidationError.field("delivery_ids", "must name at least one delivery");
+      if (selection.deliveryIds.length === 0) throw errors.validation_failed({ ["delivery_ids"]: "must name at least one delivery" });
       const known = await findDeliveryIds(trx, deploymentId, app.id, selection.deliveryIds);
       const unknown = selection.deliveryIds.find((id) => !known.includes(id));
-      if (unknown !== undefined) throw webhookDeliveryNotFound(unknown);
+      if (unknown !== undefined) throw errors.webhook_delivery_not_found(unknown);
       totalCount = known.length;
       replayedCount = await requeueDeliveries(trx, deploymentId, app.id, { ids: known }, now);
     } else {
@@ -103,7 +102,7 @@ export async function replayWebhookDeliveries(
 export async function getWebhookReplayTask(db: Db, deploymentId: string, slug: string, taskId: string): Promise<ReplayTask> {
   const app = await getWebhookApp(db, deploymentId, slug);
   const task = await findReplayTask(db, deploymentId, app.id, taskId);
-  if (!task) throw new NotFoundError(`No replay task '${taskId}'.`, "webhook_replay_task_not_found");
+  if (!task) throw errors.webhook_replay_task_not_found(taskId);
   return task;
 }
 
@@ -115,7 +114,7 @@ export async function listWebhookReplayTasks(db: Db, deploymentId: string, slug:
 /** Replays finish inside the request that starts them, so there is never one left to cancel. */
 export async function cancelWebhookReplayTask(db: Db, deploymentId: string, slug: string, taskId: string): Promise<never> {
   const task = await getWebhookReplayTask(db, deploymentId, slug, taskId);
-  throw new ConflictError(`Replay task '${task.id}' is already ${task.status}.`, "webhook_replay_task_finished");
+  throw errors.webhook_replay_task_finished(task.id, task.status);
 }
 
 export async function getWebhookStats(db: Db, deploymentId: string, slug: string, nowMs = Date.now()) {

@@ -3,7 +3,7 @@ import { Type } from "typebox";
 import { changeContextOf } from "../http/change-context.js";
 import { ErrorSchema, EmptySchema, errorResponses } from "../http/common.schemas.js";
 import { parseTimestampParameter } from "../http/timestamp-parameter.js";
-import { WachtError } from "../errors.js";
+import { errors } from "../errors.js";
 import { toTimestamp } from "../http/common.schemas.js";
 import { BUILT_IN_EVENT_TYPES } from "./event-types.js";
 import {
@@ -88,12 +88,12 @@ const toEndpointFields = (body: UpdateWebhookEndpointBody): EndpointFields => ({
 function toReplaySelection(body: ReplayBody): ReplaySelection {
   if (body.delivery_ids !== undefined) {
     if (body.start_date !== undefined || body.end_date !== undefined) {
-      throw new WachtError(400, "validation_failed", "Send either delivery_ids or start_date, not both.", { delivery_ids: "cannot be combined with start_date/end_date" });
+      throw errors.validation_failed({ delivery_ids: "cannot be combined with start_date/end_date" });
     }
     return { deliveryIds: body.delivery_ids };
   }
   const startMs = parseTimestampParameter("start_date", body.start_date);
-  if (startMs === undefined) throw new WachtError(400, "validation_failed", "start_date: is required when delivery_ids is not sent", { start_date: "is required when delivery_ids is not sent" });
+  if (startMs === undefined) throw errors.validation_failed({ start_date: "is required when delivery_ids is not sent" });
   return { startMs, untilMs: parseTimestampParameter("end_date", body.end_date), status: body.status, eventName: body.event_name, endpointId: body.endpoint_id };
 }
 
@@ -335,7 +335,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ------------------------------------------------------------ not served yet
   const notImplemented = (what: string) => async () => {
-    throw new WachtError(501, "not_implemented", `${what} are not supported by this server yet.`);
+    throw errors.not_implemented(what);
   };
   const hidden = { schema: { tags, hide: true, response: { 501: ErrorSchema } } };
   for (const path of ["/webhooks/event-catalogs", "/webhooks/event-catalogs/:slug", "/webhooks/event-catalogs/:slug/append-events", "/webhooks/event-catalogs/:slug/archive-event"]) {

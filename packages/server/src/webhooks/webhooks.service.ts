@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import { appendAuditEntry, type AuditContext } from "../audit-log/audit-log.service.js";
 import type { Config } from "../config.js";
 import type { SecretBox } from "../crypto/secret-box.js";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 import { generateId, randomBase32 } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import { uniqueViolationOf } from "../storage/dialect.js";
@@ -44,8 +44,6 @@ export interface WebhookSettings {
   secretBox: SecretBox;
 }
 
-export const webhookAppNotFound = (slug: string) => new NotFoundError(`No webhook app '${slug}'.`, "webhook_app_not_found");
-export const webhookEndpointNotFound = (id: string) => new NotFoundError(`No webhook endpoint '${id}'.`, "webhook_endpoint_not_found");
 
 const secretContext = (appId: string, which: "signing_secret" | "previous_signing_secret") => `webhook_apps.${which}:${appId}`;
 
@@ -81,7 +79,7 @@ export interface WebhookAppWithSecret {
 
 function refuseEventCatalog(slug: string | undefined): void {
   // Event catalogs are not served yet (their routes answer 501): an app cannot point at one.
-  if (slug !== undefined) throw ValidationError.field("event_catalog_slug", "event catalogs are not supported by this server", "webhook_event_catalogs_unsupported");
+  if (slug !== undefined) throw errors.webhook_event_catalogs_unsupported();
 }
 
 const slugFromName = (name: string) =>
@@ -93,7 +91,7 @@ const slugFromName = (name: string) =>
 
 export async function createWebhookApp(db: Db, deploymentId: string, settings: WebhookSettings, context: AuditContext, input: CreateAppInput): Promise<WebhookAppWithSecret> {
   if (input.slug !== undefined && !SLUG_PATTERN.test(input.slug)) {
-    throw ValidationError.field("app_slug", "must be 1 to 64 lower-case letters, digits, '-' or '_', starting with a letter or digit");
+    throw errors.validation_failed({ ["app_slug"]: "must be 1 to 64 lower-case letters, digits, '-' or '_', starting with a letter or digit" });
   }
   refuseEventCatalog(input.eventCatalogSlug);
   const signingSecret = generateSigningSecret();
@@ -117,14 +115,14 @@ export async function createWebhookApp(db: Db, deploymentId: string, settings: W
       return { app: (await findApp(db, deploymentId, id))!, signingSecret };
     } catch (error) {
       if (uniqueViolationOf(error) === null) throw error;
-      if (input.slug !== undefined || attempt >= 3) throw new ConflictError(`A webhook app with slug '${slug}' already exists.`, "webhook_app_slug_taken", "app_slug");
+      if (input.slug !== undefined || attempt >= 3) throw errors.webhook_app_slug_taken(slug);
     }
   }
 }
 
 export async function getWebhookApp(db: Db, deploymentId: string, slug: string): Promise<WebhookApp> {
   const app = await findAppBySlug(db, deploymentId, slug);
-  if (!app) throw webhookAppNotFound(slug);
+  if (!app) throw errors.webhook_app_not_found(slug);
   return app;
 }
 
@@ -213,7 +211,7 @@ export interface EndpointFields {
 
 async function checkUrl(url: string, allowPrivateNetworks: boolean): Promise<void> {
   const problem = checkEndpointUrl(url, allowPrivateNetworks);
-  if (problem) throw ValidationError.field("url", problem, "webhook_url_refused");
+  if (problem) throw errors.webhook_url_refused(problem);
   if (allowPrivateNetworks) return;
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
   if (isIP(host)) return;
@@ -221,26 +219,26 @@ async function checkUrl(url: string, allowPrivateNetworks: boolean): Promise<voi
   const addresses = await lookup(host, { all: true }).catch(() => []);
   for (const { address } of addresses) {
     const reason = refusedAddressReason(address);
-    if (reason) throw ValidationError.field("url", `must not point at a private network: ${host} ${reason}`, "webhook_url_refused");
+    if (reason) throw errors.webhook_url_refused(`must not point at a private network: ${host} ${reason}`);
   }
 }
 
 function checkHeaders(headers: Record<string, string>): void {
   const entries = Object.entries(headers);
-  if (entries.length > MAX_CUSTOM_HEADERS) throw ValidationError.field("headers", `at most ${MAX_CUSTOM_HEADERS} headers`);
+  if (entries.length > MAX_CUSTOM_HEADERS) throw errors.validation_failed({ ["headers"]: `at most ${MAX_CUSTOM_HEADERS} headers` });
   for (const [name, value] of entries) {
-    if (!HEADER_NAME_PATTERN.test(name)) throw ValidationError.field("headers", `'${name}' is not a valid header name`);
-    if (RESERVED_HEADER_NAMES.has(name.toLowerCase())) throw ValidationError.field("headers", `'${name}' is set by the server and cannot be overridden`, "webhook_header_reserved");
-    if (/[\r\n\0]/.test(value) || value.length > 4096) throw ValidationError.field("headers", `the value of '${name}' must be one line of at most 4096 characters`);
+    if (!HEADER_NAME_PATTERN.test(name)) throw errors.validation_failed({ ["headers"]: `'${name}' is not a valid header name` });
+    if (RESERVED_HEADER_NAMES.has(name.toLowerCase())) throw errors.webhook_header_reserved(name);
+    if (/[\r\n\0]/.test(value) || value.length > 4096) throw errors.validation_failed({ ["headers"]: `the value of '${name}' must be one line of at most 4096 characters` });
   }
 }
 
 function checkSubscriptions(subscriptions: NonNullable<EndpointFields["subscriptions"]>): string[] {
-  if (subscriptions.length > MAX_SUBSCRIPTIONS) throw ValidationError.field("subscriptions", `at most ${MAX_SUBSCRIPTIONS} event names`);
+  if (subscriptions.length > MAX_SUBSCRIPTIONS) throw errors.validation_failed({ ["subscriptions"]: `at most ${MAX_SUBSCRIPTIONS} event names` });
   return subscriptions.map((subscription, index) => {
-    if (!EVENT_NAME_PATTERN.test(subscription.event_name)) throw ValidationError.field(`subscriptions[${index}].event_name`, "must be an event name such as user.created");
+    if (!EVENT_NAME_PATTERN.test(subscription.event_name)) throw errors.validation_failed({ [`subscriptions[${index}].event_name`]: "must be an event name such as user.created" });
     if (subscription.filter_rules !== undefined && subscription.filter_rules !== null) {
-      throw ValidationError.field(`subscriptions[${index}].filter_rules`, "filter rules are not supported by this server; subscribe to the event name", "webhook_filter_rules_unsupported");
+      throw errors.webhook_filter_rules_unsupported(`subscriptions[${index}].filter_rules`);
     }
     return subscription.event_name;
   });
@@ -248,7 +246,7 @@ function checkSubscriptions(subscriptions: NonNullable<EndpointFields["subscript
 
 function checkUnsupportedRateLimit(rateLimitConfig: RateLimitConfig | null | undefined): void {
   // Deliveries are not rate limited per endpoint yet; accepting the setting would promise what is not done.
-  if (rateLimitConfig !== undefined && rateLimitConfig !== null) throw ValidationError.field("rate_limit_config", "per-endpoint rate limits are not supported by this server", "webhook_rate_limit_unsupported");
+  if (rateLimitConfig !== undefined && rateLimitConfig !== null) throw errors.webhook_rate_limit_unsupported();
 }
 
 export async function createWebhookEndpoint(db: Db, deploymentId: string, config: Config, context: AuditContext, slug: string, fields: EndpointFields & { url: string }): Promise<WebhookEndpoint> {
@@ -282,7 +280,7 @@ export async function createWebhookEndpoint(db: Db, deploymentId: string, config
 export async function getWebhookEndpoint(db: Db, deploymentId: string, slug: string, endpointId: string): Promise<{ app: WebhookApp; endpoint: WebhookEndpoint }> {
   const app = await getWebhookApp(db, deploymentId, slug);
   const endpoint = await findEndpoint(db, deploymentId, endpointId);
-  if (!endpoint || endpoint.appId !== app.id) throw webhookEndpointNotFound(endpointId);
+  if (!endpoint || endpoint.appId !== app.id) throw errors.webhook_endpoint_not_found(endpointId);
   return { app, endpoint };
 }
 
@@ -328,7 +326,7 @@ export async function deleteWebhookEndpoint(db: Db, deploymentId: string, contex
 /** Brings back an endpoint that was disabled, automatically after failing for days or by hand. */
 export async function reactivateWebhookEndpoint(db: Db, deploymentId: string, context: AuditContext, endpointId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    if (!(await reactivateEndpointRow(trx, deploymentId, endpointId, Date.now()))) throw webhookEndpointNotFound(endpointId);
+    if (!(await reactivateEndpointRow(trx, deploymentId, endpointId, Date.now()))) throw errors.webhook_endpoint_not_found(endpointId);
     await appendAuditEntry(trx, deploymentId, context, { action: "webhook_endpoint.reactivate", target: { type: "webhook_endpoint", id: endpointId }, changes: ["is_active", "auto_disabled"] });
   });
 }
@@ -386,12 +384,12 @@ export async function triggerWebhookEvent(
   slug: string,
   input: { eventName: string; payload: Record<string, unknown> },
 ): Promise<{ deliveryIds: string[] }> {
-  if (!EVENT_NAME_PATTERN.test(input.eventName)) throw ValidationError.field("event_name", "must be an event name such as invoice.paid");
+  if (!EVENT_NAME_PATTERN.test(input.eventName)) throw errors.validation_failed({ ["event_name"]: "must be an event name such as invoice.paid" });
   if (isBuiltInEventType(input.eventName)) {
-    throw ValidationError.field("event_name", `'${input.eventName}' is a built-in event: only Wacht sends it`, "webhook_event_reserved");
+    throw errors.webhook_event_reserved(input.eventName);
   }
   const app = await getWebhookApp(db, deploymentId, slug);
-  if (!app.isActive) throw new ConflictError(`Webhook app '${slug}' is not active.`, "webhook_app_inactive");
+  if (!app.isActive) throw errors.webhook_app_inactive(slug);
   return db.transaction().execute(async (trx) => {
     const deliveryIds = await enqueueEvents(trx, deploymentId, [{ type: input.eventName, data: input.payload }], { appId: app.id });
     await appendAuditEntry(trx, deploymentId, context, { action: "webhook_event.trigger", target: { type: "webhook_app", id: app.id }, changes: [] });
@@ -409,7 +407,7 @@ export async function testWebhookEndpoint(
   input: { eventName: string; payload?: Record<string, unknown> },
 ): Promise<SendResult> {
   const { app, endpoint } = await getWebhookEndpoint(db, deploymentId, slug, endpointId);
-  if (!EVENT_NAME_PATTERN.test(input.eventName)) throw ValidationError.field("event_name", "must be an event name such as user.created");
+  if (!EVENT_NAME_PATTERN.test(input.eventName)) throw errors.validation_failed({ ["event_name"]: "must be an event name such as user.created" });
   const now = Date.now();
   const body = eventPayload(input.eventName, deploymentId, input.payload ?? {}, now);
   const secrets = await activeSigningSecrets(db, deploymentId, settings.secretBox, app.id, now);

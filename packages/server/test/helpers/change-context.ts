@@ -1,4 +1,11 @@
-import { cliChangeContext } from "../../src/changes/changes.service.js";
+import { cliActor } from "../../src/audit-log/audit-log.service.js";
+import type { ChangeContext } from "../../src/changes/changes.service.js";
+import { userDocumentAt } from "../../src/http/change-context.js";
 
-/** The actor of service calls made directly by tests (storage and contract tests), as the CLI's would be. */
-export const TEST_CONTEXT = cliChangeContext("test", "http://127.0.0.1");
+/** The context of service calls made directly by tests (storage and contract tests), as an operator's would be. */
+export const TEST_CONTEXT: ChangeContext = {
+  actor: cliActor("test"),
+  requestId: null,
+  ipAddress: null,
+  describeUser: userDocumentAt("http://127.0.0.1"),
+};
