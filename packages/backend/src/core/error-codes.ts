@@ -20,6 +20,7 @@ export const WACHT_ERROR_CODES = [
   "already_exists",
   "user_not_found",
   "username_taken",
+  "external_id_taken",
   "password_required",
   "invalid_password_digest",
   "password_too_long",
@@ -71,6 +72,9 @@ export const WACHT_ERROR_CODES = [
   "webhook_rate_limit_unsupported",
   "webhook_event_catalogs_unsupported",
   "not_implemented",
+  "identifier_required",
+  "unsupported_password_hasher",
+  "unreadable_record",
 ] as const;
 
 export type WachtErrorCode = (typeof WACHT_ERROR_CODES)[number];
@@ -94,6 +98,7 @@ export const WACHT_ERROR_STATUSES: Record<WachtErrorCode, number> = {
   already_exists: 409,
   user_not_found: 404,
   username_taken: 409,
+  external_id_taken: 409,
   password_required: 400,
   invalid_password_digest: 400,
   password_too_long: 400,
@@ -145,4 +150,7 @@ export const WACHT_ERROR_STATUSES: Record<WachtErrorCode, number> = {
   webhook_rate_limit_unsupported: 400,
   webhook_event_catalogs_unsupported: 400,
   not_implemented: 501,
+  identifier_required: 400,
+  unsupported_password_hasher: 400,
+  unreadable_record: 400,
 };
