@@ -29,6 +29,10 @@ import { apiKeysRoutes } from "./api-keys/api-keys.routes.js";
 import { consoleAssets } from "./console/console-assets.js";
 import { consoleRoutes } from "./console/console.routes.js";
 import { deploymentsRoutes } from "./deployments/deployments.routes.js";
+import { auditLogRoutes } from "./audit-log/audit-log.routes.js";
+import { auditLogRetention } from "./audit-log/retention.js";
+import { webhookDispatcher } from "./webhooks/dispatcher.js";
+import { webhooksRoutes } from "./webhooks/webhooks.routes.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -66,6 +70,9 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
   await app.register(errorHandler);
   await app.register(requestLog);
   await app.register(openapi);
+  // Delivers webhooks from the outbox in the background; woken after every write this app answers.
+  await app.register(webhookDispatcher);
+  await app.register(auditLogRetention);
 
   app.get(
     "/health",
@@ -94,6 +101,8 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     await api.register(lockoutRoutes);
     await api.register(apiKeysRoutes);
     await api.register(deploymentsRoutes);
+    await api.register(webhooksRoutes);
+    await api.register(auditLogRoutes);
   });
 
   // The admin console: its static files, and its sign-in by API key or one-time link.

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { parseEncryptionKey } from "./crypto/secret-box.js";
 import { parseFrontendApiUrl } from "./deployments/frontend-api.js";
+import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from "./webhooks/retry-schedule.js";
 
 /** Every setting the server reads from its environment, read once, here. */
 export interface Config {
@@ -55,6 +56,30 @@ export interface Config {
   consoleIdleSeconds: number;
   /** The built console (index.html and assets/) served at /console; defaults to packages/console/dist. */
   consoleDirectory: string;
+  /**
+   * WACHT_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true lets endpoints point at loopback, private, link-local
+   * and metadata addresses (receivers on the server's own network; tests). Off by default (SSRF).
+   */
+  webhookAllowPrivateNetworks: boolean;
+  /** Waits between delivery attempts (WACHT_WEBHOOK_RETRY_SCHEDULE, e.g. "5s,5m,30m,2h,5h,10h,10h"). */
+  webhookRetryScheduleMs: number[];
+  /** An endpoint's timeout when it sets none (WACHT_WEBHOOK_TIMEOUT_SECONDS). */
+  webhookTimeoutSeconds: number;
+  /** How often the dispatcher looks for due deliveries besides the wake-up after each write. */
+  webhookPollIntervalMs: number;
+  /**
+   * How long a claimed delivery stays with its dispatcher before another instance may take it
+   * (a crashed instance's work). Longer than the longest endpoint timeout (30 s).
+   */
+  webhookLeaseMs: number;
+  /** An endpoint failing with no success for this long is disabled (WACHT_WEBHOOK_DISABLE_AFTER_HOURS). */
+  webhookDisableAfterMs: number;
+  /** How long a rotated-out signing secret keeps signing next to the new one. */
+  webhookPreviousSecretTtlMs: number;
+  /** Whether this instance delivers webhooks (WACHT_WEBHOOK_DISPATCHER=false: it only serves the API). */
+  webhookDispatcherEnabled: boolean;
+  /** Audit entries older than this are deleted (WACHT_AUDIT_LOG_RETENTION_DAYS); 0 keeps them forever. */
+  auditLogRetentionDays: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -81,7 +106,31 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKeyFile: env.WACHT_ENCRYPTION_KEY_FILE || undefined,
     consoleIdleSeconds: readInteger(env, "WACHT_CONSOLE_IDLE_SECONDS", 30 * 60, 60, 7 * 86_400),
     consoleDirectory: env.WACHT_CONSOLE_DIR || fileURLToPath(new URL("../../console/dist", import.meta.url)),
+    webhookAllowPrivateNetworks: readBoolean(env, "WACHT_WEBHOOK_ALLOW_PRIVATE_NETWORKS", false),
+    webhookRetryScheduleMs: readRetrySchedule(env.WACHT_WEBHOOK_RETRY_SCHEDULE),
+    webhookTimeoutSeconds: readInteger(env, "WACHT_WEBHOOK_TIMEOUT_SECONDS", 15, 1, 30),
+    webhookPollIntervalMs: readInteger(env, "WACHT_WEBHOOK_POLL_INTERVAL_MS", 1000, 10, 600_000),
+    webhookLeaseMs: readInteger(env, "WACHT_WEBHOOK_LEASE_MS", 120_000, 1000, 3_600_000),
+    webhookDisableAfterMs: readInteger(env, "WACHT_WEBHOOK_DISABLE_AFTER_HOURS", 5 * 24, 0, 365 * 24) * 3_600_000,
+    webhookPreviousSecretTtlMs: 24 * 3_600_000,
+    webhookDispatcherEnabled: readBoolean(env, "WACHT_WEBHOOK_DISPATCHER", true),
+    auditLogRetentionDays: readInteger(env, "WACHT_AUDIT_LOG_RETENTION_DAYS", 0, 0, 100 * 365),
   };
+}
+
+function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new Error(`${name} must be true or false, got '${raw}'.`);
+}
+
+function readRetrySchedule(raw: string | undefined): number[] {
+  if (raw === undefined || raw.trim() === "") return DEFAULT_RETRY_SCHEDULE_MS;
+  const schedule = parseRetrySchedule(raw);
+  if (!schedule || schedule.length > 20) throw new Error(`WACHT_WEBHOOK_RETRY_SCHEDULE must be up to 20 comma-separated waits such as 5s,5m,30m,2h (units ms, s, m, h, d), got '${raw}'.`);
+  return schedule;
 }
 
 function readEncryptionKeys(raw: string | undefined): Buffer[] {

@@ -8,6 +8,7 @@ import { profileImagesErrors } from "./errors/profile-images.js";
 import { sessionsErrors } from "./errors/sessions.js";
 import { socialConnectionsErrors } from "./errors/social-connections.js";
 import { usersErrors } from "./errors/users.js";
+import { webhooksErrors } from "./errors/webhooks.js";
 
 export * from "./errors/classes.js";
 export { fieldErrors } from "./errors/define.js";
@@ -39,6 +40,7 @@ export const errors = {
   ...consoleErrors,
   // ---- second factors: add here
   // ---- webhooks: add here
+  ...webhooksErrors,
   // ---- import: add here
   ...importErrors,
   // ---- console: add here

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { createApiKey, countActiveApiKeys, registerApiKey } from "./api-keys/api-keys.service.js";
 import { buildApp } from "./app.js";
+import { cliAuditContext } from "./changes/changes.service.js";
 import type { Config } from "./config.js";
 import { loadSecretBox } from "./crypto/encryption-key.js";
 import { ensureDefaultDeployment, frontendApiOf, type Deployment } from "./deployments/deployments.service.js";
@@ -28,7 +29,7 @@ export async function startServer(config: Config, say: (line: string) => void = 
     if (config.apiKey) {
       await registerApiKey(handle.db, deployment.id, config.apiKey, "WACHT_API_KEY");
     } else if ((await countActiveApiKeys(handle.db, deployment.id)) === 0) {
-      const { apiKey, secret } = await createApiKey(handle.db, deployment.id, "first start");
+      const { apiKey, secret } = await createApiKey(handle.db, deployment.id, "first start", cliAuditContext("serve"));
       firstKeyId = apiKey.id;
       say(`Created an API key for the default deployment. It is shown once; store it now:\n\n  WACHT_API_KEY=${secret}\n`);
     }

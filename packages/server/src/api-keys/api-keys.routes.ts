@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, errorResponses, listOf } from "../http/common.schemas.js";
 import { ApiKeyIdParamsSchema, ApiKeySchema, CreateApiKeyBodySchema, CreatedApiKeySchema, toApiKeyJson } from "./api-keys.schemas.js";
 import { createApiKey, listApiKeys, revokeApiKey } from "./api-keys.service.js";
@@ -18,7 +19,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, summary: "Create an API key for this deployment (shown once)", body: CreateApiKeyBodySchema, response: { 200: CreatedApiKeySchema, ...errorResponses } } },
     async (request, reply) => {
       reply.header("cache-control", "no-store");
-      const { apiKey, secret } = await createApiKey(app.db, request.deploymentId, request.body.name.trim());
+      const { apiKey, secret } = await createApiKey(app.db, request.deploymentId, request.body.name.trim(), changeContextOf(request));
       return { api_key: toApiKeyJson(apiKey), secret };
     },
   );
@@ -27,7 +28,7 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/api-keys/:keyId/revoke",
     { schema: { tags, summary: "Revoke an API key at once (its console sessions end too)", params: ApiKeyIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
     async (request) => {
-      await revokeApiKey(app.db, request.params.keyId, request.deploymentId);
+      await revokeApiKey(app.db, request.params.keyId, request.deploymentId, changeContextOf(request));
       return {};
     },
   );

@@ -1,3 +1,4 @@
+import { appendAuditEntry, type AuditContext } from "../audit-log/audit-log.service.js";
 import { errors } from "../errors.js";
 import { generateId, randomBase32 } from "../ids.js";
 import { constantTimeEqual, sha256Hex } from "../secrets.js";
@@ -21,14 +22,21 @@ const LAST_USED_RESOLUTION_MS = 60 * 60 * 1000;
 
 export interface AuthenticatedKey {
   keyId: string;
+  /** The key's name, for the audit log's actor. */
+  keyName: string;
   deploymentId: string;
 }
 
 /** Creates a key; the returned secret is shown once and never stored. */
-export async function createApiKey(db: Db, deploymentId: string, name = "default"): Promise<{ apiKey: ApiKey; secret: string }> {
+export async function createApiKey(db: Db, deploymentId: string, name = "default", context?: AuditContext): Promise<{ apiKey: ApiKey; secret: string }> {
   if (name.length < 1 || name.length > 100) throw errors.validation_failed({ name: "must be 1 to 100 characters" });
   const secret = `sk_${randomBase32(40)}`;
-  const apiKey = await storeApiKey(db, deploymentId, name, secret);
+  // With `context` (an operator's action: the API, the CLI) the audit entry commits with the key.
+  const apiKey = await db.transaction().execute(async (trx) => {
+    const stored = await storeApiKey(trx, deploymentId, name, secret);
+    if (context) await appendAuditEntry(trx, deploymentId, context, { action: "api_key.create", target: { type: "api_key", id: stored.id }, changes: ["name"] });
+    return stored;
+  });
   return { apiKey, secret };
 }
 
@@ -69,7 +77,7 @@ export async function authenticateApiKey(db: Db, presented: string): Promise<Aut
   if (match.last_used_at === null || now - match.last_used_at > LAST_USED_RESOLUTION_MS) {
     await updateApiKeyLastUsed(db, match.id, now);
   }
-  return { keyId: match.id, deploymentId: match.deployment_id };
+  return { keyId: match.id, keyName: match.name, deploymentId: match.deployment_id };
 }
 
 /** A key of the deployment as anyone may see it, or null. */
@@ -78,7 +86,10 @@ export function findApiKey(db: Db, deploymentId: string, keyId: string): Promise
 }
 
 /** Revokes a key (of `deploymentId`, when given: the Backend API may only revoke its own deployment's keys). */
-export async function revokeApiKey(db: Db, keyId: string, deploymentId?: string): Promise<void> {
-  const revoked = await revokeApiKeyRow(db, keyId, Date.now(), deploymentId);
-  if (!revoked) throw errors.api_key_not_found(keyId);
+export async function revokeApiKey(db: Db, keyId: string, deploymentId?: string, context?: AuditContext): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const revokedIn = await revokeApiKeyRow(trx, keyId, Date.now(), deploymentId);
+    if (revokedIn === null) throw errors.api_key_not_found(keyId);
+    if (context) await appendAuditEntry(trx, revokedIn, context, { action: "api_key.revoke", target: { type: "api_key", id: keyId }, changes: ["revoked_at"] });
+  });
 }

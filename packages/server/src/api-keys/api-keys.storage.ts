@@ -75,7 +75,7 @@ export async function countActiveApiKeys(db: Db, deploymentId: string): Promise<
 export async function findApiKeysByLookupHash(db: Db, lookupHash: string) {
   return db
     .selectFrom("api_keys")
-    .select(["id", "deployment_id", "secret_hash", "revoked_at", "last_used_at"])
+    .select(["id", "deployment_id", "name", "secret_hash", "revoked_at", "last_used_at"])
     .where("lookup_hash", "=", lookupHash)
     .execute();
 }
@@ -84,12 +84,13 @@ export async function updateApiKeyLastUsed(db: Db, keyId: string, nowMs: number)
   await db.updateTable("api_keys").set({ last_used_at: nowMs }).where("id", "=", keyId).execute();
 }
 
-/** Returns whether a key that was active is now revoked; with `deploymentId`, only a key of that deployment. */
-export async function revokeApiKeyRow(db: Db, keyId: string, nowMs: number, deploymentId?: string): Promise<boolean> {
+/** Revokes a key that was active (of `deploymentId`, when given); returns its deployment, or null when there was no such active key. */
+export async function revokeApiKeyRow(db: Db, keyId: string, nowMs: number, deploymentId?: string): Promise<string | null> {
   let query = db.updateTable("api_keys").set({ revoked_at: nowMs }).where("id", "=", keyId);
   if (deploymentId !== undefined) query = query.where("deployment_id", "=", deploymentId);
-  const result = await query
+  const row = await query
     .where("revoked_at", "is", null)
+    .returning("deployment_id")
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return row?.deployment_id ?? null;
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
 import { createDeployment, ensureDefaultDeployment, frontendApiOf, listDeployments, setFrontendApiUrl } from "../deployments/deployments.service.js";
+import { cliAuditContext } from "../changes/changes.service.js";
 import { withDatabase } from "./with-database.js";
 
 const help = `wacht deployments — isolated sets of users (e.g. staging and production)
@@ -38,7 +39,7 @@ export async function runDeploymentsCommand(config: Config, args: string[]): Pro
       console.error("wacht deployments create: --name is required.");
       return 2;
     }
-    const deployment = await withDatabase(config, (db) => createDeployment(db, values.name!, { frontendApiUrl: values["frontend-api-url"] }));
+    const deployment = await withDatabase(config, (db) => createDeployment(db, values.name!, { frontendApiUrl: values["frontend-api-url"], context: cliAuditContext("deployments create") }));
     console.log(values.json ? JSON.stringify(describe(deployment)) : `Created deployment ${deployment.id} (${deployment.name}).`);
     return 0;
   }
@@ -48,7 +49,7 @@ export async function runDeploymentsCommand(config: Config, args: string[]): Pro
       console.error("wacht deployments set-frontend-api-url: give the deployment id and the URL.");
       return 2;
     }
-    const deployment = describe(await withDatabase(config, (db) => setFrontendApiUrl(db, deploymentId, url)));
+    const deployment = describe(await withDatabase(config, (db) => setFrontendApiUrl(db, deploymentId, url, cliAuditContext("deployments set-frontend-api-url"))));
     console.log(values.json ? JSON.stringify(deployment) : `Deployment ${deployment.id} answers on ${deployment.frontendApiUrl}; publishable key ${deployment.publishableKey}`);
     return 0;
   }

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { createApiKey, listApiKeys, revokeApiKey } from "../api-keys/api-keys.service.js";
+import { cliAuditContext } from "../changes/changes.service.js";
 import type { Config } from "../config.js";
 import { ensureDefaultDeployment, findDeployment } from "../deployments/deployments.service.js";
 import { withDatabase } from "./with-database.js";
@@ -28,7 +29,7 @@ export async function runKeysCommand(config: Config, args: string[]): Promise<nu
         console.error(`wacht keys create: no deployment '${deploymentId}'.`);
         return 1;
       }
-      const { apiKey, secret } = await createApiKey(db, deploymentId, values.name ?? "cli");
+      const { apiKey, secret } = await createApiKey(db, deploymentId, values.name ?? "cli", cliAuditContext("keys create"));
       if (values.json) console.log(JSON.stringify({ id: apiKey.id, deployment_id: deploymentId, key: secret }));
       else console.log(`Created API key ${apiKey.id} for deployment ${deploymentId}. It is shown once:\n\n  ${secret}\n`);
       return 0;
@@ -45,7 +46,7 @@ export async function runKeysCommand(config: Config, args: string[]): Promise<nu
         console.error("wacht keys revoke: give the key id (see 'wacht keys list').");
         return 2;
       }
-      await revokeApiKey(db, keyId);
+      await revokeApiKey(db, keyId, undefined, cliAuditContext("keys revoke"));
       console.log(`Revoked ${keyId}.`);
       return 0;
     }

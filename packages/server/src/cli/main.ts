@@ -18,13 +18,17 @@ Commands:
   import --from SOURCE FILE     import users from clerk, auth0, supabase, firebase, better-auth or jsonl
   export [--include-password-hashes]
                                 every user as JSON lines on stdout (what 'import --from jsonl' reads)
+  audit-logs [--user-id ID …]   who changed what, newest first
 
 Environment: PORT (3000), HOST (127.0.0.1), DATABASE_URL (sqlite:./data/wacht.db | sqlite::memory: |
 postgres://…), WACHT_API_KEY, WACHT_PUBLIC_URL, WACHT_DB_POOL_SIZE, WACHT_RATE_LIMIT_MAX,
 WACHT_RATE_LIMIT_WINDOW_MS, WACHT_LOG_LEVEL, WACHT_FRONTEND_API_URL, WACHT_SESSION_LIFETIME_SECONDS,
 WACHT_SESSION_TOKEN_LIFETIME_SECONDS, WACHT_SIGN_IN_MAX_FAILURES, WACHT_SIGN_IN_FAILURE_WINDOW_SECONDS,
 WACHT_LOCKOUT_SECONDS, WACHT_SIGN_IN_RATE_LIMIT_MAX, WACHT_TRUST_PROXY, WACHT_REDIS_URL, WACHT_ENCRYPTION_KEY,
-WACHT_ENCRYPTION_KEY_FILE, WACHT_CONSOLE_IDLE_SECONDS, WACHT_CONSOLE_DIR. Run 'wacht <command> --help' for a command's options.`;
+WACHT_ENCRYPTION_KEY_FILE, WACHT_CONSOLE_IDLE_SECONDS, WACHT_CONSOLE_DIR, WACHT_WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+WACHT_WEBHOOK_RETRY_SCHEDULE, WACHT_WEBHOOK_TIMEOUT_SECONDS, WACHT_WEBHOOK_POLL_INTERVAL_MS, WACHT_WEBHOOK_LEASE_MS,
+WACHT_WEBHOOK_DISABLE_AFTER_HOURS, WACHT_WEBHOOK_DISPATCHER, WACHT_AUDIT_LOG_RETENTION_DAYS.
+Run 'wacht <command> --help' for a command's options.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command = "serve", ...rest] = argv;
@@ -51,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./import.js")).runImportCommand(config, rest);
     case "export":
       return (await import("./export.js")).runExportCommand(config, rest);
+    case "audit-logs":
+      return (await import("./audit-logs.js")).runAuditLogsCommand(config, rest);
     default:
       console.error(`Unknown command '${command}'.\n\n${usage}`);
       return 2;

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { cliAuditContext } from "../changes/changes.service.js";
 import type { Config } from "../config.js";
 import { ensureDefaultDeployment, findDeployment } from "../deployments/deployments.service.js";
 import { listSigningKeys, rotateSigningKey } from "../signing-keys/signing-keys.service.js";
@@ -28,7 +29,7 @@ export async function runSigningKeysCommand(config: Config, args: string[]): Pro
       return 1;
     }
     if (action === "rotate") {
-      const { activeKeyId, retiredKeyId } = await rotateSigningKey(db, deploymentId);
+      const { activeKeyId, retiredKeyId } = await rotateSigningKey(db, deploymentId, cliAuditContext("signing-keys rotate"));
       if (values.json) console.log(JSON.stringify({ deployment_id: deploymentId, active_key_id: activeKeyId, retired_key_id: retiredKeyId }));
       else {
         const retired = retiredKeyId ? `; ${retiredKeyId} no longer signs and stays published until the tokens it signed expire` : "";

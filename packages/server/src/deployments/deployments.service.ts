@@ -1,3 +1,4 @@
+import { appendAuditEntry, type AuditContext } from "../audit-log/audit-log.service.js";
 import type { Config } from "../config.js";
 import { errors } from "../errors.js";
 import { generateId } from "../ids.js";
@@ -34,27 +35,35 @@ export async function getDeployment(db: Db, deploymentId: string): Promise<Deplo
   return deployment;
 }
 
-export async function createDeployment(db: Db, name: string, options: { frontendApiUrl?: string } = {}): Promise<Deployment> {
+export async function createDeployment(db: Db, name: string, options: { frontendApiUrl?: string; context?: AuditContext } = {}): Promise<Deployment> {
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 100) throw errors.validation_failed({ name: "must be 1 to 100 characters" });
   const frontendApi = options.frontendApiUrl === undefined ? null : checkFrontendApiUrl(options.frontendApiUrl);
   const deployment: Deployment = { id: generateId("dep"), name: trimmed, isDefault: false, createdAt: Date.now(), frontendApiUrl: frontendApi?.url ?? null };
-  await insertDeployment(db, deployment, frontendApi?.host ?? null);
-  if (!(await findDeployment(db, deployment.id))) throw frontendApiUrlTaken();
+  await db.transaction().execute(async (trx) => {
+    await insertDeployment(trx, deployment, frontendApi?.host ?? null);
+    if (!(await findDeployment(trx, deployment.id))) throw frontendApiUrlTaken();
+    if (options.context) {
+      const changes = ["name", ...(frontendApi ? ["frontend_api_url"] : [])];
+      await appendAuditEntry(trx, deployment.id, options.context, { action: "deployment.create", target: { type: "deployment", id: deployment.id }, changes });
+    }
+  });
   return deployment;
 }
 
 /** Gives a deployment its own frontend API URL (null: the default deployment goes back to the server's URL). */
-export async function setFrontendApiUrl(db: Db, deploymentId: string, rawUrl: string | null): Promise<Deployment> {
+export async function setFrontendApiUrl(db: Db, deploymentId: string, rawUrl: string | null, context?: AuditContext): Promise<Deployment> {
   const frontendApi = rawUrl === null ? null : checkFrontendApiUrl(rawUrl);
-  let found: boolean;
   try {
-    found = await updateDeploymentFrontendApiUrl(db, deploymentId, frontendApi?.url ?? null, frontendApi?.host ?? null);
+    await db.transaction().execute(async (trx) => {
+      const found = await updateDeploymentFrontendApiUrl(trx, deploymentId, frontendApi?.url ?? null, frontendApi?.host ?? null);
+      if (!found) throw errors.deployment_not_found({ deploymentId });
+      if (context) await appendAuditEntry(trx, deploymentId, context, { action: "deployment.update", target: { type: "deployment", id: deploymentId }, changes: ["frontend_api_url"] });
+    });
   } catch (error) {
     if (uniqueViolationOf(error) !== null) throw frontendApiUrlTaken();
     throw error;
   }
-  if (!found) throw errors.deployment_not_found({ deploymentId });
   return (await findDeployment(db, deploymentId))!;
 }
 

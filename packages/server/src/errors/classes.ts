@@ -81,6 +81,11 @@ export class InternalError extends WachtError {
   static override readonly statusCode = 500;
 }
 
+/** A route of the published client this server does not serve (yet): said plainly, never faked. */
+export class NotImplementedError extends WachtError {
+  static override readonly statusCode = 501;
+}
+
 export class ServiceUnavailableError extends WachtError {
   static override readonly statusCode = 503;
 }

@@ -10,6 +10,7 @@ declare module "fastify" {
     /** The deployment the request's API key belongs to: every query of the request is scoped to it. */
     deploymentId: string;
     apiKeyId: string;
+    apiKeyName: string;
   }
 }
 
@@ -18,6 +19,7 @@ export const authenticate = fp(
   async (app: FastifyInstance) => {
     app.decorateRequest("deploymentId", "");
     app.decorateRequest("apiKeyId", "");
+    app.decorateRequest("apiKeyName", "");
     app.decorateRequest("consoleSession", null);
     app.addHook("onRequest", async (request, reply) => {
       // The admin console sends its HttpOnly cookie instead of a key; it acts as the key it signed in with.
@@ -36,6 +38,7 @@ export const authenticate = fp(
       if (!key) throw errors.invalid_api_key();
       request.deploymentId = key.deploymentId;
       request.apiKeyId = key.keyId;
+      request.apiKeyName = key.keyName;
     });
   },
   { name: "authenticate" },

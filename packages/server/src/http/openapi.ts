@@ -8,6 +8,8 @@ import { ImportUserSchema, ImportUsersBodySchema, ImportUsersResponseSchema } fr
 import { UpdatePasswordBodySchema } from "../passwords/passwords.schemas.js";
 import { UserSigninSchema } from "../sessions/sessions.schemas.js";
 import { LinkSocialConnectionBodySchema, UserSocialConnectionSchema } from "../social-connections/social-connections.schemas.js";
+import { AuditLogEntrySchema } from "../audit-log/audit-log.schemas.js";
+import { WebhookAppSchema, WebhookDeliveryDetailsSchema, WebhookDeliverySchema, WebhookEndpointSchema } from "../webhooks/webhooks.schemas.js";
 import { CreateUserBodySchema, UpdateUserBodySchema, UserDetailsSchema, UserPageSchema, UserSchema } from "../users/users.schemas.js";
 
 // Multipart bodies carry the picture as a file next to the JSON fields.
@@ -36,6 +38,11 @@ export const componentSchemas = {
   ImportUser: ImportUserSchema,
   ImportUsersRequest: ImportUsersBodySchema,
   ImportUsersResponse: ImportUsersResponseSchema,
+  WebhookApp: WebhookAppSchema,
+  WebhookEndpoint: WebhookEndpointSchema,
+  WebhookDelivery: WebhookDeliverySchema,
+  WebhookDeliveryDetails: WebhookDeliveryDetailsSchema,
+  AuditLogEntry: AuditLogEntrySchema,
   Error: ErrorSchema,
 };
 

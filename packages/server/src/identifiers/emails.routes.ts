@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses, listOf } from "../http/common.schemas.js";
 import { AddEmailBodySchema, EmailIdParamsSchema, UpdateEmailBodySchema, UserEmailSchema, toEmailJson } from "./identifiers.schemas.js";
 import { removeEmail } from "../user-accounts/user-accounts.service.js";
@@ -18,7 +19,7 @@ export const emailsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, summary: "Add an email address", params: UserIdParamsSchema, body: AddEmailBodySchema, response: { 200: UserEmailSchema, ...errorResponses } } },
     async (request) => {
       const { email, verified, is_primary } = request.body;
-      return toEmailJson(await addEmail(app.db, request.deploymentId, request.params.userId, { email, verified, isPrimary: is_primary }));
+      return toEmailJson(await addEmail(app.db, request.deploymentId, changeContextOf(request), request.params.userId, { email, verified, isPrimary: is_primary }));
     },
   );
 
@@ -28,7 +29,7 @@ export const emailsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { email, verified, is_primary } = request.body ?? {};
       const { userId, emailId } = request.params;
-      return toEmailJson(await updateEmail(app.db, request.deploymentId, userId, emailId, { email, verified, isPrimary: is_primary }));
+      return toEmailJson(await updateEmail(app.db, request.deploymentId, changeContextOf(request), userId, emailId, { email, verified, isPrimary: is_primary }));
     },
   );
 
@@ -36,7 +37,7 @@ export const emailsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/users/:userId/emails/:emailId",
     { schema: { tags, summary: "Delete an email address", params: EmailIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
     async (request) => {
-      await removeEmail(app.db, request.deploymentId, request.params.userId, request.params.emailId);
+      await removeEmail(app.db, request.deploymentId, changeContextOf(request), request.params.userId, request.params.emailId);
       return {};
     },
   );
@@ -45,7 +46,7 @@ export const emailsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/users/:userId/emails/:emailId/make-primary",
     { schema: { tags, summary: "Make a verified email address the primary one", params: EmailIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
     async (request) => {
-      await makeEmailPrimary(app.db, request.deploymentId, request.params.userId, request.params.emailId);
+      await makeEmailPrimary(app.db, request.deploymentId, changeContextOf(request), request.params.userId, request.params.emailId);
       return {};
     },
   );

@@ -1,6 +1,6 @@
 import { Type, type Static } from "typebox";
 import { Id, Nullable, Timestamp, toNullableTimestamp, toTimestamp } from "../http/common.schemas.js";
-import type { UserEmail, UserPhone } from "./identifiers.service.js";
+import type { UserEmail, UserPhone } from "./identifiers.types.js";
 
 export const UserEmailSchema = Type.Object(
   {

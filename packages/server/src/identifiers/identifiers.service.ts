@@ -1,3 +1,4 @@
+import { changedFields, recordChange, type ChangeContext } from "../changes/changes.service.js";
 import { withUniqueConflicts } from "../conflicts.js";
 import { errors } from "../errors.js";
 import { generateId } from "../ids.js";
@@ -26,6 +27,7 @@ import {
   type UserEmail,
   type UserPhone,
 } from "./identifiers.storage.js";
+import { toEmailJson, toPhoneJson } from "./identifiers.schemas.js";
 import { foldEmail, normalizeEmail, normalizePhone, type NormalizedEmail, type NormalizedPhone } from "./normalize.js";
 
 export type { UserEmail, UserPhone };
@@ -42,6 +44,7 @@ export { listEmails, listPhones };
 interface Identifier {
   id: string;
   deploymentId: string;
+  userId: string;
   isPrimary: boolean;
   verified: boolean;
 }
@@ -61,6 +64,11 @@ interface IdentifierKind<T extends Identifier, AddInput, UpdateInput, Value> {
   prepareUpdate(input: UpdateInput): (current: T) => Value | undefined;
   insert(db: Db, deploymentId: string, identifier: NewIdentifier, value: Value): Promise<void>;
   update(db: Db, deploymentId: string, id: string, flags: IdentifierFlagsPatch, value: Value | undefined): Promise<void>;
+  /** Its name in audit actions and event types: email.create, phone.updated… */
+  resource: "email" | "phone";
+  toJson(item: T): unknown;
+  /** The wire names of the fields an add or update sets, for the audit entry's `changes`. */
+  wireFields(input: AddInput | UpdateInput): Record<string, unknown>;
 }
 
 export interface IdentifierFlags {
@@ -88,6 +96,9 @@ const emailKind: IdentifierKind<UserEmail, AddEmailInput, UpdateEmailInput, Norm
   },
   insert: (db, deploymentId, identifier, address) => insertEmail(db, deploymentId, { ...identifier, ...address, verificationStrategy: "otp" }),
   update: (db, deploymentId, id, flags, address) => updateEmailRecord(db, deploymentId, id, { ...flags, address }),
+  resource: "email",
+  toJson: toEmailJson,
+  wireFields: (input) => ({ email: input.email, verified: input.verified, is_primary: input.isPrimary }),
 };
 
 const phoneKind: IdentifierKind<UserPhone, AddPhoneInput, UpdatePhoneInput, NormalizedPhone> = {
@@ -106,6 +117,9 @@ const phoneKind: IdentifierKind<UserPhone, AddPhoneInput, UpdatePhoneInput, Norm
       : undefined,
   insert: (db, deploymentId, identifier, phone) => insertPhone(db, deploymentId, { ...identifier, ...phone }),
   update: (db, deploymentId, id, flags, phone) => updatePhoneRecord(db, deploymentId, id, { ...flags, phone }),
+  resource: "phone",
+  toJson: toPhoneJson,
+  wireFields: (input) => ({ phone_number: input.phoneNumber, country_code: input.countryCode, verified: input.verified, is_primary: input.isPrimary }),
 };
 
 type AnyKind = IdentifierKind<any, any, any, any>;
@@ -138,6 +152,7 @@ async function addIdentifier<T extends Identifier, AddInput extends IdentifierFl
   db: Db,
   kind: IdentifierKind<T, AddInput, unknown, Value>,
   deploymentId: string,
+  context: ChangeContext,
   userId: string,
   input: AddInput,
 ): Promise<T> {
@@ -150,7 +165,9 @@ async function addIdentifier<T extends Identifier, AddInput extends IdentifierFl
     const isPrimary = await takePrimaryIfDue(trx, kind, deploymentId, userId, input.isPrimary, verified, now);
     const id = generateId(kind.idPrefix);
     await withUniqueConflicts(() => kind.insert(trx, deploymentId, { id, userId, isPrimary, verified, nowMs: now }, value), kind.conflictFields);
-    return finish(trx, kind, deploymentId, userId, id, now);
+    const added = await finish(trx, kind, deploymentId, userId, id, now);
+    await recordIdentifierChange(trx, kind, deploymentId, context, "create", added, changedFields(kind.wireFields(input)));
+    return added;
   });
 }
 
@@ -158,6 +175,7 @@ async function updateIdentifier<T extends Identifier, UpdateInput extends Identi
   db: Db,
   kind: IdentifierKind<T, unknown, UpdateInput, Value>,
   deploymentId: string,
+  context: ChangeContext,
   userId: string,
   id: string,
   input: UpdateInput,
@@ -170,29 +188,38 @@ async function updateIdentifier<T extends Identifier, UpdateInput extends Identi
     const value = valueFor(target);
     const flags = await applyFlagChange(trx, kind, userId, target, all, input, now);
     await withUniqueConflicts(() => kind.update(trx, deploymentId, id, flags, value), kind.conflictFields);
-    return finish(trx, kind, deploymentId, userId, id, now);
+    const updated = await finish(trx, kind, deploymentId, userId, id, now);
+    await recordIdentifierChange(trx, kind, deploymentId, context, "update", updated, changedFields(kind.wireFields(input)));
+    return updated;
   });
 }
 
-async function removeIdentifier(trx: Db, kind: AnyKind, deploymentId: string, userId: string, id: string): Promise<void> {
+async function removeIdentifier(trx: Db, kind: AnyKind, deploymentId: string, context: ChangeContext, userId: string, id: string): Promise<void> {
   await lockUser(trx, deploymentId, userId);
   const { target, all } = await findOwned(trx, kind, deploymentId, userId, id);
   if (target.isPrimary && all.length > 1) throw kind.primaryRequired();
   await deleteIdentifierRow(trx, kind.table, deploymentId, id);
   await refreshUserDerivedColumns(trx, deploymentId, userId, Date.now());
+  await recordIdentifierChange(trx, kind, deploymentId, context, "delete", target);
 }
 
-async function makePrimary(db: Db, kind: AnyKind, deploymentId: string, userId: string, id: string): Promise<void> {
+async function makePrimary(db: Db, kind: AnyKind, deploymentId: string, context: ChangeContext, userId: string, id: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await lockUser(trx, deploymentId, userId);
     const now = Date.now();
     const { target } = await findOwned(trx, kind, deploymentId, userId, id);
     // 400 like every other path to an unverified primary (wire protocol, "Also on the wire").
     if (!target.verified) throw errors.primary_must_be_verified(kind.noun);
-    if (target.isPrimary) return;
+    if (target.isPrimary) {
+      // Nothing changes, so no event; the request is still an admin action worth its audit entry.
+      await recordChange(trx, deploymentId, context, { action: `${kind.resource}.make_primary`, target: { type: kind.resource, id }, userId });
+      return;
+    }
     await clearPrimary(trx, kind.table, deploymentId, userId, now);
     await withUniqueConflicts(() => setPrimary(trx, kind.table, deploymentId, id, now));
     await refreshUserDerivedColumns(trx, deploymentId, userId, now);
+    const promoted = (await kind.list(trx, deploymentId, userId)).find((item: Identifier) => item.id === id)!;
+    await recordIdentifierChange(trx, kind, deploymentId, context, "make_primary", promoted, ["is_primary"]);
   });
 }
 
@@ -247,24 +274,48 @@ async function applyFlagChange<T extends Identifier>(
 
 export const getEmails = (db: Db, deploymentId: string, userId: string) => getIdentifiers(db, emailKind, deploymentId, userId);
 export const getPhones = (db: Db, deploymentId: string, userId: string) => getIdentifiers(db, phoneKind, deploymentId, userId);
-export const addEmail = (db: Db, deploymentId: string, userId: string, input: AddEmailInput) => addIdentifier(db, emailKind, deploymentId, userId, input);
-export const addPhone = (db: Db, deploymentId: string, userId: string, input: AddPhoneInput) => addIdentifier(db, phoneKind, deploymentId, userId, input);
-export const updateEmail = (db: Db, deploymentId: string, userId: string, emailId: string, input: UpdateEmailInput) =>
-  updateIdentifier(db, emailKind, deploymentId, userId, emailId, input);
-export const updatePhone = (db: Db, deploymentId: string, userId: string, phoneId: string, input: UpdatePhoneInput) =>
-  updateIdentifier(db, phoneKind, deploymentId, userId, phoneId, input);
-export const makeEmailPrimary = (db: Db, deploymentId: string, userId: string, emailId: string) => makePrimary(db, emailKind, deploymentId, userId, emailId);
-export const makePhonePrimary = (db: Db, deploymentId: string, userId: string, phoneId: string) => makePrimary(db, phoneKind, deploymentId, userId, phoneId);
+export const addEmail = (db: Db, deploymentId: string, context: ChangeContext, userId: string, input: AddEmailInput) =>
+  addIdentifier(db, emailKind, deploymentId, context, userId, input);
+export const addPhone = (db: Db, deploymentId: string, context: ChangeContext, userId: string, input: AddPhoneInput) =>
+  addIdentifier(db, phoneKind, deploymentId, context, userId, input);
+export const updateEmail = (db: Db, deploymentId: string, context: ChangeContext, userId: string, emailId: string, input: UpdateEmailInput) =>
+  updateIdentifier(db, emailKind, deploymentId, context, userId, emailId, input);
+export const updatePhone = (db: Db, deploymentId: string, context: ChangeContext, userId: string, phoneId: string, input: UpdatePhoneInput) =>
+  updateIdentifier(db, phoneKind, deploymentId, context, userId, phoneId, input);
+export const makeEmailPrimary = (db: Db, deploymentId: string, context: ChangeContext, userId: string, emailId: string) =>
+  makePrimary(db, emailKind, deploymentId, context, userId, emailId);
+export const makePhonePrimary = (db: Db, deploymentId: string, context: ChangeContext, userId: string, phoneId: string) =>
+  makePrimary(db, phoneKind, deploymentId, context, userId, phoneId);
 
 /**
  * Inside the caller's transaction: removes the email. The caller also unlinks what points at it
  * (social connections: user-accounts.service.ts removeEmail), which identifiers may not reach.
  */
-export const removeEmailInTransaction = (trx: Db, deploymentId: string, userId: string, emailId: string) =>
-  removeIdentifier(trx, emailKind, deploymentId, userId, emailId);
+export const removeEmailInTransaction = (trx: Db, deploymentId: string, context: ChangeContext, userId: string, emailId: string) =>
+  removeIdentifier(trx, emailKind, deploymentId, context, userId, emailId);
 
-export async function removePhone(db: Db, deploymentId: string, userId: string, phoneId: string): Promise<void> {
-  await db.transaction().execute((trx) => removeIdentifier(trx, phoneKind, deploymentId, userId, phoneId));
+export async function removePhone(db: Db, deploymentId: string, context: ChangeContext, userId: string, phoneId: string): Promise<void> {
+  await db.transaction().execute((trx) => removeIdentifier(trx, phoneKind, deploymentId, context, userId, phoneId));
+}
+
+/** The audit entry and event of an identifier change, in its transaction: email.create → email.created, … */
+async function recordIdentifierChange(
+  trx: Db,
+  kind: AnyKind,
+  deploymentId: string,
+  context: ChangeContext,
+  verb: "create" | "update" | "delete" | "make_primary",
+  item: Identifier,
+  changes: string[] = [],
+): Promise<void> {
+  const eventVerb = verb === "create" ? "created" : verb === "delete" ? "deleted" : "updated";
+  await recordChange(trx, deploymentId, context, {
+    action: `${kind.resource}.${verb}`,
+    target: { type: kind.resource, id: item.id },
+    userId: item.userId,
+    changes,
+    events: [{ type: `${kind.resource}.${eventVerb}`, data: verb === "delete" ? { id: item.id, deleted: true } : kind.toJson(item) }],
+  });
 }
 
 /**

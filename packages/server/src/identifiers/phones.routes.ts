@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses, listOf } from "../http/common.schemas.js";
 import { AddPhoneBodySchema, PhoneIdParamsSchema, UpdatePhoneBodySchema, UserPhoneSchema, toPhoneJson } from "./identifiers.schemas.js";
 import { addPhone, getPhones, makePhonePrimary, removePhone, updatePhone } from "./identifiers.service.js";
@@ -17,7 +18,7 @@ export const phonesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, summary: "Add a phone number", params: UserIdParamsSchema, body: AddPhoneBodySchema, response: { 200: UserPhoneSchema, ...errorResponses } } },
     async (request) => {
       const { phone_number, country_code, verified, is_primary } = request.body;
-      const phone = await addPhone(app.db, request.deploymentId, request.params.userId, { phoneNumber: phone_number, countryCode: country_code, verified, isPrimary: is_primary });
+      const phone = await addPhone(app.db, request.deploymentId, changeContextOf(request), request.params.userId, { phoneNumber: phone_number, countryCode: country_code, verified, isPrimary: is_primary });
       return toPhoneJson(phone);
     },
   );
@@ -28,7 +29,7 @@ export const phonesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { phone_number, country_code, verified, is_primary } = request.body ?? {};
       const { userId, phoneId } = request.params;
-      const phone = await updatePhone(app.db, request.deploymentId, userId, phoneId, { phoneNumber: phone_number, countryCode: country_code, verified, isPrimary: is_primary });
+      const phone = await updatePhone(app.db, request.deploymentId, changeContextOf(request), userId, phoneId, { phoneNumber: phone_number, countryCode: country_code, verified, isPrimary: is_primary });
       return toPhoneJson(phone);
     },
   );
@@ -37,7 +38,7 @@ export const phonesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/users/:userId/phones/:phoneId",
     { schema: { tags, summary: "Delete a phone number", params: PhoneIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
     async (request) => {
-      await removePhone(app.db, request.deploymentId, request.params.userId, request.params.phoneId);
+      await removePhone(app.db, request.deploymentId, changeContextOf(request), request.params.userId, request.params.phoneId);
       return {};
     },
   );
@@ -46,7 +47,7 @@ export const phonesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/users/:userId/phones/:phoneId/make-primary",
     { schema: { tags, summary: "Make a verified phone number the primary one", params: PhoneIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
     async (request) => {
-      await makePhonePrimary(app.db, request.deploymentId, request.params.userId, request.params.phoneId);
+      await makePhonePrimary(app.db, request.deploymentId, changeContextOf(request), request.params.userId, request.params.phoneId);
       return {};
     },
   );

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses } from "../http/common.schemas.js";
 import { UpdatePasswordBodySchema } from "./passwords.schemas.js";
 import { removePassword, updatePassword } from "./passwords.service.js";
@@ -11,7 +12,7 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, summary: "Set a user's password", params: UserIdParamsSchema, body: UpdatePasswordBodySchema, response: { 200: EmptySchema, ...errorResponses } } },
     async (request) => {
       const { new_password, skip_password_check, revoke_sessions } = request.body;
-      await updatePassword(app.db, request.deploymentId, request.params.userId, {
+      await updatePassword(app.db, request.deploymentId, changeContextOf(request), request.params.userId, {
         newPassword: new_password,
         skipPasswordCheck: skip_password_check,
         revokeSessions: revoke_sessions,
@@ -24,7 +25,7 @@ export const passwordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/users/:userId/password",
     { schema: { tags, summary: "Remove a user's password", params: UserIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
     async (request) => {
-      await removePassword(app.db, request.deploymentId, request.params.userId);
+      await removePassword(app.db, request.deploymentId, changeContextOf(request), request.params.userId);
       return {};
     },
   );

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses, listOf } from "../http/common.schemas.js";
 import { ListSessionsQuerySchema, RevokeAllResponseSchema, SessionIdParamsSchema, UserSigninSchema, toSigninJson } from "./sessions.schemas.js";
 import { listUserSessions, revokeAllUserSessions, revokeUserSession } from "./sessions.service.js";
@@ -27,7 +28,7 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/users/:userId/sessions/:sessionId/revoke",
     { schema: { tags, summary: "End one session", params: SessionIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
     async (request) => {
-      await revokeUserSession(app.db, request.deploymentId, request.params.userId, request.params.sessionId);
+      await revokeUserSession(app.db, request.deploymentId, changeContextOf(request), request.params.userId, request.params.sessionId);
       return {};
     },
   );
@@ -35,6 +36,6 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/users/:userId/sessions/revoke-all",
     { schema: { tags, summary: "End all of a user's sessions", params: UserIdParamsSchema, response: { 200: RevokeAllResponseSchema, ...errorResponses } } },
-    async (request) => ({ revoked: await revokeAllUserSessions(app.db, request.deploymentId, request.params.userId) }),
+    async (request) => ({ revoked: await revokeAllUserSessions(app.db, request.deploymentId, changeContextOf(request), request.params.userId) }),
   );
 };

@@ -1,6 +1,6 @@
 import { Type, type Static } from "typebox";
 import { Id, Nullable, Timestamp, toTimestamp } from "../http/common.schemas.js";
-import type { Session } from "./sessions.service.js";
+import type { Session } from "./sessions.types.js";
 
 export const UserSigninSchema = Type.Object(
   {

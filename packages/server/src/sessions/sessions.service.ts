@@ -1,3 +1,5 @@
+import { recordChange, recordEvents, type ChangeContext } from "../changes/changes.service.js";
+import { toSigninJson } from "./sessions.schemas.js";
 import { errors } from "../errors.js";
 import type { Db } from "../storage/db.js";
 import { requireUser } from "../users/users.service.js";
@@ -29,21 +31,38 @@ export async function listUserSessions(db: Db, deploymentId: string, userId: str
 }
 
 /** Ends one session at once: it can no longer be used or refreshed. Revoking an ended session is a no-op. */
-export async function revokeUserSession(db: Db, deploymentId: string, userId: string, sessionId: string): Promise<void> {
+export async function revokeUserSession(db: Db, deploymentId: string, context: ChangeContext, userId: string, sessionId: string): Promise<void> {
   await requireUser(db, deploymentId, userId);
   const session = await findSession(db, deploymentId, sessionId);
   if (!session || session.userId !== userId) throw errors.session_not_found(userId, sessionId);
-  await revokeSessions(db, deploymentId, userId, Date.now(), sessionId);
+  await db.transaction().execute(async (trx) => {
+    await revokeWithEvents(trx, deploymentId, userId, Date.now(), sessionId);
+    await recordChange(trx, deploymentId, context, { action: "session.revoke", target: { type: "session", id: sessionId }, userId, changes: ["revoked_at"] });
+  });
 }
 
-export async function revokeAllUserSessions(db: Db, deploymentId: string, userId: string): Promise<number> {
+export async function revokeAllUserSessions(db: Db, deploymentId: string, context: ChangeContext, userId: string): Promise<number> {
   await requireUser(db, deploymentId, userId);
-  return revokeSessions(db, deploymentId, userId, Date.now());
+  return db.transaction().execute(async (trx) => {
+    const revoked = await revokeWithEvents(trx, deploymentId, userId, Date.now());
+    await recordChange(trx, deploymentId, context, { action: "session.revoke_all", target: { type: "user", id: userId } });
+    return revoked;
+  });
 }
 
 /** Inside the caller's transaction (a password change, disabling a user): ends every active session of the user; returns how many. */
 export async function revokeSessionsOfUser(db: Db, deploymentId: string, userId: string, nowMs: number): Promise<number> {
-  return revokeSessions(db, deploymentId, userId, nowMs);
+  return revokeWithEvents(db, deploymentId, userId, nowMs);
+}
+
+/** Revokes the user's active sessions (or the one given) with a session.revoked event for each, in the caller's transaction. */
+async function revokeWithEvents(trx: Db, deploymentId: string, userId: string, nowMs: number, sessionId?: string): Promise<number> {
+  const active = (await listSessions(trx, deploymentId, userId, { includeExpired: false, nowMs })).filter((session) => sessionId === undefined || session.id === sessionId);
+  const revoked = await revokeSessions(trx, deploymentId, userId, nowMs, sessionId);
+  if (active.length > 0) {
+    await recordEvents(trx, deploymentId, active.map((session) => ({ type: "session.revoked", data: toSigninJson({ ...session, revokedAt: nowMs, updatedAt: nowMs }) })));
+  }
+  return revoked;
 }
 
 /** Where a sign-in came from, as the session list shows it. */
@@ -79,6 +98,8 @@ export async function startSession(
     browser,
     device,
   });
+  // An end user signing in, not an admin action: an event, no audit entry.
+  await recordEvents(db, deploymentId, [{ type: "session.created", data: toSigninJson(session) }]);
   return { session, credential };
 }
 
@@ -112,5 +133,5 @@ export async function endSession(db: Db, deploymentId: string, credential: strin
   if (!parts) return false;
   const found = await findSessionForAuthentication(db, deploymentId, parts.sessionId);
   if (!found || !secretMatches(parts.secret, found.secretHash)) return false;
-  return (await revokeSessions(db, deploymentId, found.userId, Date.now(), found.id)) > 0;
+  return db.transaction().execute(async (trx) => (await revokeWithEvents(trx, deploymentId, found.userId, Date.now(), found.id)) > 0);
 }

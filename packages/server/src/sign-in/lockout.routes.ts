@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { changeContextOf } from "../http/change-context.js";
 import { UserIdParamsSchema, errorResponses } from "../http/common.schemas.js";
 import { publicUrlOf } from "../http/public-url.js";
 import { UserDetailsSchema, toUserDetailsJson } from "../users/users.schemas.js";
@@ -18,7 +19,7 @@ export const lockoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await unlockUser(app.db, request.deploymentId, request.params.userId);
+      await unlockUser(app.db, request.deploymentId, changeContextOf(request), request.params.userId);
       return toUserDetailsJson(await getUserDetails(app.db, request.deploymentId, request.params.userId), { publicUrl: publicUrlOf(request) });
     },
   );

@@ -1,3 +1,4 @@
+import { recordChange, type ChangeContext } from "../changes/changes.service.js";
 import type { Config } from "../config.js";
 import { ValidationError, errors } from "../errors.js";
 import { normalizeEmail, normalizePhone } from "../identifiers/normalize.js";
@@ -138,9 +139,15 @@ async function openSession(db: Db, deploymentId: string, candidate: SignInCandid
 }
 
 /** Lifts a lockout now (the admin's "unlock"); the failure count starts afresh. */
-export async function unlockUser(db: Db, deploymentId: string, userId: string): Promise<void> {
+export async function unlockUser(db: Db, deploymentId: string, context: ChangeContext, userId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (!(await setLockedUntil(trx, deploymentId, userId, null))) throw errors.user_not_found(userId);
     await deleteSignInFailures(trx, deploymentId, userId);
+    await recordChange(trx, deploymentId, context, {
+      action: "user.unlock",
+      target: { type: "user", id: userId },
+      changes: ["locked_until"],
+      events: [{ type: "user.updated", data: await context.describeUser(trx, deploymentId, userId) }],
+    });
   });
 }

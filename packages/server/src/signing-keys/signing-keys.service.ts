@@ -1,4 +1,5 @@
 import { SignJWT, exportJWK, generateKeyPair, importJWK } from "jose";
+import { appendAuditEntry, type AuditContext } from "../audit-log/audit-log.service.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import {
@@ -51,13 +52,14 @@ async function ensureActivePrivateSigningKey(db: Db, deploymentId: string): Prom
  * Makes a new active key; the old one stops signing at once but stays published until the tokens
  * it signed have expired (see listPublishedKeys).
  */
-export async function rotateSigningKey(db: Db, deploymentId: string): Promise<{ activeKeyId: string; retiredKeyId: string | null }> {
+export async function rotateSigningKey(db: Db, deploymentId: string, context?: AuditContext): Promise<{ activeKeyId: string; retiredKeyId: string | null }> {
   const nowMs = Date.now();
   const key = await generateSigningKey(nowMs);
   return db.transaction().execute(async (trx) => {
     const retiredKeyId = await retireActiveSigningKey(trx, deploymentId, nowMs);
     // Loses only to a rotation running at the same moment, which already made a new key.
     if (!(await insertSigningKey(trx, deploymentId, key))) throw new Error("Another rotation of this deployment's signing key ran at the same time; run it again if a new key is still wanted.");
+    if (context) await appendAuditEntry(trx, deploymentId, context, { action: "signing_key.rotate", target: { type: "signing_key", id: key.id }, changes: ["active_key"] });
     return { activeKeyId: key.id, retiredKeyId };
   });
 }

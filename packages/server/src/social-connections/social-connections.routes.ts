@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses, listOf } from "../http/common.schemas.js";
 import { ConnectionIdParamsSchema, LinkSocialConnectionBodySchema, UserSocialConnectionSchema, toSocialConnectionJson } from "./social-connections.schemas.js";
 import { getSocialConnections, linkSocialConnection, unlinkSocialConnection } from "./social-connections.service.js";
@@ -28,7 +29,7 @@ export const socialConnectionsRoutes: FastifyPluginAsyncTypebox = async (app) =>
     },
     async (request) => {
       const { provider, provider_user_id, email_address } = request.body;
-      const connection = await linkSocialConnection(app.db, request.deploymentId, request.params.userId, {
+      const connection = await linkSocialConnection(app.db, request.deploymentId, changeContextOf(request), request.params.userId, {
         provider,
         providerUserId: provider_user_id,
         emailAddress: email_address,
@@ -41,7 +42,7 @@ export const socialConnectionsRoutes: FastifyPluginAsyncTypebox = async (app) =>
     "/users/:userId/social-connections/:connectionId",
     { schema: { tags, summary: "Unlink an OAuth connection", params: ConnectionIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
     async (request) => {
-      await unlinkSocialConnection(app.db, request.deploymentId, request.params.userId, request.params.connectionId);
+      await unlinkSocialConnection(app.db, request.deploymentId, changeContextOf(request), request.params.userId, request.params.connectionId);
       return {};
     },
   );

@@ -1,6 +1,6 @@
 import { Type, type Static } from "typebox";
 import { Id, Nullable, Timestamp, toTimestamp } from "../http/common.schemas.js";
-import type { SocialConnection } from "./social-connections.service.js";
+import type { SocialConnection } from "./social-connections.types.js";
 
 export const UserSocialConnectionSchema = Type.Object(
   {

@@ -1,6 +1,9 @@
+import { changedFields, recordChange, type ChangeContext } from "../changes/changes.service.js";
+import { toEmailJson } from "../identifiers/identifiers.schemas.js";
+import { toSocialConnectionJson } from "./social-connections.schemas.js";
 import { withUniqueConflicts } from "../conflicts.js";
 import { errors } from "../errors.js";
-import { attachVerifiedEmail } from "../identifiers/identifiers.service.js";
+import { attachVerifiedEmail, listEmails } from "../identifiers/identifiers.service.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import { lockUser, requireUser } from "../users/users.service.js";
@@ -50,6 +53,7 @@ export async function getSocialConnections(db: Db, deploymentId: string, userId:
 export async function linkSocialConnection(
   db: Db,
   deploymentId: string,
+  context: ChangeContext,
   userId: string,
   input: { provider: string; providerUserId: string; emailAddress?: string },
 ): Promise<SocialConnection> {
@@ -59,10 +63,11 @@ export async function linkSocialConnection(
   return db.transaction().execute(async (trx) => {
     await lockUser(trx, deploymentId, userId);
     const now = Date.now();
+    const emailsBefore = await listEmails(trx, deploymentId, userId);
     const emailId = input.emailAddress
       ? await attachVerifiedEmail(trx, deploymentId, userId, input.emailAddress, `oauth_${provider.replace(/_oauth$/, "")}`, now)
       : null;
-    return withUniqueConflicts(() =>
+    const connection = await withUniqueConflicts(() =>
       insertSocialConnection(trx, deploymentId, {
         id: generateId("sca"),
         userId,
@@ -73,12 +78,32 @@ export async function linkSocialConnection(
         nowMs: now,
       }),
     );
+    // The email the provider brought is a change of its own when it is new or newly verified.
+    const attached = emailId === null ? undefined : (await listEmails(trx, deploymentId, userId)).find((email) => email.id === emailId);
+    const before = emailsBefore.find((email) => email.id === emailId);
+    const emailEvents = !attached || before?.verified ? [] : [{ type: before ? "email.updated" : "email.created", data: toEmailJson(attached) }];
+    await recordChange(trx, deploymentId, context, {
+      action: "social_connection.create",
+      target: { type: "social_connection", id: connection.id },
+      userId,
+      changes: changedFields({ provider: input.provider, provider_user_id: input.providerUserId, email_address: input.emailAddress }),
+      events: [{ type: "social_connection.created", data: toSocialConnectionJson(connection) }, ...emailEvents],
+    });
+    return connection;
   });
 }
 
 /** Unlinks the connection; the email it brought stays with the user, as a verified address. */
-export async function unlinkSocialConnection(db: Db, deploymentId: string, userId: string, connectionId: string): Promise<void> {
+export async function unlinkSocialConnection(db: Db, deploymentId: string, context: ChangeContext, userId: string, connectionId: string): Promise<void> {
   await requireUser(db, deploymentId, userId);
-  const deleted = await deleteSocialConnectionRow(db, deploymentId, userId, connectionId);
-  if (!deleted) throw errors.social_connection_not_found(userId, connectionId);
+  await db.transaction().execute(async (trx) => {
+    const deleted = await deleteSocialConnectionRow(trx, deploymentId, userId, connectionId);
+    if (!deleted) throw errors.social_connection_not_found(userId, connectionId);
+    await recordChange(trx, deploymentId, context, {
+      action: "social_connection.delete",
+      target: { type: "social_connection", id: connectionId },
+      userId,
+      events: [{ type: "social_connection.deleted", data: { id: connectionId, deleted: true } }],
+    });
+  });
 }

@@ -184,6 +184,126 @@ export interface ConsoleLoginTokenRow {
   used_at: number | null;
 }
 
+export interface WebhookAppRow {
+  id: string;
+  deployment_id: string;
+  app_slug: string;
+  name: string;
+  description: string | null;
+  /** JSON array of addresses. */
+  failure_notification_emails: string;
+  event_catalog_slug: string | null;
+  is_active: Bool;
+  /** `whsec_…`, sealed with the secret box (context "webhook_apps.signing_secret:<id>"). */
+  signing_secret_sealed: string;
+  previous_signing_secret_sealed: string | null;
+  previous_signing_secret_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookEndpointRow {
+  id: string;
+  deployment_id: string;
+  app_id: string;
+  url: string;
+  description: string | null;
+  /** JSON object of custom request headers. */
+  headers: string;
+  is_active: Bool;
+  max_retries: number;
+  timeout_seconds: number;
+  rate_limit_config: string | null;
+  failure_count: number;
+  failing_since: number | null;
+  last_failure_at: number | null;
+  auto_disabled: Bool;
+  auto_disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookSubscriptionRow {
+  deployment_id: string;
+  endpoint_id: string;
+  event_name: string;
+}
+
+export interface WebhookEventRow {
+  id: string;
+  deployment_id: string;
+  app_id: string | null;
+  event_type: string;
+  payload: string;
+  created_at: number;
+}
+
+export interface WebhookDeliveryRow {
+  id: string;
+  deployment_id: string;
+  app_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  status: string;
+  attempt_count: number;
+  max_attempts: number;
+  next_attempt_at: number | null;
+  lease_token: string | null;
+  last_status_code: number | null;
+  last_response_time_ms: number | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+}
+
+export interface WebhookDeliveryAttemptRow {
+  id: string;
+  deployment_id: string;
+  delivery_id: string;
+  attempt_number: number;
+  succeeded: Bool;
+  status_code: number | null;
+  duration_ms: number;
+  response_body: string | null;
+  response_headers: string | null;
+  error: string | null;
+  attempted_at: number;
+}
+
+export interface WebhookReplayTaskRow {
+  id: string;
+  deployment_id: string;
+  app_id: string;
+  idempotency_key: string | null;
+  status: string;
+  criteria: string;
+  total_count: number;
+  processed: number;
+  replayed_count: number;
+  failed_count: number;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+}
+
+export interface AuditLogEntryRow {
+  id: string;
+  deployment_id: string;
+  created_at: number;
+  actor_type: string;
+  actor_id: string;
+  actor_name: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  user_id: string | null;
+  request_id: string | null;
+  ip_address: string | null;
+  /** JSON array of field names. */
+  changes: string;
+}
+
 export interface Database {
   deployments: DeploymentRow;
   api_keys: ApiKeyRow;
@@ -199,4 +319,12 @@ export interface Database {
   signing_keys: SigningKeyRow;
   console_sessions: ConsoleSessionRow;
   console_login_tokens: ConsoleLoginTokenRow;
+  webhook_apps: WebhookAppRow;
+  webhook_endpoints: WebhookEndpointRow;
+  webhook_subscriptions: WebhookSubscriptionRow;
+  webhook_events: WebhookEventRow;
+  webhook_deliveries: WebhookDeliveryRow;
+  webhook_delivery_attempts: WebhookDeliveryAttemptRow;
+  webhook_replay_tasks: WebhookReplayTaskRow;
+  audit_log_entries: AuditLogEntryRow;
 }

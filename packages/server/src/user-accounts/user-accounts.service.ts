@@ -1,3 +1,4 @@
+import { changedFields, recordChange, type ChangeContext } from "../changes/changes.service.js";
 import { errors } from "../errors.js";
 import {
   insertInitialIdentifiers,
@@ -90,7 +91,7 @@ export async function getUserDetails(db: Db, deploymentId: string, userId: strin
  * primary; the password is checked against the policy (unless skipped) and hashed before the
  * transaction opens, so no lock is held while argon2 runs.
  */
-export async function createUser(db: Db, deploymentId: string, input: CreateUserInput): Promise<User> {
+export async function createUser(db: Db, deploymentId: string, context: ChangeContext, input: CreateUserInput): Promise<User> {
   const email = input.emailAddress === undefined ? undefined : normalizeEmail(input.emailAddress, "email_address");
   const phone = input.phoneNumber === undefined ? undefined : normalizePhone(input.phoneNumber);
   const username = input.username === undefined ? undefined : normalizeUsername(input.username);
@@ -137,6 +138,22 @@ export async function createUser(db: Db, deploymentId: string, input: CreateUser
       const profileImageId = await replaceProfileImage(trx, deploymentId, userId, input.profileImage, now);
       await patchUser(trx, deploymentId, userId, { profileImageId });
     }
+    await recordChange(trx, deploymentId, context, {
+      action: "user.create",
+      target: { type: "user", id: userId },
+      changes: changedFields({
+        first_name: input.firstName,
+        last_name: input.lastName,
+        email_address: input.emailAddress,
+        phone_number: input.phoneNumber,
+        username: input.username,
+        password: input.password ?? input.passwordDigest,
+        public_metadata: input.publicMetadata,
+        private_metadata: input.privateMetadata,
+        profile_image: input.profileImage,
+      }),
+      events: [{ type: "user.created", data: await context.describeUser(trx, deploymentId, userId) }],
+    });
     return getUser(trx, deploymentId, userId);
   });
 }
@@ -156,7 +173,7 @@ function checkImportedPassword(input: CreateUserInput): string | null {
   return normalized.stored;
 }
 
-export async function updateUser(db: Db, deploymentId: string, userId: string, input: UpdateUserInput): Promise<UserDetails> {
+export async function updateUser(db: Db, deploymentId: string, context: ChangeContext, userId: string, input: UpdateUserInput): Promise<UserDetails> {
   const username = input.username === undefined || input.username === null ? input.username : normalizeUsername(input.username);
   const externalId = input.externalId === undefined || input.externalId === null ? input.externalId : checkExternalId(input.externalId);
   checkMetadata("public_metadata", input.publicMetadata);
@@ -190,14 +207,29 @@ export async function updateUser(db: Db, deploymentId: string, userId: string, i
     // A disabled user is signed out everywhere, at once.
     if (input.disabled === true) await revokeSessionsOfUser(trx, deploymentId, userId, now);
     await refreshUserDerivedColumns(trx, deploymentId, userId, now);
+    await recordChange(trx, deploymentId, context, {
+      action: "user.update",
+      target: { type: "user", id: userId },
+      changes: changedFields({
+        first_name: input.firstName,
+        last_name: input.lastName,
+        username: input.username,
+        public_metadata: input.publicMetadata,
+        private_metadata: input.privateMetadata,
+        disabled: input.disabled,
+        second_factor_policy: input.secondFactorPolicy,
+        profile_image: input.profileImage ?? (input.removeProfileImage ? true : undefined),
+      }),
+      events: [{ type: "user.updated", data: await context.describeUser(trx, deploymentId, userId) }],
+    });
   });
   return getUserDetails(db, deploymentId, userId);
 }
 
 /** Removes an email; a social connection keeps the provider's address but no longer points at the deleted row. */
-export async function removeEmail(db: Db, deploymentId: string, userId: string, emailId: string): Promise<void> {
+export async function removeEmail(db: Db, deploymentId: string, context: ChangeContext, userId: string, emailId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await removeEmailInTransaction(trx, deploymentId, userId, emailId);
+    await removeEmailInTransaction(trx, deploymentId, context, userId, emailId);
     await detachEmailFromSocialConnections(trx, deploymentId, userId, emailId);
   });
 }

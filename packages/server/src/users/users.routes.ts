@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses } from "../http/common.schemas.js";
 import { publicUrlOf } from "../http/public-url.js";
 import { normalizeEmail, normalizePhone } from "../identifiers/normalize.js";
@@ -68,7 +69,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const body = request.body;
       const image = request.uploadedFiles.profile_image;
-      const user = await createUser(app.db, request.deploymentId, {
+      const user = await createUser(app.db, request.deploymentId, changeContextOf(request), {
         firstName: body.first_name,
         lastName: body.last_name,
         emailAddress: body.email_address,
@@ -93,7 +94,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const body = request.body ?? {};
       const image = request.uploadedFiles.profile_image;
-      const details = await updateUser(app.db, request.deploymentId, request.params.userId, {
+      const details = await updateUser(app.db, request.deploymentId, changeContextOf(request), request.params.userId, {
         firstName: body.first_name,
         lastName: body.last_name,
         username: body.username,
@@ -113,7 +114,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/users/:userId",
     { schema: { tags, summary: "Delete a user and everything that belongs to it", params: UserIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
     async (request) => {
-      await deleteUser(app.db, request.deploymentId, request.params.userId);
+      await deleteUser(app.db, request.deploymentId, changeContextOf(request), request.params.userId);
       return {};
     },
   );

@@ -1,3 +1,4 @@
+import { recordChange, type ChangeContext } from "../changes/changes.service.js";
 import { withUniqueConflicts } from "../conflicts.js";
 import { errors } from "../errors.js";
 import type { Db } from "../storage/db.js";
@@ -100,7 +101,14 @@ export async function recordSignIn(db: Db, deploymentId: string, userId: string,
 }
 
 /** Deletes the user; emails, phones, social connections, sessions and images go in the same statement. */
-export async function deleteUser(db: Db, deploymentId: string, userId: string): Promise<void> {
-  const deleted = await deleteUserRow(db, deploymentId, userId);
-  if (!deleted) throw errors.user_not_found(userId);
+export async function deleteUser(db: Db, deploymentId: string, context: ChangeContext, userId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const deleted = await deleteUserRow(trx, deploymentId, userId);
+    if (!deleted) throw errors.user_not_found(userId);
+    await recordChange(trx, deploymentId, context, {
+      action: "user.delete",
+      target: { type: "user", id: userId },
+      events: [{ type: "user.deleted", data: { id: userId, deleted: true } }],
+    });
+  });
 }

@@ -16,6 +16,7 @@ import { uniqueEmail, uniquePhone } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { insertTestSession } from "../helpers/fixtures.js";
 import { openTestDb } from "../helpers/test-database.js";
+import { TEST_CONTEXT } from "../helpers/change-context.js";
 
 const PNG = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
 
@@ -34,16 +35,16 @@ describe.each(DIALECTS)("cascades on %s", (dialect) => {
 
   /** A user with one of everything: emails, phones, a picture, a social connection, sessions. */
   async function userWithEverything(label: string) {
-    const user = await createUser(db, deploymentId, {
+    const user = await createUser(db, deploymentId, TEST_CONTEXT, {
       firstName: label,
       emailAddress: uniqueEmail(label),
       phoneNumber: uniquePhone(),
       skipPasswordCheck: true,
       profileImage: { bytes: PNG },
     });
-    await addEmail(db, deploymentId, user.id, { email: uniqueEmail(`${label}-second`) });
-    await addPhone(db, deploymentId, user.id, { phoneNumber: uniquePhone() });
-    await linkSocialConnection(db, deploymentId, user.id, { provider: "google", providerUserId: `${label}-${user.id}`, emailAddress: uniqueEmail(`${label}-google`) });
+    await addEmail(db, deploymentId, TEST_CONTEXT, user.id, { email: uniqueEmail(`${label}-second`) });
+    await addPhone(db, deploymentId, TEST_CONTEXT, user.id, { phoneNumber: uniquePhone() });
+    await linkSocialConnection(db, deploymentId, TEST_CONTEXT, user.id, { provider: "google", providerUserId: `${label}-${user.id}`, emailAddress: uniqueEmail(`${label}-google`) });
     await insertTestSession(db, deploymentId, user.id);
     await insertTestSession(db, deploymentId, user.id, { revokedAt: Date.now() });
     return user;
@@ -87,20 +88,20 @@ describe.each(DIALECTS)("cascades on %s", (dialect) => {
 
     // A second delete finds nothing; the service says so.
     expect(await deleteUserRow(db, deploymentId, doomed.id)).toBe(false);
-    await expect(deleteUser(db, deploymentId, doomed.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(deleteUser(db, deploymentId, TEST_CONTEXT, doomed.id)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("the service deletes through the same cascade", async () => {
     const user = await userWithEverything("service");
-    await deleteUser(db, deploymentId, user.id);
+    await deleteUser(db, deploymentId, TEST_CONTEXT, user.id);
     expect(await rowsOf(user.id)).toEqual({ user_emails: 0, user_phones: 0, social_connections: 0, sessions: 0, profile_images: 0 });
   });
 
   it("unlinking a social connection keeps the email it brought", async () => {
-    const user = await createUser(db, deploymentId, { emailAddress: uniqueEmail("keeps"), skipPasswordCheck: true });
+    const user = await createUser(db, deploymentId, TEST_CONTEXT, { emailAddress: uniqueEmail("keeps"), skipPasswordCheck: true });
     const githubEmail = uniqueEmail("github");
-    const connection = await linkSocialConnection(db, deploymentId, user.id, { provider: "github", providerUserId: `keeps-${user.id}`, emailAddress: githubEmail });
-    await unlinkSocialConnection(db, deploymentId, user.id, connection.id);
+    const connection = await linkSocialConnection(db, deploymentId, TEST_CONTEXT, user.id, { provider: "github", providerUserId: `keeps-${user.id}`, emailAddress: githubEmail });
+    await unlinkSocialConnection(db, deploymentId, TEST_CONTEXT, user.id, connection.id);
     expect(await listSocialConnections(db, deploymentId, user.id)).toEqual([]);
     expect((await listEmails(db, deploymentId, user.id)).find((email) => email.email === githubEmail)).toMatchObject({ verified: true, verificationStrategy: "oauth_github" });
     expect(await listPhones(db, deploymentId, user.id)).toEqual([]);

@@ -13,6 +13,7 @@ import { uniqueEmail, uniquePhone } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { insertTestSession } from "../helpers/fixtures.js";
 import { openTestDb } from "../helpers/test-database.js";
+import { TEST_CONTEXT } from "../helpers/change-context.js";
 
 /**
  * Booleans and times round-trip as JS booleans and numbers on both engines: SQLite has no
@@ -39,7 +40,7 @@ describe.each(DIALECTS)("round trips on %s", (dialect) => {
 
   it("users: booleans are booleans, times are integer milliseconds", async () => {
     const before = Date.now();
-    const created = await createUser(db, deploymentId, { emailAddress: uniqueEmail("types"), skipPasswordCheck: true });
+    const created = await createUser(db, deploymentId, TEST_CONTEXT, { emailAddress: uniqueEmail("types"), skipPasswordCheck: true });
     const user = (await findUser(db, deploymentId, created.id))!;
     expect(user.disabled).toBe(false);
     expect(user.hasPassword).toBe(false);
@@ -48,8 +49,8 @@ describe.each(DIALECTS)("round trips on %s", (dialect) => {
     expect(user.createdAt).toBeGreaterThanOrEqual(before);
     expectTime(user.updatedAt);
 
-    await updateUser(db, deploymentId, user.id, { disabled: true });
-    await updatePassword(db, deploymentId, user.id, { newPassword: "round trip password", skipPasswordCheck: true });
+    await updateUser(db, deploymentId, TEST_CONTEXT, user.id, { disabled: true });
+    await updatePassword(db, deploymentId, TEST_CONTEXT, user.id, { newPassword: "round trip password", skipPasswordCheck: true });
     const changed = (await findUser(db, deploymentId, user.id))!;
     expect(changed.disabled).toBe(true);
     expect(changed.hasPassword).toBe(true);
@@ -71,8 +72,8 @@ describe.each(DIALECTS)("round trips on %s", (dialect) => {
   });
 
   it("emails and phones: flags are booleans, verified_at a number or null", async () => {
-    const user = await createUser(db, deploymentId, { emailAddress: uniqueEmail("flags"), phoneNumber: uniquePhone(), skipPasswordCheck: true });
-    const unverified = await addEmail(db, deploymentId, user.id, { email: uniqueEmail("unverified") });
+    const user = await createUser(db, deploymentId, TEST_CONTEXT, { emailAddress: uniqueEmail("flags"), phoneNumber: uniquePhone(), skipPasswordCheck: true });
+    const unverified = await addEmail(db, deploymentId, TEST_CONTEXT, user.id, { email: uniqueEmail("unverified") });
     const emails = await listEmails(db, deploymentId, user.id);
     const primary = emails.find((email) => email.id === user.primaryEmailAddressId);
     const second = emails.find((email) => email.id === unverified.id);
@@ -81,11 +82,11 @@ describe.each(DIALECTS)("round trips on %s", (dialect) => {
     expect([second!.id, second!.isPrimary, second!.verified, second!.verifiedAt]).toEqual([unverified.id, false, false, null]);
     expectTime(second!.createdAt);
 
-    const verified = await updateEmail(db, deploymentId, user.id, unverified.id, { verified: true });
+    const verified = await updateEmail(db, deploymentId, TEST_CONTEXT, user.id, unverified.id, { verified: true });
     expect(verified.verified).toBe(true);
     expectTime(verified.verifiedAt);
 
-    const added = await addPhone(db, deploymentId, user.id, { phoneNumber: uniquePhone() });
+    const added = await addPhone(db, deploymentId, TEST_CONTEXT, user.id, { phoneNumber: uniquePhone() });
     const phones = await listPhones(db, deploymentId, user.id);
     const primaryPhone = phones.find((phone) => phone.id === user.primaryPhoneNumberId)!;
     const addedPhone = phones.find((phone) => phone.id === added.id)!;
@@ -94,7 +95,7 @@ describe.each(DIALECTS)("round trips on %s", (dialect) => {
   });
 
   it("sessions: times are numbers, revoked_at null until revoked", async () => {
-    const user = await createUser(db, deploymentId, { emailAddress: uniqueEmail("sessions"), skipPasswordCheck: true });
+    const user = await createUser(db, deploymentId, TEST_CONTEXT, { emailAddress: uniqueEmail("sessions"), skipPasswordCheck: true });
     const sessionId = await insertTestSession(db, deploymentId, user.id, { expiresInMs: 3_600_000 });
     const session = (await findSession(db, deploymentId, sessionId))!;
     expectTime(session.createdAt);
@@ -135,7 +136,7 @@ describe.each(DIALECTS)("round trips on %s", (dialect) => {
       nested: { empty: {}, list: [], null: null, flag: false },
     };
     const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x00, 0x7f, 0x80]);
-    const user = await createUser(db, deploymentId, {
+    const user = await createUser(db, deploymentId, TEST_CONTEXT, {
       firstName: "Zoë 💥",
       lastName: "O'Brien-日本",
       emailAddress: uniqueEmail("text"),

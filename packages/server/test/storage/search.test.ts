@@ -8,6 +8,7 @@ import { listUsers } from "../../src/users/users.storage.js";
 import { uniqueEmail, uniquePhone } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { openTestDb } from "../helpers/test-database.js";
+import { TEST_CONTEXT } from "../helpers/change-context.js";
 
 /**
  * Search contract: a case-insensitive substring of names, username, every email and every phone,
@@ -37,7 +38,7 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
 
   it("finds users by any part of any name, username, email or phone, in any case", async () => {
     const deploymentId = await freshDeployment();
-    const zoe = await createUser(db, deploymentId, {
+    const zoe = await createUser(db, deploymentId, TEST_CONTEXT, {
       firstName: "Zoë",
       lastName: "Quinnelly",
       username: "ZQ_Builder",
@@ -45,7 +46,7 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
       phoneNumber: "+14155552671",
       skipPasswordCheck: true,
     });
-    const bob = await createUser(db, deploymentId, { firstName: "Bob", lastName: "Marley", emailAddress: "bob@reggae.test", skipPasswordCheck: true });
+    const bob = await createUser(db, deploymentId, TEST_CONTEXT, { firstName: "Bob", lastName: "Marley", emailAddress: "bob@reggae.test", skipPasswordCheck: true });
     const cases: Array<[needle: string, expected: string[]]> = [
       ["zoë", [zoe.id]],
       ["quinnelly", [zoe.id]],
@@ -69,8 +70,8 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
 
   it("answers needles of one and two characters (below trigram length) by substring too", async () => {
     const deploymentId = await freshDeployment();
-    const ab = await createUser(db, deploymentId, { firstName: "Xa", lastName: "Yb", username: "qq_1", skipPasswordCheck: true });
-    const cd = await createUser(db, deploymentId, { firstName: "Wc", lastName: "Vd", username: "rr_2", skipPasswordCheck: true });
+    const ab = await createUser(db, deploymentId, TEST_CONTEXT, { firstName: "Xa", lastName: "Yb", username: "qq_1", skipPasswordCheck: true });
+    const cd = await createUser(db, deploymentId, TEST_CONTEXT, { firstName: "Wc", lastName: "Vd", username: "rr_2", skipPasswordCheck: true });
     expect(await search(deploymentId, "x")).toEqual([ab.id]);
     expect(await search(deploymentId, "xa")).toEqual([ab.id]);
     expect(await search(deploymentId, "a y")).toEqual([ab.id]);
@@ -84,8 +85,8 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
 
   it("treats LIKE and FTS5 syntax as literal text", async () => {
     const deploymentId = await freshDeployment();
-    const literal = await createUser(db, deploymentId, { firstName: '100%_"real"', lastName: "a\\b NEAR(x) OR*", username: "plain_one", skipPasswordCheck: true });
-    const plain = await createUser(db, deploymentId, { firstName: "100 real", lastName: "ab near x or", username: "plain_two", skipPasswordCheck: true });
+    const literal = await createUser(db, deploymentId, TEST_CONTEXT, { firstName: '100%_"real"', lastName: "a\\b NEAR(x) OR*", username: "plain_one", skipPasswordCheck: true });
+    const plain = await createUser(db, deploymentId, TEST_CONTEXT, { firstName: "100 real", lastName: "ab near x or", username: "plain_two", skipPasswordCheck: true });
     const cases: Array<[string, string[]]> = [
       ["%", [literal.id]],
       ["%_", [literal.id]],
@@ -110,39 +111,39 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
   it("follows every change to names, usernames, emails and phones", async () => {
     const deploymentId = await freshDeployment();
     const oldEmail = uniqueEmail("oldaddress");
-    const user = await createUser(db, deploymentId, { firstName: "Ada", lastName: "Byron", username: "countess", emailAddress: oldEmail, skipPasswordCheck: true });
+    const user = await createUser(db, deploymentId, TEST_CONTEXT, { firstName: "Ada", lastName: "Byron", username: "countess", emailAddress: oldEmail, skipPasswordCheck: true });
     const finds = async (needle: string) => (await search(deploymentId, needle)).includes(user.id);
     expect(await finds("byron")).toBe(true);
 
-    await updateUser(db, deploymentId, user.id, { lastName: "Lovelace", username: "enchantress" });
+    await updateUser(db, deploymentId, TEST_CONTEXT, user.id, { lastName: "Lovelace", username: "enchantress" });
     expect(await finds("byron")).toBe(false);
     expect(await finds("countess")).toBe(false);
     expect(await finds("lovelace")).toBe(true);
     expect(await finds("enchantress")).toBe(true);
-    await updateUser(db, deploymentId, user.id, { username: null });
+    await updateUser(db, deploymentId, TEST_CONTEXT, user.id, { username: null });
     expect(await finds("enchantress")).toBe(false);
 
-    const added = await addEmail(db, deploymentId, user.id, { email: uniqueEmail("secondaddress"), verified: true });
+    const added = await addEmail(db, deploymentId, TEST_CONTEXT, user.id, { email: uniqueEmail("secondaddress"), verified: true });
     expect(await finds("secondaddress")).toBe(true);
-    await updateEmail(db, deploymentId, user.id, added.id, { email: uniqueEmail("renamedaddress") });
+    await updateEmail(db, deploymentId, TEST_CONTEXT, user.id, added.id, { email: uniqueEmail("renamedaddress") });
     expect(await finds("secondaddress")).toBe(false);
     expect(await finds("renamedaddress")).toBe(true);
-    await removeEmail(db, deploymentId, user.id, added.id);
+    await removeEmail(db, deploymentId, TEST_CONTEXT, user.id, added.id);
     expect(await finds("renamedaddress")).toBe(false);
     expect(await finds("oldaddress")).toBe(true);
 
     const phone = uniquePhone();
-    const addedPhone = await addPhone(db, deploymentId, user.id, { phoneNumber: phone });
+    const addedPhone = await addPhone(db, deploymentId, TEST_CONTEXT, user.id, { phoneNumber: phone });
     expect(await finds(phone)).toBe(true);
     const newPhone = uniquePhone();
-    await updatePhone(db, deploymentId, user.id, addedPhone.id, { phoneNumber: newPhone });
+    await updatePhone(db, deploymentId, TEST_CONTEXT, user.id, addedPhone.id, { phoneNumber: newPhone });
     expect(await finds(phone)).toBe(false);
     expect(await finds(newPhone)).toBe(true);
-    await removePhone(db, deploymentId, user.id, addedPhone.id);
+    await removePhone(db, deploymentId, TEST_CONTEXT, user.id, addedPhone.id);
     expect(await finds(newPhone)).toBe(false);
 
     // An email brought by a social connection is searchable like any other.
-    await linkSocialConnection(db, deploymentId, user.id, { provider: "github", providerUserId: "4242", emailAddress: uniqueEmail("fromgithub") });
+    await linkSocialConnection(db, deploymentId, TEST_CONTEXT, user.id, { provider: "github", providerUserId: "4242", emailAddress: uniqueEmail("fromgithub") });
     expect(await finds("fromgithub")).toBe(true);
   });
 
@@ -150,8 +151,8 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
     const deploymentId = await freshDeployment();
     const ids: string[] = [];
     // Sorted by username, so the order does not depend on creation times.
-    for (let i = 0; i < 7; i++) ids.push((await createUser(db, deploymentId, { firstName: `Pager${i}`, username: `pager_${i}`, skipPasswordCheck: true })).id);
-    await createUser(db, deploymentId, { firstName: "Other", username: "other_one", skipPasswordCheck: true });
+    for (let i = 0; i < 7; i++) ids.push((await createUser(db, deploymentId, TEST_CONTEXT, { firstName: `Pager${i}`, username: `pager_${i}`, skipPasswordCheck: true })).id);
+    await createUser(db, deploymentId, TEST_CONTEXT, { firstName: "Other", username: "other_one", skipPasswordCheck: true });
     const first = await listUsers(db, deploymentId, { limit: 3, offset: 0, sortKey: "username", sortOrder: "asc", search: "pager" });
     expect(first.total).toBe(7);
     expect(first.items.map((user) => user.id)).toEqual(ids.slice(0, 3));

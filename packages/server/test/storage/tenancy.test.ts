@@ -17,6 +17,7 @@ import { uniqueEmail, uniquePhone, uniqueUsername } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { insertTestSession } from "../helpers/fixtures.js";
 import { openTestDb } from "../helpers/test-database.js";
+import { TEST_CONTEXT } from "../helpers/change-context.js";
 
 /**
  * Tenancy contract: every read and write is scoped by deployment, so a user of deployment A is
@@ -41,10 +42,10 @@ describe.each(DIALECTS)("tenancy on %s", (dialect) => {
     db = handle.db;
     deploymentA = (await ensureDefaultDeployment(db)).id;
     deploymentB = (await createDeployment(db, "other")).id;
-    user = await createUser(db, deploymentA, { firstName: "Alice", emailAddress: email, phoneNumber: phone, username, password: "a password of deployment A" });
+    user = await createUser(db, deploymentA, TEST_CONTEXT, { firstName: "Alice", emailAddress: email, phoneNumber: phone, username, password: "a password of deployment A" });
     emailId = user.primaryEmailAddressId!;
     phoneId = user.primaryPhoneNumberId!;
-    connectionId = (await linkSocialConnection(db, deploymentA, user.id, { provider: "github", providerUserId: "tenant-1" })).id;
+    connectionId = (await linkSocialConnection(db, deploymentA, TEST_CONTEXT, user.id, { provider: "github", providerUserId: "tenant-1" })).id;
     sessionId = await insertTestSession(db, deploymentA, user.id);
   });
   afterAll(async () => handle?.close());
@@ -96,22 +97,22 @@ describe.each(DIALECTS)("tenancy on %s", (dialect) => {
 
   it("B's service calls answer not found and change nothing", async () => {
     const calls: Array<[string, () => Promise<unknown>]> = [
-      ["updateUser", () => updateUser(db, deploymentB, user.id, { firstName: "Mallory", disabled: true })],
-      ["deleteUser", () => deleteUser(db, deploymentB, user.id)],
-      ["addEmail", () => addEmail(db, deploymentB, user.id, { email: uniqueEmail("mallory"), verified: true, isPrimary: true })],
-      ["updateEmail", () => updateEmail(db, deploymentB, user.id, emailId, { email: uniqueEmail("mallory") })],
-      ["removeEmail", () => removeEmail(db, deploymentB, user.id, emailId)],
-      ["makeEmailPrimary", () => makeEmailPrimary(db, deploymentB, user.id, emailId)],
-      ["addPhone", () => addPhone(db, deploymentB, user.id, { phoneNumber: uniquePhone(), verified: true, isPrimary: true })],
-      ["updatePhone", () => updatePhone(db, deploymentB, user.id, phoneId, { verified: false })],
-      ["removePhone", () => removePhone(db, deploymentB, user.id, phoneId)],
-      ["makePhonePrimary", () => makePhonePrimary(db, deploymentB, user.id, phoneId)],
-      ["updatePassword", () => updatePassword(db, deploymentB, user.id, { newPassword: "mallory's password", skipPasswordCheck: true })],
-      ["removePassword", () => removePassword(db, deploymentB, user.id)],
-      ["linkSocialConnection", () => linkSocialConnection(db, deploymentB, user.id, { provider: "github", providerUserId: "mallory" })],
-      ["unlinkSocialConnection", () => unlinkSocialConnection(db, deploymentB, user.id, connectionId)],
-      ["revokeUserSession", () => revokeUserSession(db, deploymentB, user.id, sessionId)],
-      ["revokeAllUserSessions", () => revokeAllUserSessions(db, deploymentB, user.id)],
+      ["updateUser", () => updateUser(db, deploymentB, TEST_CONTEXT, user.id, { firstName: "Mallory", disabled: true })],
+      ["deleteUser", () => deleteUser(db, deploymentB, TEST_CONTEXT, user.id)],
+      ["addEmail", () => addEmail(db, deploymentB, TEST_CONTEXT, user.id, { email: uniqueEmail("mallory"), verified: true, isPrimary: true })],
+      ["updateEmail", () => updateEmail(db, deploymentB, TEST_CONTEXT, user.id, emailId, { email: uniqueEmail("mallory") })],
+      ["removeEmail", () => removeEmail(db, deploymentB, TEST_CONTEXT, user.id, emailId)],
+      ["makeEmailPrimary", () => makeEmailPrimary(db, deploymentB, TEST_CONTEXT, user.id, emailId)],
+      ["addPhone", () => addPhone(db, deploymentB, TEST_CONTEXT, user.id, { phoneNumber: uniquePhone(), verified: true, isPrimary: true })],
+      ["updatePhone", () => updatePhone(db, deploymentB, TEST_CONTEXT, user.id, phoneId, { verified: false })],
+      ["removePhone", () => removePhone(db, deploymentB, TEST_CONTEXT, user.id, phoneId)],
+      ["makePhonePrimary", () => makePhonePrimary(db, deploymentB, TEST_CONTEXT, user.id, phoneId)],
+      ["updatePassword", () => updatePassword(db, deploymentB, TEST_CONTEXT, user.id, { newPassword: "mallory's password", skipPasswordCheck: true })],
+      ["removePassword", () => removePassword(db, deploymentB, TEST_CONTEXT, user.id)],
+      ["linkSocialConnection", () => linkSocialConnection(db, deploymentB, TEST_CONTEXT, user.id, { provider: "github", providerUserId: "mallory" })],
+      ["unlinkSocialConnection", () => unlinkSocialConnection(db, deploymentB, TEST_CONTEXT, user.id, connectionId)],
+      ["revokeUserSession", () => revokeUserSession(db, deploymentB, TEST_CONTEXT, user.id, sessionId)],
+      ["revokeAllUserSessions", () => revokeAllUserSessions(db, deploymentB, TEST_CONTEXT, user.id)],
     ];
     for (const [name, call] of calls) {
       const error = await call().then(
@@ -125,19 +126,19 @@ describe.each(DIALECTS)("tenancy on %s", (dialect) => {
   });
 
   it("identifiers are unique per deployment: B may use A's email, phone, username and provider account", async () => {
-    const twin = await createUser(db, deploymentB, { firstName: "Twin", emailAddress: email.toUpperCase(), phoneNumber: phone, username, skipPasswordCheck: true });
-    await linkSocialConnection(db, deploymentB, twin.id, { provider: "github", providerUserId: "tenant-1" });
+    const twin = await createUser(db, deploymentB, TEST_CONTEXT, { firstName: "Twin", emailAddress: email.toUpperCase(), phoneNumber: phone, username, skipPasswordCheck: true });
+    await linkSocialConnection(db, deploymentB, TEST_CONTEXT, twin.id, { provider: "github", providerUserId: "tenant-1" });
     expect((await listUsers(db, deploymentB, { limit: 10, offset: 0, sortKey: "created_at", sortOrder: "asc", normalizedEmails: [email] })).items.map((item) => item.id)).toEqual([twin.id]);
     expect((await listUsers(db, deploymentA, { limit: 10, offset: 0, sortKey: "created_at", sortOrder: "asc", normalizedEmails: [email] })).items.map((item) => item.id)).toEqual([user.id]);
     // Deleting the twin leaves A's user alone, though they share every identifier.
-    await deleteUser(db, deploymentB, twin.id);
+    await deleteUser(db, deploymentB, TEST_CONTEXT, twin.id);
     await expectUntouched();
   });
 
   it("an API key authenticates to its own deployment only", async () => {
     const keyA = await createApiKey(db, deploymentA, "a");
     const keyB = await createApiKey(db, deploymentB, "b");
-    expect(await authenticateApiKey(db, keyA.secret)).toEqual({ keyId: keyA.apiKey.id, deploymentId: deploymentA });
-    expect(await authenticateApiKey(db, keyB.secret)).toEqual({ keyId: keyB.apiKey.id, deploymentId: deploymentB });
+    expect(await authenticateApiKey(db, keyA.secret)).toEqual({ keyId: keyA.apiKey.id, keyName: keyA.apiKey.name, deploymentId: deploymentA });
+    expect(await authenticateApiKey(db, keyB.secret)).toEqual({ keyId: keyB.apiKey.id, keyName: keyB.apiKey.name, deploymentId: deploymentB });
   });
 });

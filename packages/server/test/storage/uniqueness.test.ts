@@ -12,6 +12,7 @@ import { listUsers } from "../../src/users/users.storage.js";
 import { uniqueEmail, uniquePhone, uniqueUsername } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { openTestDb } from "../helpers/test-database.js";
+import { TEST_CONTEXT } from "../helpers/change-context.js";
 
 /**
  * Uniqueness contract, in the style of Kratos's TestPool: the unique indexes decide, and the
@@ -30,7 +31,7 @@ describe.each(DIALECTS)("uniqueness and case-folding on %s", (dialect) => {
   afterAll(async () => handle?.close());
 
   const newUser = (fields: Parameters<typeof createUser>[2] = {}) =>
-    createUser(db, deploymentId, { emailAddress: uniqueEmail("uniq"), skipPasswordCheck: true, ...fields });
+    createUser(db, deploymentId, TEST_CONTEXT, { emailAddress: uniqueEmail("uniq"), skipPasswordCheck: true, ...fields });
 
   /** Runs `write` and returns the ConflictError it must throw. */
   async function conflictOf(write: () => Promise<unknown>): Promise<ConflictError> {
@@ -70,14 +71,14 @@ describe.each(DIALECTS)("uniqueness and case-folding on %s", (dialect) => {
     const owner = await newUser();
     const other = await newUser();
     const taken = owner.primaryEmailAddress!.toUpperCase();
-    const added = await conflictOf(() => addEmail(db, deploymentId, other.id, { email: taken }));
+    const added = await conflictOf(() => addEmail(db, deploymentId, TEST_CONTEXT, other.id, { email: taken }));
     expect(added.code).toBe("email_taken");
     expect(added.details).toEqual({ email: expect.any(String) });
-    const free = await addEmail(db, deploymentId, other.id, { email: uniqueEmail("free") });
-    const changed = await conflictOf(() => updateEmail(db, deploymentId, other.id, free.id, { email: taken }));
+    const free = await addEmail(db, deploymentId, TEST_CONTEXT, other.id, { email: uniqueEmail("free") });
+    const changed = await conflictOf(() => updateEmail(db, deploymentId, TEST_CONTEXT, other.id, free.id, { email: taken }));
     expect(changed.code).toBe("email_taken");
     // A user re-adding its own address in another case is a conflict too: one row per address.
-    expect((await conflictOf(() => addEmail(db, deploymentId, owner.id, { email: taken }))).code).toBe("email_taken");
+    expect((await conflictOf(() => addEmail(db, deploymentId, TEST_CONTEXT, owner.id, { email: taken }))).code).toBe("email_taken");
     expect((await listEmails(db, deploymentId, other.id)).map((email) => email.email).sort()).toEqual([other.primaryEmailAddress, free.email].sort());
   });
 
@@ -91,7 +92,7 @@ describe.each(DIALECTS)("uniqueness and case-folding on %s", (dialect) => {
     expect(await usersNamed("UsernameLoser")).toBe(0);
 
     const other = await newUser();
-    const updated = await conflictOf(() => updateUser(db, deploymentId, other.id, { username: username.toUpperCase() }));
+    const updated = await conflictOf(() => updateUser(db, deploymentId, TEST_CONTEXT, other.id, { username: username.toUpperCase() }));
     expect(updated.code).toBe("username_taken");
     // Many users may have no username at all.
     await newUser();
@@ -108,22 +109,22 @@ describe.each(DIALECTS)("uniqueness and case-folding on %s", (dialect) => {
     expect(created.details).toEqual({ phone_number: expect.any(String) });
 
     const other = await newUser();
-    expect((await conflictOf(() => addPhone(db, deploymentId, other.id, { phoneNumber: national, countryCode: "US" }))).code).toBe("phone_number_taken");
-    expect((await conflictOf(() => addPhone(db, deploymentId, other.id, { phoneNumber: national, countryCode: "+1" }))).code).toBe("phone_number_taken");
-    const own = await addPhone(db, deploymentId, other.id, { phoneNumber: uniquePhone() });
-    expect((await conflictOf(() => updatePhone(db, deploymentId, other.id, own.id, { phoneNumber: phone }))).code).toBe("phone_number_taken");
+    expect((await conflictOf(() => addPhone(db, deploymentId, TEST_CONTEXT, other.id, { phoneNumber: national, countryCode: "US" }))).code).toBe("phone_number_taken");
+    expect((await conflictOf(() => addPhone(db, deploymentId, TEST_CONTEXT, other.id, { phoneNumber: national, countryCode: "+1" }))).code).toBe("phone_number_taken");
+    const own = await addPhone(db, deploymentId, TEST_CONTEXT, other.id, { phoneNumber: uniquePhone() });
+    expect((await conflictOf(() => updatePhone(db, deploymentId, TEST_CONTEXT, other.id, own.id, { phoneNumber: phone }))).code).toBe("phone_number_taken");
   });
 
   it("links one provider account to one user only", async () => {
     const first = await newUser();
     const second = await newUser();
     const providerUserId = `gh-${generateId("sca")}`;
-    await linkSocialConnection(db, deploymentId, first.id, { provider: "github", providerUserId });
+    await linkSocialConnection(db, deploymentId, TEST_CONTEXT, first.id, { provider: "github", providerUserId });
     // "github" and "github_oauth" name the same provider.
-    const error = await conflictOf(() => linkSocialConnection(db, deploymentId, second.id, { provider: "github_oauth", providerUserId }));
+    const error = await conflictOf(() => linkSocialConnection(db, deploymentId, TEST_CONTEXT, second.id, { provider: "github_oauth", providerUserId }));
     expect(error.code).toBe("social_connection_taken");
     // Another provider may use the same account id.
-    await linkSocialConnection(db, deploymentId, second.id, { provider: "google", providerUserId });
+    await linkSocialConnection(db, deploymentId, TEST_CONTEXT, second.id, { provider: "google", providerUserId });
   });
 
   it("reports a violated index in a form the conflict table can read, on this engine", async () => {

@@ -1,0 +1,24 @@
+import type { FastifyRequest } from "fastify";
+import type { ChangeContext } from "../changes/changes.service.js";
+import type { Db } from "../storage/db.js";
+import { getUserDetails } from "../user-accounts/user-accounts.service.js";
+import { toUserDetailsJson } from "../users/users.schemas.js";
+import { publicUrlOf } from "./public-url.js";
+
+/** The user's details document as GET /users/{id}/details answers it, links built from `publicUrl`. */
+export const userDocumentAt =
+  (publicUrl: string): ChangeContext["describeUser"] =>
+  async (db: Db, deploymentId: string, userId: string) =>
+    toUserDetailsJson(await getUserDetails(db, deploymentId, userId), { publicUrl });
+
+/** Who is changing data through this request, for the audit log and webhook payloads (changes/changes.service.ts). */
+export function changeContextOf(request: FastifyRequest): ChangeContext {
+  return {
+    // The admin console acts as the key it signed in with.
+    actor: { type: "api_key", id: request.apiKeyId, name: request.apiKeyName || (request.consoleSession ? "console" : "") },
+    requestId: request.id,
+    // request.ip honours WACHT_TRUST_PROXY: the client's address behind a load balancer.
+    ipAddress: request.ip,
+    describeUser: userDocumentAt(publicUrlOf(request)),
+  };
+}
