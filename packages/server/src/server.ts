@@ -3,7 +3,8 @@ import { createApiKey, countActiveApiKeys, registerApiKey } from "./api-keys/api
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
 import { loadSecretBox } from "./crypto/encryption-key.js";
-import { ensureDefaultDeployment, frontendApiOf, type Deployment } from "./deployments/deployments.service.js";
+import { ensureDefaultDeployment, frontendApiOf, listDeployments, type Deployment } from "./deployments/deployments.service.js";
+import { sealSigningKeys } from "./signing-keys/signing-keys.service.js";
 import { createDb, migrateToLatest, type DbHandle } from "./storage/db.js";
 import { consoleLoginUrl } from "./console/console-links.service.js";
 import { createConsoleLoginToken } from "./console/console-sessions.service.js";
@@ -37,7 +38,19 @@ export async function startServer(config: Config, say: (line: string) => void = 
     throw error;
   }
 
-  const { secretBox, source } = loadSecretBox(config);
+  let loaded: ReturnType<typeof loadSecretBox>;
+  try {
+    loaded = loadSecretBox(config);
+    // Keys written before they were sealed, or sealed with an encryption key since rotated out of first place.
+    for (const each of await listDeployments(handle.db)) {
+      const sealed = await sealSigningKeys(handle.db, loaded.secretBox, each.id);
+      if (sealed > 0) say(`Sealed ${sealed} signing key(s) of deployment ${each.id} with the current encryption key.`);
+    }
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  const { secretBox, source } = loaded;
   const app = await buildApp({ config, db: handle.db, secretBox });
   app.addHook("onClose", async () => handle.close());
   await app.listen({ port: config.port, host: config.host });

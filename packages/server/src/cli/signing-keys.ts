@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
 import { ensureDefaultDeployment, findDeployment } from "../deployments/deployments.service.js";
 import { listSigningKeys, rotateSigningKey } from "../signing-keys/signing-keys.service.js";
+import { loadSecretBox } from "../crypto/encryption-key.js";
 import { withDatabase } from "./with-database.js";
 
 const help = `wacht signing-keys — the ES256 keys session tokens are signed with (one active per deployment)
@@ -28,7 +29,7 @@ export async function runSigningKeysCommand(config: Config, args: string[]): Pro
       return 1;
     }
     if (action === "rotate") {
-      const { activeKeyId, retiredKeyId } = await rotateSigningKey(db, deploymentId);
+      const { activeKeyId, retiredKeyId } = await rotateSigningKey(db, loadSecretBox(config).secretBox, deploymentId);
       if (values.json) console.log(JSON.stringify({ deployment_id: deploymentId, active_key_id: activeKeyId, retired_key_id: retiredKeyId }));
       else {
         const retired = retiredKeyId ? `; ${retiredKeyId} no longer signs and stays published until the tokens it signed expire` : "";

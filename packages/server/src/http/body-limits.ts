@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { PayloadTooLargeError } from "../errors.js";
+import { errors } from "../errors.js";
 import { MAX_BODY_DEPTH, exceedsJsonNesting, tooDeeplyNested } from "./json-text.js";
 
 /**
@@ -36,7 +36,7 @@ function carriesBody(request: FastifyRequest): boolean {
 export const jsonParser = fp(
   async (app: FastifyInstance) => {
     app.addHook("preParsing", async (request) => {
-      if (!hasBodySchema(request) && carriesBody(request)) throw new PayloadTooLargeError("This route takes no request body.", "body_not_allowed");
+      if (!hasBodySchema(request) && carriesBody(request)) throw errors.body_not_allowed();
     });
     const parseJson = app.getDefaultJsonParser("error", "error");
     app.removeContentTypeParser("application/json");

@@ -1,4 +1,4 @@
-import { ValidationError } from "../errors.js";
+import { errors } from "../errors.js";
 
 // Far deeper than any real metadata, and far below the depth at which JSON.stringify (used to
 // store metadata and to fingerprint idempotent requests) overflows the stack.
@@ -27,7 +27,7 @@ export function exceedsJsonNesting(text: string, maxDepth: number): boolean {
 }
 
 /** The 400 of a body (or a field's JSON text) nested too deeply. */
-export const tooDeeplyNested = (field: string) => ValidationError.field(field, `must be nested at most ${MAX_BODY_DEPTH} levels deep`);
+export const tooDeeplyNested = (field: string) => errors.validation_failed({ [field]: `must be nested at most ${MAX_BODY_DEPTH} levels deep` });
 
 /**
  * JSON text from a client (a multipart field carrying metadata), parsed with the same defences as
@@ -46,7 +46,7 @@ export function parseUntrustedJson(text: string, field: string): { value: unknow
       return nested;
     });
   } catch (error) {
-    if (error instanceof PoisonedJson) throw ValidationError.field(field, "must not contain __proto__ or constructor.prototype keys", "invalid_json");
+    if (error instanceof PoisonedJson) throw errors.validation_failed({ [field]: "must not contain __proto__ or constructor.prototype keys" });
     return null;
   }
   return { value };
