@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { createApiKey, countActiveApiKeys, registerApiKey } from "./api-keys/api-keys.service.js";
+import { createApiKey, countActiveApiKeys, registerOperatorApiKey } from "./api-keys/api-keys.service.js";
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
 import { loadSecretBox } from "./crypto/encryption-key.js";
@@ -27,7 +27,9 @@ export async function startServer(config: Config, say: (line: string) => void = 
     await migrateToLatest(handle.db);
     deployment = await ensureDefaultDeployment(handle.db);
     if (config.apiKey) {
-      await registerApiKey(handle.db, deployment.id, config.apiKey, "WACHT_API_KEY");
+      for (const revoked of await registerOperatorApiKey(handle.db, deployment.id, config.apiKey)) {
+        say(`WACHT_API_KEY changed: revoked the previous one (${revoked.id}, ${revoked.displayPrefix}) of the default deployment.`);
+      }
     } else if ((await countActiveApiKeys(handle.db, deployment.id)) === 0) {
       const { apiKey, secret } = await createApiKey(handle.db, deployment.id, "first start");
       firstKeyId = apiKey.id;
