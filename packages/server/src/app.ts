@@ -11,6 +11,7 @@ import { errorHandler, sendFrameworkError } from "./http/error-handler.js";
 import { idempotency } from "./http/idempotency.js";
 import { importRoutes } from "./import/import.routes.js";
 import { openapi } from "./http/openapi.js";
+import { refuseCrossSiteRequests } from "./http/same-site.js";
 import { rateLimitByApiKey, rateLimitSignIn } from "./http/rate-limit.js";
 import { generateRequestId, loggerOptions, requestLog } from "./http/request-log.js";
 import { useValidators } from "./http/validation.js";
@@ -122,6 +123,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     frontend.removeContentTypeParser("text/plain");
     await frontend.register(bodyLimits(FRONTEND_BODY_LIMIT));
     await frontend.register(frontendDeployment);
+    await frontend.register(refuseCrossSiteRequests);
     await frontend.register(async (signIn) => {
       await signIn.register(rateLimitSignIn);
       await signIn.register(signInRoutes);
