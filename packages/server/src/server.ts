@@ -3,7 +3,7 @@ import { createApiKey, countActiveApiKeys, registerOperatorApiKey } from "./api-
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
 import { loadSecretBox } from "./crypto/encryption-key.js";
-import { ensureDefaultDeployment, frontendApiOf, listDeployments, type Deployment } from "./deployments/deployments.service.js";
+import { ensureDefaultDeployment, frontendApiOf, listDeployments, recordListeningUrl, type Deployment } from "./deployments/deployments.service.js";
 import { sealSigningKeys } from "./signing-keys/signing-keys.service.js";
 import { createDb, migrateToLatest, type DbHandle } from "./storage/db.js";
 import { consoleLoginUrl } from "./console/console-links.service.js";
@@ -67,6 +67,7 @@ export async function startServer(config: Config, say: (line: string) => void = 
     say(`First start: this one-time link signs you in to the console (valid 15 minutes):\n\n  ${consoleLoginUrl(config.publicUrl ?? url, token)}\n`);
   }
   const frontendApi = frontendApiOf(deployment, config, url);
+  await recordListeningUrl(handle.db, deployment.id, url);
   say(`Secrets at rest are encrypted with ${source}: back it up with the database; without it they cannot be read.`);
   if (frontendApi) say(`Default deployment: frontend API ${frontendApi.url}, publishable key (WACHT_PUBLISHABLE_KEY) ${frontendApi.publishableKey}`);
   return { app, url, close: () => app.close() };

@@ -81,12 +81,22 @@ describe.each(DIALECTS)("wacht signing-keys and deployments list on %s", (dialec
       const printed = lines.find((line) => line.includes("publishable key"));
       expect(printed).toBe(`Default deployment: frontend API ${running.url}, publishable key (WACHT_PUBLISHABLE_KEY) ${publishableKeyFor(running.url)}`);
       expect(parseFrontendApiUrlFromPublishableKey(publishableKeyFor(running.url))).toBe(running.url);
+      // The CLI, run with another PORT (or none: the server was given port 0), prints the same key.
+      for (const env of [{ PORT: "4567" }, {}]) {
+        const listed = await runCli(server.databaseUrl, ["deployments", "list", "--json"], env);
+        expect(listed.code, listed.stderr).toBe(0);
+        const fallback = JSON.parse(listed.stdout).find((deployment: any) => deployment.isDefault);
+        expect(fallback).toMatchObject({ frontendApiUrl: running.url, publishableKey: publishableKeyFor(running.url) });
+        expect(printed).toContain(fallback.publishableKey);
+      }
     } finally {
       await running.close();
     }
   });
 
   it("deployments list shows each frontend API URL and a publishable key the published client reads", async () => {
+    // Before any server announced a URL, HOST and PORT give it.
+    await server.db.updateTable("deployments").set({ last_listening_url: null }).execute();
     const listed = await runCli(server.databaseUrl, ["deployments", "list", "--json"], { HOST: "127.0.0.1", PORT: "4567" });
     expect(listed.code, listed.stderr).toBe(0);
     const fallback = JSON.parse(listed.stdout).find((deployment: any) => deployment.isDefault);
