@@ -113,6 +113,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
   // The admin console: its static files, and its sign-in by API key or one-time link.
   await app.register(async (console) => {
     console.removeContentTypeParser("text/plain");
+    await console.register(bodyLimits(FRONTEND_BODY_LIMIT));
     await console.register(consoleRoutes);
     await console.register(consoleAssets, { directory: config.consoleDirectory });
   });
