@@ -52,8 +52,12 @@ export interface Config {
   sessionLifetimeSeconds: number;
   /** Lifetime of a session token (the JWT an app's backend verifies offline). */
   sessionTokenLifetimeSeconds: number;
-  /** Wrong passwords within `signInFailureWindowSeconds` that lock the user... */
+  /** Failed sign-ins of one address on one account within `signInFailureWindowSeconds` that shut that address out of that account... */
   signInMaxFailures: number;
+  /** ...after this many, each further try waits (1 s, doubling); */
+  signInFreeAttempts: number;
+  /** failures on one account from every address that lock it for addresses that never signed in to it. */
+  signInAccountMaxFailures: number;
   signInFailureWindowSeconds: number;
   /** ...for this long (an admin can unlock sooner). */
   lockoutSeconds: number;
@@ -93,6 +97,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionLifetimeSeconds: readInteger(env, "WACHT_SESSION_LIFETIME_SECONDS", 30 * 86_400, 60, 366 * 86_400),
     sessionTokenLifetimeSeconds: readInteger(env, "WACHT_SESSION_TOKEN_LIFETIME_SECONDS", 60, 1, 86_400),
     signInMaxFailures: readInteger(env, "WACHT_SIGN_IN_MAX_FAILURES", 10, 1, 1000),
+    signInFreeAttempts: readInteger(env, "WACHT_SIGN_IN_FREE_ATTEMPTS", 3, 1, 1000),
+    signInAccountMaxFailures: readInteger(env, "WACHT_SIGN_IN_ACCOUNT_MAX_FAILURES", 100, 1, 1_000_000),
     signInFailureWindowSeconds: readInteger(env, "WACHT_SIGN_IN_FAILURE_WINDOW_SECONDS", 3600, 1, 30 * 86_400),
     lockoutSeconds: readInteger(env, "WACHT_LOCKOUT_SECONDS", 3600, 1, 30 * 86_400),
     encryptionKeys: readEncryptionKeys(env.WACHT_ENCRYPTION_KEY),

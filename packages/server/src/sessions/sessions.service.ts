@@ -6,6 +6,7 @@ import {
   extendSession,
   findSession,
   findSessionForAuthentication,
+  hasSessionFromAddress,
   insertSession,
   listSessions,
   revokeSessions,
@@ -113,4 +114,9 @@ export async function endSession(db: Db, deploymentId: string, credential: strin
   const found = await findSessionForAuthentication(db, deploymentId, parts.sessionId);
   if (!found || !secretMatches(parts.secret, found.secretHash)) return false;
   return (await revokeSessions(db, deploymentId, found.userId, Date.now(), found.id)) > 0;
+}
+
+/** Whether the user ever signed in from this address: a known device keeps working while the account is locked against strangers. */
+export async function hasSignedInFrom(db: Db, deploymentId: string, userId: string, ipAddress: string | null): Promise<boolean> {
+  return ipAddress !== null && hasSessionFromAddress(db, deploymentId, userId, ipAddress);
 }

@@ -126,13 +126,6 @@ export interface ProfileImageRow {
   created_at: number;
 }
 
-export interface SignInFailureRow {
-  id: string;
-  deployment_id: string;
-  user_id: string;
-  failed_at: number;
-}
-
 export interface SignInAttemptFailureRow {
   id: string;
   deployment_id: string;
@@ -207,7 +200,6 @@ export interface Database {
   profile_images: ProfileImageRow;
   idempotency_keys: IdempotencyKeyRow;
   deployment_user_counts: DeploymentUserCountRow;
-  sign_in_failures: SignInFailureRow;
   sign_in_attempt_failures: SignInAttemptFailureRow;
   signing_keys: SigningKeyRow;
   console_sessions: ConsoleSessionRow;

@@ -22,6 +22,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`,
     `CREATE INDEX sign_in_attempt_failures_by_pair ON sign_in_attempt_failures (deployment_id, account_key, address_key, failed_at)`,
     `CREATE INDEX sign_in_attempt_failures_by_account ON sign_in_attempt_failures (deployment_id, account_key, failed_at)`,
+    // Replaced by the table above: failures counted per user alone let a stranger lock anyone out.
+    `DROP TABLE sign_in_failures`,
   ];
   for (const statement of statements) await sql.raw(statement).execute(db);
 }
