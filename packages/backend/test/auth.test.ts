@@ -186,21 +186,10 @@ describe("session tokens", () => {
     expect((await verifyAuthToken(before, options))?.sub).toBe(userId);
     const fetchesBefore = target.jwksFetches();
 
-    const { rotateSigningKey } = (await import(SIGNING_KEYS_MODULE)) as { rotateSigningKey(...args: unknown[]): Promise<{ activeKeyId: string }> };
-    // The server helper hands back the whole test server: its database, app and default deployment.
-    const internals = target.server as RealServer & { db: unknown; deploymentId: string; app: { secretBox?: unknown } };
-    // Once private keys are sealed at rest (the hardening branch), rotation takes the app's secret
-    // box as second argument; until then it takes none. Sealing comes before any write, so the
-    // old call shape fails harmlessly on the new signature and the new one is tried.
-    const rotate = async () => {
-      try {
-        return await rotateSigningKey(internals.db, internals.deploymentId);
-      } catch (error) {
-        if (!(error instanceof TypeError)) throw error;
-        return rotateSigningKey(internals.db, internals.app.secretBox, internals.deploymentId);
-      }
-    };
-    const { activeKeyId } = await rotate();
+    const { rotateSigningKey } = (await import(SIGNING_KEYS_MODULE)) as { rotateSigningKey(db: unknown, secretBox: unknown, deploymentId: string): Promise<{ activeKeyId: string }> };
+    // The server helper hands back the whole test server: its database and default deployment.
+    const internals = target.server as RealServer & { db: unknown; deploymentId: string; app: { secretBox: unknown } };
+    const { activeKeyId } = await rotateSigningKey(internals.db, internals.app.secretBox, internals.deploymentId);
 
     const after = await sessionToken(target, credential);
     expect(JSON.parse(Buffer.from(after.split(".")[0]!, "base64url").toString("utf8")).kid).toBe(activeKeyId);

@@ -5,11 +5,13 @@ import type { Config } from "./config.js";
 import type { SecretBox } from "./crypto/secret-box.js";
 import { authenticate } from "./http/authenticate.js";
 import { frontendDeployment } from "./http/frontend-deployment.js";
-import { MAX_BODY_BYTES, bodyParsers } from "./http/body-parsers.js";
+import { bodyParsers } from "./http/body-parsers.js";
+import { BACKEND_BODY_LIMIT, DEFAULT_BODY_LIMIT, FRONTEND_BODY_LIMIT, bodyLimits, jsonParser } from "./http/body-limits.js";
 import { errorHandler, sendFrameworkError } from "./http/error-handler.js";
 import { idempotency } from "./http/idempotency.js";
 import { importRoutes } from "./import/import.routes.js";
 import { openapi } from "./http/openapi.js";
+import { refuseCrossSiteRequests } from "./http/same-site.js";
 import { rateLimitByApiKey, rateLimitSignIn } from "./http/rate-limit.js";
 import { generateRequestId, loggerOptions, requestLog } from "./http/request-log.js";
 import { useValidators } from "./http/validation.js";
@@ -51,6 +53,11 @@ export interface BuildAppOptions {
   logger?: boolean;
 }
 
+/** Believes X-Forwarded-For up to `hops` proxies back: the client is the entry the last proxy appended. */
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
 /** Builds the whole server without listening: the CLI, the tests and the benchmarks build the same app. */
 export async function buildApp({ config, db, secretBox, logger = true }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -58,8 +65,13 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     // request-log.ts writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: generateRequestId,
-    bodyLimit: MAX_BODY_BYTES,
-    trustProxy: config.trustProxy,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    trustProxy: typeof config.trustProxy === "number" ? trustHops(config.trustProxy) : config.trustProxy,
+    // A client that trickles its request, or never finishes it, is cut off (http/timeouts in docs/security.md).
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: { headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs), connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.requestTimeoutMs / 4))) },
     frameworkErrors: sendFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -68,6 +80,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
   app.decorate("secretBox", secretBox);
   useValidators(app);
   await app.register(errorHandler);
+  await app.register(jsonParser);
   await app.register(requestLog);
   await app.register(openapi);
   // Delivers webhooks from the outbox in the background; woken after every write this app answers.
@@ -87,6 +100,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
 
   // The Backend API: every route below needs an API key and is scoped to its deployment.
   await app.register(async (api) => {
+    await api.register(bodyLimits(BACKEND_BODY_LIMIT));
     await api.register(bodyParsers);
     await api.register(authenticate);
     await api.register(rateLimitByApiKey);
@@ -108,6 +122,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
   // The admin console: its static files, and its sign-in by API key or one-time link.
   await app.register(async (console) => {
     console.removeContentTypeParser("text/plain");
+    await console.register(bodyLimits(FRONTEND_BODY_LIMIT));
     await console.register(consoleRoutes);
     await console.register(consoleAssets, { directory: config.consoleDirectory });
   });
@@ -116,7 +131,9 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
   // the one whose frontend API URL the request arrived on.
   await app.register(async (frontend) => {
     frontend.removeContentTypeParser("text/plain");
+    await frontend.register(bodyLimits(FRONTEND_BODY_LIMIT));
     await frontend.register(frontendDeployment);
+    await frontend.register(refuseCrossSiteRequests);
     await frontend.register(async (signIn) => {
       await signIn.register(rateLimitSignIn);
       await signIn.register(signInRoutes);

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import { parseEncryptionKey } from "./crypto/secret-box.js";
 import { parseFrontendApiUrl } from "./deployments/frontend-api.js";
@@ -18,10 +19,22 @@ export interface Config {
   /** Sign-in attempts per client address per rate-limit window (credential stuffing); 0 turns it off. */
   signInRateLimitMax: number;
   /**
-   * Whether X-Forwarded-For is believed (Fastify's trustProxy): true, or the proxies' addresses/CIDRs.
-   * Set it behind a load balancer, so sessions record and sign-in limits count the client's address.
+   * Which X-Forwarded-For entries are believed (Fastify's trustProxy): none (false), the number of
+   * proxies in front of us, or the proxies' addresses/CIDRs. Never "true": that believes whatever
+   * a client writes. Set it behind a load balancer, so sessions record and limits count the
+   * client's address.
    */
-  trustProxy: boolean | string;
+  trustProxy: false | number | string[];
+  /** Failed API-key attempts per client address per rate-limit window before 429; 0 turns it off. */
+  apiKeyFailureMax: number;
+  /** The whole request (headers and body) must arrive within this; a trickling client is cut off. */
+  requestTimeoutMs: number;
+  /** The headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A socket with no traffic at all is closed after this. */
+  connectionTimeoutMs: number;
   /**
    * Redis shared by every instance for rate-limit counters. Without it each instance counts on
    * its own, so N instances behind a load balancer allow up to N × rateLimitMax.
@@ -40,8 +53,12 @@ export interface Config {
   sessionLifetimeSeconds: number;
   /** Lifetime of a session token (the JWT an app's backend verifies offline). */
   sessionTokenLifetimeSeconds: number;
-  /** Wrong passwords within `signInFailureWindowSeconds` that lock the user... */
+  /** Failed sign-ins of one address on one account within `signInFailureWindowSeconds` that shut that address out of that account... */
   signInMaxFailures: number;
+  /** ...after this many, each further try waits (1 s, doubling); */
+  signInFreeAttempts: number;
+  /** failures on one account from every address that lock it for addresses that never signed in to it. */
+  signInAccountMaxFailures: number;
   signInFailureWindowSeconds: number;
   /** ...for this long (an admin can unlock sooner). */
   lockoutSeconds: number;
@@ -87,12 +104,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: readInteger(env, "PORT", 3000, 0, 65535),
     host: env.HOST || "127.0.0.1",
     databaseUrl: env.DATABASE_URL || "sqlite:./data/wacht.db",
-    apiKey: env.WACHT_API_KEY || undefined,
+    apiKey: readOperatorApiKey(env.WACHT_API_KEY),
     databasePoolSize: readInteger(env, "WACHT_DB_POOL_SIZE", 10, 1, 1000),
     rateLimitMax: readInteger(env, "WACHT_RATE_LIMIT_MAX", 6000, 0, 10_000_000),
     rateLimitWindowMs: readInteger(env, "WACHT_RATE_LIMIT_WINDOW_MS", 60_000, 1000, 86_400_000),
     signInRateLimitMax: readInteger(env, "WACHT_SIGN_IN_RATE_LIMIT_MAX", 30, 0, 1_000_000),
     trustProxy: readTrustProxy(env.WACHT_TRUST_PROXY),
+    apiKeyFailureMax: readInteger(env, "WACHT_API_KEY_FAILURE_MAX", 20, 0, 1_000_000),
+    requestTimeoutMs: readInteger(env, "WACHT_REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),
+    headersTimeoutMs: readInteger(env, "WACHT_HEADERS_TIMEOUT_MS", 10_000, 100, 600_000),
+    keepAliveTimeoutMs: readInteger(env, "WACHT_KEEP_ALIVE_TIMEOUT_MS", 5_000, 100, 600_000),
+    connectionTimeoutMs: readInteger(env, "WACHT_CONNECTION_TIMEOUT_MS", 60_000, 100, 3_600_000),
     redisUrl: env.WACHT_REDIS_URL || undefined,
     logLevel: env.WACHT_LOG_LEVEL || "info",
     publicUrl: env.WACHT_PUBLIC_URL || undefined,
@@ -100,6 +122,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionLifetimeSeconds: readInteger(env, "WACHT_SESSION_LIFETIME_SECONDS", 30 * 86_400, 60, 366 * 86_400),
     sessionTokenLifetimeSeconds: readInteger(env, "WACHT_SESSION_TOKEN_LIFETIME_SECONDS", 60, 1, 86_400),
     signInMaxFailures: readInteger(env, "WACHT_SIGN_IN_MAX_FAILURES", 10, 1, 1000),
+    signInFreeAttempts: readInteger(env, "WACHT_SIGN_IN_FREE_ATTEMPTS", 3, 1, 1000),
+    signInAccountMaxFailures: readInteger(env, "WACHT_SIGN_IN_ACCOUNT_MAX_FAILURES", 100, 1, 1_000_000),
     signInFailureWindowSeconds: readInteger(env, "WACHT_SIGN_IN_FAILURE_WINDOW_SECONDS", 3600, 1, 30 * 86_400),
     lockoutSeconds: readInteger(env, "WACHT_LOCKOUT_SECONDS", 3600, 1, 30 * 86_400),
     encryptionKeys: readEncryptionKeys(env.WACHT_ENCRYPTION_KEY),
@@ -142,9 +166,54 @@ function readEncryptionKeys(raw: string | undefined): Buffer[] {
   });
 }
 
-function readTrustProxy(raw: string | undefined): boolean | string {
-  if (raw === undefined || raw === "" || raw === "false") return false;
-  return raw === "true" ? true : raw;
+/** The shortest WACHT_API_KEY accepted: a key anyone may guess at is only as strong as its length. */
+export const MIN_OPERATOR_API_KEY_LENGTH = 32;
+
+function readOperatorApiKey(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (raw.length < MIN_OPERATOR_API_KEY_LENGTH || raw.length > 512 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new Error(
+      `WACHT_API_KEY must be ${MIN_OPERATOR_API_KEY_LENGTH} to 512 visible ASCII characters (got ${raw.length}): anyone can try keys against the API, ` +
+        "so a short key can be guessed. Generate one with: openssl rand -hex 32 (or leave it unset and the server prints a new key).",
+    );
+  }
+  return raw;
+}
+
+/**
+ * "false"/unset: no proxy. A whole number: that many proxies in front (the client is the entry
+ * that many hops back in X-Forwarded-For). Otherwise comma-separated addresses or CIDRs of the
+ * proxies (or proxy-addr's names loopback, linklocal, uniquelocal). "true" is refused: it believes
+ * the first X-Forwarded-For entry, which any client can forge.
+ */
+export function readTrustProxy(raw: string | undefined): false | number | string[] {
+  const text = raw?.trim() ?? "";
+  if (text === "" || text === "false") return false;
+  if (text === "true") {
+    throw new Error(
+      "WACHT_TRUST_PROXY=true would believe any X-Forwarded-For a client sends (forged addresses in sessions, sign-in limits bypassed). " +
+        "Give the number of proxies in front of the server (e.g. 1), or their addresses/CIDRs (e.g. 10.0.0.0/8,192.168.1.10).",
+    );
+  }
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops < 1 || hops > 16) throw new Error(`WACHT_TRUST_PROXY: a proxy count must be 1 to 16, got '${text}'.`);
+    return hops;
+  }
+  const entries = text.split(",").map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!isProxyAddress(entry)) throw new Error(`WACHT_TRUST_PROXY: '${entry.slice(0, 100)}' is not an address, a CIDR (10.0.0.0/8) or loopback/linklocal/uniquelocal.`);
+  }
+  return entries;
+}
+
+function isProxyAddress(entry: string): boolean {
+  if (["loopback", "linklocal", "uniquelocal"].includes(entry)) return true;
+  const [address = "", prefix, extra] = entry.split("/");
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
 function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from "fastify";
-import { createApiKey, countActiveApiKeys, registerApiKey } from "./api-keys/api-keys.service.js";
+import { createApiKey, countActiveApiKeys, registerOperatorApiKey } from "./api-keys/api-keys.service.js";
 import { buildApp } from "./app.js";
 import { cliAuditContext } from "./changes/changes.service.js";
 import type { Config } from "./config.js";
 import { loadSecretBox } from "./crypto/encryption-key.js";
-import { ensureDefaultDeployment, frontendApiOf, type Deployment } from "./deployments/deployments.service.js";
+import { ensureDefaultDeployment, frontendApiOf, listDeployments, recordListeningUrl, type Deployment } from "./deployments/deployments.service.js";
+import { sealSigningKeys } from "./signing-keys/signing-keys.service.js";
 import { createDb, migrateToLatest, type DbHandle } from "./storage/db.js";
 import { consoleLoginUrl } from "./console/console-links.service.js";
 import { createConsoleLoginToken } from "./console/console-sessions.service.js";
@@ -27,7 +28,9 @@ export async function startServer(config: Config, say: (line: string) => void = 
     await migrateToLatest(handle.db);
     deployment = await ensureDefaultDeployment(handle.db);
     if (config.apiKey) {
-      await registerApiKey(handle.db, deployment.id, config.apiKey, "WACHT_API_KEY");
+      for (const revoked of await registerOperatorApiKey(handle.db, deployment.id, config.apiKey)) {
+        say(`WACHT_API_KEY changed: revoked the previous one (${revoked.id}, ${revoked.displayPrefix}) of the default deployment.`);
+      }
     } else if ((await countActiveApiKeys(handle.db, deployment.id)) === 0) {
       const { apiKey, secret } = await createApiKey(handle.db, deployment.id, "first start", cliAuditContext("serve"));
       firstKeyId = apiKey.id;
@@ -38,7 +41,19 @@ export async function startServer(config: Config, say: (line: string) => void = 
     throw error;
   }
 
-  const { secretBox, source } = loadSecretBox(config);
+  let loaded: ReturnType<typeof loadSecretBox>;
+  try {
+    loaded = loadSecretBox(config);
+    // Keys written before they were sealed, or sealed with an encryption key since rotated out of first place.
+    for (const each of await listDeployments(handle.db)) {
+      const sealed = await sealSigningKeys(handle.db, loaded.secretBox, each.id);
+      if (sealed > 0) say(`Sealed ${sealed} signing key(s) of deployment ${each.id} with the current encryption key.`);
+    }
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  const { secretBox, source } = loaded;
   const app = await buildApp({ config, db: handle.db, secretBox });
   app.addHook("onClose", async () => handle.close());
   await app.listen({ port: config.port, host: config.host });
@@ -53,6 +68,7 @@ export async function startServer(config: Config, say: (line: string) => void = 
     say(`First start: this one-time link signs you in to the console (valid 15 minutes):\n\n  ${consoleLoginUrl(config.publicUrl ?? url, token)}\n`);
   }
   const frontendApi = frontendApiOf(deployment, config, url);
+  await recordListeningUrl(handle.db, deployment.id, url);
   say(`Secrets at rest are encrypted with ${source}: back it up with the database; without it they cannot be read.`);
   if (frontendApi) say(`Default deployment: frontend API ${frontendApi.url}, publishable key (WACHT_PUBLISHABLE_KEY) ${frontendApi.publishableKey}`);
   return { app, url, close: () => app.close() };

@@ -6,7 +6,9 @@ import type { Db } from "../storage/db.js";
 import {
   countActiveApiKeys,
   findApiKeyOfDeployment,
+  findApiKeyBySecretHash,
   findApiKeysByLookupHash,
+  listActiveApiKeysNamed,
   insertApiKey,
   listApiKeys,
   revokeApiKeyRow,
@@ -40,9 +42,33 @@ export async function createApiKey(db: Db, deploymentId: string, name = "default
   return { apiKey, secret };
 }
 
-/** Registers a key chosen by the operator (WACHT_API_KEY); storing it again is a no-op. */
-export async function registerApiKey(db: Db, deploymentId: string, secret: string, name: string): Promise<void> {
-  await storeApiKey(db, deploymentId, name, secret);
+/** The name the key configured by WACHT_API_KEY is stored under: how a start finds the one it replaces. */
+export const OPERATOR_KEY_NAME = "WACHT_API_KEY";
+
+/**
+ * Registers the key chosen by the operator (WACHT_API_KEY) for a deployment, in one transaction:
+ * storing the same key again is a no-op; a new value revokes the earlier operator key(s), so
+ * changing the variable really retires the old key. A value that was revoked before is refused:
+ * it may have leaked. Returns the keys it revoked (ids and display prefixes only).
+ */
+export async function registerOperatorApiKey(db: Db, deploymentId: string, secret: string): Promise<ApiKey[]> {
+  const secretHash = sha256Hex(secret);
+  return db.transaction().execute(async (trx) => {
+    const existing = await findApiKeyBySecretHash(trx, deploymentId, secretHash);
+    if (existing?.revoked_at != null) {
+      throw new Error(`WACHT_API_KEY is key ${existing.id}, which was revoked: choose a new key (openssl rand -hex 32).`);
+    }
+    const nowMs = Date.now();
+    const revoked: ApiKey[] = [];
+    for (const previous of await listActiveApiKeysNamed(trx, deploymentId, OPERATOR_KEY_NAME)) {
+      if (constantTimeEqual(previous.secret_hash, secretHash)) continue;
+      if (await revokeApiKeyRow(trx, previous.id, nowMs)) {
+        revoked.push({ id: previous.id, deploymentId, name: OPERATOR_KEY_NAME, displayPrefix: previous.display_prefix, createdAt: previous.created_at, lastUsedAt: null, revokedAt: nowMs });
+      }
+    }
+    if (!existing) await storeApiKey(trx, deploymentId, OPERATOR_KEY_NAME, secret);
+    return revoked;
+  });
 }
 
 async function storeApiKey(db: Db, deploymentId: string, name: string, secret: string): Promise<ApiKey> {

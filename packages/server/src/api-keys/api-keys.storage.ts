@@ -94,3 +94,20 @@ export async function revokeApiKeyRow(db: Db, keyId: string, nowMs: number, depl
     .executeTakeFirst();
   return row?.deployment_id ?? null;
 }
+
+/** The active keys of a deployment with this name, with their hashes, for comparing against a configured key. */
+export async function listActiveApiKeysNamed(db: Db, deploymentId: string, name: string) {
+  return db
+    .selectFrom("api_keys")
+    .select(["id", "secret_hash", "display_prefix", "created_at"])
+    .where("deployment_id", "=", deploymentId)
+    .where("name", "=", name)
+    .where("revoked_at", "is", null)
+    .execute();
+}
+
+/** The key with this secret hash in a deployment, active or revoked, or null. */
+export async function findApiKeyBySecretHash(db: Db, deploymentId: string, secretHash: string) {
+  const row = await db.selectFrom("api_keys").select(["id", "revoked_at"]).where("deployment_id", "=", deploymentId).where("secret_hash", "=", secretHash).executeTakeFirst();
+  return row ?? null;
+}

@@ -12,7 +12,8 @@ const help = `wacht deployments — isolated sets of users (e.g. staging and pro
                                            the origin its sign-in and session tokens answer on
   wacht deployments list [--json]          list them, with frontend API URL and publishable key
 
-The default deployment answers on WACHT_FRONTEND_API_URL, else WACHT_PUBLIC_URL, else http://HOST:PORT.`;
+The default deployment answers on WACHT_FRONTEND_API_URL, else WACHT_PUBLIC_URL, else the URL the
+server last listened on (as 'wacht serve' printed it), else http://HOST:PORT.`;
 
 /** The URL the server started with this configuration listens on (the default deployment's fallback). */
 export function listeningUrlOf(config: Config): string {
@@ -31,7 +32,8 @@ export async function runDeploymentsCommand(config: Config, args: string[]): Pro
     return action ? 0 : 2;
   }
   const describe = (deployment: Awaited<ReturnType<typeof listDeployments>>[number]) => {
-    const frontendApi = frontendApiOf(deployment, config, listeningUrlOf(config));
+    // The URL the server last listened on, as it announced it; else the one this configuration would give.
+    const frontendApi = frontendApiOf(deployment, config, deployment.lastListeningUrl ?? listeningUrlOf(config));
     return { ...deployment, frontendApiUrl: frontendApi?.url ?? null, publishableKey: frontendApi?.publishableKey ?? null };
   };
   if (action === "create") {

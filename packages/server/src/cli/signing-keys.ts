@@ -3,6 +3,7 @@ import { cliAuditContext } from "../changes/changes.service.js";
 import type { Config } from "../config.js";
 import { ensureDefaultDeployment, findDeployment } from "../deployments/deployments.service.js";
 import { listSigningKeys, rotateSigningKey } from "../signing-keys/signing-keys.service.js";
+import { loadSecretBox } from "../crypto/encryption-key.js";
 import { withDatabase } from "./with-database.js";
 
 const help = `wacht signing-keys — the ES256 keys session tokens are signed with (one active per deployment)
@@ -29,7 +30,7 @@ export async function runSigningKeysCommand(config: Config, args: string[]): Pro
       return 1;
     }
     if (action === "rotate") {
-      const { activeKeyId, retiredKeyId } = await rotateSigningKey(db, deploymentId, cliAuditContext("signing-keys rotate"));
+      const { activeKeyId, retiredKeyId } = await rotateSigningKey(db, loadSecretBox(config).secretBox, deploymentId, cliAuditContext("signing-keys rotate"));
       if (values.json) console.log(JSON.stringify({ deployment_id: deploymentId, active_key_id: activeKeyId, retired_key_id: retiredKeyId }));
       else {
         const retired = retiredKeyId ? `; ${retiredKeyId} no longer signs and stays published until the tokens it signed expire` : "";

@@ -11,6 +11,7 @@ import {
   insertDeployment,
   listDeployments,
   updateDeploymentFrontendApiUrl,
+  updateLastListeningUrl,
   type Deployment,
 } from "./deployments.storage.js";
 import { originOf, parseFrontendApiUrl, publishableKeyOf } from "./frontend-api.js";
@@ -18,11 +19,20 @@ import { originOf, parseFrontendApiUrl, publishableKeyOf } from "./frontend-api.
 export type { Deployment };
 export { findDeployment, findDeploymentForFrontendHost, listDeployments };
 
+/**
+ * Remembers the URL a server listens on for the default deployment: with no frontend API URL
+ * configured it is the one the server announces, and `wacht deployments list` (which cannot see
+ * the port a server was given by --port, or picked for PORT=0) prints the same publishable key.
+ */
+export async function recordListeningUrl(db: Db, deploymentId: string, url: string): Promise<void> {
+  await updateLastListeningUrl(db, deploymentId, url);
+}
+
 /** The deployment that exists from the first start; racing instances end up with the same one. */
 export async function ensureDefaultDeployment(db: Db): Promise<Deployment> {
   const existing = await findDefaultDeployment(db);
   if (existing) return existing;
-  await insertDeployment(db, { id: generateId("dep"), name: "default", isDefault: true, createdAt: Date.now(), frontendApiUrl: null });
+  await insertDeployment(db, { id: generateId("dep"), name: "default", isDefault: true, createdAt: Date.now(), frontendApiUrl: null, lastListeningUrl: null });
   const created = await findDefaultDeployment(db);
   if (!created) throw new Error("The default deployment could not be created.");
   return created;
@@ -39,7 +49,7 @@ export async function createDeployment(db: Db, name: string, options: { frontend
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 100) throw errors.validation_failed({ name: "must be 1 to 100 characters" });
   const frontendApi = options.frontendApiUrl === undefined ? null : checkFrontendApiUrl(options.frontendApiUrl);
-  const deployment: Deployment = { id: generateId("dep"), name: trimmed, isDefault: false, createdAt: Date.now(), frontendApiUrl: frontendApi?.url ?? null };
+  const deployment: Deployment = { id: generateId("dep"), name: trimmed, isDefault: false, createdAt: Date.now(), frontendApiUrl: frontendApi?.url ?? null, lastListeningUrl: null };
   await db.transaction().execute(async (trx) => {
     await insertDeployment(trx, deployment, frontendApi?.host ?? null);
     if (!(await findDeployment(trx, deployment.id))) throw frontendApiUrlTaken();

@@ -9,6 +9,8 @@ export interface Deployment {
   createdAt: number;
   /** Its own frontend API origin; null for the default deployment when it answers on the server's URL. */
   frontendApiUrl: string | null;
+  /** The URL a server last listened on (and announced) for it; null until one started. */
+  lastListeningUrl: string | null;
 }
 
 const toDeployment = (row: DeploymentRow): Deployment => ({
@@ -17,6 +19,7 @@ const toDeployment = (row: DeploymentRow): Deployment => ({
   isDefault: Boolean(row.is_default),
   createdAt: row.created_at,
   frontendApiUrl: row.frontend_api_url,
+  lastListeningUrl: row.last_listening_url ?? null,
 });
 
 export async function findDefaultDeployment(db: Db): Promise<Deployment | null> {
@@ -76,4 +79,9 @@ export async function updateDeploymentFrontendApiUrl(db: Db, deploymentId: strin
     .where("id", "=", deploymentId)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** Records the URL a server listens on for a deployment (what it printed at start). */
+export async function updateLastListeningUrl(db: Db, deploymentId: string, url: string): Promise<void> {
+  await db.updateTable("deployments").set({ last_listening_url: url }).where("id", "=", deploymentId).execute();
 }

@@ -1,4 +1,4 @@
-import { AuthenticationError, ConflictError, InternalError, NotFoundError, PayloadTooLargeError, RateLimitError, RequestError, ServiceUnavailableError, UnsupportedMediaTypeError, ValidationError, type FieldErrors } from "./classes.js";
+import { AuthenticationError, AuthorizationError, ConflictError, InternalError, NotFoundError, PayloadTooLargeError, RateLimitError, RequestError, ServiceUnavailableError, UnsupportedMediaTypeError, ValidationError, type FieldErrors } from "./classes.js";
 import { defineErrors, entry, fieldErrors } from "./define.js";
 
 /**
@@ -16,6 +16,8 @@ export const httpErrors = defineErrors({
     statusCode,
   })),
   bad_request: entry(RequestError, (statusCode?: number) => ({ message: "The request could not be read.", statusCode })),
+  body_not_allowed: entry(PayloadTooLargeError, () => "This route takes no request body."),
+  cross_site_request: entry(AuthorizationError, (reason: string) => `Cross-site requests are refused (${reason}).`),
   payload_too_large: entry(PayloadTooLargeError, (statusCode?: number) => ({ message: "The request body is too large.", statusCode })),
   unsupported_media_type: entry(UnsupportedMediaTypeError, (statusCode?: number, message?: string) => ({
     message: message ?? "Unsupported Content-Type: send application/json (or multipart/form-data where a file is accepted).",

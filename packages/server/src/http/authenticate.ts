@@ -4,6 +4,8 @@ import { authenticateApiKey } from "../api-keys/api-keys.service.js";
 import { authenticateConsoleRequest } from "../console/console-session-auth.js";
 import { errors } from "../errors.js";
 import { bearerTokenOf } from "./bearer-token.js";
+import { clientAddressKeyOf } from "./client-address.js";
+import { FailureThrottle } from "./failure-throttle.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -14,14 +16,23 @@ declare module "fastify" {
   }
 }
 
-/** Registered inside the Backend API scope: every route there needs a valid, unrevoked API key (or the console cookie of one). */
+/**
+ * Registered inside the Backend API scope: every route there needs a valid, unrevoked API key (or
+ * the console cookie of one). Wrong keys are counted per client address (WACHT_API_KEY_FAILURE_MAX
+ * per rate-limit window): once an address has used its allowance it gets 429 before any lookup,
+ * so keys cannot be guessed at request speed.
+ */
 export const authenticate = fp(
   async (app: FastifyInstance) => {
     app.decorateRequest("deploymentId", "");
     app.decorateRequest("apiKeyId", "");
     app.decorateRequest("apiKeyName", "");
     app.decorateRequest("consoleSession", null);
+    const failures = new FailureThrottle(app.config.apiKeyFailureMax, app.config.rateLimitWindowMs);
     app.addHook("onRequest", async (request, reply) => {
+      const addressKey = clientAddressKeyOf(request);
+      const retryAfter = failures.retryAfterSeconds(addressKey, Date.now());
+      if (retryAfter !== null) throw errors.rate_limited(retryAfter);
       // The admin console sends its HttpOnly cookie instead of a key; it acts as the key it signed in with.
       if (!request.headers.authorization) {
         const session = await authenticateConsoleRequest(app, request, reply);
@@ -33,9 +44,15 @@ export const authenticate = fp(
         }
       }
       const token = bearerTokenOf(request.headers.authorization);
-      if (!token || token.length > 512) throw errors.unauthenticated();
+      if (!token || token.length > 512) {
+        if (request.headers.authorization !== undefined) failures.recordFailure(addressKey, Date.now());
+        throw errors.unauthenticated();
+      }
       const key = await authenticateApiKey(app.db, token);
-      if (!key) throw errors.invalid_api_key();
+      if (!key) {
+        failures.recordFailure(addressKey, Date.now());
+        throw errors.invalid_api_key();
+      }
       request.deploymentId = key.deploymentId;
       request.apiKeyId = key.keyId;
       request.apiKeyName = key.keyName;

@@ -3,11 +3,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { errors } from "../errors.js";
 import { MAX_PROFILE_IMAGE_BYTES, profileImageTooLarge } from "../profile-images/profile-images.service.js";
+import { MAX_BODY_DEPTH, parseUntrustedJson, tooDeeplyNested } from "./json-text.js";
 
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
-// Far deeper than any real metadata, and far below the depth at which JSON.stringify (used to
-// store metadata and to fingerprint idempotent requests) overflows the stack.
-export const MAX_BODY_DEPTH = 32;
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -76,7 +73,7 @@ function checkDepth(body: unknown): void {
   for (const [field, value] of Object.entries(body)) {
     let level: unknown[] = [value];
     for (let depth = 1; level.length > 0; depth++) {
-      if (depth > MAX_BODY_DEPTH) throw errors.validation_failed({ [field]: `must be nested at most ${MAX_BODY_DEPTH} levels deep` });
+      if (depth > MAX_BODY_DEPTH) throw tooDeeplyNested(field);
       level = level.flatMap((item) => (typeof item === "object" && item !== null ? Object.values(item) : []));
     }
   }
@@ -123,11 +120,9 @@ function typeMultipartFields(request: FastifyRequest, fields: Record<string, unk
 function typeTextField(name: string, value: string, types: string[]): unknown {
   if (types.includes("boolean") && (value === "true" || value === "false")) return value === "true";
   if (types.includes("object")) {
-    try {
-      return JSON.parse(value);
-    } catch {
-      throw errors.validation_failed({ [name]: "must be a JSON object" });
-    }
+    const parsed = parseUntrustedJson(value, name);
+    if (!parsed) throw errors.validation_failed({ [name]: "must be a JSON object" });
+    return parsed.value;
   }
   // An empty field clears a nullable value (username); "null" stays text, since it is a valid username.
   if (types.includes("null") && value === "") return null;

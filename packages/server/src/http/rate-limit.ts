@@ -4,6 +4,7 @@ import fp from "fastify-plugin";
 import { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import { errors } from "../errors.js";
+import { clientAddressKeyOf } from "./client-address.js";
 
 interface RateLimitPolicy {
   name: string;
@@ -14,8 +15,9 @@ interface RateLimitPolicy {
 }
 
 /**
- * A request limit per window (WACHT_RATE_LIMIT_WINDOW_MS), counted after authentication
- * (preHandler) so the key is known. With WACHT_REDIS_URL the counters live in Redis and are
+ * A request limit per window (WACHT_RATE_LIMIT_WINDOW_MS), counted when the request arrives
+ * (onRequest, after authentication so the key is known), before its body is read or validated:
+ * a request refused as malformed still used up an attempt. With WACHT_REDIS_URL the counters live in Redis and are
  * shared by every instance; without it each instance counts for itself.
  */
 function rateLimitPlugin(policy: RateLimitPolicy) {
@@ -33,7 +35,7 @@ function rateLimitPlugin(policy: RateLimitPolicy) {
         });
       }
       await app.register(rateLimit, {
-        hook: "preHandler",
+        hook: "onRequest",
         max,
         timeWindow: rateLimitWindowMs,
         redis,
@@ -52,12 +54,12 @@ function rateLimitPlugin(policy: RateLimitPolicy) {
 export const rateLimitByApiKey = rateLimitPlugin({
   name: "rate-limit-api-key",
   max: (config) => config.rateLimitMax,
-  keyOf: (request) => request.apiKeyId || request.ip,
+  keyOf: (request) => request.apiKeyId || clientAddressKeyOf(request),
 });
 
 /** Sign-in: attempts per client address, against credential stuffing across many accounts. */
 export const rateLimitSignIn = rateLimitPlugin({
   name: "rate-limit-sign-in",
   max: (config) => config.signInRateLimitMax,
-  keyOf: (request) => request.ip,
+  keyOf: (request) => clientAddressKeyOf(request),
 });

@@ -6,10 +6,18 @@ import {
   findIdempotencyRecord,
   releaseIdempotencyKey,
   saveIdempotentResponse,
+  takeOverIdempotencyClaim,
 } from "./idempotency.storage.js";
 
 /** How long a stored answer is replayed: long enough for any client's retries, as Stripe does. */
 export const IDEMPOTENCY_KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How long a claim without an answer keeps its key. A request that crashed (the process died, the
+ * database went away) leaves its claim behind; after the lease a retry takes it over and runs the
+ * request, instead of answering 409 for a day. Far longer than any request of ours takes.
+ */
+export const IDEMPOTENCY_CLAIM_LEASE_MS = 30 * 1000;
 
 export type IdempotencyOutcome =
   | { kind: "proceed" }
@@ -36,6 +44,11 @@ export async function beginIdempotentRequest(db: Db, deploymentId: string, key: 
     }
     if (record.request_fingerprint !== fingerprint) {
       throw errors.idempotency_key_reused();
+    }
+    if (record.response_status === null && now - record.created_at > IDEMPOTENCY_CLAIM_LEASE_MS) {
+      // Only one retry wins the takeover: the claim is replaced only if it is still the stale one.
+      if (await takeOverIdempotencyClaim(db, deploymentId, key, record.created_at, now)) return { kind: "proceed" };
+      continue;
     }
     if (record.response_status === null) {
       throw errors.idempotency_key_in_progress();

@@ -39,3 +39,16 @@ export async function releaseIdempotencyKey(db: Db, deploymentId: string, key: s
 export async function deleteIdempotencyRecordsBefore(db: Db, cutoffMs: number): Promise<void> {
   await db.deleteFrom("idempotency_keys").where("created_at", "<", cutoffMs).execute();
 }
+
+/** Renews a claim that has no answer yet, if it still has `claimedAtMs` (compare-and-set); returns whether it did. */
+export async function takeOverIdempotencyClaim(db: Db, deploymentId: string, key: string, claimedAtMs: number, nowMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable("idempotency_keys")
+    .set({ created_at: nowMs })
+    .where("deployment_id", "=", deploymentId)
+    .where("idempotency_key", "=", key)
+    .where("created_at", "=", claimedAtMs)
+    .where("response_status", "is", null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

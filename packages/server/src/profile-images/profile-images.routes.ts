@@ -16,6 +16,9 @@ export const profileImagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply
         .header("cache-control", "public, max-age=31536000, immutable")
         .header("x-content-type-options", "nosniff")
+        // Opened directly, the picture is a document of our origin: it may run nothing and load nothing.
+        .header("content-security-policy", "default-src 'none'; sandbox")
+        .header("content-disposition", "inline")
         .type(image.contentType)
         .send(image.bytes);
     },

@@ -1,11 +1,14 @@
 import { errors, type PayloadTooLargeError } from "../errors.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
+import { readImageDimensions } from "./image-dimensions.js";
 import { deleteProfileImagesOfUser, findProfileImage, insertProfileImage } from "./profile-images.storage.js";
 
 export { findProfileImage };
 
 export const MAX_PROFILE_IMAGE_BYTES = 2 * 1024 * 1024;
+/** Width and height at most: a picture shown as an avatar needs far fewer, and 2 MiB of PNG can claim billions of pixels. */
+export const MAX_PROFILE_IMAGE_PIXELS_PER_SIDE = 4096;
 
 export interface UploadedImage {
   bytes: Buffer;
@@ -29,6 +32,14 @@ export function checkProfileImage(image: UploadedImage): string {
   if (image.bytes.length > MAX_PROFILE_IMAGE_BYTES) throw profileImageTooLarge();
   const match = signatures.find(([, matches]) => matches(image.bytes));
   if (!match) throw errors.profile_image_invalid();
+  const dimensions = readImageDimensions(match[0], image.bytes);
+  if (!dimensions || dimensions.width === 0 || dimensions.height === 0) {
+    throw errors.profile_image_invalid("must be an image whose width and height can be read from its header");
+  }
+  const limit = MAX_PROFILE_IMAGE_PIXELS_PER_SIDE;
+  if (dimensions.width > limit || dimensions.height > limit) {
+    throw errors.profile_image_dimensions_too_large(limit, dimensions);
+  }
   return match[0];
 }
 

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
+import { parseFrontendApiUrl } from "../deployments/frontend-api.js";
 import { errors } from "../errors.js";
 import { ErrorSchema } from "../http/common.schemas.js";
 import { sendError } from "../http/error-handler.js";
@@ -6,6 +8,17 @@ import { clearSessionCookie, readSessionCredential, setSessionCookie } from "../
 import { signSessionToken } from "../signing-keys/signing-keys.service.js";
 import { SessionTokenResponseSchema } from "./sessions.schemas.js";
 import { authenticateSession } from "./sessions.service.js";
+
+/**
+ * The page origin a browser named in `Origin`, when it is a plain http(s) origin, for the token's
+ * `azp`: an app's backend can then accept only tokens minted for its own pages.
+ */
+function requestingOriginOf(request: FastifyRequest): string | undefined {
+  const origin = request.headers.origin;
+  if (typeof origin !== "string" || origin.length > 2048) return undefined;
+  const parsed = parseFrontendApiUrl(origin);
+  return parsed && parsed.url === origin ? parsed.url : undefined;
+}
 
 export const sessionInvalid = () => errors.session_invalid();
 
@@ -41,8 +54,8 @@ export const sessionTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const signed = await signSessionToken(
         app.db,
         deployment.id,
-        { issuer: url, userId: session.userId, sessionId: session.id },
-        { nowMs, lifetimeSeconds: app.config.sessionTokenLifetimeSeconds },
+        { issuer: url, userId: session.userId, sessionId: session.id, authorizedParty: requestingOriginOf(request) },
+        { nowMs, lifetimeSeconds: app.config.sessionTokenLifetimeSeconds, secretBox: app.secretBox },
       );
       return { data: signed };
     },

@@ -8,6 +8,7 @@ import {
   extendSession,
   findSession,
   findSessionForAuthentication,
+  hasSessionFromAddress,
   insertSession,
   listSessions,
   revokeSessions,
@@ -134,4 +135,9 @@ export async function endSession(db: Db, deploymentId: string, credential: strin
   const found = await findSessionForAuthentication(db, deploymentId, parts.sessionId);
   if (!found || !secretMatches(parts.secret, found.secretHash)) return false;
   return db.transaction().execute(async (trx) => (await revokeWithEvents(trx, deploymentId, found.userId, Date.now(), found.id)) > 0);
+}
+
+/** Whether the user ever signed in from this address: a known device keeps working while the account is locked against strangers. */
+export async function hasSignedInFrom(db: Db, deploymentId: string, userId: string, ipAddress: string | null): Promise<boolean> {
+  return ipAddress !== null && hasSessionFromAddress(db, deploymentId, userId, ipAddress);
 }

@@ -143,3 +143,9 @@ export async function revokeSessions(db: Db, deploymentId: string, userId: strin
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** Whether the user has (or had) a session opened from this address. */
+export async function hasSessionFromAddress(db: Db, deploymentId: string, userId: string, ipAddress: string): Promise<boolean> {
+  const row = await db.selectFrom("sessions").select("id").where("deployment_id", "=", deploymentId).where("user_id", "=", userId).where("ip_address", "=", ipAddress).limit(1).executeTakeFirst();
+  return row !== undefined;
+}

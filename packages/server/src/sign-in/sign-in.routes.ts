@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { clientAddressKeyOf, clientAddressOf } from "../http/client-address.js";
 import { EmptySchema, ErrorSchema } from "../http/common.schemas.js";
 import { clearSessionCookie, readSessionCredential, setSessionCookie } from "../http/session-cookie.js";
 import { endSession } from "../sessions/sessions.service.js";
@@ -18,7 +19,12 @@ export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { session, credential } = await signIn(
         app.db,
         deployment.id,
-        { identifier: request.body.identifier, password: request.body.password, origin: { ipAddress: request.ip, userAgent: request.headers["user-agent"] ?? null } },
+        {
+          identifier: request.body.identifier,
+          password: request.body.password,
+          origin: { ipAddress: clientAddressOf(request), userAgent: request.headers["user-agent"] ?? null },
+          addressKey: clientAddressKeyOf(request),
+        },
         app.config,
       );
       const lifetimeSeconds = app.config.sessionLifetimeSeconds;

@@ -4,27 +4,32 @@ import { ValidationError, errors } from "../errors.js";
 import { normalizeEmail, normalizePhone } from "../identifiers/normalize.js";
 import { generateId } from "../ids.js";
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "../passwords/hasher.js";
-import { startSession, type Session, type SessionOrigin } from "../sessions/sessions.service.js";
+import { sha256Hex } from "../secrets.js";
+import { hasSignedInFrom, startSession, type Session, type SessionOrigin } from "../sessions/sessions.service.js";
 import type { Db } from "../storage/db.js";
-import {
-  findLockedUntil,
-  findSignInCandidate,
-  foldUsername,
-  isUsername,
-  lockSignInCandidate,
-  recordSignIn,
-  setLockedUntil,
-  type IdentifierLookup,
-  type SignInCandidate,
-} from "../users/users.service.js";
-import { countSignInFailures, deleteSignInFailures, insertSignInFailure } from "./sign-in.storage.js";
+import { findSignInCandidate, foldUsername, isUsername, lockSignInCandidate, recordSignIn, setLockedUntil, type IdentifierLookup } from "../users/users.service.js";
+import { countAccountFailures, deleteAttemptFailures, findPairFailures, insertAttemptFailure } from "./sign-in.storage.js";
 
-export type SignInPolicy = Pick<Config, "sessionLifetimeSeconds" | "signInMaxFailures" | "signInFailureWindowSeconds" | "lockoutSeconds">;
+export type SignInPolicy = Pick<
+  Config,
+  "sessionLifetimeSeconds" | "signInMaxFailures" | "signInFreeAttempts" | "signInAccountMaxFailures" | "signInFailureWindowSeconds" | "lockoutSeconds"
+>;
 
 export interface SignInInput {
   identifier: string;
   password: string;
   origin: SessionOrigin;
+  /** Whom per-address counts are kept for: clientAddressKeyOf(request) (an IPv4 address or an IPv6 /64). */
+  addressKey: string;
+}
+
+/** A user whose password was right: what openSession needs. Not yet signed in (a second factor may come between). */
+export interface VerifiedSignIn {
+  userId: string;
+  /** The hash the password was checked against: the session opens only if it is still the stored one. */
+  verifiedPasswordHash: string;
+  /** Kept to store our own hash when the verified one is imported or outdated. */
+  password: string;
 }
 
 /** How to look an identifier up: an address with "@", a number starting with "+", else a username. Null when it can name no one. */
@@ -42,107 +47,124 @@ function lookupFor(identifier: string): IdentifierLookup | null {
   return isUsername(text) ? { normalizedUsername: foldUsername(text) } : null;
 }
 
+/** Failures of an identifier no user has are counted under a key of their own, exactly like an account's. */
+function unknownAccountKey(lookup: IdentifierLookup | null, identifier: string): string {
+  const canonical = lookup ? Object.values(lookup)[0]! : identifier.trim().toLowerCase();
+  return `idf:${sha256Hex(canonical)}`;
+}
+
 /**
- * Signs a user in with a password and opens a session. Every path that ends in a refusal spends
- * one password verification, so the time taken does not tell an unknown identifier from a wrong
- * password. Attempts are counted before the password is checked, so even concurrent guesses get
- * no more than `signInMaxFailures` tries per window.
+ * Signs a user in with a password: verifyPasswordSignIn, then openSession. Flows that add a
+ * step (a second factor) call the two themselves, with the step between them.
  */
 export async function signIn(db: Db, deploymentId: string, input: SignInInput, policy: SignInPolicy): Promise<{ session: Session; credential: string }> {
+  const verified = await verifyPasswordSignIn(db, deploymentId, input, policy);
+  return openSession(db, deploymentId, verified, input.origin, policy);
+}
+
+/**
+ * Checks an identifier and password, and answers who it is — or throws. Every refusal is the same
+ * 401 `invalid_credentials` (unknown identifier, wrong password, no password, an account locked
+ * against this address) after the same work (one password verification, the same queries), so
+ * neither the answer nor its timing tells who has an account. Only the right password learns
+ * more (`user_disabled`). Limits (docs/security.md):
+ * - per account and address: after `signInFreeAttempts` failures the address waits (1 s, doubling)
+ *   before its next try; after `signInMaxFailures` in the window it is shut out of that account for
+ *   `lockoutSeconds` (429 `sign_in_throttled`). Other addresses, the owner's among them, are not;
+ * - per account from every address: after `signInAccountMaxFailures` the account is locked
+ *   (users.locked_until) for addresses that never signed in to it.
+ */
+export async function verifyPasswordSignIn(db: Db, deploymentId: string, input: SignInInput, policy: SignInPolicy): Promise<VerifiedSignIn> {
   const nowMs = Date.now();
   const lookup = lookupFor(input.identifier);
   const candidate = lookup && (await findSignInCandidate(db, deploymentId, lookup));
-  if (!candidate) {
-    await verifyAgainstDummy(input.password);
-    throw errors.invalid_credentials();
-  }
-  if (candidate.lockedUntil !== null && candidate.lockedUntil > nowMs) {
-    await verifyAgainstDummy(input.password);
-    throw errors.user_locked(candidate.lockedUntil);
-  }
-  if (candidate.passwordHash === null) {
-    await verifyAgainstDummy(input.password);
-    throw errors.password_not_set();
-  }
+  const accountKey = candidate?.userId ?? unknownAccountKey(lookup, input.identifier);
+  await beginAttempt(db, deploymentId, accountKey, input.addressKey, nowMs, policy);
 
-  const attempt = await countAttempt(db, deploymentId, candidate.userId, nowMs, policy);
-  if ("lockedUntil" in attempt) {
-    await verifyAgainstDummy(input.password);
-    throw errors.user_locked(attempt.lockedUntil);
-  }
-  const { attemptId } = attempt;
-  if (!(await verifyPassword(candidate.passwordHash, input.password))) {
-    await lockIfTooManyFailures(db, deploymentId, candidate.userId, nowMs, policy);
+  const isLockedHere =
+    candidate !== null && candidate.lockedUntil !== null && candidate.lockedUntil > nowMs && !(await hasSignedInFrom(db, deploymentId, candidate.userId, input.origin.ipAddress));
+  const hash = candidate && !isLockedHere ? candidate.passwordHash : null;
+  let passwordIsRight = false;
+  if (hash === null) await verifyAgainstDummy(input.password);
+  else passwordIsRight = await verifyPassword(hash, input.password);
+
+  if (!passwordIsRight || !candidate || hash === null) {
+    await lockIfUnderAttack(db, deploymentId, accountKey, candidate?.userId ?? null, nowMs, policy);
     throw errors.invalid_credentials();
   }
+  // The right password: this address starts afresh on this account.
+  await deleteAttemptFailures(db, deploymentId, accountKey, { addressKey: input.addressKey });
   // Said only to whoever knows the password, so it reveals nothing to a guesser.
-  if (candidate.isDisabled) {
-    await deleteSignInFailures(db, deploymentId, candidate.userId, attemptId);
-    throw errors.user_disabled();
-  }
-  return openSession(db, deploymentId, candidate, input, policy);
+  if (candidate.isDisabled) throw errors.user_disabled();
+  return { userId: candidate.userId, verifiedPasswordHash: hash, password: input.password };
 }
 
 /**
- * Records the attempt as a failure until it succeeds. Refused (with the lockout's end) when the
- * window's allowance is used up, or when a concurrent attempt locked the user since it was read.
+ * Counts the attempt as a failure before the password is checked (it is forgotten if the password
+ * is right), so concurrent guesses cannot slip past the count. Throws 429 while the address must
+ * wait: its progressive delay, or the shut-out after too many failures.
  */
-async function countAttempt(
+async function beginAttempt(db: Db, deploymentId: string, accountKey: string, addressKey: string, nowMs: number, policy: SignInPolicy): Promise<void> {
+  const windowStartMs = nowMs - policy.signInFailureWindowSeconds * 1000;
+  const prior = await findPairFailures(db, deploymentId, accountKey, addressKey, windowStartMs);
+  const allowedAtMs = nextAttemptAllowedAt(prior, policy);
+  if (nowMs < allowedAtMs) throw errors.sign_in_throttled(Math.max(1, Math.ceil((allowedAtMs - nowMs) / 1000)));
+  const attemptId = generateId("sif", nowMs);
+  await insertAttemptFailure(db, deploymentId, { id: attemptId, accountKey, addressKey, failedAt: nowMs }, windowStartMs);
+  // A burst of concurrent attempts all read the same prior count; the recount lets only the allowance through.
+  const counted = await findPairFailures(db, deploymentId, accountKey, addressKey, windowStartMs);
+  if (counted.count > policy.signInMaxFailures) {
+    await deleteAttemptFailures(db, deploymentId, accountKey, { id: attemptId });
+    throw errors.sign_in_throttled(policy.lockoutSeconds);
+  }
+}
+
+/** When an address with these failures on an account may try again (0: now). */
+export function nextAttemptAllowedAt(failures: { count: number; lastFailedAt: number | null }, policy: SignInPolicy): number {
+  if (failures.lastFailedAt === null || failures.count < policy.signInFreeAttempts) return 0;
+  const lockoutMs = policy.lockoutSeconds * 1000;
+  if (failures.count >= policy.signInMaxFailures) return failures.lastFailedAt + lockoutMs;
+  return failures.lastFailedAt + Math.min(1000 * 2 ** (failures.count - policy.signInFreeAttempts), lockoutMs);
+}
+
+/** Many failures on one account from many addresses: lock it for addresses that never signed in to it. The same count runs for unknown identifiers. */
+async function lockIfUnderAttack(db: Db, deploymentId: string, accountKey: string, userId: string | null, nowMs: number, policy: SignInPolicy): Promise<void> {
+  const failures = await countAccountFailures(db, deploymentId, accountKey, nowMs - policy.signInFailureWindowSeconds * 1000);
+  if (failures >= policy.signInAccountMaxFailures && userId !== null) await setLockedUntil(db, deploymentId, userId, nowMs + policy.lockoutSeconds * 1000);
+}
+
+/**
+ * Opens a session for a user who proved who they are. In one transaction, with the user's row
+ * locked, checks nothing changed meanwhile (an admin disabling the user or, for a password
+ * sign-in, setting a new password), opens the session, records the sign-in and, for a password
+ * hash in an older format or with older parameters, stores our own. Flows that prove identity
+ * otherwise (OAuth) pass `{ userId }` alone.
+ */
+export async function openSession(
   db: Db,
   deploymentId: string,
-  userId: string,
-  nowMs: number,
-  policy: SignInPolicy,
-): Promise<{ attemptId: string } | { lockedUntil: number }> {
-  const windowStartMs = nowMs - policy.signInFailureWindowSeconds * 1000;
-  const attemptId = generateId("sif", nowMs);
-  await insertSignInFailure(db, deploymentId, { id: attemptId, userId, failedAt: nowMs }, windowStartMs);
-  const attempts = await countSignInFailures(db, deploymentId, userId, windowStartMs);
-  // Read after the count: a lockout that cleared the failures counted above is seen here, so an
-  // attempt counted against the emptied table cannot slip past it.
-  const lockedUntil = await findLockedUntil(db, deploymentId, userId);
-  if (lockedUntil !== null && lockedUntil > nowMs) return { lockedUntil };
-  if (attempts <= policy.signInMaxFailures) return { attemptId };
-  await lockOutUser(db, deploymentId, userId, nowMs, policy);
-  return { lockedUntil: nowMs + policy.lockoutSeconds * 1000 };
-}
-
-async function lockIfTooManyFailures(db: Db, deploymentId: string, userId: string, nowMs: number, policy: SignInPolicy): Promise<void> {
-  const failures = await countSignInFailures(db, deploymentId, userId, nowMs - policy.signInFailureWindowSeconds * 1000);
-  if (failures >= policy.signInMaxFailures) await lockOutUser(db, deploymentId, userId, nowMs, policy);
-}
-
-/** Locks sign-in for the lockout period (the lock is written before the count is cleared); the count starts afresh once it ends. */
-async function lockOutUser(db: Db, deploymentId: string, userId: string, nowMs: number, policy: SignInPolicy): Promise<void> {
-  await setLockedUntil(db, deploymentId, userId, nowMs + policy.lockoutSeconds * 1000);
-  await deleteSignInFailures(db, deploymentId, userId);
-}
-
-/**
- * The password was right: in one transaction, with the user's row locked, check nothing changed
- * meanwhile (an admin disabling the user or setting a new password), open the session, record
- * the sign-in and, for a hash in an older format or with older parameters, store our own.
- */
-async function openSession(db: Db, deploymentId: string, candidate: SignInCandidate, input: SignInInput, policy: SignInPolicy) {
-  const verifiedHash = candidate.passwordHash!;
-  const newPasswordHash = needsRehash(verifiedHash) ? await hashPassword(input.password) : null;
+  verified: { userId: string } | VerifiedSignIn,
+  origin: SessionOrigin,
+  policy: Pick<SignInPolicy, "sessionLifetimeSeconds">,
+): Promise<{ session: Session; credential: string }> {
+  const byPassword = "verifiedPasswordHash" in verified ? verified : null;
+  const newPasswordHash = byPassword && needsRehash(byPassword.verifiedPasswordHash) ? await hashPassword(byPassword.password) : null;
   return db.transaction().execute(async (trx) => {
-    const current = await lockSignInCandidate(trx, deploymentId, candidate.userId);
-    if (!current || current.passwordHash !== verifiedHash) throw errors.invalid_credentials();
+    const current = await lockSignInCandidate(trx, deploymentId, verified.userId);
+    if (!current || (byPassword && current.passwordHash !== byPassword.verifiedPasswordHash)) throw errors.invalid_credentials();
     if (current.isDisabled) throw errors.user_disabled();
     const nowMs = Date.now();
-    const opened = await startSession(trx, deploymentId, candidate.userId, input.origin, { nowMs, lifetimeSeconds: policy.sessionLifetimeSeconds });
-    await recordSignIn(trx, deploymentId, candidate.userId, nowMs, newPasswordHash);
-    await deleteSignInFailures(trx, deploymentId, candidate.userId);
+    const opened = await startSession(trx, deploymentId, verified.userId, origin, { nowMs, lifetimeSeconds: policy.sessionLifetimeSeconds });
+    await recordSignIn(trx, deploymentId, verified.userId, nowMs, newPasswordHash);
     return opened;
   });
 }
 
-/** Lifts a lockout now (the admin's "unlock"); the failure count starts afresh. */
+/** Lifts a lockout now (the admin's "unlock"); every failure count of the account starts afresh. */
 export async function unlockUser(db: Db, deploymentId: string, context: ChangeContext, userId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (!(await setLockedUntil(trx, deploymentId, userId, null))) throw errors.user_not_found(userId);
-    await deleteSignInFailures(trx, deploymentId, userId);
+    await deleteAttemptFailures(trx, deploymentId, userId);
     await recordChange(trx, deploymentId, context, {
       action: "user.unlock",
       target: { type: "user", id: userId },

@@ -11,6 +11,7 @@ export const jwksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const keys = await listPublishedKeys(app.db, request.frontend.deployment.id, {
         nowMs: Date.now(),
         tokenLifetimeSeconds: app.config.sessionTokenLifetimeSeconds,
+        secretBox: app.secretBox,
       });
       // Short: a rotated-in key must reach verifiers that cache by HTTP rules soon.
       reply.header("cache-control", "public, max-age=60");

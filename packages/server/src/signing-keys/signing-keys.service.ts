@@ -1,11 +1,14 @@
-import { SignJWT, exportJWK, generateKeyPair, importJWK } from "jose";
+import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import { appendAuditEntry, type AuditContext } from "../audit-log/audit-log.service.js";
+import type { SecretBox } from "../crypto/secret-box.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import {
   findActivePrivateSigningKey,
   insertSigningKey,
   listPublishedSigningKeys,
+  listStoredPrivateSigningKeys,
+  updateStoredPrivateJwk,
   listSigningKeys,
   retireActiveSigningKey,
   type NewSigningKey,
@@ -25,7 +28,14 @@ export const SIGNING_ALGORITHM = "ES256";
  */
 export const RETIRED_KEY_GRACE_MS = 5 * 60 * 1000;
 
-async function generateSigningKey(nowMs: number): Promise<NewSigningKey> {
+/**
+ * The private JWK is stored sealed (crypto/secret-box.ts) under the server's encryption key, bound
+ * to its row: a database dump or backup alone cannot sign tokens.
+ */
+const privateJwkContext = (keyId: string) => `signing_keys.private_jwk:${keyId}`;
+const isSealed = (stored: string) => stored.startsWith("ws1.");
+
+async function generateSigningKey(secretBox: SecretBox, nowMs: number): Promise<NewSigningKey> {
   const id = generateId("sig", nowMs);
   const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
   const describe = { kid: id, alg: SIGNING_ALGORITHM, use: "sig" };
@@ -33,28 +43,60 @@ async function generateSigningKey(nowMs: number): Promise<NewSigningKey> {
     id,
     algorithm: SIGNING_ALGORITHM,
     publicJwk: { ...(await exportJWK(publicKey)), ...describe },
-    privateJwk: { ...(await exportJWK(privateKey)), ...describe },
+    sealedPrivateJwk: secretBox.seal(JSON.stringify({ ...(await exportJWK(privateKey)), ...describe }), privateJwkContext(id)),
     createdAt: nowMs,
   };
 }
 
 /** The deployment's active key, made on first use; instances racing to make it end up with one. */
-async function ensureActivePrivateSigningKey(db: Db, deploymentId: string): Promise<PrivateSigningKey> {
+async function ensureActivePrivateSigningKey(db: Db, secretBox: SecretBox, deploymentId: string): Promise<PrivateSigningKey> {
   const existing = await findActivePrivateSigningKey(db, deploymentId);
-  if (existing) return existing;
-  await insertSigningKey(db, deploymentId, await generateSigningKey(Date.now()));
+  if (existing) return { id: existing.id, algorithm: existing.algorithm, privateJwk: await openPrivateJwk(db, secretBox, deploymentId, existing.id, existing.storedPrivateJwk) };
+  await insertSigningKey(db, deploymentId, await generateSigningKey(secretBox, Date.now()));
   const created = await findActivePrivateSigningKey(db, deploymentId);
   if (!created) throw new Error(`No signing key could be made for deployment '${deploymentId}'.`);
-  return created;
+  return { id: created.id, algorithm: created.algorithm, privateJwk: await openPrivateJwk(db, secretBox, deploymentId, created.id, created.storedPrivateJwk) };
+}
+
+/**
+ * The private JWK of a stored row. A row written before keys were sealed (plain JSON), or sealed
+ * with an older encryption key, is sealed again with the current key on the way.
+ */
+async function openPrivateJwk(db: Db, secretBox: SecretBox, deploymentId: string, keyId: string, stored: string): Promise<JWK> {
+  const plaintext = isSealed(stored) ? secretBox.open(stored, privateJwkContext(keyId)) : stored;
+  if (!isSealed(stored) || secretBox.isSealedWithOldKey(stored)) {
+    await updateStoredPrivateJwk(db, deploymentId, keyId, stored, secretBox.seal(plaintext, privateJwkContext(keyId)));
+  }
+  return JSON.parse(plaintext) as JWK;
+}
+
+/**
+ * Seals every private key of the deployment still in clear, and reseals those sealed with an
+ * encryption key other than the current one (run at start, so a rotated encryption key takes over
+ * every row, and an upgraded database has no plaintext key left). Returns how many rows changed.
+ */
+export async function sealSigningKeys(db: Db, secretBox: SecretBox, deploymentId: string): Promise<number> {
+  let changed = 0;
+  for (const row of await listStoredPrivateSigningKeys(db, deploymentId)) {
+    if (isSealed(row.storedPrivateJwk) && !secretBox.isSealedWithOldKey(row.storedPrivateJwk)) continue;
+    await openPrivateJwk(db, secretBox, deploymentId, row.id, row.storedPrivateJwk);
+    changed++;
+  }
+  return changed;
 }
 
 /**
  * Makes a new active key; the old one stops signing at once but stays published until the tokens
  * it signed have expired (see listPublishedKeys).
  */
-export async function rotateSigningKey(db: Db, deploymentId: string, context?: AuditContext): Promise<{ activeKeyId: string; retiredKeyId: string | null }> {
+export async function rotateSigningKey(
+  db: Db,
+  secretBox: SecretBox,
+  deploymentId: string,
+  context?: AuditContext,
+): Promise<{ activeKeyId: string; retiredKeyId: string | null }> {
   const nowMs = Date.now();
-  const key = await generateSigningKey(nowMs);
+  const key = await generateSigningKey(secretBox, nowMs);
   return db.transaction().execute(async (trx) => {
     const retiredKeyId = await retireActiveSigningKey(trx, deploymentId, nowMs);
     // Loses only to a rotation running at the same moment, which already made a new key.
@@ -68,8 +110,12 @@ export async function rotateSigningKey(db: Db, deploymentId: string, context?: A
  * The public keys an app's backend may meet in a token: the active one (made now if there is none
  * yet) and those retired recently enough that tokens they signed may still be unexpired.
  */
-export async function listPublishedKeys(db: Db, deploymentId: string, options: { nowMs: number; tokenLifetimeSeconds: number }): Promise<PublicSigningKey[]> {
-  await ensureActivePrivateSigningKey(db, deploymentId);
+export async function listPublishedKeys(
+  db: Db,
+  deploymentId: string,
+  options: { nowMs: number; tokenLifetimeSeconds: number; secretBox: SecretBox },
+): Promise<PublicSigningKey[]> {
+  await ensureActivePrivateSigningKey(db, options.secretBox, deploymentId);
   const retiredAfterMs = options.nowMs - options.tokenLifetimeSeconds * 1000 - RETIRED_KEY_GRACE_MS;
   return listPublishedSigningKeys(db, deploymentId, retiredAfterMs);
 }
@@ -79,6 +125,8 @@ export interface SessionTokenClaims {
   issuer: string;
   userId: string;
   sessionId: string;
+  /** `azp`: the origin of the page that asked for the token, when the request named a valid one. */
+  authorizedParty?: string;
 }
 
 export interface SignedSessionToken {
@@ -92,13 +140,13 @@ export async function signSessionToken(
   db: Db,
   deploymentId: string,
   claims: SessionTokenClaims,
-  options: { nowMs: number; lifetimeSeconds: number },
+  options: { nowMs: number; lifetimeSeconds: number; secretBox: SecretBox },
 ): Promise<SignedSessionToken> {
-  const key = await ensureActivePrivateSigningKey(db, deploymentId);
+  const key = await ensureActivePrivateSigningKey(db, options.secretBox, deploymentId);
   const privateKey = await importJWK(key.privateJwk, key.algorithm);
   const issuedAt = Math.floor(options.nowMs / 1000);
   const expires = issuedAt + options.lifetimeSeconds;
-  const token = await new SignJWT({ sid: claims.sessionId })
+  const token = await new SignJWT({ sid: claims.sessionId, ...(claims.authorizedParty !== undefined && { azp: claims.authorizedParty }) })
     .setProtectedHeader({ alg: key.algorithm, kid: key.id, typ: "JWT" })
     .setIssuer(claims.issuer)
     .setSubject(claims.userId)

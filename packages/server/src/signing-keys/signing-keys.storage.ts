@@ -31,23 +31,41 @@ const toPublicSigningKey = (row: Pick<SigningKeyRow, (typeof publicColumns)[numb
   retiredAt: row.retired_at,
 });
 
-/** The only read of a private key: the deployment's active one, or null before the first is made. */
-export async function findActivePrivateSigningKey(db: Db, deploymentId: string): Promise<PrivateSigningKey | null> {
+/** A private key as stored: sealed by the service (or, in rows from before sealing, plain JSON). */
+export interface StoredPrivateSigningKey {
+  id: string;
+  algorithm: string;
+  storedPrivateJwk: string;
+}
+
+/** The only read of the signing key: the deployment's active one, or null before the first is made. */
+export async function findActivePrivateSigningKey(db: Db, deploymentId: string): Promise<StoredPrivateSigningKey | null> {
   const row = await db
     .selectFrom("signing_keys")
     .select(["id", "algorithm", "private_jwk"])
     .where("deployment_id", "=", deploymentId)
     .where("retired_at", "is", null)
     .executeTakeFirst();
-  return row ? { id: row.id, algorithm: row.algorithm, privateJwk: JSON.parse(row.private_jwk) } : null;
+  return row ? { id: row.id, algorithm: row.algorithm, storedPrivateJwk: row.private_jwk } : null;
 }
 
-/** A freshly generated key pair, as JWKs that carry their kid, alg and use. */
+/** Every private key of a deployment as stored, for (re)sealing them. */
+export async function listStoredPrivateSigningKeys(db: Db, deploymentId: string): Promise<StoredPrivateSigningKey[]> {
+  const rows = await db.selectFrom("signing_keys").select(["id", "algorithm", "private_jwk"]).where("deployment_id", "=", deploymentId).execute();
+  return rows.map((row) => ({ id: row.id, algorithm: row.algorithm, storedPrivateJwk: row.private_jwk }));
+}
+
+/** Replaces a stored private JWK, unless another instance replaced it first (compare-and-set on the old value). */
+export async function updateStoredPrivateJwk(db: Db, deploymentId: string, keyId: string, previous: string, next: string): Promise<void> {
+  await db.updateTable("signing_keys").set({ private_jwk: next }).where("deployment_id", "=", deploymentId).where("id", "=", keyId).where("private_jwk", "=", previous).execute();
+}
+
+/** A freshly generated key pair: the public JWK (carrying its kid, alg and use), the private one already sealed. */
 export interface NewSigningKey {
   id: string;
   algorithm: string;
   publicJwk: Record<string, unknown>;
-  privateJwk: Record<string, unknown>;
+  sealedPrivateJwk: string;
   createdAt: number;
 }
 
@@ -58,7 +76,7 @@ export async function insertSigningKey(db: Db, deploymentId: string, key: NewSig
     deployment_id: deploymentId,
     algorithm: key.algorithm,
     public_jwk: JSON.stringify(key.publicJwk),
-    private_jwk: JSON.stringify(key.privateJwk),
+    private_jwk: key.sealedPrivateJwk,
     created_at: key.createdAt,
     retired_at: null,
   };

@@ -1,6 +1,6 @@
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import pg from "pg";
 import { migrationProvider } from "./migrations/index.js";
@@ -44,9 +44,22 @@ function createPostgresDb(url: string, poolSize: number): DbHandle {
   return { db, dialect: "postgres", close: () => db.destroy() };
 }
 
+/**
+ * The database file holds every user's data and the hashes of every credential: only the server's
+ * own account may read it. A folder we create is 0700; the file is created 0600 (and tightened to
+ * 0600 if it was not), and SQLite gives its -wal and -shm files the same mode as the file.
+ */
+function restrictSqliteFile(path: string): void {
+  const folder = dirname(path);
+  if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, "a", 0o600));
+  chmodSync(path, 0o600);
+  for (const companion of [`${path}-wal`, `${path}-shm`]) if (existsSync(companion)) chmodSync(companion, 0o600);
+}
+
 function createSqliteDb(path: string): DbHandle {
   const isMemory = path === ":memory:" || path === "";
-  if (!isMemory) mkdirSync(dirname(path), { recursive: true });
+  if (!isMemory) restrictSqliteFile(path);
   const database = new SqliteDatabase(isMemory ? ":memory:" : path);
   database.pragma("journal_mode = WAL");
   database.pragma("synchronous = NORMAL");

@@ -15,6 +15,8 @@ export interface DeploymentRow {
   frontend_api_url: string | null;
   /** That URL's host, lower-case: the unique key requests are matched on. */
   frontend_api_host: string | null;
+  /** The URL a server last listened on, for the default deployment without a configured URL. */
+  last_listening_url: string | null;
 }
 
 export interface ApiKeyRow {
@@ -124,10 +126,13 @@ export interface ProfileImageRow {
   created_at: number;
 }
 
-export interface SignInFailureRow {
+export interface SignInAttemptFailureRow {
   id: string;
   deployment_id: string;
-  user_id: string;
+  /** A user id, or "idf:" + SHA-256 of an identifier no user has. */
+  account_key: string;
+  /** An IPv4 address or an IPv6 /64. */
+  address_key: string;
   failed_at: number;
 }
 
@@ -315,7 +320,7 @@ export interface Database {
   profile_images: ProfileImageRow;
   idempotency_keys: IdempotencyKeyRow;
   deployment_user_counts: DeploymentUserCountRow;
-  sign_in_failures: SignInFailureRow;
+  sign_in_attempt_failures: SignInAttemptFailureRow;
   signing_keys: SigningKeyRow;
   console_sessions: ConsoleSessionRow;
   console_login_tokens: ConsoleLoginTokenRow;

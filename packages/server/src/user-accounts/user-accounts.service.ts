@@ -8,7 +8,7 @@ import {
   type UserEmail,
   type UserPhone,
 } from "../identifiers/identifiers.service.js";
-import { normalizeEmail, normalizePhone } from "../identifiers/normalize.js";
+import { normalizeEmail, normalizeName, normalizePhone } from "../identifiers/normalize.js";
 import { generateId } from "../ids.js";
 import { hashPassword, normalizeImportedDigest, type PasswordHasher } from "../passwords/hasher.js";
 import { checkPassword } from "../passwords/policy.js";
@@ -95,6 +95,8 @@ export async function createUser(db: Db, deploymentId: string, context: ChangeCo
   const email = input.emailAddress === undefined ? undefined : normalizeEmail(input.emailAddress, "email_address");
   const phone = input.phoneNumber === undefined ? undefined : normalizePhone(input.phoneNumber);
   const username = input.username === undefined ? undefined : normalizeUsername(input.username);
+  const firstName = input.firstName === undefined ? undefined : normalizeName(input.firstName, "first_name");
+  const lastName = input.lastName === undefined ? undefined : normalizeName(input.lastName, "last_name");
   if (!email && !phone && !username) {
     throw errors.validation_failed(
       { email_address: "one of email_address, phone_number or username is required" },
@@ -122,8 +124,8 @@ export async function createUser(db: Db, deploymentId: string, context: ChangeCo
     const primaryPhone = phone && { id: generateId("phn"), ...phone };
     await insertUserRecord(trx, deploymentId, {
       id: userId,
-      firstName: input.firstName ?? "",
-      lastName: input.lastName ?? "",
+      firstName: firstName ?? "",
+      lastName: lastName ?? "",
       username: username ?? null,
       passwordHash,
       publicMetadata: input.publicMetadata ?? {},
@@ -176,6 +178,8 @@ function checkImportedPassword(input: CreateUserInput): string | null {
 export async function updateUser(db: Db, deploymentId: string, context: ChangeContext, userId: string, input: UpdateUserInput): Promise<UserDetails> {
   const username = input.username === undefined || input.username === null ? input.username : normalizeUsername(input.username);
   const externalId = input.externalId === undefined || input.externalId === null ? input.externalId : checkExternalId(input.externalId);
+  const firstName = input.firstName === undefined ? undefined : normalizeName(input.firstName, "first_name");
+  const lastName = input.lastName === undefined ? undefined : normalizeName(input.lastName, "last_name");
   checkMetadata("public_metadata", input.publicMetadata);
   checkMetadata("private_metadata", input.privateMetadata);
   if (input.profileImage) checkProfileImage(input.profileImage);
@@ -193,8 +197,8 @@ export async function updateUser(db: Db, deploymentId: string, context: ChangeCo
       profileImageId = null;
     }
     await patchUser(trx, deploymentId, userId, {
-      firstName: input.firstName,
-      lastName: input.lastName,
+      firstName,
+      lastName,
       username,
       externalId,
       publicMetadata: input.publicMetadata,

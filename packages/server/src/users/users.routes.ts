@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { USERS_BODY_LIMIT } from "../http/body-limits.js";
 import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses } from "../http/common.schemas.js";
 import { publicUrlOf } from "../http/public-url.js";
@@ -65,7 +66,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     "/users",
-    { schema: { tags, summary: "Create a user", consumes, body: CreateUserBodySchema, response: { 200: UserSchema, ...errorResponses } } },
+    { bodyLimit: USERS_BODY_LIMIT, schema: { tags, summary: "Create a user", consumes, body: CreateUserBodySchema, response: { 200: UserSchema, ...errorResponses } } },
     async (request) => {
       const body = request.body;
       const image = request.uploadedFiles.profile_image;
@@ -90,7 +91,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch(
     "/users/:userId",
-    { schema: { tags, summary: "Update a user", consumes, params: UserIdParamsSchema, body: UpdateUserBodySchema, response: { 200: UserDetailsSchema, ...errorResponses } } },
+    { bodyLimit: USERS_BODY_LIMIT, schema: { tags, summary: "Update a user", consumes, params: UserIdParamsSchema, body: UpdateUserBodySchema, response: { 200: UserDetailsSchema, ...errorResponses } } },
     async (request) => {
       const body = request.body ?? {};
       const image = request.uploadedFiles.profile_image;

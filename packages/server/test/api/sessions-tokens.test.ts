@@ -132,11 +132,11 @@ describe.each(DIALECTS)("session tokens on %s", (dialect) => {
         server.db,
         server.deploymentId,
         { issuer: server.baseUrl, userId: user.id, sessionId },
-        { nowMs: Date.now() - 10 * 60_000, lifetimeSeconds: 60 },
+        { nowMs: Date.now() - 10 * 60_000, lifetimeSeconds: 60, secretBox: server.app.secretBox },
       );
       expect(expired.expires).toBeLessThan(Date.now() / 1000);
       expect(await verifyAuthToken(expired.token, { publishableKey })).toBeNull();
-      const fresh = await signSessionToken(server.db, server.deploymentId, { issuer: server.baseUrl, userId: user.id, sessionId }, { nowMs: Date.now(), lifetimeSeconds: 60 });
+      const fresh = await signSessionToken(server.db, server.deploymentId, { issuer: server.baseUrl, userId: user.id, sessionId }, { nowMs: Date.now(), lifetimeSeconds: 60, secretBox: server.app.secretBox });
       expect(await verifyAuthToken(fresh.token, { publishableKey })).toMatchObject({ sub: user.id });
 
       expect(await verifyAuthToken(token, { publishableKey, requiredIssuer: "https://someone-else.example" })).toBeNull();
@@ -228,7 +228,7 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
     const oldKid = decodeJwt(before).header.kid;
     expect(await verifyAuthToken(before, { publishableKey })).toMatchObject({ sub: user.id });
 
-    const { activeKeyId, retiredKeyId } = await rotateSigningKey(server.db, server.deploymentId);
+    const { activeKeyId, retiredKeyId } = await rotateSigningKey(server.db, server.app.secretBox, server.deploymentId);
     expect(retiredKeyId).toBe(oldKid);
     expect(activeKeyId).not.toBe(oldKid);
 
@@ -240,7 +240,7 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
     expect(await verifyAuthToken(after, { publishableKey })).toMatchObject({ sub: user.id });
 
     // Once every token the old key signed has expired (60 s, plus the grace for clock skew), it is no longer published.
-    const lifetime = { tokenLifetimeSeconds: 60 };
+    const lifetime = { tokenLifetimeSeconds: 60, secretBox: server.app.secretBox };
     const stillPublished = await listPublishedKeys(server.db, server.deploymentId, { nowMs: Date.now() + 60_000, ...lifetime });
     expect(stillPublished.map((key) => key.id)).toEqual([activeKeyId, oldKid]);
     const later = await listPublishedKeys(server.db, server.deploymentId, { nowMs: Date.now() + 60_000 + RETIRED_KEY_GRACE_MS + 1000, ...lifetime });

@@ -227,7 +227,7 @@ describe("the wacht CLI", () => {
     });
 
     it("a second serve on the same database prints no new key, and WACHT_API_KEY makes a chosen key work", async () => {
-      const chosen = `sk_chosen_${Date.now()}`;
+      const chosen = `sk_chosen_${Date.now()}_${"0".repeat(16)}`;
       const second = await serve({ WACHT_API_KEY: chosen });
       try {
         expect(second.output()).not.toContain("WACHT_API_KEY=");

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,7 +50,9 @@ describe.each(DIALECTS)("wacht signing-keys and deployments list on %s", (dialec
     const before = (await frontend.sessionToken({ cookie: credential })).body.data.token;
     expect(await verifyAuthToken(before, { publishableKey })).toMatchObject({ sub: user.id });
 
-    const rotated = await runCli(server.databaseUrl, ["signing-keys", "rotate", "--json"]);
+    // The CLI must seal the new key with the key the server opens it with (tests derive it from the URL).
+    const encryptionKey = { WACHT_ENCRYPTION_KEY: createHash("sha256").update(server.databaseUrl).digest("hex") };
+    const rotated = await runCli(server.databaseUrl, ["signing-keys", "rotate", "--json"], encryptionKey);
     expect(rotated.code, rotated.stderr).toBe(0);
     const result = JSON.parse(rotated.stdout);
     expect(result).toEqual({ deployment_id: server.deploymentId, active_key_id: expect.stringMatching(/^sig_/), retired_key_id: decodeJwt(before).header.kid });
@@ -72,17 +75,28 @@ describe.each(DIALECTS)("wacht signing-keys and deployments list on %s", (dialec
 
   it("the server prints the default deployment's frontend API URL and publishable key at start", async () => {
     const lines: string[] = [];
-    const running = await startWachtServer({ ...readConfig({}), databaseUrl: server.databaseUrl, port: 0, rateLimitMax: 0, logLevel: "silent" }, (line) => lines.push(line));
+    const encryptionKeys = [createHash("sha256").update(server.databaseUrl).digest()];
+    const running = await startWachtServer({ ...readConfig({}), databaseUrl: server.databaseUrl, port: 0, rateLimitMax: 0, logLevel: "silent", encryptionKeys }, (line) => lines.push(line));
     try {
       const printed = lines.find((line) => line.includes("publishable key"));
       expect(printed).toBe(`Default deployment: frontend API ${running.url}, publishable key (WACHT_PUBLISHABLE_KEY) ${publishableKeyFor(running.url)}`);
       expect(parseFrontendApiUrlFromPublishableKey(publishableKeyFor(running.url))).toBe(running.url);
+      // The CLI, run with another PORT (or none: the server was given port 0), prints the same key.
+      for (const env of [{ PORT: "4567" }, {}]) {
+        const listed = await runCli(server.databaseUrl, ["deployments", "list", "--json"], env);
+        expect(listed.code, listed.stderr).toBe(0);
+        const fallback = JSON.parse(listed.stdout).find((deployment: any) => deployment.isDefault);
+        expect(fallback).toMatchObject({ frontendApiUrl: running.url, publishableKey: publishableKeyFor(running.url) });
+        expect(printed).toContain(fallback.publishableKey);
+      }
     } finally {
       await running.close();
     }
   });
 
   it("deployments list shows each frontend API URL and a publishable key the published client reads", async () => {
+    // Before any server announced a URL, HOST and PORT give it.
+    await server.db.updateTable("deployments").set({ last_listening_url: null }).execute();
     const listed = await runCli(server.databaseUrl, ["deployments", "list", "--json"], { HOST: "127.0.0.1", PORT: "4567" });
     expect(listed.code, listed.stderr).toBe(0);
     const fallback = JSON.parse(listed.stdout).find((deployment: any) => deployment.isDefault);

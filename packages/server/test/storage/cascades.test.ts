@@ -18,7 +18,7 @@ import { insertTestSession } from "../helpers/fixtures.js";
 import { openTestDb } from "../helpers/test-database.js";
 import { TEST_CONTEXT } from "../helpers/change-context.js";
 
-const PNG = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
 
 /** Deleting a user takes everything that belongs to it, in one statement, and nothing else. */
 describe.each(DIALECTS)("cascades on %s", (dialect) => {

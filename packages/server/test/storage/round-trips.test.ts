@@ -135,7 +135,8 @@ describe.each(DIALECTS)("round trips on %s", (dialect) => {
       numbers: [0, -1, 1.5, 1e-7, Number.MAX_SAFE_INTEGER],
       nested: { empty: {}, list: [], null: null, flag: false },
     };
-    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x00, 0x7f, 0x80]);
+    // A PNG signature and header (1×1: pictures must say their size), then bytes of every awkward kind.
+    const bytes = Buffer.concat([Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex"), Buffer.from([0x00, 0xff, 0x00, 0x7f, 0x80])]);
     const user = await createUser(db, deploymentId, TEST_CONTEXT, {
       firstName: "Zoë 💥",
       lastName: "O'Brien-日本",
