@@ -18,6 +18,7 @@ import {
   type SignInCandidate,
 } from "../users/users.service.js";
 import { countSignInFailures, deleteSignInFailures, insertSignInFailure } from "./sign-in.storage.js";
+import { requireSecondFactorIfEnrolled, type NeedsSecondFactor } from "./second-factor-gate.js";
 
 export type SignInPolicy = Pick<Config, "sessionLifetimeSeconds" | "signInMaxFailures" | "signInFailureWindowSeconds" | "lockoutSeconds">;
 
@@ -42,13 +43,15 @@ function lookupFor(identifier: string): IdentifierLookup | null {
   return isUsername(text) ? { normalizedUsername: foldUsername(text) } : null;
 }
 
+export type SignInOutcome = { status: "complete"; session: Session; credential: string } | NeedsSecondFactor;
+
 /**
  * Signs a user in with a password and opens a session. Every path that ends in a refusal spends
  * one password verification, so the time taken does not tell an unknown identifier from a wrong
  * password. Attempts are counted before the password is checked, so even concurrent guesses get
  * no more than `signInMaxFailures` tries per window.
  */
-export async function signIn(db: Db, deploymentId: string, input: SignInInput, policy: SignInPolicy): Promise<{ session: Session; credential: string }> {
+export async function signIn(db: Db, deploymentId: string, input: SignInInput, policy: SignInPolicy): Promise<SignInOutcome> {
   const nowMs = Date.now();
   const lookup = lookupFor(input.identifier);
   const candidate = lookup && (await findSignInCandidate(db, deploymentId, lookup));
@@ -80,7 +83,13 @@ export async function signIn(db: Db, deploymentId: string, input: SignInInput, p
     await deleteSignInFailures(db, deploymentId, candidate.userId, attemptId);
     throw errors.user_disabled();
   }
-  return openSession(db, deploymentId, candidate, input, policy);
+  // Also said only to whoever knows the password. This attempt stops counting as a failure, but
+  // earlier ones stay: the right password must not reset the allowance for guessing codes.
+  const secondStep = await requireSecondFactorIfEnrolled(db, deploymentId, { userId: candidate.userId, passwordHash: candidate.passwordHash }, nowMs).finally(() =>
+    deleteSignInFailures(db, deploymentId, candidate.userId, attemptId),
+  );
+  if (secondStep) return secondStep;
+  return { status: "complete", ...(await openSession(db, deploymentId, candidate, input, policy)) };
 }
 
 /**
@@ -136,6 +145,26 @@ async function openSession(db: Db, deploymentId: string, candidate: SignInCandid
     await deleteSignInFailures(trx, deploymentId, candidate.userId);
     return opened;
   });
+}
+
+/**
+ * Runs `check` (a password or a second-factor code someone could be guessing) as one attempt
+ * counted against the user's failure allowance, exactly as a password sign-in is: refused with
+ * `user_locked` while the user is locked out, and a wrong answer that uses up the allowance
+ * locks the user. Returns the check's answer.
+ */
+export async function checkCountingFailures(db: Db, deploymentId: string, userId: string, policy: SignInPolicy, check: () => Promise<boolean>): Promise<boolean> {
+  const nowMs = Date.now();
+  const lockedUntil = await findLockedUntil(db, deploymentId, userId);
+  if (lockedUntil !== null && lockedUntil > nowMs) throw errors.user_locked(lockedUntil);
+  const attempt = await countAttempt(db, deploymentId, userId, nowMs, policy);
+  if ("lockedUntil" in attempt) throw errors.user_locked(attempt.lockedUntil);
+  if (!(await check())) {
+    await lockIfTooManyFailures(db, deploymentId, userId, nowMs, policy);
+    return false;
+  }
+  await deleteSignInFailures(db, deploymentId, userId, attempt.attemptId);
+  return true;
 }
 
 /** Lifts a lockout now (the admin's "unlock"); the failure count starts afresh. */

@@ -55,6 +55,7 @@ export async function insertTestSession(
     userAgent: "vitest",
     browser: "Test",
     device: "Test",
+    sign_in_method: "password",
   });
   return id;
 }
