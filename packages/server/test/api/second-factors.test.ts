@@ -181,7 +181,7 @@ describe.each(DIALECTS)("TOTP authenticators, backup codes and credential checks
       expect((await call("POST", `/users/${user.id}/verify-password`, { password: GOOD_PASSWORD })).body).toEqual({ verified: true });
       expectEnvelope(await call("POST", `/users/${user.id}/verify-password`, { password: "wrong password" }), 422, "password_incorrect");
       const passwordless = await createUser(call, { password: undefined, skip_password_check: true });
-      expectEnvelope(await call("POST", `/users/${passwordless.id}/verify-password`, { password: GOOD_PASSWORD }), 400, "password_not_set");
+      expectEnvelope(await call("POST", `/users/${passwordless.id}/verify-password`, { password: GOOD_PASSWORD }), 400, "user_has_no_password");
       expectEnvelope(await call("POST", `/users/usr_nosuchuser/verify-password`, { password: GOOD_PASSWORD }), 404, "user_not_found");
       expectEnvelope(await call("POST", `/users/${user.id}/verify-password`, {}), 400);
     });

@@ -55,7 +55,6 @@ export async function insertTestSession(
     userAgent: "vitest",
     browser: "Test",
     device: "Test",
-    sign_in_method: "password",
   });
   return id;
 }
