@@ -1,24 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { verifyPasskeyAssertion } from "../../src/passkeys/passkeys.service.js";
 import { relyingPartyOf } from "../../src/passkeys/webauthn.js";
-import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
+import { uniqueEmail } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { expectEnvelope } from "../helpers/envelope.js";
 import { GOOD_PASSWORD, createUser, getDetails } from "../helpers/fixtures.js";
 import { frontendClient, sessionCookieOf, type FrontendClient } from "../helpers/frontend.js";
 import { SoftAuthenticator } from "../helpers/soft-authenticator.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 describe.each(DIALECTS)("passkeys (WebAuthn) on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
+  const server = useServer(dialect);
+  const call = server.call;
   let frontend: FrontendClient;
-  beforeAll(async () => {
-    server = await startServer(dialect);
-    call = apiClient(server.baseUrl, server.apiKey);
+  beforeAll(() => {
     frontend = frontendClient(server.baseUrl);
   });
-  afterAll(async () => server?.close());
 
   async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
     const response = await fetch(`${server.baseUrl}${path}`, {

@@ -1,23 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDeployment } from "../../src/deployments/deployments.service.js";
 import { createApiKey } from "../../src/api-keys/api-keys.service.js";
-import { apiClient, uniqueEmail, uniqueUsername, type ApiCall } from "../helpers/api.js";
+import { apiClient, uniqueEmail, uniqueUsername } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { expectEnvelope } from "../helpers/envelope.js";
 import { GOOD_PASSWORD, createUser, getDetails } from "../helpers/fixtures.js";
 import { enrolTotp, freezeClockMidStep, issueBackupCodes, newTotpSecret, totpAt } from "../helpers/second-factors.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 const MAX_FAILURES = 4;
 
 describe.each(DIALECTS)("TOTP authenticators, backup codes and credential checks on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
-  beforeAll(async () => {
-    server = await startServer(dialect, { config: { signInMaxFailures: MAX_FAILURES } });
-    call = apiClient(server.baseUrl, server.apiKey);
-  });
-  afterAll(async () => server?.close());
+  const server = useServer(dialect, { config: { signInMaxFailures: MAX_FAILURES } });
+  const call = server.call;
   afterEach(() => {
     vi.useRealTimers();
   });

@@ -1,24 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { uniqueEmail } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { expectEnvelope } from "../helpers/envelope.js";
 import { GOOD_PASSWORD, createUser, getDetails } from "../helpers/fixtures.js";
 import { frontendClient, sessionCookieOf, type FrontendClient } from "../helpers/frontend.js";
 import { enrolTotp, freezeClockMidStep, issueBackupCodes, totpAt } from "../helpers/second-factors.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 const MAX_FAILURES = 4;
 
 describe.each(DIALECTS)("two-step sign-in on %s", (dialect) => {
-  let server: TestServer;
-  let call: ApiCall;
+  const server = useServer(dialect, { config: { signInMaxFailures: MAX_FAILURES } });
+  const call = server.call;
   let frontend: FrontendClient;
-  beforeAll(async () => {
-    server = await startServer(dialect, { config: { signInMaxFailures: MAX_FAILURES } });
-    call = apiClient(server.baseUrl, server.apiKey);
+  beforeAll(() => {
     frontend = frontendClient(server.baseUrl);
   });
-  afterAll(async () => server?.close());
   afterEach(() => {
     vi.useRealTimers();
   });

@@ -1,13 +1,13 @@
 import * as OTPAuth from "otpauth";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, NotFoundError, ValidationError, WachtClient, WachtError } from "wacht-published";
 import { generateId } from "../../src/ids.js";
 import { insertPasskey } from "../../src/passkeys/passkeys.storage.js";
-import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
+import { uniqueEmail } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { RFC3339_UTC } from "../helpers/fixtures.js";
 import { newTotpSecret, totpAt } from "../helpers/second-factors.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useServer } from "../helpers/use-server.js";
 
 /**
  * The eight second-factor and membership methods of the published client (@wacht/backend
@@ -26,16 +26,12 @@ async function thrown(call: () => Promise<unknown>): Promise<WachtError> {
 const MISSING_USER = "usr_0000000000nosuchuser0000";
 
 describe.each(DIALECTS)("the published SDK's second-factor methods on %s", (dialect) => {
-  let server: TestServer;
+  const server = useServer(dialect);
+  const call = server.call;
   let client: WachtClient;
-  let call: ApiCall;
-
-  beforeAll(async () => {
-    server = await startServer(dialect);
+  beforeAll(() => {
     client = new WachtClient({ apiKey: server.apiKey, baseUrl: server.baseUrl });
-    call = apiClient(server.baseUrl, server.apiKey);
   });
-  afterAll(async () => server?.close());
 
   const newUser = (fields: Record<string, unknown> = {}) =>
     client.users.createUser({ first_name: "Ada", last_name: "Lovelace", email_address: uniqueEmail("mfa"), skip_password_check: true, ...fields } as any);
