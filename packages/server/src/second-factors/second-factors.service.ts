@@ -16,6 +16,7 @@ import {
   insertTotpAuthenticator,
   listBackupCodeHashes,
   replaceBackupCodes,
+  updateTotpSecretSealed,
 } from "./second-factors.storage.js";
 import { findSecondFactorState, type SecondFactorState } from "../storage/second-factor-state.js";
 import { MIN_TOTP_SECRET_BYTES, decodeBase32, matchTotpStep, normalizeBase32Secret, otpAuthUrl } from "./totp.js";
@@ -116,7 +117,13 @@ export async function getSecondFactorState(db: Db, deploymentId: string, userId:
 export async function useTotpCode(db: Db, secretBox: SecretBox, deploymentId: string, userId: string, code: string, nowMs = Date.now()): Promise<boolean> {
   const authenticator = await findTotpAuthenticatorSecret(db, deploymentId, userId);
   if (!authenticator) return false;
-  const secret = decodeBase32(secretBox.open(authenticator.secretSealed, totpSecretContext(authenticator.id)));
+  const context = totpSecretContext(authenticator.id);
+  const normalizedSecret = secretBox.open(authenticator.secretSealed, context);
+  // After a key rotation the old key still opens it; reseal it under the current one on this use.
+  if (secretBox.isSealedWithOldKey(authenticator.secretSealed)) {
+    await updateTotpSecretSealed(db, deploymentId, authenticator.id, secretBox.seal(normalizedSecret, context));
+  }
+  const secret = decodeBase32(normalizedSecret);
   const step = matchTotpStep(secret, code.replace(/\s/g, ""), nowMs);
   if (step === null || step <= authenticator.lastUsedStep) return false;
   return claimTotpStep(db, deploymentId, authenticator.id, step, nowMs);

@@ -83,6 +83,11 @@ export async function claimTotpStep(db: Db, deploymentId: string, authenticatorI
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Replaces the sealed secret with the same secret sealed under the current encryption key (rotation). */
+export async function updateTotpSecretSealed(db: Db, deploymentId: string, authenticatorId: string, secretSealed: string): Promise<void> {
+  await db.updateTable("totp_authenticators").set({ secret_sealed: secretSealed }).where("deployment_id", "=", deploymentId).where("id", "=", authenticatorId).execute();
+}
+
 /** Returns whether there was one. */
 export async function deleteTotpAuthenticator(db: Db, deploymentId: string, userId: string): Promise<boolean> {
   const result = await db.deleteFrom("totp_authenticators").where("deployment_id", "=", deploymentId).where("user_id", "=", userId).executeTakeFirst();

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDeployment } from "../../src/deployments/deployments.service.js";
 import { createApiKey } from "../../src/api-keys/api-keys.service.js";
@@ -6,6 +7,7 @@ import { DIALECTS } from "../helpers/dialects.js";
 import { expectEnvelope } from "../helpers/envelope.js";
 import { GOOD_PASSWORD, createUser, getDetails } from "../helpers/fixtures.js";
 import { enrolTotp, freezeClockMidStep, issueBackupCodes, newTotpSecret, totpAt } from "../helpers/second-factors.js";
+import { startServer } from "../helpers/start-server.js";
 import { useServer } from "../helpers/use-server.js";
 
 const MAX_FAILURES = 4;
@@ -78,6 +80,24 @@ describe.each(DIALECTS)("TOTP authenticators, backup codes and credential checks
       const details = await getDetails(call, user.id);
       expect(JSON.stringify(details)).not.toContain(secret);
       expect(details).toMatchObject({ totp_enabled: true, has_backup_codes: false, passkeys_count: 0 });
+    });
+
+    it("keeps working after an encryption-key rotation, and reseals the secret under the new key on use", async () => {
+      const user = await createUser(call);
+      const secret = await enrolTotp(call, user.id);
+      const oldKey = createHash("sha256").update(server.databaseUrl).digest();
+      const rotated = await startServer(dialect, { databaseUrl: server.databaseUrl, config: { encryptionKeys: [randomBytes(32), oldKey] } });
+      try {
+        const before = await server.db.selectFrom("totp_authenticators").select("secret_sealed").where("user_id", "=", user.id).executeTakeFirstOrThrow();
+        expect(rotated.app.secretBox.isSealedWithOldKey(before.secret_sealed)).toBe(true);
+        const answer = await apiClient(rotated.baseUrl, server.apiKey)("POST", `/users/${user.id}/verify-totp`, { code: totpAt(secret, Date.now()) });
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+        const after = await server.db.selectFrom("totp_authenticators").select("secret_sealed").where("user_id", "=", user.id).executeTakeFirstOrThrow();
+        expect(rotated.app.secretBox.isSealedWithOldKey(after.secret_sealed)).toBe(false);
+        expect(after.secret_sealed).not.toBe(before.secret_sealed);
+      } finally {
+        await rotated.close();
+      }
     });
 
     it("labels the account: account_name, else primary email, username, full name, user-{id}; percent-encoded", async () => {
