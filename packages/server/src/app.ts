@@ -21,7 +21,13 @@ import { passwordsRoutes } from "./passwords/passwords.routes.js";
 import { profileImagesRoutes } from "./profile-images/profile-images.routes.js";
 import { sessionTokenRoutes } from "./sessions/session-tokens.routes.js";
 import { sessionsRoutes } from "./sessions/sessions.routes.js";
+import { credentialChecksRoutes } from "./sign-in/credential-checks.routes.js";
 import { lockoutRoutes } from "./sign-in/lockout.routes.js";
+import { membershipsRoutes } from "./memberships/memberships.routes.js";
+import { passkeyRegistrationRoutes } from "./passkeys/passkey-registration.routes.js";
+import { passkeysRoutes } from "./passkeys/passkeys.routes.js";
+import { passkeySignInRoutes } from "./sign-in/passkey-sign-in.routes.js";
+import { secondFactorsRoutes } from "./second-factors/second-factors.routes.js";
 import { signInRoutes } from "./sign-in/sign-in.routes.js";
 import { jwksRoutes } from "./signing-keys/signing-keys.routes.js";
 import { socialConnectionsRoutes } from "./social-connections/social-connections.routes.js";
@@ -117,6 +123,10 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     await api.register(deploymentsRoutes);
     await api.register(webhooksRoutes);
     await api.register(auditLogRoutes);
+    await api.register(secondFactorsRoutes);
+    await api.register(credentialChecksRoutes);
+    await api.register(passkeysRoutes);
+    await api.register(membershipsRoutes);
   });
 
   // The admin console: its static files, and its sign-in by API key or one-time link.
@@ -137,6 +147,8 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     await frontend.register(async (signIn) => {
       await signIn.register(rateLimitSignIn);
       await signIn.register(signInRoutes);
+      await signIn.register(passkeySignInRoutes);
+      await signIn.register(passkeyRegistrationRoutes);
     });
     await frontend.register(sessionTokenRoutes);
     await frontend.register(jwksRoutes);

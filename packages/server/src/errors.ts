@@ -5,6 +5,7 @@ import { idempotencyErrors } from "./errors/idempotency.js";
 import { importErrors } from "./errors/import.js";
 import { identifiersErrors } from "./errors/identifiers.js";
 import { profileImagesErrors } from "./errors/profile-images.js";
+import { secondFactorsErrors } from "./errors/second-factors.js";
 import { sessionsErrors } from "./errors/sessions.js";
 import { socialConnectionsErrors } from "./errors/social-connections.js";
 import { usersErrors } from "./errors/users.js";
@@ -39,6 +40,7 @@ export const errors = {
   ...idempotencyErrors,
   ...consoleErrors,
   // ---- second factors: add here
+  ...secondFactorsErrors,
   // ---- webhooks: add here
   ...webhooksErrors,
   // ---- import: add here

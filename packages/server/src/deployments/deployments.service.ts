@@ -100,3 +100,11 @@ function checkFrontendApiUrl(raw: string) {
 }
 
 const frontendApiUrlTaken = () => errors.frontend_api_url_taken();
+
+/** The name end users see for a deployment (TOTP issuer, passkey relying party): its own name, or "Wacht" for the unnamed default. */
+export const appNameOf = (deployment: Deployment): string => (deployment.isDefault && deployment.name === "default" ? "Wacht" : deployment.name);
+
+export async function getAppName(db: Db, deploymentId: string): Promise<string> {
+  const deployment = await findDeployment(db, deploymentId);
+  return deployment ? appNameOf(deployment) : "Wacht";
+}

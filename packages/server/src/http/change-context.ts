@@ -3,6 +3,7 @@ import type { ChangeContext } from "../changes/changes.service.js";
 import type { Db } from "../storage/db.js";
 import { getUserDetails } from "../user-accounts/user-accounts.service.js";
 import { toUserDetailsJson } from "../users/users.schemas.js";
+import { clientAddressOf } from "./client-address.js";
 import { publicUrlOf } from "./public-url.js";
 
 /** The user's details document as GET /users/{id}/details answers it, links built from `publicUrl`. */
@@ -18,7 +19,7 @@ export function changeContextOf(request: FastifyRequest): ChangeContext {
     actor: { type: "api_key", id: request.apiKeyId, name: request.apiKeyName || (request.consoleSession ? "console" : "") },
     requestId: request.id,
     // request.ip honours WACHT_TRUST_PROXY: the client's address behind a load balancer.
-    ipAddress: request.ip,
+    ipAddress: clientAddressOf(request),
     describeUser: userDocumentAt(publicUrlOf(request)),
   };
 }

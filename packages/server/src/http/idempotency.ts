@@ -8,6 +8,13 @@ declare module "fastify" {
     /** Set when this request claimed an Idempotency-Key and its answer must be stored. */
     idempotencyKey: string | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * The answer holds a secret shown once (a TOTP secret, backup codes): it is never stored for
+     * replay, so an Idempotency-Key is ignored and a retry runs the request again.
+     */
+    answerHoldsSecrets?: boolean;
+  }
 }
 
 /** What makes two requests "the same": method, path and query, and the validated body and files. */
@@ -30,6 +37,7 @@ export const idempotency = fp(
     app.addHook("preHandler", async (request, reply) => {
       const header = request.headers["idempotency-key"];
       if (header === undefined || (request.method !== "POST" && request.method !== "PATCH")) return;
+      if (request.routeOptions.config.answerHoldsSecrets) return;
       const key = Array.isArray(header) ? header.join(",") : header;
       const outcome = await beginIdempotentRequest(app.db, request.deploymentId, key, fingerprintOf(request));
       if (outcome.kind === "replay") {

@@ -6,6 +6,16 @@ import { ErrorSchema } from "./common.schemas.js";
 import { AddEmailBodySchema, AddPhoneBodySchema, UpdateEmailBodySchema, UpdatePhoneBodySchema, UserEmailSchema, UserPhoneSchema } from "../identifiers/identifiers.schemas.js";
 import { ImportUserSchema, ImportUsersBodySchema, ImportUsersResponseSchema } from "../import/import.schemas.js";
 import { UpdatePasswordBodySchema } from "../passwords/passwords.schemas.js";
+import { UserOrganizationMembershipSchema, UserWorkspaceMembershipSchema } from "../memberships/memberships.schemas.js";
+import { RenamePasskeyBodySchema, UserPasskeySchema } from "../passkeys/passkeys.schemas.js";
+import { VerifyPasswordBodySchema, VerifyPasswordResponseSchema } from "../sign-in/credential-checks.schemas.js";
+import {
+  BackupCodesResponseSchema,
+  CreateAuthenticatorBodySchema,
+  CreateAuthenticatorResponseSchema,
+  VerifyTotpBodySchema,
+  VerifyTotpResponseSchema,
+} from "../second-factors/second-factors.schemas.js";
 import { UserSigninSchema } from "../sessions/sessions.schemas.js";
 import { LinkSocialConnectionBodySchema, UserSocialConnectionSchema } from "../social-connections/social-connections.schemas.js";
 import { AuditLogEntrySchema } from "../audit-log/audit-log.schemas.js";
@@ -43,6 +53,17 @@ export const componentSchemas = {
   WebhookDelivery: WebhookDeliverySchema,
   WebhookDeliveryDetails: WebhookDeliveryDetailsSchema,
   AuditLogEntry: AuditLogEntrySchema,
+  UserPasskey: UserPasskeySchema,
+  RenamePasskeyRequest: RenamePasskeyBodySchema,
+  CreateAuthenticatorRequest: CreateAuthenticatorBodySchema,
+  CreateAuthenticatorResponse: CreateAuthenticatorResponseSchema,
+  RegeneratedBackupCodesResponse: BackupCodesResponseSchema,
+  VerifyTotpRequest: VerifyTotpBodySchema,
+  VerifyTotpResponse: VerifyTotpResponseSchema,
+  VerifyPasswordRequest: VerifyPasswordBodySchema,
+  VerifyPasswordResponse: VerifyPasswordResponseSchema,
+  UserOrganizationMembership: UserOrganizationMembershipSchema,
+  UserWorkspaceMembership: UserWorkspaceMembershipSchema,
   Error: ErrorSchema,
 };
 

@@ -16,6 +16,9 @@ export const UserSigninSchema = Type.Object(
     user_agent: Nullable(Type.String()),
     browser: Nullable(Type.String()),
     device: Nullable(Type.String()),
+    sign_in_method: Type.Union([Type.Literal("password"), Type.Literal("password+totp"), Type.Literal("password+backup_code"), Type.Literal("passkey")], {
+      description: "How the user signed in",
+    }),
     city: Nullable(Type.String()),
     region: Nullable(Type.String()),
     region_code: Nullable(Type.String()),
@@ -49,6 +52,7 @@ export const toSigninJson = (session: Session): Static<typeof UserSigninSchema> 
   user_agent: session.userAgent,
   browser: session.browser,
   device: session.device,
+  sign_in_method: session.signInMethod,
   // We do not geolocate IP addresses; the fields stay for clients that read them.
   city: null,
   region: null,

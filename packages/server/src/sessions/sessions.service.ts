@@ -13,10 +13,11 @@ import {
   listSessions,
   revokeSessions,
   type Session,
+  type SignInMethod,
 } from "./sessions.storage.js";
 import { describeUserAgent } from "./user-agent.js";
 
-export type { Session };
+export type { Session, SignInMethod };
 
 /**
  * Activity is recorded, and the sliding expiry moved, at most once per this interval, so that
@@ -84,6 +85,7 @@ export async function startSession(
   userId: string,
   origin: SessionOrigin,
   timing: SessionTiming,
+  signInMethod: SignInMethod = "password",
 ): Promise<{ session: Session; credential: string }> {
   const { sessionId, credential, secretHash } = createSessionCredential(timing.nowMs);
   const userAgent = origin.userAgent ? origin.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null;
@@ -98,6 +100,7 @@ export async function startSession(
     userAgent,
     browser,
     device,
+    signInMethod,
   });
   // An end user signing in, not an admin action: an event, no audit entry.
   await recordEvents(db, deploymentId, [{ type: "session.created", data: toSigninJson(session) }]);

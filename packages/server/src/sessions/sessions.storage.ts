@@ -15,7 +15,11 @@ export interface Session {
   userAgent: string | null;
   browser: string | null;
   device: string | null;
+  signInMethod: SignInMethod;
 }
+
+/** How a session's user proved who they are. */
+export type SignInMethod = "password" | "password+totp" | "password+backup_code" | "passkey";
 
 const sessionColumns = [
   "id",
@@ -30,6 +34,7 @@ const sessionColumns = [
   "user_agent",
   "browser",
   "device",
+  "sign_in_method",
 ] as const;
 
 const toSession = (row: Omit<SessionRow, "secret_hash">): Session => ({
@@ -45,6 +50,7 @@ const toSession = (row: Omit<SessionRow, "secret_hash">): Session => ({
   userAgent: row.user_agent,
   browser: row.browser,
   device: row.device,
+  signInMethod: row.sign_in_method as SignInMethod,
 });
 
 /** A session about to be opened: everything but the times, which all start at `nowMs`. */
@@ -60,6 +66,8 @@ export interface NewSession {
   device: string | null;
   /** Only for a session recorded as already ended (test fixtures); sign-in opens active ones. */
   revokedAt?: number | null;
+  /** How the user signed in; "password" when not said. */
+  signInMethod?: SignInMethod;
 }
 
 export async function insertSession(db: Db, deploymentId: string, session: NewSession): Promise<Session> {
@@ -76,6 +84,7 @@ export async function insertSession(db: Db, deploymentId: string, session: NewSe
     user_agent: session.userAgent,
     browser: session.browser,
     device: session.device,
+    sign_in_method: session.signInMethod ?? "password",
   };
   await db.insertInto("sessions").values({ ...row, secret_hash: session.secretHash }).execute();
   return toSession(row);

@@ -1,22 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { clientAddressKeyOf, clientAddressOf } from "../http/client-address.js";
 import { EmptySchema, ErrorSchema } from "../http/common.schemas.js";
-import { clearSessionCookie, readSessionCredential, setSessionCookie } from "../http/session-cookie.js";
+import { clearSessionCookie, readSessionCredential } from "../http/session-cookie.js";
 import { endSession } from "../sessions/sessions.service.js";
-import { SignInBodySchema, SignInResponseSchema } from "./sign-in.schemas.js";
+import { signInWithSecondFactor } from "./second-factor.js";
+import { SecondFactorBodySchema, SignInBodySchema, SignInCompleteSchema, SignInResponseSchema } from "./sign-in.schemas.js";
 import { signIn } from "./sign-in.service.js";
+import { answerWithSession } from "./session-answer.js";
 
 const tags = ["frontend"];
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema };
 
 /** Frontend API: end users sign in and out; no API key, the deployment comes from the URL. */
 export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
+
   app.post(
     "/sign-in",
     { schema: { tags, summary: "Sign in with a password", security: [], body: SignInBodySchema, response: { 200: SignInResponseSchema, ...errors } } },
     async (request, reply) => {
       const { deployment, isHttps } = request.frontend;
-      const { session, credential } = await signIn(
+      const outcome = await signIn(
         app.db,
         deployment.id,
         {
@@ -27,10 +30,39 @@ export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
         app.config,
       );
-      const lifetimeSeconds = app.config.sessionLifetimeSeconds;
-      setSessionCookie(reply, credential, lifetimeSeconds, isHttps);
+      if (outcome.status === "complete") return answerWithSession(reply, app.config.sessionLifetimeSeconds, isHttps, outcome);
       reply.header("cache-control", "no-store");
-      return { session_id: session.id, user_id: session.userId, token: credential, expires: Math.floor(session.expiresAt / 1000) };
+      return { status: outcome.status, sign_in_id: outcome.signInId, supported_second_factors: outcome.supportedSecondFactors };
+    },
+  );
+
+  app.post(
+    "/sign-in/second-factor",
+    {
+      schema: {
+        tags,
+        summary: "Finish a password sign-in with a TOTP code or a backup code",
+        description: "After POST /sign-in answered needs_second_factor. Answers as a one-step sign-in does; a wrong code counts as a failed sign-in.",
+        security: [],
+        body: SecondFactorBodySchema,
+        response: { 200: SignInCompleteSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { deployment, isHttps } = request.frontend;
+      const completed = await signInWithSecondFactor(
+        app.db,
+        app.secretBox,
+        deployment.id,
+        {
+          signInId: request.body.sign_in_id,
+          strategy: request.body.strategy,
+          code: request.body.code,
+          origin: { ipAddress: clientAddressOf(request), userAgent: request.headers["user-agent"] ?? null },
+        },
+        app.config,
+      );
+      return answerWithSession(reply, app.config.sessionLifetimeSeconds, isHttps, completed);
     },
   );
 

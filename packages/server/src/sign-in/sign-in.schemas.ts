@@ -9,8 +9,9 @@ export const SignInBodySchema = Type.Object(
 );
 export type SignInBody = Static<typeof SignInBodySchema>;
 
-export const SignInResponseSchema = Type.Object(
+export const SignInCompleteSchema = Type.Object(
   {
+    status: Type.Literal("complete"),
     session_id: Type.String(),
     user_id: Type.String(),
     token: Type.String({
@@ -21,3 +22,27 @@ export const SignInResponseSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const SecondFactorStrategySchema = Type.Union([Type.Literal("totp"), Type.Literal("backup_code")]);
+
+export const SignInNeedsSecondFactorSchema = Type.Object(
+  {
+    status: Type.Literal("needs_second_factor"),
+    sign_in_id: Type.String({ description: "Send it to POST /sign-in/second-factor within 10 minutes; it works once" }),
+    supported_second_factors: Type.Array(SecondFactorStrategySchema),
+  },
+  { additionalProperties: false },
+);
+
+/** The password was right: either a session, or a second factor is needed first (no cookie then). */
+export const SignInResponseSchema = Type.Union([SignInCompleteSchema, SignInNeedsSecondFactorSchema]);
+
+export const SecondFactorBodySchema = Type.Object(
+  {
+    sign_in_id: Type.String({ minLength: 1, maxLength: 128 }),
+    strategy: SecondFactorStrategySchema,
+    code: Type.String({ minLength: 1, maxLength: 64, description: "A 6-digit TOTP code, or a backup code (XXXX-XXXX)" }),
+  },
+  { additionalProperties: false },
+);
+export type SecondFactorBody = Static<typeof SecondFactorBodySchema>;

@@ -7,7 +7,17 @@ import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from ".
 import { sha256Hex } from "../secrets.js";
 import { hasSignedInFrom, startSession, type Session, type SessionOrigin } from "../sessions/sessions.service.js";
 import type { Db } from "../storage/db.js";
-import { findSignInCandidate, foldUsername, isUsername, lockSignInCandidate, recordSignIn, setLockedUntil, type IdentifierLookup } from "../users/users.service.js";
+import {
+  findLockedUntil,
+  findSignInCandidate,
+  foldUsername,
+  isUsername,
+  lockSignInCandidate,
+  recordSignIn,
+  setLockedUntil,
+  type IdentifierLookup,
+} from "../users/users.service.js";
+import { requireSecondFactorIfEnrolled, type NeedsSecondFactor } from "./second-factor-gate.js";
 import { countAccountFailures, deleteAttemptFailures, findPairFailures, insertAttemptFailure } from "./sign-in.storage.js";
 
 export type SignInPolicy = Pick<
@@ -53,13 +63,18 @@ function unknownAccountKey(lookup: IdentifierLookup | null, identifier: string):
   return `idf:${sha256Hex(canonical)}`;
 }
 
+export type SignInOutcome = { status: "complete"; session: Session; credential: string } | NeedsSecondFactor;
+
 /**
  * Signs a user in with a password: verifyPasswordSignIn, then openSession. Flows that add a
  * step (a second factor) call the two themselves, with the step between them.
  */
-export async function signIn(db: Db, deploymentId: string, input: SignInInput, policy: SignInPolicy): Promise<{ session: Session; credential: string }> {
+export async function signIn(db: Db, deploymentId: string, input: SignInInput, policy: SignInPolicy): Promise<SignInOutcome> {
   const verified = await verifyPasswordSignIn(db, deploymentId, input, policy);
-  return openSession(db, deploymentId, verified, input.origin, policy);
+  // Said only to whoever knows the password: a user with a second factor must send it next.
+  const secondStep = await requireSecondFactorIfEnrolled(db, deploymentId, { userId: verified.userId, passwordHash: verified.verifiedPasswordHash }, Date.now());
+  if (secondStep) return secondStep;
+  return { status: "complete", ...(await openSession(db, deploymentId, verified, input.origin, policy)) };
 }
 
 /**
@@ -158,6 +173,41 @@ export async function openSession(
     await recordSignIn(trx, deploymentId, verified.userId, nowMs, newPasswordHash);
     return opened;
   });
+}
+
+/** Code checks of a user (admin verify routes, the second sign-in step) are counted under this address key. */
+const CODE_CHECKS_ADDRESS_KEY = "code-checks";
+
+/**
+ * Runs `check` (a password or a second-factor code someone could be guessing) as one attempt
+ * counted against the user's allowance: refused with `user_locked` while the account is locked;
+ * `signInMaxFailures` wrong answers within the window lock it. Only whoever already got past the
+ * password (or holds an API key) reaches this, so saying "locked" tells a guesser nothing.
+ */
+export async function checkCountingFailures(db: Db, deploymentId: string, userId: string, policy: SignInPolicy, check: () => Promise<boolean>): Promise<boolean> {
+  const nowMs = Date.now();
+  const lockedUntil = await findLockedUntil(db, deploymentId, userId);
+  if (lockedUntil !== null && lockedUntil > nowMs) throw errors.user_locked(lockedUntil);
+  const windowStartMs = nowMs - policy.signInFailureWindowSeconds * 1000;
+  const attemptId = generateId("sif", nowMs);
+  await insertAttemptFailure(db, deploymentId, { id: attemptId, accountKey: userId, addressKey: CODE_CHECKS_ADDRESS_KEY, failedAt: nowMs }, windowStartMs);
+  // Counted before the check, so concurrent guesses cannot all slip under the allowance.
+  const { count } = await findPairFailures(db, deploymentId, userId, CODE_CHECKS_ADDRESS_KEY, windowStartMs);
+  const lockUntilMs = nowMs + policy.lockoutSeconds * 1000;
+  if (count > policy.signInMaxFailures) {
+    await setLockedUntil(db, deploymentId, userId, lockUntilMs);
+    await deleteAttemptFailures(db, deploymentId, userId, { addressKey: CODE_CHECKS_ADDRESS_KEY });
+    throw errors.user_locked(lockUntilMs);
+  }
+  if (!(await check())) {
+    if (count >= policy.signInMaxFailures) {
+      await setLockedUntil(db, deploymentId, userId, lockUntilMs);
+      await deleteAttemptFailures(db, deploymentId, userId, { addressKey: CODE_CHECKS_ADDRESS_KEY });
+    }
+    return false;
+  }
+  await deleteAttemptFailures(db, deploymentId, userId, { id: attemptId });
+  return true;
 }
 
 /** Lifts a lockout now (the admin's "unlock"); every failure count of the account starts afresh. */

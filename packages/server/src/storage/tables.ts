@@ -115,6 +115,8 @@ export interface SessionRow {
   user_agent: string | null;
   browser: string | null;
   device: string | null;
+  /** How the user signed in: password, password+totp, password+backup_code or passkey. */
+  sign_in_method: string;
 }
 
 export interface ProfileImageRow {
@@ -309,6 +311,70 @@ export interface AuditLogEntryRow {
   changes: string;
 }
 
+export interface TotpAuthenticatorRow {
+  id: string;
+  deployment_id: string;
+  user_id: string;
+  /** Sealed with the server's encryption key (context "totp_secret:<id>"); opened only to check a code. */
+  secret_sealed: string;
+  account_name: string;
+  /** The newest time step a code was accepted for (-1: none yet). */
+  last_used_step: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BackupCodeRow {
+  id: string;
+  deployment_id: string;
+  user_id: string;
+  /** argon2id of the code; the code itself is shown once and never stored. */
+  code_hash: string;
+  created_at: number;
+}
+
+export interface PasskeyRow {
+  id: string;
+  deployment_id: string;
+  user_id: string;
+  /** base64url; with public_key and aaguid, never leaves the server. */
+  credential_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  aaguid: string;
+  name: string;
+  sign_count: number;
+  /** JSON array of transport names. */
+  transports: string;
+  device_type: string;
+  backed_up: Bool;
+  last_used_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebauthnChallengeRow {
+  id: string;
+  deployment_id: string;
+  /** The user registering a passkey; null for a sign-in, where the passkey names the user. */
+  user_id: string | null;
+  purpose: string;
+  challenge: string;
+  expires_at: number;
+  created_at: number;
+}
+
+export interface PendingSignInRow {
+  /** SHA-256 (hex) of the sign_in_id the client holds. */
+  id_hash: string;
+  deployment_id: string;
+  user_id: string;
+  /** SHA-256 of the password hash the first step verified: a password changed since ends the sign-in. */
+  password_hash_digest: string;
+  expires_at: number;
+  created_at: number;
+}
+
 export interface Database {
   deployments: DeploymentRow;
   api_keys: ApiKeyRow;
@@ -332,4 +398,9 @@ export interface Database {
   webhook_delivery_attempts: WebhookDeliveryAttemptRow;
   webhook_replay_tasks: WebhookReplayTaskRow;
   audit_log_entries: AuditLogEntryRow;
+  totp_authenticators: TotpAuthenticatorRow;
+  backup_codes: BackupCodeRow;
+  passkeys: PasskeyRow;
+  webauthn_challenges: WebauthnChallengeRow;
+  pending_sign_ins: PendingSignInRow;
 }

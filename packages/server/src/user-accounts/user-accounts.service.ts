@@ -15,6 +15,7 @@ import { checkPassword } from "../passwords/policy.js";
 import { checkProfileImage, removeProfileImages, replaceProfileImage, type UploadedImage } from "../profile-images/profile-images.service.js";
 import { revokeSessionsOfUser } from "../sessions/sessions.service.js";
 import { detachEmailFromSocialConnections, listSocialConnections, type SocialConnection } from "../social-connections/social-connections.service.js";
+import { getSecondFactorState, type SecondFactorState } from "../second-factors/second-factors.service.js";
 import type { Db } from "../storage/db.js";
 import {
   checkExternalId,
@@ -41,6 +42,8 @@ export interface UserDetails {
   emails: UserEmail[];
   phones: UserPhone[];
   socialConnections: SocialConnection[];
+  /** Whether an authenticator, backup codes and passkeys exist: one query (storage/second-factor-state.ts). */
+  secondFactors: SecondFactorState;
 }
 
 export interface CreateUserInput {
@@ -78,12 +81,13 @@ export interface UpdateUserInput {
 
 export async function getUserDetails(db: Db, deploymentId: string, userId: string): Promise<UserDetails> {
   const user = await getUser(db, deploymentId, userId);
-  const [emails, phones, socialConnections] = await Promise.all([
+  const [emails, phones, socialConnections, secondFactors] = await Promise.all([
     listEmails(db, deploymentId, userId),
     listPhones(db, deploymentId, userId),
     listSocialConnections(db, deploymentId, userId),
+    getSecondFactorState(db, deploymentId, userId),
   ]);
-  return { user, emails, phones, socialConnections };
+  return { user, emails, phones, socialConnections, secondFactors };
 }
 
 /**

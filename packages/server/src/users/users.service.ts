@@ -5,6 +5,7 @@ import type { Db } from "../storage/db.js";
 import {
   deleteUserRow,
   findLockedUntil,
+  findPasswordHash,
   findSignInCandidate,
   findUser,
   foldSearchText,
@@ -33,7 +34,7 @@ import {
  * Functions taking `db` work the same on a transaction, so callers use them inside their own.
  */
 export type { IdentifierLookup, NewUser, SecondFactorPolicy, SignInCandidate, User, UserListQuery, UserPatch, Username };
-export { findLockedUntil, findSignInCandidate, foldSearchText, listUsers, lockSignInCandidate, refreshUserDerivedColumns };
+export { findLockedUntil, findPasswordHash, findSignInCandidate, foldSearchText, listUsers, lockSignInCandidate, refreshUserDerivedColumns };
 // Imports and exports (import/): batches of users, the ids they had elsewhere, and (export only) their hashes.
 export { findPasswordHashes, findUserIdsByExternalId, listUsersAfter };
 export { foldUsername, isUsername, normalizeUsername, USERNAME_PATTERN } from "./username.js";

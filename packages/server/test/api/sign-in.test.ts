@@ -59,7 +59,7 @@ describe.each(DIALECTS)("sign-in on %s", (dialect) => {
       for (const identifier of [email.toUpperCase(), ` ${email} `, username.toUpperCase(), phone]) {
         const response = await frontend.signIn(identifier, GOOD_PASSWORD, { "user-agent": CHROME_ON_MAC });
         expect(response.status, identifier).toBe(200);
-        expect(response.body).toEqual({ session_id: expect.stringMatching(/^ses_/), user_id: user.id, token: expect.any(String), expires: expect.any(Number) });
+        expect(response.body).toEqual({ status: "complete", session_id: expect.stringMatching(/^ses_/), user_id: user.id, token: expect.any(String), expires: expect.any(Number) });
         expect(response.body.token.startsWith(`${response.body.session_id}.`)).toBe(true);
         expect(response.body.expires).toBeGreaterThanOrEqual(startedAtS + THIRTY_DAYS_S);
         expect(response.body.expires).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + THIRTY_DAYS_S);

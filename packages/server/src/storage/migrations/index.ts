@@ -4,6 +4,7 @@ import * as signIn from "./0002_sign_in.js";
 import * as idempotencyKeys from "./0003_idempotency_keys.js";
 import * as userCounts from "./0004_user_counts.js";
 import * as hardening from "./0005_hardening.js";
+import * as secondFactors from "./0006_second_factors.js";
 import * as events from "./0007_events.js";
 import * as externalIds from "./0008_external_ids.js";
 import * as consoleSessions from "./0011_console_sessions.js";
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   "0003_idempotency_keys": idempotencyKeys,
   "0004_user_counts": userCounts,
   "0005_hardening": hardening,
+  "0006_second_factors": secondFactors,
   "0007_events": events,
   "0008_external_ids": externalIds,
   "0011_console_sessions": consoleSessions,

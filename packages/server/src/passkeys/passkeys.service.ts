@@ -1,0 +1,196 @@
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+} from "@simplewebauthn/server";
+import { errors } from "../errors.js";
+import { generateId } from "../ids.js";
+import type { Db } from "../storage/db.js";
+import { uniqueViolationOf } from "../storage/dialect.js";
+import { getUser, requireUser } from "../users/users.service.js";
+import {
+  consumeWebauthnChallenge,
+  deletePasskey,
+  findPasskeyByCredentialId,
+  insertPasskey,
+  insertWebauthnChallenge,
+  listCredentialIds,
+  listPasskeys,
+  recordPasskeyUse,
+  updatePasskeyName,
+  type Passkey,
+  type PasskeyDeviceType,
+} from "./passkeys.storage.js";
+import {
+  WEBAUTHN_CHALLENGE_LIFETIME_MS,
+  isCounterRegression,
+  signCountOf,
+  type AuthenticationResponseJSON,
+  type RegistrationResponseJSON,
+  type RelyingParty,
+} from "./webauthn.js";
+
+export type { Passkey, PasskeyDeviceType };
+
+/** Where warnings about suspicious assertions go (the request's logger); never given secrets. */
+export interface PasskeyLog {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+const DEFAULT_PASSKEY_NAME = "Passkey";
+
+export async function listUserPasskeys(db: Db, deploymentId: string, userId: string): Promise<Passkey[]> {
+  await requireUser(db, deploymentId, userId);
+  return listPasskeys(db, deploymentId, userId);
+}
+
+function checkPasskeyName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0) throw errors.invalid_passkey_name();
+  return trimmed;
+}
+
+export async function renamePasskey(db: Db, deploymentId: string, userId: string, passkeyId: string, name: string): Promise<void> {
+  const trimmed = checkPasskeyName(name);
+  await requireUser(db, deploymentId, userId);
+  if (!(await updatePasskeyName(db, deploymentId, userId, passkeyId, trimmed, Date.now()))) throw errors.passkey_not_found(userId, passkeyId);
+}
+
+export async function removePasskey(db: Db, deploymentId: string, userId: string, passkeyId: string): Promise<void> {
+  await requireUser(db, deploymentId, userId);
+  if (!(await deletePasskey(db, deploymentId, userId, passkeyId))) throw errors.passkey_not_found(userId, passkeyId);
+}
+
+async function storeChallenge(db: Db, deploymentId: string, userId: string | null, purpose: "registration" | "authentication", challenge: string): Promise<void> {
+  const nowMs = Date.now();
+  await insertWebauthnChallenge(db, deploymentId, { id: generateId("wac", nowMs), userId, purpose, challenge, createdAt: nowMs, expiresAt: nowMs + WEBAUTHN_CHALLENGE_LIFETIME_MS });
+}
+
+/** Options for a signed-in user's browser to create a discoverable passkey; the challenge is kept server-side. */
+export async function startPasskeyRegistration(db: Db, deploymentId: string, userId: string, relyingParty: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const user = await getUser(db, deploymentId, userId);
+  const fullName = `${user.firstName} ${user.lastName}`.trim();
+  const options = await generateRegistrationOptions({
+    rpName: relyingParty.name,
+    rpID: relyingParty.id,
+    userName: user.primaryEmailAddress ?? user.username ?? user.primaryPhoneNumber ?? user.id,
+    userDisplayName: fullName || undefined,
+    // The user handle a discoverable credential returns at sign-in: our user id, nothing personal.
+    userID: new Uint8Array(Buffer.from(user.id, "utf8")),
+    timeout: WEBAUTHN_CHALLENGE_LIFETIME_MS,
+    attestationType: "none",
+    excludeCredentials: (await listCredentialIds(db, deploymentId, userId)).map((known) => ({ id: known.credentialId, transports: known.transports })),
+    authenticatorSelection: { residentKey: "required", userVerification: "required" },
+  });
+  await storeChallenge(db, deploymentId, userId, "registration", options.challenge);
+  return options;
+}
+
+/** Verifies the browser's answer to the registration options and stores the passkey. */
+export async function finishPasskeyRegistration(
+  db: Db,
+  deploymentId: string,
+  userId: string,
+  relyingParty: RelyingParty,
+  input: { response: RegistrationResponseJSON; name?: string },
+): Promise<Passkey> {
+  const name = input.name === undefined ? DEFAULT_PASSKEY_NAME : checkPasskeyName(input.name);
+  let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  try {
+    verification = await verifyRegistrationResponse({
+      response: input.response,
+      // Consumed here, whatever the outcome: a challenge works once, and only for the user it was issued to.
+      expectedChallenge: async (challenge) => (await consumeWebauthnChallenge(db, deploymentId, challenge, "registration", Date.now()))?.userId === userId,
+      expectedOrigin: relyingParty.origin,
+      expectedRPID: relyingParty.id,
+      requireUserVerification: true,
+    });
+  } catch (error) {
+    throw errors.passkey_registration_failed(reasonOf(error));
+  }
+  if (!verification.verified) throw errors.passkey_registration_failed("the response did not verify");
+  const { credential, aaguid, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
+  const deviceType: PasskeyDeviceType =
+    input.response.authenticatorAttachment ?? (credentialDeviceType === "multiDevice" ? "platform" : "cross-platform");
+  const nowMs = Date.now();
+  const id = generateId("pky", nowMs);
+  try {
+    await insertPasskey(db, deploymentId, {
+      id,
+      userId,
+      credentialId: credential.id,
+      publicKey: Buffer.from(credential.publicKey).toString("base64url"),
+      aaguid,
+      name,
+      signCount: credential.counter,
+      transports: input.response.response.transports ?? credential.transports ?? [],
+      deviceType,
+      backedUp: credentialBackedUp,
+      createdAt: nowMs,
+    });
+  } catch (error) {
+    if (uniqueViolationOf(error) !== null) throw errors.passkey_exists();
+    throw error;
+  }
+  return (await listPasskeys(db, deploymentId, userId)).find((passkey) => passkey.id === id)!;
+}
+
+/** Options for a passwordless sign-in: no credentials listed, the browser offers its discoverable passkeys. */
+export async function startPasskeySignIn(db: Db, deploymentId: string, relyingParty: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const options = await generateAuthenticationOptions({ rpID: relyingParty.id, userVerification: "required", timeout: WEBAUTHN_CHALLENGE_LIFETIME_MS });
+  await storeChallenge(db, deploymentId, null, "authentication", options.challenge);
+  return options;
+}
+
+/**
+ * Verifies an assertion: a known passkey, a live sign-in challenge (used up), the signature, and
+ * a signature counter that moved forward — one that did not means two authenticators share the
+ * key (a clone): refused and logged. Returns the user the passkey belongs to.
+ */
+export async function verifyPasskeyAssertion(
+  db: Db,
+  deploymentId: string,
+  relyingParty: RelyingParty,
+  response: AuthenticationResponseJSON,
+  log: PasskeyLog,
+): Promise<{ userId: string; passkeyId: string }> {
+  const passkey = await findPasskeyByCredentialId(db, deploymentId, response.id);
+  if (!passkey) throw errors.passkey_verification_failed("it is not registered here");
+  const presentedCount = signCountOf(response.response.authenticatorData);
+  if (presentedCount !== null && isCounterRegression(passkey.signCount, presentedCount)) {
+    log.warn(
+      { passkeyId: passkey.id, userId: passkey.userId, storedSignCount: passkey.signCount, presentedSignCount: presentedCount },
+      "passkey signature counter went backwards: refused (possibly a cloned authenticator)",
+    );
+    throw errors.passkey_verification_failed("its signature counter went backwards");
+  }
+  let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+  try {
+    verification = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: async (challenge) => (await consumeWebauthnChallenge(db, deploymentId, challenge, "authentication", Date.now())) !== undefined,
+      expectedOrigin: relyingParty.origin,
+      expectedRPID: relyingParty.id,
+      credential: { id: passkey.credentialId, publicKey: new Uint8Array(Buffer.from(passkey.publicKey, "base64url")), counter: passkey.signCount, transports: passkey.transports },
+      requireUserVerification: true,
+    });
+  } catch (error) {
+    throw errors.passkey_verification_failed(reasonOf(error));
+  }
+  if (!verification.verified) throw errors.passkey_verification_failed("the signature did not verify");
+  // The counter is claimed with the value checked above, so two assertions racing with one
+  // counter value (a clone used at the same moment) cannot both pass.
+  if (!(await recordPasskeyUse(db, deploymentId, passkey.id, passkey.signCount, verification.authenticationInfo.newCounter, Date.now()))) {
+    throw errors.passkey_verification_failed("it was used by another sign-in at the same time");
+  }
+  return { userId: passkey.userId, passkeyId: passkey.id };
+}
+
+/** The library's message says what failed (challenge, origin, signature…) and holds no secret. */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : "unknown error";
+  return message.slice(0, 200);
+}

@@ -1,0 +1,150 @@
+import { randomInt } from "node:crypto";
+import type { SecretBox } from "../crypto/secret-box.js";
+import { getAppName } from "../deployments/deployments.service.js";
+import { errors } from "../errors.js";
+import { generateId } from "../ids.js";
+import { hashPassword, verifyPassword } from "../passwords/hasher.js";
+import type { Db } from "../storage/db.js";
+import { uniqueViolationOf } from "../storage/dialect.js";
+import { getUser, requireUser } from "../users/users.service.js";
+import {
+  claimTotpStep,
+  deleteBackupCode,
+  deleteTotpAuthenticator,
+  findTotpAuthenticator,
+  findTotpAuthenticatorSecret,
+  insertTotpAuthenticator,
+  listBackupCodeHashes,
+  replaceBackupCodes,
+  updateTotpSecretSealed,
+} from "./second-factors.storage.js";
+import { findSecondFactorState, type SecondFactorState } from "../storage/second-factor-state.js";
+import { MIN_TOTP_SECRET_BYTES, decodeBase32, matchTotpStep, normalizeBase32Secret, otpAuthUrl } from "./totp.js";
+
+export type { SecondFactorState };
+export type SecondFactorStrategy = "totp" | "backup_code";
+
+export const BACKUP_CODE_COUNT = 12;
+const BACKUP_CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+const totpSecretContext = (authenticatorId: string) => `totp_secret:${authenticatorId}`;
+
+export interface CreateAuthenticatorInput {
+  secret: string;
+  accountName?: string;
+}
+
+/**
+ * Enrols the admin-supplied secret as the user's authenticator. The checks run in the
+ * reference server's order (secret, user, an active authenticator, account name), so clients
+ * see the same error first. The secret is sealed before it is written and never returned again
+ * except inside this one answer's otpauth URL.
+ */
+export async function createAuthenticator(
+  db: Db,
+  secretBox: SecretBox,
+  deploymentId: string,
+  userId: string,
+  input: CreateAuthenticatorInput,
+): Promise<{ id: string; otpUrl: string }> {
+  const secret = normalizeBase32Secret(input.secret);
+  if (secret === null || decodeBase32(secret).length < MIN_TOTP_SECRET_BYTES) throw errors.invalid_totp_secret();
+  const user = await getUser(db, deploymentId, userId);
+  if (await findTotpAuthenticator(db, deploymentId, userId)) throw errors.authenticator_exists();
+  const givenName = input.accountName?.trim() || undefined;
+  if (givenName?.includes(":")) throw errors.invalid_account_name();
+  const fullName = `${user.firstName} ${user.lastName}`.trim();
+  const accountName = givenName ?? user.primaryEmailAddress ?? user.username ?? (fullName || `user-${user.id}`);
+
+  const nowMs = Date.now();
+  const id = generateId("tot", nowMs);
+  try {
+    await insertTotpAuthenticator(db, deploymentId, { id, userId, secretSealed: secretBox.seal(secret, totpSecretContext(id)), accountName, createdAt: nowMs });
+  } catch (error) {
+    // Two enrolments raced past the check above: the unique index keeps one.
+    if (uniqueViolationOf(error) !== null) throw errors.authenticator_exists();
+    throw error;
+  }
+  return { id, otpUrl: otpAuthUrl(await getAppName(db, deploymentId), accountName, secret) };
+}
+
+/** Removes the active authenticator; backup codes stay. */
+export async function removeAuthenticator(db: Db, deploymentId: string, userId: string): Promise<void> {
+  await requireUser(db, deploymentId, userId);
+  if (!(await deleteTotpAuthenticator(db, deploymentId, userId))) throw errors.authenticator_not_found(userId);
+}
+
+/** A code like "aB3d-9XyZ": 8 characters over A-Z a-z 0-9 (≈ 47.6 bits), drawn without modulo bias. */
+function generateBackupCode(): string {
+  let code = "";
+  for (let i = 0; i < 8; i++) code += BACKUP_CODE_ALPHABET[randomInt(BACKUP_CODE_ALPHABET.length)];
+  return `${code.slice(0, 4)}-${code.slice(4)}`;
+}
+
+/** What is hashed and compared: the code without its separator or surrounding spaces, case kept. */
+const backupCodeKey = (code: string) => code.replace(/[\s-]/g, "");
+
+/**
+ * Twelve fresh codes, returned once; the previous set stops working in the same transaction.
+ * Each is stored as an argon2id hash, like a password: 47 bits of randomness would fall to a
+ * fast hash on a GPU within hours if the database leaked. The cost (12 hashes here, up to 12
+ * verifications per use) is paid only by admins regenerating and by attempts that already
+ * passed the sign-in failure throttle.
+ */
+export async function regenerateBackupCodes(db: Db, deploymentId: string, userId: string): Promise<string[]> {
+  await requireUser(db, deploymentId, userId);
+  const codes = Array.from({ length: BACKUP_CODE_COUNT }, generateBackupCode);
+  // One at a time: twelve at once would hold all four of libuv's threads, and every sign-in
+  // and password change of every other user needs one too.
+  const hashes: string[] = [];
+  for (const code of codes) hashes.push(await hashPassword(backupCodeKey(code)));
+  const nowMs = Date.now();
+  await db.transaction().execute(async (trx) => {
+    await requireUser(trx, deploymentId, userId);
+    await replaceBackupCodes(trx, deploymentId, userId, hashes.map((codeHash) => ({ id: generateId("bkc", nowMs), codeHash })), nowMs);
+  });
+  return codes;
+}
+
+export async function getSecondFactorState(db: Db, deploymentId: string, userId: string): Promise<SecondFactorState> {
+  return findSecondFactorState(db, deploymentId, userId);
+}
+
+/**
+ * Checks a TOTP code and uses it up: true only for a code of the current step ±1 that is newer
+ * than every code accepted before (so a code never works twice, on any instance).
+ */
+export async function useTotpCode(db: Db, secretBox: SecretBox, deploymentId: string, userId: string, code: string, nowMs = Date.now()): Promise<boolean> {
+  const authenticator = await findTotpAuthenticatorSecret(db, deploymentId, userId);
+  if (!authenticator) return false;
+  const context = totpSecretContext(authenticator.id);
+  const normalizedSecret = secretBox.open(authenticator.secretSealed, context);
+  // After a key rotation the old key still opens it; reseal it under the current one on this use.
+  if (secretBox.isSealedWithOldKey(authenticator.secretSealed)) {
+    await updateTotpSecretSealed(db, deploymentId, authenticator.id, secretBox.seal(normalizedSecret, context));
+  }
+  const secret = decodeBase32(normalizedSecret);
+  const step = matchTotpStep(secret, code.replace(/\s/g, ""), nowMs);
+  if (step === null || step <= authenticator.lastUsedStep) return false;
+  return claimTotpStep(db, deploymentId, authenticator.id, step, nowMs);
+}
+
+/** Checks a backup code and uses it up (deleted by the statement that claims it, so it works once). */
+export async function useBackupCode(db: Db, deploymentId: string, userId: string, code: string): Promise<boolean> {
+  const key = backupCodeKey(code);
+  if (!/^[A-Za-z0-9]{8}$/.test(key)) return false;
+  // One verification at a time (see regenerateBackupCodes), stopping at the match: which of the
+  // user's codes it was is no secret worth hiding behind the time taken.
+  for (const entry of await listBackupCodeHashes(db, deploymentId, userId)) {
+    if (await verifyPassword(entry.codeHash, key)) return deleteBackupCode(db, deploymentId, userId, entry.id);
+  }
+  return false;
+}
+
+/** Uses a second-factor code of the given kind; false when it is wrong, expired or already used. */
+export function useSecondFactorCode(db: Db, secretBox: SecretBox, deploymentId: string, userId: string, strategy: SecondFactorStrategy, code: string): Promise<boolean> {
+  return strategy === "totp" ? useTotpCode(db, secretBox, deploymentId, userId, code) : useBackupCode(db, deploymentId, userId, code);
+}
+
+/** Which kind a code presented without one is: six digits are a TOTP code, anything else a backup code. */
+export const strategyOfCode = (code: string): SecondFactorStrategy => (/^\s*\d{6}\s*$/.test(code) ? "totp" : "backup_code");
