@@ -15,6 +15,7 @@ import { generateRequestId, loggerOptions, requestLog } from "./http/request-log
 import { useValidators } from "./http/validation.js";
 import { emailsRoutes } from "./identifiers/emails.routes.js";
 import { phonesRoutes } from "./identifiers/phones.routes.js";
+import { oauthProvidersRoutes } from "./oauth-providers/oauth-providers.routes.js";
 import { passwordsRoutes } from "./passwords/passwords.routes.js";
 import { profileImagesRoutes } from "./profile-images/profile-images.routes.js";
 import { sessionTokenRoutes } from "./sessions/session-tokens.routes.js";
@@ -103,6 +104,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     await api.register(deploymentsRoutes);
     await api.register(webhooksRoutes);
     await api.register(auditLogRoutes);
+    await api.register(oauthProvidersRoutes);
   });
 
   // The admin console: its static files, and its sign-in by API key or one-time link.

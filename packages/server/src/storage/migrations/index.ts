@@ -5,6 +5,7 @@ import * as idempotencyKeys from "./0003_idempotency_keys.js";
 import * as userCounts from "./0004_user_counts.js";
 import * as events from "./0007_events.js";
 import * as externalIds from "./0008_external_ids.js";
+import * as oauth from "./0009_oauth.js";
 import * as consoleSessions from "./0011_console_sessions.js";
 
 /** Every migration, in the order it runs; names sort in that order too. */
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   "0004_user_counts": userCounts,
   "0007_events": events,
   "0008_external_ids": externalIds,
+  "0009_oauth": oauth,
   "0011_console_sessions": consoleSessions,
 };
 
