@@ -15,6 +15,9 @@ import { generateRequestId, loggerOptions, requestLog } from "./http/request-log
 import { useValidators } from "./http/validation.js";
 import { emailsRoutes } from "./identifiers/emails.routes.js";
 import { phonesRoutes } from "./identifiers/phones.routes.js";
+import { oauthAccessTokenRoutes } from "./oauth/access-tokens.routes.js";
+import { ProviderDirectory } from "./oauth/client/provider-directory.js";
+import { oauthRoutes } from "./oauth/oauth.routes.js";
 import { oauthProvidersRoutes } from "./oauth-providers/oauth-providers.routes.js";
 import { passwordsRoutes } from "./passwords/passwords.routes.js";
 import { profileImagesRoutes } from "./profile-images/profile-images.routes.js";
@@ -85,6 +88,8 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     },
   );
   await app.register(profileImagesRoutes);
+  // Identity providers' discovery documents and keys, shared by the sign-in flow and token refresh.
+  const oauthDirectory = new ProviderDirectory(config.oauthProviderTimeoutMs);
 
   // The Backend API: every route below needs an API key and is scoped to its deployment.
   await app.register(async (api) => {
@@ -105,6 +110,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     await api.register(webhooksRoutes);
     await api.register(auditLogRoutes);
     await api.register(oauthProvidersRoutes);
+    await api.register(oauthAccessTokenRoutes, { directory: oauthDirectory });
   });
 
   // The admin console: its static files, and its sign-in by API key or one-time link.
@@ -125,6 +131,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     });
     await frontend.register(sessionTokenRoutes);
     await frontend.register(jwksRoutes);
+    await frontend.register(oauthRoutes, { directory: oauthDirectory });
   });
 
   return app;

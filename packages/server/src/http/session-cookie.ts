@@ -5,7 +5,7 @@ import { bearerTokenOf } from "./bearer-token.js";
 export const SESSION_COOKIE_NAME = "__session";
 
 /** A cookie's value by name from the Cookie header, or null. */
-function readCookie(request: FastifyRequest, name: string): string | null {
+export function readCookie(request: FastifyRequest, name: string): string | null {
   const header = request.headers.cookie;
   if (!header) return null;
   for (const pair of header.split(";")) {

@@ -10,6 +10,7 @@ import { lockUser, requireUser } from "../users/users.service.js";
 import {
   clearSocialConnectionEmailId,
   deleteSocialConnectionRow,
+  findSocialConnectionByProviderUser,
   insertSocialConnection,
   insertSocialConnections,
   listSocialConnections,
@@ -106,4 +107,40 @@ export async function unlinkSocialConnection(db: Db, deploymentId: string, conte
       events: [{ type: "social_connection.deleted", data: { id: connectionId, deleted: true } }],
     });
   });
+}
+
+/** The connection of one provider account, whoever it belongs to, or null: how a social sign-in finds its user. */
+export const findSocialConnectionByIdentity = (db: Db, deploymentId: string, provider: string, providerUserId: string): Promise<SocialConnection | null> =>
+  findSocialConnectionByProviderUser(db, deploymentId, provider, providerUserId);
+
+/**
+ * Inside the caller's transaction: records a connection a social sign-in proved, for a provider
+ * name the caller has already checked. `userEmailAddressId` is the user's email it vouches for, if any.
+ */
+export async function addProvenSocialConnection(
+  trx: Db,
+  deploymentId: string,
+  userId: string,
+  input: { provider: string; providerUserId: string; emailAddress: string | null; userEmailAddressId: string | null; nowMs: number },
+): Promise<SocialConnection> {
+  return withUniqueConflicts(() =>
+    insertSocialConnection(trx, {
+      id: generateId("sca", input.nowMs),
+      deployment_id: deploymentId,
+      user_id: userId,
+      user_email_address_id: input.userEmailAddressId,
+      provider: input.provider,
+      provider_user_id: input.providerUserId,
+      email_address: input.emailAddress,
+      created_at: input.nowMs,
+      updated_at: input.nowMs,
+    }),
+  );
+}
+
+/** One of the user's connections, or NotFoundError (another user's answers the same as a missing one). */
+export async function getSocialConnection(db: Db, deploymentId: string, userId: string, connectionId: string): Promise<SocialConnection> {
+  const found = (await listSocialConnections(db, deploymentId, userId)).find((connection) => connection.id === connectionId);
+  if (!found) throw new NotFoundError(`User '${userId}' has no social connection '${connectionId}'.`, "social_connection_not_found");
+  return found;
 }
