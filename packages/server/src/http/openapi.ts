@@ -5,6 +5,8 @@ import { Type } from "typebox";
 import { ErrorSchema } from "./common.schemas.js";
 import { AddEmailBodySchema, AddPhoneBodySchema, UpdateEmailBodySchema, UpdatePhoneBodySchema, UserEmailSchema, UserPhoneSchema } from "../identifiers/identifiers.schemas.js";
 import { ImportUserSchema, ImportUsersBodySchema, ImportUsersResponseSchema } from "../import/import.schemas.js";
+import { OauthAccessTokenSchema } from "../oauth/oauth.schemas.js";
+import { CreateOauthProviderBodySchema, OauthProviderSchema, OauthSettingsSchema, UpdateOauthProviderBodySchema } from "../oauth-providers/oauth-providers.schemas.js";
 import { UpdatePasswordBodySchema } from "../passwords/passwords.schemas.js";
 import { UserSigninSchema } from "../sessions/sessions.schemas.js";
 import { LinkSocialConnectionBodySchema, UserSocialConnectionSchema } from "../social-connections/social-connections.schemas.js";
@@ -43,6 +45,11 @@ export const componentSchemas = {
   WebhookDelivery: WebhookDeliverySchema,
   WebhookDeliveryDetails: WebhookDeliveryDetailsSchema,
   AuditLogEntry: AuditLogEntrySchema,
+  OauthProvider: OauthProviderSchema,
+  CreateOauthProviderRequest: CreateOauthProviderBodySchema,
+  UpdateOauthProviderRequest: UpdateOauthProviderBodySchema,
+  OauthSettings: OauthSettingsSchema,
+  OauthAccessToken: OauthAccessTokenSchema,
   Error: ErrorSchema,
 };
 

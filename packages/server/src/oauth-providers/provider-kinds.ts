@@ -20,15 +20,20 @@ export interface ProviderKind {
    * `https://login.microsoftonline.com/{tenantid}/v2.0`, filled in from their `tid` claim.
    */
   isIssuerTemplated: boolean;
+  /**
+   * Hosts (and their subdomains) the provider serves profile pictures from, besides its own
+   * endpoints: a picture is fetched only from there, never from wherever a claim points.
+   */
+  pictureHosts: string[];
 }
 
-const oidcDefaults = { protocol: "oidc", defaultScopes: ["openid", "email", "profile"], responseMode: "query", isIssuerTemplated: false } as const;
+const oidcDefaults = { protocol: "oidc", defaultScopes: ["openid", "email", "profile"], responseMode: "query", isIssuerTemplated: false, pictureHosts: [] as string[] } as const;
 
 const KNOWN_KINDS: Record<string, ProviderKind> = {
-  google_oauth: { ...oidcDefaults, defaultIssuer: "https://accounts.google.com", defaultScopes: ["openid", "email", "profile"] },
+  google_oauth: { ...oidcDefaults, defaultIssuer: "https://accounts.google.com", defaultScopes: ["openid", "email", "profile"], pictureHosts: ["googleusercontent.com"] },
   microsoft_oauth: { ...oidcDefaults, defaultIssuer: "https://login.microsoftonline.com/common/v2.0", defaultScopes: ["openid", "email", "profile", "offline_access"], isIssuerTemplated: true },
   apple_oauth: { ...oidcDefaults, defaultIssuer: "https://appleid.apple.com", defaultScopes: ["openid", "email", "name"], responseMode: "form_post" },
-  github_oauth: { protocol: "github", defaultIssuer: "https://github.com", defaultScopes: ["read:user", "user:email"], responseMode: "query", isIssuerTemplated: false },
+  github_oauth: { protocol: "github", defaultIssuer: "https://github.com", defaultScopes: ["read:user", "user:email"], responseMode: "query", isIssuerTemplated: false, pictureHosts: ["avatars.githubusercontent.com"] },
 };
 
 /** `oidc_` and a slug that fits the social-connection provider names (lower case, digits, `_`). */
@@ -39,7 +44,7 @@ export const PROVIDER_NAME_RULE = "must be google_oauth, github_oauth, microsoft
 /** The kind a provider name stands for, or null for a name we do not know. */
 export function kindOf(provider: string): ProviderKind | null {
   if (Object.hasOwn(KNOWN_KINDS, provider)) return KNOWN_KINDS[provider]!;
-  if (CUSTOM_OIDC_PATTERN.test(provider)) return { ...oidcDefaults, defaultIssuer: null, defaultScopes: [...oidcDefaults.defaultScopes] };
+  if (CUSTOM_OIDC_PATTERN.test(provider)) return { ...oidcDefaults, defaultIssuer: null, defaultScopes: [...oidcDefaults.defaultScopes], pictureHosts: [] };
   return null;
 }
 

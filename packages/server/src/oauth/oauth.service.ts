@@ -19,6 +19,7 @@ import type { Db } from "../storage/db.js";
 import { createUserInTransaction, getUser } from "../users/users.service.js";
 import { readGithubIdentity, readOidcIdentity, type ProviderIdentity } from "./client/identity.js";
 import type { ProviderDirectory } from "./client/provider-directory.js";
+import { fetchProviderPicture } from "./client/picture.js";
 import { OauthFailure } from "./client/provider-error.js";
 import { requestTokens, type ProviderTokens } from "./client/token-endpoint.js";
 import { consumeOauthState, findOauthState, findOauthTokens, insertOauthState, upsertOauthTokens, type OauthState } from "./oauth.storage.js";
@@ -204,18 +205,30 @@ export async function completeOauth(context: OauthContext, deploymentId: string,
     if (!signedIn || signedIn.session.userId !== state.linkUserId) throw new OauthFailure("oauth_not_signed_in", "The session that asked to link this provider has ended.");
   }
   const settings = await getOauthSettings(context.db, deploymentId);
+  const picture = (await mayCreateUser(context.db, deploymentId, state, credentials.provider, identity, settings))
+    ? await fetchProviderPicture(identity.pictureUrl, credentials.kind, endpoints, context.directory.timeoutMs)
+    : null;
   // Two callbacks for one new identity may race: the loser's insert hits a unique index, and
   // on the second pass it finds what the winner wrote.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await context.db.transaction().execute((trx) => applyIdentity(trx, context, deploymentId, { state, credentials, identity, tokens, settings, origin: input.origin }));
+      return await context.db.transaction().execute((trx) => applyIdentity(trx, context, deploymentId, { state, credentials, identity, tokens, settings, picture, origin: input.origin }));
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= 2) throw error;
     }
   }
 }
 
+/** Whether this sign-in would create a user: only then is the provider's picture worth fetching (outside the transaction). */
+async function mayCreateUser(db: Db, deploymentId: string, state: OauthState, provider: string, identity: ProviderIdentity, settings: OauthSettings): Promise<boolean> {
+  if (state.intent !== "sign_in" || !settings.allowSignUp || !identity.isEmailVerified || identity.email === null) return false;
+  if (await findSocialConnectionByIdentity(db, deploymentId, provider, identity.subject)) return false;
+  return (await findEmailHolder(db, deploymentId, identity.email)) === null;
+}
+
 interface ResolvedIdentity {
+  /** The provider's picture, fetched beforehand, for a user this sign-in creates. */
+  picture: Buffer | null;
   state: OauthState;
   credentials: ProviderCredentials;
   identity: ProviderIdentity;
@@ -272,6 +285,7 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
         firstName: identity.firstName ?? "",
         lastName: identity.lastName ?? "",
         skipPasswordCheck: true,
+        ...(resolved.picture && { profileImage: { bytes: resolved.picture } }),
       });
       userId = user.id;
       emailId = user.primaryEmailAddressId;

@@ -38,7 +38,7 @@ type Outcome = { sub: string } | { deny: true };
  * interaction handler that completes each interaction as the test scripted (signInNextAs /
  * denyNext), through the provider's own interactionDetails / interactionFinished API.
  */
-export async function startOidcProvider(options: { redirectUris: string[] }): Promise<TestOidcProvider> {
+export async function startOidcProvider(options: { redirectUris: string[]; /** Served at /picture.png, for `picture` claims. */ picturePng?: Buffer }): Promise<TestOidcProvider> {
   const accounts = new Map<string, TestAccount>();
   const outcomes: Outcome[] = [];
   const authorizationRequests: URLSearchParams[] = [];
@@ -83,6 +83,11 @@ export async function startOidcProvider(options: { redirectUris: string[] }): Pr
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", issuer);
     if (url.pathname === "/auth" && url.searchParams.has("client_id")) authorizationRequests.push(url.searchParams);
+    if (url.pathname === "/picture.png" && options.picturePng) {
+      response.writeHead(200, { "content-type": "image/png" });
+      response.end(options.picturePng);
+      return;
+    }
     if (url.pathname.startsWith("/interaction/")) {
       completeInteraction(request, response).catch((error) => {
         response.statusCode = 500;

@@ -4,7 +4,7 @@ import { WachtClient } from "wacht-published";
 import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
 import { TestBrowser } from "../helpers/browser.js";
 import { DIALECTS } from "../helpers/dialects.js";
-import { GOOD_PASSWORD, createUser, getDetails, uniqueTag } from "../helpers/fixtures.js";
+import { GOOD_PASSWORD, buildPng, createUser, getDetails, uniqueTag } from "../helpers/fixtures.js";
 import { decodeJwt } from "../helpers/frontend.js";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { startServer, type TestServer } from "../helpers/start-server.js";
@@ -12,6 +12,7 @@ import { startServer, type TestServer } from "../helpers/start-server.js";
 /** The app a sign-in returns to; never fetched: the browser stops when it is sent there. */
 const APP_URL = "http://127.0.0.1:9/after-sign-in";
 const PROVIDER = "oidc_test";
+const PICTURE = buildPng(3, 3, [10, 200, 30]);
 
 /** A port nothing listens on: a provider there is down. */
 async function closedPort(): Promise<number> {
@@ -33,7 +34,7 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
     server = await startServer(dialect);
     call = apiClient(server.baseUrl, server.apiKey);
     published = new WachtClient({ apiKey: server.apiKey, baseUrl: server.baseUrl });
-    idp = await startOidcProvider({ redirectUris: [`${server.baseUrl}/oauth/${PROVIDER}/callback`] });
+    idp = await startOidcProvider({ redirectUris: [`${server.baseUrl}/oauth/${PROVIDER}/callback`], picturePng: PICTURE });
     const configured = await call("POST", "/oauth-providers", { provider: PROVIDER, client_id: idp.clientId, client_secret: idp.clientSecret, issuer: idp.issuer, scopes: ["openid", "email", "profile"] });
     expect(configured.status).toBe(200);
     expect((await call("PATCH", "/oauth-settings", { redirect_urls: [APP_URL] })).status).toBe(200);
@@ -97,8 +98,8 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect(row.code_verifier_sealed).toMatch(/^ws1\./);
     });
 
-    it("creates a user from a new account's verified email and names, and signs them in with a session cookie", async () => {
-      const account = newAccount();
+    it("creates a user from a new account's verified email, names and picture, and signs them in with a session cookie", async () => {
+      const account = newAccount({ picture: `${idp.issuer}/picture.png` });
       idp.signInNextAs(account.sub);
       const browser = new TestBrowser();
       const landed = await signIn(browser);
@@ -112,6 +113,8 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect(user).toMatchObject({ first_name: "Ada", last_name: "Lovelace", primary_email_address: account.email });
       const details = await getDetails(call, user.id);
       expect(details.has_password).toBe(false);
+      const picture = await fetch(user.profile_picture_url);
+      expect(Buffer.from(await picture.arrayBuffer()).equals(PICTURE)).toBe(true);
       expect(details.email_addresses[0]).toMatchObject({ email: account.email, verified: true, is_primary: true, verification_strategy: "oauth_oidc_test" });
 
       const connections = await published.users.listSocialConnections(user.id);
@@ -120,8 +123,8 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect((await call("GET", `/users/${user.id}/sessions`)).body.data).toHaveLength(1);
     });
 
-    it("signs an existing connection's user in again, with no second user", async () => {
-      const account = newAccount();
+    it("signs an existing connection's user in again, with no second user; a picture from elsewhere is not fetched", async () => {
+      const account = newAccount({ picture: `http://127.0.0.1:${await closedPort()}/tracker.png` });
       idp.signInNextAs(account.sub);
       await signIn(new TestBrowser());
       idp.signInNextAs(account.sub);
@@ -129,6 +132,7 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect((await signIn(again)).href).toBe(APP_URL);
       const users = await usersWithEmail(account.email!);
       expect(users).toHaveLength(1);
+      expect(users[0].profile_picture_url).toBeNull();
       expect((await call("GET", `/users/${users[0].id}/sessions`)).body.data).toHaveLength(2);
       expect((await published.users.listSocialConnections(users[0].id))).toHaveLength(1);
     });

@@ -39,7 +39,7 @@ export async function callProvider(url: string, init: RequestInit, options: { ti
     await response.body?.cancel();
     throw new OauthFailure("provider_unavailable", `${new URL(url).origin} answered ${response.status}.`);
   }
-  const text = await readLimited(response, url);
+  const text = (await readLimited(response, url, MAX_RESPONSE_BYTES)).toString("utf8");
   try {
     return { status: response.status, body: JSON.parse(text) };
   } catch {
@@ -47,9 +47,27 @@ export async function callProvider(url: string, init: RequestInit, options: { ti
   }
 }
 
-async function readLimited(response: Response, url: string): Promise<string> {
+/**
+ * The bytes of a small file a provider serves (a profile picture), under the same rules as
+ * callProvider; null on any failure, since a missing picture must not stop a sign-in.
+ */
+export async function fetchProviderFile(url: string, options: { timeoutMs: number; maxBytes: number; isAllowed: (url: URL) => boolean }): Promise<Buffer | null> {
+  if (!isSafeProviderUrl(url) || !options.isAllowed(new URL(url))) return null;
+  try {
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(options.timeoutMs) });
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      return null;
+    }
+    return await readLimited(response, url, options.maxBytes);
+  } catch {
+    return null;
+  }
+}
+
+async function readLimited(response: Response, url: string, maxBytes: number): Promise<Buffer> {
   const reader = response.body?.getReader();
-  if (!reader) return "";
+  if (!reader) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
@@ -57,9 +75,9 @@ async function readLimited(response: Response, url: string): Promise<string> {
       const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;
-      if (total > MAX_RESPONSE_BYTES) {
+      if (total > maxBytes) {
         await reader.cancel();
-        throw new OauthFailure("provider_unavailable", `${new URL(url).origin} sent more than ${MAX_RESPONSE_BYTES} bytes.`);
+        throw new OauthFailure("provider_unavailable", `${new URL(url).origin} sent more than ${maxBytes} bytes.`);
       }
       chunks.push(value);
     }
@@ -67,5 +85,5 @@ async function readLimited(response: Response, url: string): Promise<string> {
     if (error instanceof OauthFailure) throw error;
     throw new OauthFailure("provider_unavailable", `${new URL(url).origin} broke off its answer: ${(error as Error).message}`);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
