@@ -59,5 +59,5 @@ describe.each(DIALECTS)("wacht oauth-providers on %s", (dialect) => {
     expect((await runCli(server, ["oauth-providers", "remove", "oidc_corp"])).code).toBe(0);
     expect(JSON.parse((await runCli(server, ["oauth-providers", "list", "--json"])).stdout)).toEqual([]);
     expect((await runCli(server, ["oauth-providers", "remove", "oidc_corp"])).code).toBe(1);
-  });
+  }, 180_000); // eight processes of the bin, on a loaded machine
 });
