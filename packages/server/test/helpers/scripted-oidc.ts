@@ -43,9 +43,17 @@ export async function startScriptedOidcProvider(): Promise<ScriptedOidcProvider>
     if (url.pathname === "/authorize") {
       const code = randomBytes(8).toString("hex");
       nonces.set(code, url.searchParams.get("nonce") ?? "");
-      const back = new URL(url.searchParams.get("redirect_uri")!);
+      const redirectUri = url.searchParams.get("redirect_uri")!;
+      const state = url.searchParams.get("state") ?? "";
+      if (url.searchParams.get("response_mode") === "form_post") {
+        // As Apple does: a page that posts the answer to the client.
+        const field = (name: string, value: string) => `<input type="hidden" name="${name}" value="${value.replace(/"/g, "&quot;")}">`;
+        response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+        return response.end(`<form method="post" action="${redirectUri}">${field("code", code)}${field("state", state)}</form><script>document.forms[0].submit()</script>`);
+      }
+      const back = new URL(redirectUri);
       back.searchParams.set("code", code);
-      back.searchParams.set("state", url.searchParams.get("state") ?? "");
+      back.searchParams.set("state", state);
       response.writeHead(302, { location: back.href });
       return response.end();
     }

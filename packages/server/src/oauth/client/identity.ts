@@ -103,7 +103,8 @@ export async function readOidcIdentity(
   return {
     subject: String(claims.sub).slice(0, 255),
     email: text(claims.email, 254),
-    isEmailVerified: text(claims.email) !== null && isTrue(claims.email_verified),
+    // Microsoft sends no email_verified; its optional xms_edov claim says the domain owner verified the address.
+    isEmailVerified: text(claims.email) !== null && (isTrue(claims.email_verified) || isTrue(claims.xms_edov)),
     firstName: text(claims.given_name, 100) ?? (givenFromName ? givenFromName.slice(0, 100) : null),
     lastName: text(claims.family_name, 100) ?? (familyFromName.length ? familyFromName.join(" ").slice(0, 100) : null),
     pictureUrl: text(claims.picture, 2048),
