@@ -137,6 +137,22 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect((await published.users.listSocialConnections(users[0].id))).toHaveLength(1);
     });
 
+    it("makes one user when two first sign-ins of one account finish at the same time; both are signed in", async () => {
+      const account = newAccount();
+      const browsers = [new TestBrowser(), new TestBrowser(), new TestBrowser()];
+      const callbacks: URL[] = [];
+      for (const browser of browsers) {
+        idp.signInNextAs(account.sub);
+        callbacks.push(await callbackUrlOf(browser));
+      }
+      const answers = await Promise.all(browsers.map((browser, index) => browser.request(callbacks[index]!.href)));
+      expect(answers.map((answer) => answer.location)).toEqual([APP_URL, APP_URL, APP_URL]);
+      const users = await usersWithEmail(account.email!);
+      expect(users).toHaveLength(1);
+      expect(await published.users.listSocialConnections(users[0].id)).toHaveLength(1);
+      expect((await call("GET", `/users/${users[0].id}/sessions`)).body.data).toHaveLength(3);
+    });
+
     it("keeps the query string of an allowed redirect_url and refuses everything else as JSON, with no redirect", async () => {
       const account = newAccount();
       idp.signInNextAs(account.sub);
