@@ -4,6 +4,7 @@ import { httpErrors, storageErrors } from "./errors/http.js";
 import { idempotencyErrors } from "./errors/idempotency.js";
 import { importErrors } from "./errors/import.js";
 import { identifiersErrors } from "./errors/identifiers.js";
+import { oauthErrors } from "./errors/oauth.js";
 import { profileImagesErrors } from "./errors/profile-images.js";
 import { sessionsErrors } from "./errors/sessions.js";
 import { socialConnectionsErrors } from "./errors/social-connections.js";
@@ -38,6 +39,8 @@ export const errors = {
   ...deploymentsErrors,
   ...idempotencyErrors,
   ...consoleErrors,
+  // ---- oauth
+  ...oauthErrors,
   // ---- second factors: add here
   // ---- webhooks: add here
   ...webhooksErrors,

@@ -1,6 +1,6 @@
 import { withUniqueConflicts } from "../conflicts.js";
 import type { SecretBox } from "../crypto/secret-box.js";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { ConflictError, errors } from "../errors.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import {
@@ -42,7 +42,7 @@ const MAX_SCOPES = 30;
 const SCOPE_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/; // RFC 6749 §3.3 scope-token characters
 const MAX_REDIRECT_URLS = 100;
 
-const providerNotFound = (provider: string) => new NotFoundError(`No OAuth provider '${provider}' is configured.`, "oauth_provider_not_found");
+const providerNotFound = (provider: string) => errors.oauth_provider_not_found(provider);
 
 /** The secret-box context of a provider's client secret: the row and column it belongs to. */
 const clientSecretContext = (providerRowId: string) => `oauth_providers.client_secret:${providerRowId}`;
@@ -50,29 +50,29 @@ const clientSecretContext = (providerRowId: string) => `oauth_providers.client_s
 function checkProviderName(raw: string): { provider: string; kind: ProviderKind } {
   const provider = raw.trim().toLowerCase();
   const kind = kindOf(provider);
-  if (!kind) throw ValidationError.field("provider", PROVIDER_NAME_RULE, "invalid_oauth_provider");
+  if (!kind) throw errors.invalid_oauth_provider(PROVIDER_NAME_RULE);
   return { provider, kind };
 }
 
 function checkClientId(raw: string): string {
   const clientId = raw.trim();
-  if (clientId.length < 1 || clientId.length > 512) throw ValidationError.field("client_id", "must be 1 to 512 characters");
+  if (clientId.length < 1 || clientId.length > 512) throw errors.validation_failed({ client_id: "must be 1 to 512 characters" });
   return clientId;
 }
 
 function checkClientSecret(raw: string): string {
   // Kept byte-exact: a secret is not ours to trim. Apple's is a signed JWT, hence the room.
-  if (raw.length < 1 || raw.length > 4096 || raw.trim() !== raw) throw ValidationError.field("client_secret", "must be 1 to 4096 characters, without surrounding spaces");
+  if (raw.length < 1 || raw.length > 4096 || raw.trim() !== raw) throw errors.validation_failed({ client_secret: "must be 1 to 4096 characters, without surrounding spaces" });
   return raw;
 }
 
 function checkIssuer(raw: string | null | undefined, kind: ProviderKind): string | null {
   if (raw === undefined || raw === null || raw.trim() === "") {
-    if (kind.defaultIssuer === null) throw ValidationError.field("issuer", "is required for an oidc_<slug> provider: the issuer URL its discovery document is under");
+    if (kind.defaultIssuer === null) throw errors.validation_failed({ issuer: "is required for an oidc_<slug> provider: the issuer URL its discovery document is under" });
     return null;
   }
   const issuer = normalizeIssuer(raw);
-  if (!issuer) throw ValidationError.field("issuer", "must be an https URL (http only on 127.0.0.1 or localhost) without query or fragment");
+  if (!issuer) throw errors.validation_failed({ issuer: "must be an https URL (http only on 127.0.0.1 or localhost) without query or fragment" });
   return issuer;
 }
 
@@ -80,10 +80,10 @@ function checkScopes(raw: string[] | undefined, kind: ProviderKind): string[] {
   if (raw === undefined) return kind.defaultScopes;
   const scopes = [...new Set(raw.flatMap((scope) => scope.split(" ")).filter(Boolean))];
   if (scopes.length > MAX_SCOPES || !scopes.every((scope) => SCOPE_PATTERN.test(scope))) {
-    throw ValidationError.field("scopes", `must be at most ${MAX_SCOPES} OAuth scope names (no spaces, quotes or backslashes)`);
+    throw errors.validation_failed({ scopes: `must be at most ${MAX_SCOPES} OAuth scope names (no spaces, quotes or backslashes)` });
   }
   // Without "openid" an OpenID Connect provider sends no ID token, and we would not know who signed in.
-  if (kind.protocol === "oidc" && !scopes.includes("openid")) throw ValidationError.field("scopes", "must include \"openid\" for an OpenID Connect provider");
+  if (kind.protocol === "oidc" && !scopes.includes("openid")) throw errors.validation_failed({ scopes: "must include \"openid\" for an OpenID Connect provider" });
   return scopes;
 }
 
@@ -115,7 +115,7 @@ export async function createOauthProvider(db: Db, secretBox: SecretBox, deployme
       updated_at: now,
     }),
   ).catch((error) => {
-    if (error instanceof ConflictError) throw new ConflictError(`OAuth provider '${provider}' is already configured; change it with PATCH /oauth-providers/${provider}.`, "oauth_provider_exists", "provider");
+    if (error instanceof ConflictError) throw errors.oauth_provider_exists(provider);
     throw error;
   });
   return (await findOauthProvider(db, deploymentId, provider))!;
@@ -200,10 +200,10 @@ export async function updateOauthSettings(db: Db, deploymentId: string, change: 
   const current = await findOauthSettings(db, deploymentId);
   let redirectUrls = current.redirectUrls;
   if (change.redirectUrls !== undefined) {
-    if (change.redirectUrls.length > MAX_REDIRECT_URLS) throw ValidationError.field("redirect_urls", `must list at most ${MAX_REDIRECT_URLS} URLs`);
+    if (change.redirectUrls.length > MAX_REDIRECT_URLS) throw errors.validation_failed({ redirect_urls: `must list at most ${MAX_REDIRECT_URLS} URLs` });
     redirectUrls = change.redirectUrls.map((raw, index) => {
       const url = normalizeRedirectUrl(raw);
-      if (!url) throw ValidationError.field(`redirect_urls[${index}]`, "must be an absolute https URL (http only on 127.0.0.1 or localhost), without query, fragment or credentials");
+      if (!url) throw errors.validation_failed({ [`redirect_urls[${index}]`]: "must be an absolute https URL (http only on 127.0.0.1 or localhost), without query, fragment or credentials" });
       return url;
     });
     redirectUrls = [...new Set(redirectUrls)];

@@ -14,7 +14,7 @@ export const oauthAccessTokenRoutes: FastifyPluginAsyncTypebox<{ directory: Prov
         summary: "A fresh provider access token for a connection",
         description: "Refreshed first when it has expired and a refresh token is stored. 409 oauth_token_expired / oauth_refresh_rejected: the user must sign in with the provider again.",
         params: AccessTokenParamsSchema,
-        response: { 200: OauthAccessTokenSchema, ...errorResponses, 502: ErrorSchema },
+        response: { 200: OauthAccessTokenSchema, ...errorResponses, 503: ErrorSchema },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { WachtError } from "../errors.js";
+import { WachtError, errors } from "../errors.js";
 import { EmptySchema, ErrorSchema, listOf } from "../http/common.schemas.js";
 import { readCookie, readSessionCredential, setSessionCookie } from "../http/session-cookie.js";
 import { UserSocialConnectionSchema, toSocialConnectionJson } from "../social-connections/social-connections.schemas.js";
@@ -86,7 +86,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ directory: ProviderDirecto
       // The allow-list may have changed since the sign-in started: it is asked again.
       await checkRedirectUrl(app.db, deployment.id, state.redirectUrl);
     } catch {
-      throw new WachtError(400, "redirect_url_not_allowed", "This sign-in's redirect URL is no longer allowed.");
+      throw errors.redirect_url_not_allowed();
     }
     if (failure) return redirectWithError(reply, redirectUrl, failure.code);
     try {

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Config } from "../config.js";
 import type { SecretBox } from "../crypto/secret-box.js";
-import { ConflictError, NotFoundError, ValidationError, WachtError } from "../errors.js";
-import { attachVerifiedEmail, findEmailHolder, lockUser } from "../identifiers/identifiers.service.js";
+import { ConflictError, errors } from "../errors.js";
+import { attachVerifiedEmail, findEmailHolder } from "../identifiers/identifiers.service.js";
 import { allowedRedirectUrl, findProviderCredentials, getOauthSettings, type OauthSettings, type ProviderCredentials } from "../oauth-providers/oauth-providers.service.js";
 import { signInMethodOf } from "../oauth-providers/provider-kinds.js";
 import { constantTimeEqual, sha256Hex } from "../secrets.js";
@@ -16,7 +16,8 @@ import {
   type SocialConnection,
 } from "../social-connections/social-connections.service.js";
 import type { Db } from "../storage/db.js";
-import { createUserInTransaction, getUser } from "../users/users.service.js";
+import { createUserInTransaction } from "../user-accounts/user-accounts.service.js";
+import { getUser, lockUser } from "../users/users.service.js";
 import { readGithubIdentity, readOidcIdentity, type ProviderIdentity } from "./client/identity.js";
 import type { ProviderDirectory } from "./client/provider-directory.js";
 import { fetchProviderPicture } from "./client/picture.js";
@@ -56,13 +57,7 @@ const BINDING_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 export async function checkRedirectUrl(db: Db, deploymentId: string, raw: string | undefined): Promise<{ url: URL; settings: OauthSettings }> {
   const settings = await getOauthSettings(db, deploymentId);
   const url = raw === undefined ? null : allowedRedirectUrl(settings, raw);
-  if (!url) {
-    throw new ValidationError(
-      "redirect_url: must be one of the deployment's allowed redirect URLs (PATCH /oauth-settings redirect_urls); origin and path must match exactly.",
-      { redirect_url: "must be one of the deployment's allowed redirect URLs" },
-      "redirect_url_not_allowed",
-    );
-  }
+  if (!url) throw errors.redirect_url_not_allowed();
   return { url, settings };
 }
 
@@ -148,7 +143,7 @@ export async function takeOauthState(db: Db, deploymentId: string, rawState: str
   }
   const known = stateHash && (await findOauthState(db, deploymentId, stateHash));
   if (known) return { state: known, failure: new OauthFailure("oauth_state_replayed", "This sign-in was already completed or abandoned; start it again.") };
-  throw new ValidationError("state: unknown or expired sign-in state; start the sign-in again.", { state: "unknown or expired" }, "oauth_state_invalid");
+  throw errors.oauth_state_invalid();
 }
 
 export interface CallbackInput {
@@ -281,10 +276,9 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
       if (!resolved.settings.allowSignUp) throw new OauthFailure("oauth_sign_up_disabled", "This deployment does not allow new accounts through social sign-in.");
       const user = await createUserInTransaction(trx, deploymentId, {
         emailAddress: verifiedEmail,
-        emailVerificationStrategy: method,
+        verificationStrategy: method,
         firstName: identity.firstName ?? "",
         lastName: identity.lastName ?? "",
-        skipPasswordCheck: true,
         ...(resolved.picture && { profileImage: { bytes: resolved.picture } }),
       });
       userId = user.id;
@@ -321,7 +315,7 @@ async function storeTokens(db: Db, secretBox: SecretBox, deploymentId: string, c
 async function signedInUserId(context: OauthContext, deploymentId: string, sessionCredential: string | null): Promise<string> {
   const signedIn =
     sessionCredential && (await authenticateSession(context.db, deploymentId, sessionCredential, { nowMs: Date.now(), lifetimeSeconds: context.config.sessionLifetimeSeconds }));
-  if (!signedIn) throw new WachtError(401, "session_invalid", "Sign in first: send the __session cookie or 'Authorization: Bearer <session credential>'.");
+  if (!signedIn) throw errors.session_invalid();
   return signedIn.session.userId;
 }
 
@@ -340,11 +334,11 @@ export async function unlinkOwnConnection(context: OauthContext, deploymentId: s
     await lockUser(trx, deploymentId, userId);
     const connections = await getSocialConnections(trx, deploymentId, userId);
     if (!connections.some((connection) => connection.id === connectionId)) {
-      throw new NotFoundError(`You have no social connection '${connectionId}'.`, "social_connection_not_found");
+      throw errors.social_connection_not_found(userId, connectionId);
     }
     const user = await getUser(trx, deploymentId, userId);
     if (!user.hasPassword && connections.length === 1) {
-      throw new ConflictError("This is your last way to sign in: set a password or link another provider before unlinking it.", "last_sign_in_method");
+      throw errors.last_sign_in_method();
     }
     await unlinkSocialConnection(trx, deploymentId, userId, connectionId);
   });
@@ -367,14 +361,14 @@ export interface FreshAccessToken {
 export async function getFreshAccessToken(context: OauthContext, deploymentId: string, userId: string, connectionId: string): Promise<FreshAccessToken> {
   const connection = await getSocialConnection(context.db, deploymentId, userId, connectionId);
   const stored = await findOauthTokens(context.db, deploymentId, connectionId);
-  if (!stored) throw new NotFoundError("This connection has no provider tokens: it was not made by a social sign-in.", "oauth_tokens_not_found");
+  if (!stored) throw errors.oauth_tokens_not_found();
   const nowMs = Date.now();
   if (stored.expiresAt === null || stored.expiresAt - ACCESS_TOKEN_MARGIN_MS > nowMs) {
     return { connection, accessToken: context.secretBox.open(stored.accessTokenSealed, accessTokenContext(connectionId)), tokenType: stored.tokenType, scopes: stored.scopes, expiresAt: stored.expiresAt };
   }
-  if (!stored.refreshTokenSealed) throw new ConflictError("The provider's access token has expired and there is no refresh token: the user must sign in with the provider again.", "oauth_token_expired");
+  if (!stored.refreshTokenSealed) throw errors.oauth_token_expired();
   const credentials = await findProviderCredentials(context.db, context.secretBox, deploymentId, connection.provider);
-  if (!credentials) throw new ConflictError(`Provider '${connection.provider}' is not configured or not enabled, so its token cannot be refreshed.`, "oauth_provider_not_enabled");
+  if (!credentials) throw errors.oauth_provider_disabled(connection.provider);
   let tokens: ProviderTokens;
   try {
     const endpoints = await context.directory.endpointsOf(credentials);
@@ -386,8 +380,8 @@ export async function getFreshAccessToken(context: OauthContext, deploymentId: s
     );
   } catch (error) {
     if (!(error instanceof OauthFailure)) throw error;
-    if (error.code === "code_rejected") throw new ConflictError("The provider refused the refresh token: the user must sign in with the provider again.", "oauth_refresh_rejected");
-    throw new WachtError(502, error.code, `The provider could not refresh the token: ${error.message}`);
+    if (error.code === "code_rejected") throw errors.oauth_refresh_rejected();
+    throw errors.provider_unavailable(error.message);
   }
   await storeTokens(context.db, context.secretBox, deploymentId, connectionId, tokens, nowMs);
   return { connection, accessToken: tokens.accessToken, tokenType: tokens.tokenType, scopes: tokens.scopes, expiresAt: tokens.expiresAtMs };

@@ -124,16 +124,14 @@ export async function addProvenSocialConnection(
   input: { provider: string; providerUserId: string; emailAddress: string | null; userEmailAddressId: string | null; nowMs: number },
 ): Promise<SocialConnection> {
   return withUniqueConflicts(() =>
-    insertSocialConnection(trx, {
+    insertSocialConnection(trx, deploymentId, {
       id: generateId("sca", input.nowMs),
-      deployment_id: deploymentId,
-      user_id: userId,
-      user_email_address_id: input.userEmailAddressId,
+      userId,
+      userEmailAddressId: input.userEmailAddressId,
       provider: input.provider,
-      provider_user_id: input.providerUserId,
-      email_address: input.emailAddress,
-      created_at: input.nowMs,
-      updated_at: input.nowMs,
+      providerUserId: input.providerUserId,
+      emailAddress: input.emailAddress,
+      nowMs: input.nowMs,
     }),
   );
 }
@@ -141,6 +139,6 @@ export async function addProvenSocialConnection(
 /** One of the user's connections, or NotFoundError (another user's answers the same as a missing one). */
 export async function getSocialConnection(db: Db, deploymentId: string, userId: string, connectionId: string): Promise<SocialConnection> {
   const found = (await listSocialConnections(db, deploymentId, userId)).find((connection) => connection.id === connectionId);
-  if (!found) throw new NotFoundError(`User '${userId}' has no social connection '${connectionId}'.`, "social_connection_not_found");
+  if (!found) throw errors.social_connection_not_found(userId, connectionId);
   return found;
 }
