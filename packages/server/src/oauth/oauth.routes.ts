@@ -94,6 +94,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ directory: ProviderDirecto
         provider,
         code: parameters.code,
         error: parameters.error,
+        issuer: parameters.iss,
         presentedBinding: readCookie(request, BINDING_COOKIE_NAME),
         sessionCredential: readSessionCredential(request)?.credential ?? null,
         callbackUrl: callbackUrlOf(request, provider),

@@ -19,6 +19,7 @@ export const OauthCallbackParamsSchema = Type.Object(
     state: Type.Optional(Type.String({ maxLength: 512 })),
     error: Type.Optional(Type.String({ maxLength: 256 })),
     error_description: Type.Optional(Type.String({ maxLength: 2048 })),
+    iss: Type.Optional(Type.String({ maxLength: 2048, description: "RFC 9207: the issuer that answered" })),
   },
   { additionalProperties: true },
 );

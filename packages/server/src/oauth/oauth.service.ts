@@ -152,6 +152,8 @@ export interface CallbackInput {
   code: string | undefined;
   /** The provider's `error` parameter (RFC 6749 §4.1.2.1), e.g. access_denied. */
   error: string | undefined;
+  /** The `iss` parameter of the answer (RFC 9207), when the provider sends one. */
+  issuer: string | undefined;
   presentedBinding: string | null;
   sessionCredential: string | null;
   callbackUrl: string;
@@ -181,6 +183,10 @@ export async function completeOauth(context: OauthContext, deploymentId: string,
   const credentials = await findProviderCredentials(context.db, context.secretBox, deploymentId, state.provider);
   if (!credentials) throw new OauthFailure("oauth_provider_not_enabled", `Provider '${state.provider}' is no longer enabled.`);
   const endpoints = await context.directory.endpointsOf(credentials);
+  // RFC 9207: an answer naming another issuer is a mix-up attack's code, not this provider's.
+  if (input.issuer !== undefined && endpoints.issuer !== null && !credentials.kind.isIssuerTemplated && input.issuer !== endpoints.issuer) {
+    throw new OauthFailure("provider_error", `The answer came from issuer ${input.issuer.slice(0, 200)}, not ${endpoints.issuer}.`);
+  }
   const codeVerifier = context.secretBox.open(state.codeVerifierSealed, codeVerifierContext(state.stateHash));
   const tokens = await requestTokens(
     endpoints,

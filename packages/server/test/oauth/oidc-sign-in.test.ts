@@ -358,6 +358,18 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect(sessionCookie(browser)).toBeUndefined();
     });
 
+    it("refuses an answer that names another issuer (RFC 9207 mix-up)", async () => {
+      const account = newAccount();
+      idp.signInNextAs(account.sub);
+      const browser = new TestBrowser();
+      const callback = await callbackUrlOf(browser);
+      expect(callback.searchParams.get("iss")).toBe(idp.issuer);
+      callback.searchParams.set("iss", "https://attacker.example");
+      const answer = await browser.request(callback.href);
+      expect(new URL(answer.location!).searchParams.get("error")).toBe("provider_error");
+      expect(sessionCookie(browser)).toBeUndefined();
+    });
+
     it("refuses a callback in a browser other than the one that started the sign-in (login CSRF)", async () => {
       const attacker = newAccount();
       idp.signInNextAs(attacker.sub);
