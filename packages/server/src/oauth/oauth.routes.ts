@@ -1,7 +1,8 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { WachtError, errors } from "../errors.js";
 import { EmptySchema, ErrorSchema, listOf } from "../http/common.schemas.js";
+import { rateLimitSignIn } from "../http/rate-limit.js";
 import { readCookie, readSessionCredential, setSessionCookie } from "../http/session-cookie.js";
 import { UserSocialConnectionSchema, toSocialConnectionJson } from "../social-connections/social-connections.schemas.js";
 import { kindOf } from "../oauth-providers/provider-kinds.js";
@@ -44,39 +45,43 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ directory: ProviderDirecto
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  app.get(
-    "/oauth/:provider/start",
-    {
-      schema: {
-        tags,
-        summary: "Start a social sign-in",
-        description: "302 to the provider. Errors after redirect_url is known come back on it as ?error=<code>; an unknown redirect_url is a JSON 400.",
-        security: [],
-        params: OauthProviderParamsSchema,
-        querystring: OauthStartQuerySchema,
-        response: { 400: ErrorSchema, 404: ErrorSchema },
+  // Each start stores a state row for anyone who asks: counted per client address, as sign-ins are.
+  await app.register(async (limited) => {
+    await limited.register(rateLimitSignIn);
+    limited.withTypeProvider<TypeBoxTypeProvider>().get(
+      "/oauth/:provider/start",
+      {
+        schema: {
+          tags,
+          summary: "Start a social sign-in",
+          description: "302 to the provider. Errors after redirect_url is known come back on it as ?error=<code>; an unknown redirect_url is a JSON 400.",
+          security: [],
+          params: OauthProviderParamsSchema,
+          querystring: OauthStartQuerySchema,
+          response: { 400: ErrorSchema, 404: ErrorSchema },
+        },
       },
-    },
-    async (request, reply) => {
-      const { deployment, isHttps } = request.frontend;
-      const { url: redirectUrl } = await checkRedirectUrl(app.db, deployment.id, request.query.redirect_url);
-      const provider = request.params.provider;
-      try {
-        const { location, binding } = await beginOauth(context, deployment.id, {
-          provider,
-          redirectUrl,
-          intent: request.query.intent ?? "sign_in",
-          sessionCredential: readSessionCredential(request)?.credential ?? null,
-          callbackUrl: callbackUrlOf(request, provider),
-          presentedBinding: readCookie(request, BINDING_COOKIE_NAME),
-        });
-        setBindingCookie(reply, binding, app.config.oauthStateLifetimeSeconds, isHttps, kindOf(provider)?.responseMode === "form_post");
-        return reply.header("cache-control", "no-store").redirect(location, 302);
-      } catch (error) {
-        return answerFailure(request, reply, redirectUrl, error);
-      }
-    },
-  );
+      async (request, reply) => {
+        const { deployment, isHttps } = request.frontend;
+        const { url: redirectUrl } = await checkRedirectUrl(app.db, deployment.id, request.query.redirect_url);
+        const provider = request.params.provider;
+        try {
+          const { location, binding } = await beginOauth(context, deployment.id, {
+            provider,
+            redirectUrl,
+            intent: request.query.intent ?? "sign_in",
+            sessionCredential: readSessionCredential(request)?.credential ?? null,
+            callbackUrl: callbackUrlOf(request, provider),
+            presentedBinding: readCookie(request, BINDING_COOKIE_NAME),
+          });
+          setBindingCookie(reply, binding, app.config.oauthStateLifetimeSeconds, isHttps, kindOf(provider)?.responseMode === "form_post");
+          return reply.header("cache-control", "no-store").redirect(location, 302);
+        } catch (error) {
+          return answerFailure(request, reply, redirectUrl, error);
+        }
+      },
+    );
+  });
 
   const handleCallback = async (request: FastifyRequest, reply: FastifyReply, provider: string, parameters: OauthCallbackParams) => {
     const { deployment, isHttps } = request.frontend;

@@ -131,3 +131,24 @@ describe.each(DIALECTS)("OAuth providers and settings on %s", (dialect) => {
     await call("DELETE", "/oauth-providers/oidc_corp");
   });
 });
+
+describe("social sign-in starts are rate-limited per address", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer("sqlite", { config: { signInRateLimitMax: 2 } });
+    const call = apiClient(server.baseUrl, server.apiKey);
+    await call("POST", "/oauth-providers", { provider: "github_oauth", client_id: "c", client_secret: "s", issuer: "http://127.0.0.1:9" });
+    await call("PATCH", "/oauth-settings", { redirect_urls: ["http://127.0.0.1:9/done"] });
+  });
+  afterAll(async () => server?.close());
+
+  it("answers 429 with Retry-After once the address used its allowance", async () => {
+    const start = () => fetch(`${server.baseUrl}/oauth/github_oauth/start?redirect_url=${encodeURIComponent("http://127.0.0.1:9/done")}`, { redirect: "manual" });
+    expect((await start()).status).toBe(302);
+    expect((await start()).status).toBe(302);
+    const limited = await start();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(((await limited.json()) as { code: string }).code).toBe("rate_limited");
+  });
+});
