@@ -1,4 +1,4 @@
-import { AuthenticationError, ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from "./classes.js";
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from "./classes.js";
 import { conflictOn, defineErrors, entry, fieldErrors } from "./define.js";
 
 /**
@@ -19,7 +19,6 @@ export const oauthErrors = defineErrors({
     ),
   ),
   oauth_state_invalid: entry(ValidationError, () => fieldErrors({ state: "unknown or expired" }, "state: unknown or expired sign-in state; start the sign-in again.")),
-  oauth_session_required: entry(AuthenticationError, () => "Sign in first: send the __session cookie or 'Authorization: Bearer <session credential>'."),
   last_sign_in_method: entry(ConflictError, () => "This is your last way to sign in: set a password or link another provider before unlinking it."),
   oauth_tokens_not_found: entry(NotFoundError, () => "This connection has no provider tokens: it was not made by a social sign-in."),
   oauth_token_expired: entry(ConflictError, () => "The provider's access token has expired and there is no refresh token: the user must sign in with the provider again."),
