@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/ty
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { WachtError, errors } from "../errors.js";
 import { EmptySchema, ErrorSchema, listOf } from "../http/common.schemas.js";
+import { userDocumentAt } from "../http/change-context.js";
+import { publicUrlOf } from "../http/public-url.js";
 import { rateLimitSignIn } from "../http/rate-limit.js";
 import { readCookie, readSessionCredential, setSessionCookie } from "../http/session-cookie.js";
 import { UserSocialConnectionSchema, toSocialConnectionJson } from "../social-connections/social-connections.schemas.js";
@@ -151,7 +153,11 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ directory: ProviderDirecto
       },
     },
     async (request) => {
-      await unlinkOwnConnection(context, request.frontend.deployment.id, readSessionCredential(request)?.credential ?? null, request.params.connectionId);
+      await unlinkOwnConnection(context, request.frontend.deployment.id, readSessionCredential(request)?.credential ?? null, request.params.connectionId, {
+        requestId: request.id,
+        ipAddress: request.ip,
+        describeUser: userDocumentAt(publicUrlOf(request)),
+      });
       return {};
     },
   );

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { ChangeContext } from "../changes/changes.service.js";
 import type { Config } from "../config.js";
 import type { SecretBox } from "../crypto/secret-box.js";
 import { ConflictError, errors } from "../errors.js";
@@ -12,7 +13,7 @@ import {
   findSocialConnectionByIdentity,
   getSocialConnection,
   getSocialConnections,
-  unlinkSocialConnection,
+  unlinkSocialConnectionInTransaction,
   type SocialConnection,
 } from "../social-connections/social-connections.service.js";
 import type { Db } from "../storage/db.js";
@@ -334,8 +335,16 @@ export async function listOwnConnections(context: OauthContext, deploymentId: st
  * in (no password and no other connection), which would lock them out for good. The user's row
  * is locked meanwhile, so two unlinks at once cannot both take "the other" connection.
  */
-export async function unlinkOwnConnection(context: OauthContext, deploymentId: string, sessionCredential: string | null, connectionId: string): Promise<void> {
+export async function unlinkOwnConnection(
+  context: OauthContext,
+  deploymentId: string,
+  sessionCredential: string | null,
+  connectionId: string,
+  request: Omit<ChangeContext, "actor">,
+): Promise<void> {
   const userId = await signedInUserId(context, deploymentId, sessionCredential);
+  // Audited as the user's own act.
+  const change: ChangeContext = { ...request, actor: { type: "user", id: userId, name: "" } };
   await context.db.transaction().execute(async (trx) => {
     await lockUser(trx, deploymentId, userId);
     const connections = await getSocialConnections(trx, deploymentId, userId);
@@ -346,7 +355,7 @@ export async function unlinkOwnConnection(context: OauthContext, deploymentId: s
     if (!user.hasPassword && connections.length === 1) {
       throw errors.last_sign_in_method();
     }
-    await unlinkSocialConnection(trx, deploymentId, userId, connectionId);
+    await unlinkSocialConnectionInTransaction(trx, deploymentId, change, userId, connectionId);
   });
 }
 

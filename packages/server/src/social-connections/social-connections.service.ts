@@ -97,15 +97,18 @@ export async function linkSocialConnection(
 /** Unlinks the connection; the email it brought stays with the user, as a verified address. */
 export async function unlinkSocialConnection(db: Db, deploymentId: string, context: ChangeContext, userId: string, connectionId: string): Promise<void> {
   await requireUser(db, deploymentId, userId);
-  await db.transaction().execute(async (trx) => {
-    const deleted = await deleteSocialConnectionRow(trx, deploymentId, userId, connectionId);
-    if (!deleted) throw errors.social_connection_not_found(userId, connectionId);
-    await recordChange(trx, deploymentId, context, {
-      action: "social_connection.delete",
-      target: { type: "social_connection", id: connectionId },
-      userId,
-      events: [{ type: "social_connection.deleted", data: { id: connectionId, deleted: true } }],
-    });
+  await db.transaction().execute((trx) => unlinkSocialConnectionInTransaction(trx, deploymentId, context, userId, connectionId));
+}
+
+/** The same inside the caller's transaction (a user unlinking their own provider, with their row locked). */
+export async function unlinkSocialConnectionInTransaction(trx: Db, deploymentId: string, context: ChangeContext, userId: string, connectionId: string): Promise<void> {
+  const deleted = await deleteSocialConnectionRow(trx, deploymentId, userId, connectionId);
+  if (!deleted) throw errors.social_connection_not_found(userId, connectionId);
+  await recordChange(trx, deploymentId, context, {
+    action: "social_connection.delete",
+    target: { type: "social_connection", id: connectionId },
+    userId,
+    events: [{ type: "social_connection.deleted", data: { id: connectionId, deleted: true } }],
   });
 }
 
