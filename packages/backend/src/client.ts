@@ -2,6 +2,7 @@ import type { WachtClientStore } from "./client-store.js";
 import { WachtError } from "./core/errors.js";
 import { sendRequest, type CallOptions, type HttpMethod, type TransportConfig } from "./core/request.js";
 import { AuditLogs } from "./resources/audit-logs.js";
+import { OauthProviders } from "./resources/oauth-providers.js";
 import { Users } from "./resources/users.js";
 import { Webhooks } from "./resources/webhooks.js";
 
@@ -35,6 +36,7 @@ export class WachtClient {
   readonly users: Users;
   readonly webhooks: Webhooks;
   readonly auditLogs: AuditLogs;
+  readonly oauthProviders = new OauthProviders(this);
   readonly name?: string;
   // Private so that logging the client never prints the API key.
   readonly #options: WachtClientOptions;

@@ -13,6 +13,7 @@ export {
   type WachtWebhookEvent,
   type WachtEventType,
 } from "./webhooks/verify-webhook.js";
+export { OauthProviders } from "./resources/oauth-providers.js";
 export {
   WachtError,
   ValidationError,
@@ -41,6 +42,7 @@ export { MAX_IMPORT_BATCH, type ImportUser, type ImportUsersOptions, type Import
 export type * from "./resources/second-factors.types.js";
 export type * from "./resources/webhooks.types.js";
 export type * from "./resources/audit-logs.types.js";
+export type * from "./resources/oauth-providers.js";
 export { verifyAuthToken } from "./auth/verify.js";
 export { getAuth, getAuthFromToken, authenticateRequest, authFromHeaders } from "./auth/request-auth.js";
 export { exchangeSessionForAuthToken, type SessionExchangeResult } from "./auth/exchange.js";

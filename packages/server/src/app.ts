@@ -17,6 +17,10 @@ import { generateRequestId, loggerOptions, requestLog } from "./http/request-log
 import { useValidators } from "./http/validation.js";
 import { emailsRoutes } from "./identifiers/emails.routes.js";
 import { phonesRoutes } from "./identifiers/phones.routes.js";
+import { oauthAccessTokenRoutes } from "./oauth/access-tokens.routes.js";
+import { ProviderDirectory } from "./oauth/client/provider-directory.js";
+import { oauthRoutes } from "./oauth/oauth.routes.js";
+import { oauthProvidersRoutes } from "./oauth-providers/oauth-providers.routes.js";
 import { passwordsRoutes } from "./passwords/passwords.routes.js";
 import { profileImagesRoutes } from "./profile-images/profile-images.routes.js";
 import { sessionTokenRoutes } from "./sessions/session-tokens.routes.js";
@@ -103,6 +107,8 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     },
   );
   await app.register(profileImagesRoutes);
+  // Identity providers' discovery documents and keys, shared by the sign-in flow and token refresh.
+  const oauthDirectory = new ProviderDirectory(config.oauthProviderTimeoutMs);
 
   // The Backend API: every route below needs an API key and is scoped to its deployment.
   await app.register(async (api) => {
@@ -127,6 +133,8 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     await api.register(credentialChecksRoutes);
     await api.register(passkeysRoutes);
     await api.register(membershipsRoutes);
+    await api.register(oauthProvidersRoutes);
+    await api.register(oauthAccessTokenRoutes, { directory: oauthDirectory });
   });
 
   // The admin console: its static files, and its sign-in by API key or one-time link.
@@ -152,6 +160,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     });
     await frontend.register(sessionTokenRoutes);
     await frontend.register(jwksRoutes);
+    await frontend.register(oauthRoutes, { directory: oauthDirectory });
   });
 
   return app;

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { parseEncryptionKey } from "./crypto/secret-box.js";
 import { parseFrontendApiUrl } from "./deployments/frontend-api.js";
 import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from "./webhooks/retry-schedule.js";
+import { readOauthEnvironment, type OauthEnvironment } from "./oauth-providers/oauth-environment.js";
 
 /** Every setting the server reads from its environment, read once, here. */
 export interface Config {
@@ -97,6 +98,12 @@ export interface Config {
   webhookDispatcherEnabled: boolean;
   /** Audit entries older than this are deleted (WACHT_AUDIT_LOG_RETENTION_DAYS); 0 keeps them forever. */
   auditLogRetentionDays: number;
+  /** The default deployment's OAuth providers and settings from WACHT_OAUTH_* (written to it at start). */
+  oauth: OauthEnvironment;
+  /** How long a social sign-in may take between leaving for the provider and coming back. */
+  oauthStateLifetimeSeconds: number;
+  /** Timeout of each call to an identity provider (discovery, token, JWKS, user API). */
+  oauthProviderTimeoutMs: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -139,6 +146,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookPreviousSecretTtlMs: 24 * 3_600_000,
     webhookDispatcherEnabled: readBoolean(env, "WACHT_WEBHOOK_DISPATCHER", true),
     auditLogRetentionDays: readInteger(env, "WACHT_AUDIT_LOG_RETENTION_DAYS", 0, 0, 100 * 365),
+    oauth: readOauthEnvironment(env),
+    oauthStateLifetimeSeconds: readInteger(env, "WACHT_OAUTH_STATE_LIFETIME_SECONDS", 600, 30, 3600),
+    oauthProviderTimeoutMs: readInteger(env, "WACHT_OAUTH_PROVIDER_TIMEOUT_MS", 10_000, 100, 120_000),
   };
 }
 

@@ -4,6 +4,7 @@ import { httpErrors, storageErrors } from "./errors/http.js";
 import { idempotencyErrors } from "./errors/idempotency.js";
 import { importErrors } from "./errors/import.js";
 import { identifiersErrors } from "./errors/identifiers.js";
+import { oauthErrors } from "./errors/oauth.js";
 import { profileImagesErrors } from "./errors/profile-images.js";
 import { secondFactorsErrors } from "./errors/second-factors.js";
 import { sessionsErrors } from "./errors/sessions.js";
@@ -39,6 +40,8 @@ export const errors = {
   ...deploymentsErrors,
   ...idempotencyErrors,
   ...consoleErrors,
+  // ---- oauth
+  ...oauthErrors,
   // ---- second factors: add here
   ...secondFactorsErrors,
   // ---- webhooks: add here

@@ -6,6 +6,7 @@ import type { Config } from "./config.js";
 import { loadSecretBox } from "./crypto/encryption-key.js";
 import { ensureDefaultDeployment, frontendApiOf, listDeployments, recordListeningUrl, type Deployment } from "./deployments/deployments.service.js";
 import { sealSigningKeys } from "./signing-keys/signing-keys.service.js";
+import { applyOauthEnvironment } from "./oauth-providers/oauth-environment.js";
 import { createDb, migrateToLatest, type DbHandle } from "./storage/db.js";
 import { consoleLoginUrl } from "./console/console-links.service.js";
 import { createConsoleLoginToken } from "./console/console-sessions.service.js";
@@ -54,6 +55,10 @@ export async function startServer(config: Config, say: (line: string) => void = 
     throw error;
   }
   const { secretBox, source } = loaded;
+  await applyOauthEnvironment(handle.db, secretBox, deployment.id, config.oauth).catch(async (error) => {
+    await handle.close();
+    throw error;
+  });
   const app = await buildApp({ config, db: handle.db, secretBox });
   app.addHook("onClose", async () => handle.close());
   await app.listen({ port: config.port, host: config.host });

@@ -5,6 +5,7 @@ import { PagePromise, type NextPageFetcher, type PaginatedResponse } from "../co
 import { path } from "../core/path.js";
 import type { RequestOptions } from "../core/request.js";
 import { importUsers, importUserStream, type ImportStreamOptions, type ImportUser, type ImportUsersOptions, type ImportUsersResponse, type ImportProgress } from "./import.js";
+import type { OauthAccessToken } from "./oauth-providers.js";
 import type {
   AddEmailRequest,
   AddPhoneRequest,
@@ -205,6 +206,11 @@ export class Users {
 
   async deleteSocialConnection(userId: string, connectionId: string, options?: RequestOptions): Promise<void> {
     return this.#client.delete(path`/users/${userId}/social-connections/${connectionId}`, options);
+  }
+
+  /** A fresh access token from the provider for one of the user's social connections (Clerk's getUserOauthAccessToken). */
+  async getOauthAccessToken(userId: string, connectionId: string, options?: RequestOptions): Promise<OauthAccessToken> {
+    return this.#client.get(path`/users/${userId}/social-connections/${connectionId}/access-token`, options);
   }
 
   async listSignins(userId: string, options: ListUserSigninsOptions = {}, requestOptions?: RequestOptions): Promise<UserSignin[]> {

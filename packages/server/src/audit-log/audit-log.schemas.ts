@@ -7,7 +7,7 @@ export const AuditLogEntrySchema = Type.Object(
     id: Type.String(),
     created_at: Timestamp,
     deployment_id: Type.String(),
-    actor: Type.Object({ type: Type.Union([Type.Literal("api_key"), Type.Literal("cli")]), id: Type.String(), name: Type.String() }),
+    actor: Type.Object({ type: Type.Union([Type.Literal("api_key"), Type.Literal("cli"), Type.Literal("user")]), id: Type.String(), name: Type.String() }),
     action: Type.String({ description: '"<resource>.<verb>", e.g. "user.update", "email.make_primary", "api_key.revoke"' }),
     target: Type.Object({ type: Type.String(), id: Type.String() }),
     request_id: Nullable(Type.String()),

@@ -1,7 +1,8 @@
 import type { Db } from "../storage/db.js";
 import type { AuditLogEntryRow } from "../storage/tables.js";
 
-export type ActorType = "api_key" | "cli";
+/** "user": an end user changing their own account through the frontend API (e.g. unlinking a provider). */
+export type ActorType = "api_key" | "cli" | "user";
 
 export interface Actor {
   type: ActorType;

@@ -19,6 +19,7 @@ Commands:
   export [--include-password-hashes]
                                 every user as JSON lines on stdout (what 'import --from jsonl' reads)
   audit-logs [--user-id ID …]   who changed what, newest first
+  oauth-providers list|set|remove   social sign-in providers (Google, GitHub, any OpenID Connect issuer)
 
 Environment: PORT (3000), HOST (127.0.0.1), DATABASE_URL (sqlite:./data/wacht.db | sqlite::memory: |
 postgres://…), WACHT_API_KEY, WACHT_PUBLIC_URL, WACHT_DB_POOL_SIZE, WACHT_RATE_LIMIT_MAX,
@@ -29,7 +30,9 @@ WACHT_ENCRYPTION_KEY_FILE, WACHT_CONSOLE_IDLE_SECONDS, WACHT_CONSOLE_DIR, WACHT_
 WACHT_REQUEST_TIMEOUT_MS, WACHT_HEADERS_TIMEOUT_MS, WACHT_KEEP_ALIVE_TIMEOUT_MS, WACHT_CONNECTION_TIMEOUT_MS,
 WACHT_WEBHOOK_ALLOW_PRIVATE_NETWORKS, WACHT_WEBHOOK_RETRY_SCHEDULE, WACHT_WEBHOOK_TIMEOUT_SECONDS,
 WACHT_WEBHOOK_POLL_INTERVAL_MS, WACHT_WEBHOOK_LEASE_MS, WACHT_WEBHOOK_DISABLE_AFTER_HOURS, WACHT_WEBHOOK_DISPATCHER,
-WACHT_AUDIT_LOG_RETENTION_DAYS.
+WACHT_AUDIT_LOG_RETENTION_DAYS,
+WACHT_OAUTH_<GOOGLE|GITHUB|MICROSOFT|APPLE|OIDC_SLUG>_CLIENT_ID/_CLIENT_SECRET[/_ISSUER/_SCOPES],
+WACHT_OAUTH_REDIRECT_URLS, WACHT_OAUTH_ALLOW_SIGN_UP.
 Run 'wacht <command> --help' for a command's options.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -59,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./export.js")).runExportCommand(config, rest);
     case "audit-logs":
       return (await import("./audit-logs.js")).runAuditLogsCommand(config, rest);
+    case "oauth-providers":
+      return (await import("./oauth-providers.js")).runOauthProvidersCommand(config, rest);
     default:
       console.error(`Unknown command '${command}'.\n\n${usage}`);
       return 2;

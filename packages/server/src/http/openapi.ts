@@ -5,6 +5,8 @@ import { Type } from "typebox";
 import { ErrorSchema } from "./common.schemas.js";
 import { AddEmailBodySchema, AddPhoneBodySchema, UpdateEmailBodySchema, UpdatePhoneBodySchema, UserEmailSchema, UserPhoneSchema } from "../identifiers/identifiers.schemas.js";
 import { ImportUserSchema, ImportUsersBodySchema, ImportUsersResponseSchema } from "../import/import.schemas.js";
+import { OauthAccessTokenSchema } from "../oauth/oauth.schemas.js";
+import { CreateOauthProviderBodySchema, OauthProviderSchema, OauthSettingsSchema, UpdateOauthProviderBodySchema } from "../oauth-providers/oauth-providers.schemas.js";
 import { UpdatePasswordBodySchema } from "../passwords/passwords.schemas.js";
 import { UserOrganizationMembershipSchema, UserWorkspaceMembershipSchema } from "../memberships/memberships.schemas.js";
 import { RenamePasskeyBodySchema, UserPasskeySchema } from "../passkeys/passkeys.schemas.js";
@@ -64,6 +66,11 @@ export const componentSchemas = {
   VerifyPasswordResponse: VerifyPasswordResponseSchema,
   UserOrganizationMembership: UserOrganizationMembershipSchema,
   UserWorkspaceMembership: UserWorkspaceMembershipSchema,
+  OauthProvider: OauthProviderSchema,
+  CreateOauthProviderRequest: CreateOauthProviderBodySchema,
+  UpdateOauthProviderRequest: UpdateOauthProviderBodySchema,
+  OauthSettings: OauthSettingsSchema,
+  OauthAccessToken: OauthAccessTokenSchema,
   Error: ErrorSchema,
 };
 

@@ -9,6 +9,12 @@ export const SESSION_COOKIE_NAME = "__session";
  */
 export const HOST_SESSION_COOKIE_NAME = "__Host-session";
 
+/** A cookie's value by name, or null when it is absent or sent more than once: a planted twin is believed by neither. */
+export function readCookie(request: FastifyRequest, name: string): string | null {
+  const values = readCookies(request, name);
+  return values.length === 1 ? values[0]! : null;
+}
+
 /** Every value of a cookie name in the Cookie header (a browser sends one per matching cookie). */
 function readCookies(request: FastifyRequest, name: string): string[] {
   const header = request.headers.cookie;

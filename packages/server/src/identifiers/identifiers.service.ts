@@ -7,6 +7,7 @@ import { lockUser, refreshUserDerivedColumns, requireUser } from "../users/users
 import {
   clearPrimary,
   deleteIdentifierRow,
+  findEmailByNormalized,
   findEmailOwners,
   insertEmail,
   insertEmails,
@@ -374,4 +375,18 @@ export async function attachVerifiedEmail(trx: Db, deploymentId: string, userId:
   );
   await refreshUserDerivedColumns(trx, deploymentId, userId, nowMs);
   return id;
+}
+
+/**
+ * The email row holding this address in the deployment, verified or not, or null (also for text
+ * that is no email address). Social sign-in links by it only when both sides have verified it.
+ */
+export async function findEmailHolder(db: Db, deploymentId: string, rawEmail: string): Promise<UserEmail | null> {
+  let normalized: string;
+  try {
+    normalized = normalizeEmail(rawEmail).normalized;
+  } catch {
+    return null;
+  }
+  return findEmailByNormalized(db, deploymentId, normalized);
 }

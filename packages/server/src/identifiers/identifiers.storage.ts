@@ -204,3 +204,9 @@ export async function clearPrimary(db: Db, table: IdentifierTable, deploymentId:
     .where("is_primary", "=", true)
     .execute();
 }
+
+/** The email row with this normalized address in the deployment (addresses are unique per deployment), or null. */
+export async function findEmailByNormalized(db: Db, deploymentId: string, normalizedEmail: string): Promise<UserEmail | null> {
+  const row = await db.selectFrom("user_emails").selectAll().where("deployment_id", "=", deploymentId).where("email_normalized", "=", normalizedEmail).executeTakeFirst();
+  return row ? toUserEmail(row) : null;
+}

@@ -16,7 +16,7 @@ export const UserSigninSchema = Type.Object(
     user_agent: Nullable(Type.String()),
     browser: Nullable(Type.String()),
     device: Nullable(Type.String()),
-    sign_in_method: Type.Union([Type.Literal("password"), Type.Literal("password+totp"), Type.Literal("password+backup_code"), Type.Literal("passkey")], {
+    sign_in_method: Type.Union([Type.Literal("password"), Type.Literal("password+totp"), Type.Literal("password+backup_code"), Type.Literal("passkey"), Type.String({ pattern: "^oauth_[a-z0-9_]+$" })], {
       description: "How the user signed in",
     }),
     city: Nullable(Type.String()),

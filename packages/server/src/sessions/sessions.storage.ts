@@ -19,7 +19,8 @@ export interface Session {
 }
 
 /** How a session's user proved who they are. */
-export type SignInMethod = "password" | "password+totp" | "password+backup_code" | "passkey";
+/** How a session was opened; OAuth sign-ins are `oauth_<provider>` (e.g. oauth_google). */
+export type SignInMethod = "password" | "password+totp" | "password+backup_code" | "passkey" | `oauth_${string}`;
 
 const sessionColumns = [
   "id",

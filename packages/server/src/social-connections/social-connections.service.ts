@@ -10,6 +10,7 @@ import { lockUser, requireUser } from "../users/users.service.js";
 import {
   clearSocialConnectionEmailId,
   deleteSocialConnectionRow,
+  findSocialConnectionByProviderUser,
   insertSocialConnection,
   insertSocialConnections,
   listSocialConnections,
@@ -96,14 +97,51 @@ export async function linkSocialConnection(
 /** Unlinks the connection; the email it brought stays with the user, as a verified address. */
 export async function unlinkSocialConnection(db: Db, deploymentId: string, context: ChangeContext, userId: string, connectionId: string): Promise<void> {
   await requireUser(db, deploymentId, userId);
-  await db.transaction().execute(async (trx) => {
-    const deleted = await deleteSocialConnectionRow(trx, deploymentId, userId, connectionId);
-    if (!deleted) throw errors.social_connection_not_found(userId, connectionId);
-    await recordChange(trx, deploymentId, context, {
-      action: "social_connection.delete",
-      target: { type: "social_connection", id: connectionId },
-      userId,
-      events: [{ type: "social_connection.deleted", data: { id: connectionId, deleted: true } }],
-    });
+  await db.transaction().execute((trx) => unlinkSocialConnectionInTransaction(trx, deploymentId, context, userId, connectionId));
+}
+
+/** The same inside the caller's transaction (a user unlinking their own provider, with their row locked). */
+export async function unlinkSocialConnectionInTransaction(trx: Db, deploymentId: string, context: ChangeContext, userId: string, connectionId: string): Promise<void> {
+  const deleted = await deleteSocialConnectionRow(trx, deploymentId, userId, connectionId);
+  if (!deleted) throw errors.social_connection_not_found(userId, connectionId);
+  await recordChange(trx, deploymentId, context, {
+    action: "social_connection.delete",
+    target: { type: "social_connection", id: connectionId },
+    userId,
+    events: [{ type: "social_connection.deleted", data: { id: connectionId, deleted: true } }],
   });
+}
+
+/** The connection of one provider account, whoever it belongs to, or null: how a social sign-in finds its user. */
+export const findSocialConnectionByIdentity = (db: Db, deploymentId: string, provider: string, providerUserId: string): Promise<SocialConnection | null> =>
+  findSocialConnectionByProviderUser(db, deploymentId, provider, providerUserId);
+
+/**
+ * Inside the caller's transaction: records a connection a social sign-in proved, for a provider
+ * name the caller has already checked. `userEmailAddressId` is the user's email it vouches for, if any.
+ */
+export async function addProvenSocialConnection(
+  trx: Db,
+  deploymentId: string,
+  userId: string,
+  input: { provider: string; providerUserId: string; emailAddress: string | null; userEmailAddressId: string | null; nowMs: number },
+): Promise<SocialConnection> {
+  return withUniqueConflicts(() =>
+    insertSocialConnection(trx, deploymentId, {
+      id: generateId("sca", input.nowMs),
+      userId,
+      userEmailAddressId: input.userEmailAddressId,
+      provider: input.provider,
+      providerUserId: input.providerUserId,
+      emailAddress: input.emailAddress,
+      nowMs: input.nowMs,
+    }),
+  );
+}
+
+/** One of the user's connections, or NotFoundError (another user's answers the same as a missing one). */
+export async function getSocialConnection(db: Db, deploymentId: string, userId: string, connectionId: string): Promise<SocialConnection> {
+  const found = (await listSocialConnections(db, deploymentId, userId)).find((connection) => connection.id === connectionId);
+  if (!found) throw errors.social_connection_not_found(userId, connectionId);
+  return found;
 }

@@ -93,3 +93,15 @@ export async function deleteSocialConnectionRow(db: Db, deploymentId: string, us
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/** The connection of one provider account (unique per deployment), or null. */
+export async function findSocialConnectionByProviderUser(db: Db, deploymentId: string, provider: string, providerUserId: string): Promise<SocialConnection | null> {
+  const row = await db
+    .selectFrom("social_connections")
+    .selectAll()
+    .where("deployment_id", "=", deploymentId)
+    .where("provider", "=", provider)
+    .where("provider_user_id", "=", providerUserId)
+    .executeTakeFirst();
+  return row ? toSocialConnection(row) : null;
+}

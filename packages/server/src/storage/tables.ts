@@ -375,6 +375,61 @@ export interface PendingSignInRow {
   created_at: number;
 }
 
+export interface OauthProviderRow {
+  id: string;
+  deployment_id: string;
+  /** The wire name: google_oauth, github_oauth, microsoft_oauth, apple_oauth or oidc_<slug>. */
+  provider: string;
+  client_id: string;
+  /** Sealed with the secret box (context "oauth_providers.client_secret:<id>"); never returned. */
+  client_secret_sealed: string;
+  /** OIDC issuer (discovery), or the base URL of a GitHub-style server; null: the kind's default. */
+  issuer: string | null;
+  /** Space-separated. */
+  scopes: string;
+  enabled: Bool;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OauthSettingsRow {
+  deployment_id: string;
+  /** JSON array of the URLs a sign-in may return to. */
+  redirect_urls: string;
+  allow_sign_up: Bool;
+  updated_at: number;
+}
+
+export interface OauthStateRow {
+  /** SHA-256 of the `state` parameter: a leaked table row cannot be replayed as a callback. */
+  state_hash: string;
+  deployment_id: string;
+  provider: string;
+  /** SHA-256 of the browser-binding cookie of the browser that started the sign-in. */
+  browser_binding_hash: string;
+  code_verifier_sealed: string;
+  nonce: string | null;
+  redirect_url: string;
+  /** "sign_in" or "link". */
+  intent: string;
+  /** For "link": the signed-in user the new connection is for. */
+  link_user_id: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface OauthTokensRow {
+  connection_id: string;
+  deployment_id: string;
+  access_token_sealed: string;
+  refresh_token_sealed: string | null;
+  token_type: string;
+  scopes: string;
+  expires_at: number | null;
+  updated_at: number;
+}
+
 export interface Database {
   deployments: DeploymentRow;
   api_keys: ApiKeyRow;
@@ -403,4 +458,8 @@ export interface Database {
   passkeys: PasskeyRow;
   webauthn_challenges: WebauthnChallengeRow;
   pending_sign_ins: PendingSignInRow;
+  oauth_providers: OauthProviderRow;
+  oauth_settings: OauthSettingsRow;
+  oauth_states: OauthStateRow;
+  oauth_tokens: OauthTokensRow;
 }

@@ -1,6 +1,7 @@
 import { changedFields, recordChange, type ChangeContext } from "../changes/changes.service.js";
 import { errors } from "../errors.js";
 import {
+  attachVerifiedEmail,
   insertInitialIdentifiers,
   listEmails,
   listPhones,
@@ -162,6 +163,45 @@ export async function createUser(db: Db, deploymentId: string, context: ChangeCo
     });
     return getUser(trx, deploymentId, userId);
   });
+}
+
+/** A user a social sign-in creates: no password, one email the provider verified. */
+export interface ProvenUserInput {
+  firstName: string;
+  lastName: string;
+  emailAddress: string;
+  /** How the provider proved the address, e.g. "oauth_google" (the email's verification_strategy). */
+  verificationStrategy: string;
+  profileImage?: UploadedImage;
+}
+
+/**
+ * Inside the caller's transaction, so that the user and what comes with it (a social sign-in's
+ * connection and session) are written together or not at all. The email is attached as the
+ * identifiers service attaches a provider-verified address, and becomes the primary one.
+ */
+export async function createUserInTransaction(trx: Db, deploymentId: string, input: ProvenUserInput): Promise<User> {
+  if (input.profileImage) checkProfileImage(input.profileImage);
+  const now = Date.now();
+  const userId = generateId("usr");
+  await insertUserRecord(trx, deploymentId, {
+    id: userId,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    username: null,
+    passwordHash: null,
+    publicMetadata: {},
+    privateMetadata: {},
+    primaryEmail: null,
+    primaryPhone: null,
+    nowMs: now,
+  });
+  await attachVerifiedEmail(trx, deploymentId, userId, input.emailAddress, input.verificationStrategy, now);
+  if (input.profileImage) {
+    const profileImageId = await replaceProfileImage(trx, deploymentId, userId, input.profileImage, now);
+    await patchUser(trx, deploymentId, userId, { profileImageId });
+  }
+  return getUser(trx, deploymentId, userId);
 }
 
 /**

@@ -7,6 +7,7 @@ import * as hardening from "./0005_hardening.js";
 import * as secondFactors from "./0006_second_factors.js";
 import * as events from "./0007_events.js";
 import * as externalIds from "./0008_external_ids.js";
+import * as oauth from "./0009_oauth.js";
 import * as consoleSessions from "./0011_console_sessions.js";
 
 /** Every migration, in the order it runs; names sort in that order too. */
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "0006_second_factors": secondFactors,
   "0007_events": events,
   "0008_external_ids": externalIds,
+  "0009_oauth": oauth,
   "0011_console_sessions": consoleSessions,
 };
 
