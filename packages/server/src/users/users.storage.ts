@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from "kysely";
+import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { Db } from "../storage/db.js";
 import { forUpdate, inDeploymentLedByOtherFilters, isSearchIndexed, searchTextContains } from "../storage/dialect.js";
 import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners.js";
@@ -58,6 +58,15 @@ export interface UserListQuery {
   normalizedUsernames?: string[];
   userIds?: string[];
   externalIds?: string[];
+  /** Keyset paging: the page right after (or right before) this user in the list's order; offset is 0 then. */
+  cursor?: UserListCursor;
+}
+
+/** A position in a sorted list: the user it names and that user's value of the sort key. */
+export interface UserListCursor {
+  direction: "after" | "before";
+  userId: string;
+  sortValue: string | number | null;
 }
 
 // Every column but the password hash: whether a hash exists is all the rest of the code may know.
@@ -298,7 +307,44 @@ const sortExpressions: Record<UserSortKey, RawBuilder<unknown>> = {
   phone_number: sql`users.primary_phone_number`,
 };
 
-export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<{ items: User[]; total: number }> {
+/** The user's value of the sort key, for a cursor naming it; null when the user is not in this deployment. */
+export async function findUserSortValue(db: Db, deploymentId: string, userId: string, sortKey: UserSortKey): Promise<{ value: string | number | null } | null> {
+  const row = await db
+    .selectFrom("users")
+    .select(sql<string | number | null>`${sortExpressions[sortKey]}`.as("value"))
+    .where("users.deployment_id", "=", deploymentId)
+    .where("users.id", "=", userId)
+    .executeTakeFirst();
+  return row ? { value: row.value } : null;
+}
+
+/**
+ * The rows strictly past the cursor in the direction of travel, for the order
+ * `key <order> NULLS LAST, id <order>`. A row value comparison `(key, id) > (v, id)` is a range
+ * on the sort index; rows whose key is NULL sit after every other row.
+ */
+function pastCursor(sortKey: UserSortKey, order: "asc" | "desc", cursor: UserListCursor): RawBuilder<SqlBool> {
+  const key = sortExpressions[sortKey];
+  const forward = cursor.direction === "after";
+  const comparison = sql.raw((order === "asc") === forward ? ">" : "<");
+  const keyNeverNull = sortKey === "created_at";
+  if (cursor.sortValue === null) {
+    // The cursor is among the NULLs at the end: after it are NULLs past its id; before it, every non-NULL row too.
+    const nullsPastId = sql<SqlBool>`(${key} IS NULL AND users.id ${comparison} ${cursor.userId})`;
+    return forward ? nullsPastId : sql<SqlBool>`(${key} IS NOT NULL OR ${nullsPastId})`;
+  }
+  const range = sql<SqlBool>`(${key}, users.id) ${comparison} (${cursor.sortValue}, ${cursor.userId})`;
+  return forward && !keyNeverNull ? sql<SqlBool>`(${range} OR ${key} IS NULL)` : range;
+}
+
+export interface UserPage {
+  items: User[];
+  total: number;
+  /** Whether another page follows in the direction of travel. */
+  hasMore: boolean;
+}
+
+export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<UserPage> {
   // A search or an exact email, phone or id narrows the list to a few users through its own index;
   // without one, the deployment's sort index reads the page in order.
   const isUnfiltered = !query.search && !query.normalizedEmails?.length && !query.phoneNumbers?.length && !query.normalizedUsernames?.length && !query.userIds?.length && !query.externalIds?.length;
@@ -318,24 +364,36 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
   if (query.normalizedUsernames?.length) filtered = filtered.where("users.username_normalized", "in", query.normalizedUsernames);
   if (query.userIds?.length) filtered = filtered.where("users.id", "in", query.userIds);
   if (query.externalIds?.length) filtered = filtered.where("users.external_id", "in", query.externalIds);
+  const countTotal = async () =>
+    isUnfiltered ? countUsersOfDeployment(db, deploymentId) : Number((await filtered.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow()).total);
 
-  const direction = sql.raw(query.sortOrder === "asc" ? "ASC" : "DESC");
+  const { cursor } = query;
+  // Before a cursor, the page is read backwards from it (the order reversed, NULLs first) and turned round.
+  const backwards = cursor?.direction === "before";
+  const readOrder = backwards ? (query.sortOrder === "asc" ? "desc" : "asc") : query.sortOrder;
+  const direction = sql.raw(readOrder === "asc" ? "ASC" : "DESC");
+  const nulls = sql.raw(backwards ? "NULLS FIRST" : "NULLS LAST");
   // NULLS LAST in both engines (their defaults differ); the id breaks ties so pages never overlap.
-  const pageQuery = filtered
+  const pageQuery = (cursor ? filtered.where(pastCursor(query.sortKey, query.sortOrder, cursor)) : filtered)
     .select(userColumns.map((column) => `users.${column}` as const))
     .select(sql<boolean>`users.password_hash IS NOT NULL`.as("has_password"))
-    .orderBy(sql`${sortExpressions[query.sortKey]} ${direction} NULLS LAST`)
-    .orderBy(sql`users.id ${direction}`)
-    .limit(query.limit)
-    .offset(query.offset);
-  const countQuery = filtered.select((eb) => eb.fn.countAll<number>().as("total"));
+    .orderBy(sql`${sortExpressions[query.sortKey]} ${direction} ${nulls}`)
+    .orderBy(sql`users.id ${direction}`);
 
-  const rows = await pageQuery.execute();
+  if (cursor) {
+    // One row more than the page says whether another page follows in the direction of travel.
+    const rows = await pageQuery.limit(query.limit + 1).execute();
+    const hasMore = rows.length > query.limit;
+    const pageRows = rows.slice(0, query.limit);
+    if (backwards) pageRows.reverse();
+    return { items: pageRows.map(toUser), total: await countTotal(), hasMore };
+  }
+
+  const rows = await pageQuery.limit(query.limit).offset(query.offset).execute();
   // A page that is not full is the last one, so it already tells the total: a search or an exact
   // filter (usually a handful of matches) then costs one query, not two (bench/README.md).
-  if (rows.length > 0 && rows.length < query.limit) return { items: rows.map(toUser), total: query.offset + rows.length };
-  const total = isUnfiltered ? await countUsersOfDeployment(db, deploymentId) : Number((await countQuery.executeTakeFirstOrThrow()).total);
-  return { items: rows.map(toUser), total };
+  const total = rows.length > 0 && rows.length < query.limit ? query.offset + rows.length : await countTotal();
+  return { items: rows.map(toUser), total, hasMore: query.offset + rows.length < total };
 }
 
 /** Every user of the deployment, from the count the users triggers keep (migration 0004). */
