@@ -2,9 +2,9 @@ import { changedFields, recordChange, type ChangeContext } from "../changes/chan
 import { errors } from "../errors.js";
 import {
   insertInitialIdentifiers,
-  listEmails,
-  listPhones,
   removeEmailInTransaction,
+  toUserEmail,
+  toUserPhone,
   type UserEmail,
   type UserPhone,
 } from "../identifiers/identifiers.service.js";
@@ -14,12 +14,13 @@ import { hashPassword, normalizeImportedDigest, type PasswordHasher } from "../p
 import { checkPassword } from "../passwords/policy.js";
 import { checkProfileImage, removeProfileImages, replaceProfileImage, type UploadedImage } from "../profile-images/profile-images.service.js";
 import { revokeSessionsOfUser } from "../sessions/sessions.service.js";
-import { detachEmailFromSocialConnections, listSocialConnections, type SocialConnection } from "../social-connections/social-connections.service.js";
+import { detachEmailFromSocialConnections, toSocialConnection, type SocialConnection } from "../social-connections/social-connections.service.js";
 import type { Db } from "../storage/db.js";
 import {
   checkExternalId,
   checkMetadata,
   getUser,
+  getUserWithOwnedRows,
   insertUserRecord,
   lockUser,
   normalizeUsername,
@@ -76,14 +77,15 @@ export interface UpdateUserInput {
   profileImage?: UploadedImage;
 }
 
+/** The details view: the user and its identifiers and connections, read in one statement. */
 export async function getUserDetails(db: Db, deploymentId: string, userId: string): Promise<UserDetails> {
-  const user = await getUser(db, deploymentId, userId);
-  const [emails, phones, socialConnections] = await Promise.all([
-    listEmails(db, deploymentId, userId),
-    listPhones(db, deploymentId, userId),
-    listSocialConnections(db, deploymentId, userId),
-  ]);
-  return { user, emails, phones, socialConnections };
+  const found = await getUserWithOwnedRows(db, deploymentId, userId);
+  return {
+    user: found.user,
+    emails: found.emailRows.map(toUserEmail),
+    phones: found.phoneRows.map(toUserPhone),
+    socialConnections: found.socialConnectionRows.map(toSocialConnection),
+  };
 }
 
 /**

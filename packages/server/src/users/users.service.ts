@@ -7,6 +7,7 @@ import {
   findLockedUntil,
   findSignInCandidate,
   findUser,
+  findUserWithOwnedRows,
   foldSearchText,
   findPasswordHashes,
   findUserIdsByExternalId,
@@ -28,13 +29,14 @@ import {
   type UserPage,
   type UserPatch,
   type Username,
+  type UserWithOwnedRows,
 } from "./users.storage.js";
 
 /**
  * The users table, as the other domains may use it: users is a leaf, calling no other domain.
  * Functions taking `db` work the same on a transaction, so callers use them inside their own.
  */
-export type { IdentifierLookup, NewUser, SecondFactorPolicy, SignInCandidate, User, UserListQuery, UserPage, UserPatch, Username };
+export type { IdentifierLookup, NewUser, SecondFactorPolicy, SignInCandidate, User, UserListQuery, UserPage, UserPatch, Username, UserWithOwnedRows };
 export { findLockedUntil, findSignInCandidate, foldSearchText, lockSignInCandidate, refreshUserDerivedColumns };
 // Imports and exports (import/): batches of users, the ids they had elsewhere, and (export only) their hashes.
 export { findPasswordHashes, findUserIdsByExternalId, listUsersAfter };
@@ -74,6 +76,13 @@ export const MAX_METADATA_BYTES = 32 * 1024;
 export function checkMetadata(field: string, value: Metadata | undefined): void {
   if (value === undefined) return;
   if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) throw errors.validation_failed({ [field]: `must be at most ${MAX_METADATA_BYTES} bytes as JSON` });
+}
+
+/** The user with the identifier and connection rows it owns, in one statement; a 404 `user_not_found` otherwise. */
+export async function getUserWithOwnedRows(db: Db, deploymentId: string, userId: string): Promise<UserWithOwnedRows> {
+  const found = await findUserWithOwnedRows(db, deploymentId, userId);
+  if (!found) throw errors.user_not_found(userId);
+  return found;
 }
 
 export async function getUser(db: Db, deploymentId: string, userId: string): Promise<User> {

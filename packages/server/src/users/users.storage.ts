@@ -2,8 +2,8 @@ import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { Db } from "../storage/db.js";
 import { forUpdate, inDeploymentLedByOtherFilters, isSearchIndexed, searchTextContains } from "../storage/dialect.js";
 import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners.js";
-import { selectRowsOfUser } from "../storage/owned-rows.js";
-import type { UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
+import { ownedRowsAsJson, parseOwnedRows, selectRowsOfUser } from "../storage/owned-rows.js";
+import type { SocialConnectionRow, UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
 
 /**
  * The one module that writes the users table. Other domains reach it through users.service.ts;
@@ -130,6 +130,33 @@ function selectUsers(db: Db, deploymentId: string) {
 export async function findUser(db: Db, deploymentId: string, userId: string): Promise<User | null> {
   const row = await selectUsers(db, deploymentId).where("id", "=", userId).executeTakeFirst();
   return row ? toUser(row) : null;
+}
+
+/** A user with the rows it owns in the identifier and social connection tables, as stored. */
+export interface UserWithOwnedRows {
+  user: User;
+  emailRows: UserEmailRow[];
+  phoneRows: UserPhoneRow[];
+  socialConnectionRows: SocialConnectionRow[];
+}
+
+/** The user and its emails, phones and social connections in one statement (the details view's read). */
+export async function findUserWithOwnedRows(db: Db, deploymentId: string, userId: string): Promise<UserWithOwnedRows | null> {
+  const row = await selectUsers(db, deploymentId)
+    .select([
+      ownedRowsAsJson(db, "user_emails", deploymentId, "users.id").as("email_rows"),
+      ownedRowsAsJson(db, "user_phones", deploymentId, "users.id").as("phone_rows"),
+      ownedRowsAsJson(db, "social_connections", deploymentId, "users.id").as("social_connection_rows"),
+    ])
+    .where("id", "=", userId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    user: toUser(row),
+    emailRows: parseOwnedRows<UserEmailRow>(row.email_rows),
+    phoneRows: parseOwnedRows<UserPhoneRow>(row.phone_rows),
+    socialConnectionRows: parseOwnedRows<SocialConnectionRow>(row.social_connection_rows),
+  };
 }
 
 /** A read of a password hash (the other is findSignInCandidate); kept apart so no other query can leak one. */
