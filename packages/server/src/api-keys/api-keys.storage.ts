@@ -94,3 +94,9 @@ export async function revokeApiKeyRow(db: Db, keyId: string, nowMs: number, depl
     .executeTakeFirst();
   return row?.deployment_id ?? null;
 }
+
+/** Whether the key is revoked (or gone): the per-request check behind a cached key on Postgres. */
+export async function isApiKeyRevoked(db: Db, keyId: string): Promise<boolean> {
+  const row = await db.selectFrom("api_keys").select("revoked_at").where("id", "=", keyId).executeTakeFirst();
+  return row === undefined || row.revoked_at !== null;
+}
