@@ -2,6 +2,7 @@ import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { Db } from "../storage/db.js";
 import { forUpdate, inDeploymentLedByOtherFilters, isSearchIndexed, searchTextContains } from "../storage/dialect.js";
 import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners.js";
+import { reusableQuery } from "../storage/reusable-query.js";
 import { ownedRowsAsJson, parseOwnedRows, selectRowsOfUser } from "../storage/owned-rows.js";
 import type { SocialConnectionRow, UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
 
@@ -140,16 +141,20 @@ export interface UserWithOwnedRows {
   socialConnectionRows: SocialConnectionRow[];
 }
 
-/** The user and its emails, phones and social connections in one statement (the details view's read). */
-export async function findUserWithOwnedRows(db: Db, deploymentId: string, userId: string): Promise<UserWithOwnedRows | null> {
-  const row = await selectUsers(db, deploymentId)
+// The details view's read, the hottest one: compiled once per dialect (storage/reusable-query.ts).
+const selectUserWithOwnedRows = reusableQuery(2, (db: Db, deploymentId: string, userId: string) =>
+  selectUsers(db, deploymentId)
     .select([
       ownedRowsAsJson(db, "user_emails", deploymentId, "users.id").as("email_rows"),
       ownedRowsAsJson(db, "user_phones", deploymentId, "users.id").as("phone_rows"),
       ownedRowsAsJson(db, "social_connections", deploymentId, "users.id").as("social_connection_rows"),
     ])
-    .where("id", "=", userId)
-    .executeTakeFirst();
+    .where("id", "=", userId),
+);
+
+/** The user and its emails, phones and social connections in one statement (the details view's read). */
+export async function findUserWithOwnedRows(db: Db, deploymentId: string, userId: string): Promise<UserWithOwnedRows | null> {
+  const [row] = await selectUserWithOwnedRows(db, deploymentId, userId);
   if (!row) return null;
   return {
     user: toUser(row),
@@ -371,10 +376,9 @@ export interface UserPage {
   hasMore: boolean;
 }
 
-export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<UserPage> {
+function filteredUsers(db: Db, deploymentId: string, query: UserListQuery) {
   // A search or an exact email, phone or id narrows the list to a few users through its own index;
   // without one, the deployment's sort index reads the page in order.
-  const isUnfiltered = !query.search && !query.normalizedEmails?.length && !query.phoneNumbers?.length && !query.normalizedUsernames?.length && !query.userIds?.length && !query.externalIds?.length;
   const hasIndexedFilter = Boolean(
     (query.search && isSearchIndexed(db, query.search)) ||
       query.normalizedEmails?.length ||
@@ -391,32 +395,67 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
   if (query.normalizedUsernames?.length) filtered = filtered.where("users.username_normalized", "in", query.normalizedUsernames);
   if (query.userIds?.length) filtered = filtered.where("users.id", "in", query.userIds);
   if (query.externalIds?.length) filtered = filtered.where("users.external_id", "in", query.externalIds);
-  const countTotal = async () =>
-    isUnfiltered ? countUsersOfDeployment(db, deploymentId) : Number((await filtered.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow()).total);
+  return filtered;
+}
 
+/** The page's rows in list order (before a cursor: read backwards, one row more than the page, turned round by the caller). */
+function pageQuery(db: Db, deploymentId: string, query: UserListQuery) {
   const { cursor } = query;
-  // Before a cursor, the page is read backwards from it (the order reversed, NULLs first) and turned round.
+  const filtered = filteredUsers(db, deploymentId, query);
+  // Before a cursor, the page is read backwards from it (the order reversed, NULLs first).
   const backwards = cursor?.direction === "before";
   const readOrder = backwards ? (query.sortOrder === "asc" ? "desc" : "asc") : query.sortOrder;
   const direction = sql.raw(readOrder === "asc" ? "ASC" : "DESC");
   const nulls = sql.raw(backwards ? "NULLS FIRST" : "NULLS LAST");
   // NULLS LAST in both engines (their defaults differ); the id breaks ties so pages never overlap.
-  const pageQuery = (cursor ? filtered.where(pastCursor(query.sortKey, query.sortOrder, cursor)) : filtered)
+  const ordered = (cursor ? filtered.where(pastCursor(query.sortKey, query.sortOrder, cursor)) : filtered)
     .select(userColumns.map((column) => `users.${column}` as const))
     .select(sql<boolean>`users.password_hash IS NOT NULL`.as("has_password"))
     .orderBy(sql`${sortExpressions[query.sortKey]} ${direction} ${nulls}`)
     .orderBy(sql`users.id ${direction}`);
+  // One row more than the page, under a cursor, says whether another page follows in the direction of travel.
+  return cursor ? ordered.limit(query.limit + 1) : ordered.limit(query.limit).offset(query.offset);
+}
 
-  if (cursor) {
-    // One row more than the page says whether another page follows in the direction of travel.
-    const rows = await pageQuery.limit(query.limit + 1).execute();
+type PageRow = Awaited<ReturnType<ReturnType<typeof pageQuery>["execute"]>>[number];
+
+// The hottest lists (the first pages, a lookup by one email) compiled once per sort and dialect.
+const reusablePages = new Map<string, (db: Db, deploymentId: string, email: string, limit: number, offset: number) => Promise<PageRow[]>>();
+
+/** A reusable query for a list of this shape (unfiltered or one exact email, no cursor), else null. */
+function reusablePageOf(query: UserListQuery) {
+  const emails = query.normalizedEmails?.length ?? 0;
+  if (query.cursor || query.search || query.phoneNumbers?.length || query.normalizedUsernames?.length || query.userIds?.length || query.externalIds?.length || emails > 1) return null;
+  const shape = `${query.sortKey}:${query.sortOrder}:${emails}`;
+  let reusable = reusablePages.get(shape);
+  if (!reusable) {
+    reusable = reusableQuery(4, (db: Db, deploymentId: string, email: string, limit: number, offset: number) =>
+      pageQuery(db, deploymentId, { ...query, normalizedEmails: emails ? [email] : undefined, limit, offset }),
+    );
+    reusablePages.set(shape, reusable);
+  }
+  return reusable;
+}
+
+export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<UserPage> {
+  const isUnfiltered = !query.search && !query.normalizedEmails?.length && !query.phoneNumbers?.length && !query.normalizedUsernames?.length && !query.userIds?.length && !query.externalIds?.length;
+  const countTotal = async () =>
+    isUnfiltered
+      ? countUsersOfDeployment(db, deploymentId)
+      : Number((await filteredUsers(db, deploymentId, query).select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow()).total);
+
+  if (query.cursor) {
+    const rows = await pageQuery(db, deploymentId, query).execute();
     const hasMore = rows.length > query.limit;
     const pageRows = rows.slice(0, query.limit);
-    if (backwards) pageRows.reverse();
+    if (query.cursor.direction === "before") pageRows.reverse();
     return { items: pageRows.map(toUser), total: await countTotal(), hasMore };
   }
 
-  const rows = await pageQuery.limit(query.limit).offset(query.offset).execute();
+  const reusable = reusablePageOf(query);
+  const rows = reusable
+    ? await reusable(db, deploymentId, query.normalizedEmails?.[0] ?? "", query.limit, query.offset)
+    : await pageQuery(db, deploymentId, query).execute();
   // A page that is not full is the last one, so it already tells the total: a search or an exact
   // filter (usually a handful of matches) then costs one query, not two (bench/README.md).
   const total = rows.length > 0 && rows.length < query.limit ? query.offset + rows.length : await countTotal();
