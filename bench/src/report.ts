@@ -47,7 +47,7 @@ export interface BenchReport {
   startRssBytes: Partial<Record<TargetName, number | null>>;
 }
 
-const READ_WORKLOADS: readonly WorkloadName[] = ["get-by-id", "get-by-email", "list-first-page", "list-offset-9000", "search"];
+const READ_WORKLOADS: readonly WorkloadName[] = ["get-by-id", "get-by-email", "list-first-page", "list-offset-9000", "list-cursor-deep", "search"];
 
 // Above this, something else on the machine competed for the cores during a measurement.
 const NOISY_CPU_PERCENT = 10;

@@ -7,6 +7,7 @@ export const WORKLOAD_NAMES = [
   "get-by-email",
   "list-first-page",
   "list-offset-9000",
+  "list-cursor-deep",
   "search",
   "create-with-password",
   "create-without-password",
@@ -61,8 +62,19 @@ const okWhen = (condition: boolean, otherwise: string) => (condition ? null : ot
  * Our API, as the SDK calls it (JSON bodies, which the server accepts beside multipart). The floor
  * answers the same paths, so both share these workloads.
  */
-function wachtWorkloads(set: SeededSet, target: "wacht" | "floor"): Record<WorkloadName, Workload> {
+function wachtWorkloads(set: SeededSet, target: "wacht" | "floor"): Partial<Record<WorkloadName, Workload>> {
+  // The user 90% of the way down the newest-first list (person i is created after person i-1):
+  // the page after it is the page at depth 0.9 × users, read by cursor.
+  const deepCursorIndex = Math.max(0, set.userCount - 1 - Math.floor(set.userCount * 0.9));
+  const deepCursorId = set.userIds[deepCursorIndex]!;
   return {
+    // Only Wacht pages by cursor; the floor and Better Auth are measured at the offset page instead.
+    ...(target === "wacht" && {
+      "list-cursor-deep": {
+        next: () => ({ method: "GET", path: `/users?${query({ limit: PAGE_SIZE, starting_after: deepCursorId })}` }),
+        check: (status: number, body: any) => okWhen(status === 200 && body?.data?.length === Math.min(PAGE_SIZE, deepCursorIndex), `status ${status}, ${body?.data?.length} users`),
+      },
+    }),
     "get-by-id": {
       next: () => ({ method: "GET", path: `/users/${set.userIds[randomIndex(set)]}/details` }),
       check: (status, body) => okWhen(status === 200 && typeof body?.id === "string" && body.email_addresses?.length === 1, `status ${status}`),

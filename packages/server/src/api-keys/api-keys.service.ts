@@ -3,6 +3,7 @@ import { errors } from "../errors.js";
 import { generateId, randomBase32 } from "../ids.js";
 import { constantTimeEqual, sha256Hex } from "../secrets.js";
 import type { Db } from "../storage/db.js";
+import { dialectOf, otherConnectionsWriteMark } from "../storage/dialect.js";
 import {
   countActiveApiKeys,
   findApiKeyOfDeployment,
@@ -10,6 +11,7 @@ import {
   findApiKeysByLookupHash,
   listActiveApiKeysNamed,
   insertApiKey,
+  isApiKeyRevoked,
   listApiKeys,
   revokeApiKeyRow,
   updateApiKeyLastUsed,
@@ -93,17 +95,67 @@ async function storeApiKey(db: Db, deploymentId: string, name: string, secret: s
   return apiKey;
 }
 
+/**
+ * Verified keys of one database handle, by the SHA-256 of the secret (never the secret itself).
+ * An entry is dropped the moment its key is revoked:
+ * - through this handle: revokeApiKey deletes it;
+ * - on SQLite by another connection (the CLI, another process): PRAGMA data_version changes and
+ *   the whole cache is forgotten before the next lookup;
+ * - on Postgres by another instance: every cached hit re-reads the key's revoked_at by primary
+ *   key, so a revocation anywhere is refused at once (no cross-instance message to wait for).
+ */
+interface VerifiedKeyCache {
+  byHash: Map<string, AuthenticatedKey & { lastUsedAt: number | null }>;
+  writeMark: number | null;
+}
+
+const MAX_CACHED_KEYS = 1000;
+const verifiedKeyCaches = new WeakMap<Db, VerifiedKeyCache>();
+
+function verifiedKeyCacheOf(db: Db): VerifiedKeyCache {
+  let cache = verifiedKeyCaches.get(db);
+  if (!cache) {
+    cache = { byHash: new Map(), writeMark: null };
+    verifiedKeyCaches.set(db, cache);
+  }
+  return cache;
+}
+
 /** The deployment a presented key belongs to, or null for an unknown or revoked key. */
 export async function authenticateApiKey(db: Db, presented: string): Promise<AuthenticatedKey | null> {
   const presentedHash = sha256Hex(presented);
+  const cache = verifiedKeyCacheOf(db);
+  if (dialectOf(db) === "sqlite") {
+    const writeMark = await otherConnectionsWriteMark(db);
+    if (writeMark !== cache.writeMark) {
+      cache.byHash.clear();
+      cache.writeMark = writeMark;
+    }
+  }
+  const cached = cache.byHash.get(presentedHash);
+  if (cached) {
+    if (dialectOf(db) === "postgres" && (await isApiKeyRevoked(db, cached.keyId))) {
+      cache.byHash.delete(presentedHash);
+      return null;
+    }
+    cached.lastUsedAt = await recordUse(db, cached.keyId, cached.lastUsedAt);
+    return { keyId: cached.keyId, keyName: cached.keyName, deploymentId: cached.deploymentId };
+  }
   const candidates = await findApiKeysByLookupHash(db, presentedHash.slice(0, 16));
   const match = candidates.find((candidate) => constantTimeEqual(candidate.secret_hash, presentedHash));
   if (!match || match.revoked_at !== null) return null;
-  const now = Date.now();
-  if (match.last_used_at === null || now - match.last_used_at > LAST_USED_RESOLUTION_MS) {
-    await updateApiKeyLastUsed(db, match.id, now);
-  }
+  const lastUsedAt = await recordUse(db, match.id, match.last_used_at);
+  if (cache.byHash.size >= MAX_CACHED_KEYS) cache.byHash.delete(cache.byHash.keys().next().value!);
+  cache.byHash.set(presentedHash, { keyId: match.id, keyName: match.name, deploymentId: match.deployment_id, lastUsedAt });
   return { keyId: match.id, keyName: match.name, deploymentId: match.deployment_id };
+}
+
+/** Writes last_used_at when the stored one is over an hour old; returns the value now stored. */
+async function recordUse(db: Db, keyId: string, lastUsedAt: number | null): Promise<number | null> {
+  const now = Date.now();
+  if (lastUsedAt !== null && now - lastUsedAt <= LAST_USED_RESOLUTION_MS) return lastUsedAt;
+  await updateApiKeyLastUsed(db, keyId, now);
+  return now;
 }
 
 /** A key of the deployment as anyone may see it, or null. */
@@ -118,4 +170,12 @@ export async function revokeApiKey(db: Db, keyId: string, deploymentId?: string,
     if (revokedIn === null) throw errors.api_key_not_found(keyId);
     if (context) await appendAuditEntry(trx, revokedIn, context, { action: "api_key.revoke", target: { type: "api_key", id: keyId }, changes: ["revoked_at"] });
   });
+  forgetVerifiedKey(db, keyId);
+}
+
+/** Drops a revoked key from this handle's cache of verified keys. */
+function forgetVerifiedKey(db: Db, keyId: string): void {
+  const cache = verifiedKeyCaches.get(db);
+  if (!cache) return;
+  for (const [hash, key] of cache.byHash) if (key.keyId === keyId) cache.byHash.delete(hash);
 }

@@ -111,3 +111,9 @@ export async function findApiKeyBySecretHash(db: Db, deploymentId: string, secre
   const row = await db.selectFrom("api_keys").select(["id", "revoked_at"]).where("deployment_id", "=", deploymentId).where("secret_hash", "=", secretHash).executeTakeFirst();
   return row ?? null;
 }
+
+/** Whether the key is revoked (or gone): the per-request check behind a cached key on Postgres. */
+export async function isApiKeyRevoked(db: Db, keyId: string): Promise<boolean> {
+  const row = await db.selectFrom("api_keys").select("revoked_at").where("id", "=", keyId).executeTakeFirst();
+  return row === undefined || row.revoked_at !== null;
+}

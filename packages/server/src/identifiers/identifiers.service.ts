@@ -18,6 +18,8 @@ import {
   listPhones,
   listPhonesOfUsers,
   setPrimary,
+  toUserEmail,
+  toUserPhone,
   updateEmailRecord,
   updatePhoneRecord,
   type IdentifierFlagsPatch,
@@ -32,7 +34,8 @@ import { toEmailJson, toPhoneJson } from "./identifiers.schemas.js";
 import { foldEmail, normalizeEmail, normalizePhone, type NormalizedEmail, type NormalizedPhone } from "./normalize.js";
 
 export type { UserEmail, UserPhone };
-export { listEmails, listPhones };
+/** toUserEmail/toUserPhone turn stored rows read elsewhere (the one-statement details read) into identifiers. */
+export { listEmails, listPhones, toUserEmail, toUserPhone };
 
 /**
  * The rules for emails and phones are the same, written once:

@@ -15,12 +15,14 @@ import {
   insertSocialConnections,
   listSocialConnections,
   listSocialConnectionsOfUsers,
+  toSocialConnection,
   type NewSocialConnection,
   type SocialConnection,
 } from "./social-connections.storage.js";
 
 export type { NewSocialConnection, SocialConnection };
-export { listSocialConnections, listSocialConnectionsOfUsers };
+/** toSocialConnection turns stored rows read elsewhere (the one-statement details read) into connections. */
+export { listSocialConnections, listSocialConnectionsOfUsers, toSocialConnection };
 
 /**
  * Inside the caller's transaction (imports): connections of new or existing users, several per

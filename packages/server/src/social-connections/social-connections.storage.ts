@@ -14,7 +14,7 @@ export interface SocialConnection {
   updatedAt: number;
 }
 
-const toSocialConnection = (row: SocialConnectionRow): SocialConnection => ({
+export const toSocialConnection = (row: SocialConnectionRow): SocialConnection => ({
   id: row.id,
   deploymentId: row.deployment_id,
   userId: row.user_id,

@@ -83,3 +83,14 @@ export function inDeploymentLedByOtherFilters(db: Kysely<any>, column: string, d
 export function forUpdate<Q extends { forUpdate(): Q }>(db: Kysely<any>, query: Q): Q {
   return dialectOf(db) === "postgres" ? query.forUpdate() : query;
 }
+
+/**
+ * SQLite's `PRAGMA data_version`: a number that changes whenever another connection (another
+ * process, such as `wacht keys revoke`) commits to the database file, and not for this
+ * connection's own commits. In-process caches compare it to know when to forget. Null on Postgres.
+ */
+export async function otherConnectionsWriteMark(db: Kysely<any>): Promise<number | null> {
+  if (dialectOf(db) === "postgres") return null;
+  const { rows } = await sql<{ data_version: number }>`PRAGMA data_version`.execute(db);
+  return rows[0]?.data_version ?? null;
+}

@@ -3,9 +3,9 @@ import { errors } from "../errors.js";
 import {
   attachVerifiedEmail,
   insertInitialIdentifiers,
-  listEmails,
-  listPhones,
   removeEmailInTransaction,
+  toUserEmail,
+  toUserPhone,
   type UserEmail,
   type UserPhone,
 } from "../identifiers/identifiers.service.js";
@@ -15,13 +15,14 @@ import { hashPassword, normalizeImportedDigest, type PasswordHasher } from "../p
 import { checkPassword } from "../passwords/policy.js";
 import { checkProfileImage, removeProfileImages, replaceProfileImage, type UploadedImage } from "../profile-images/profile-images.service.js";
 import { revokeSessionsOfUser } from "../sessions/sessions.service.js";
-import { detachEmailFromSocialConnections, listSocialConnections, type SocialConnection } from "../social-connections/social-connections.service.js";
+import { detachEmailFromSocialConnections, toSocialConnection, type SocialConnection } from "../social-connections/social-connections.service.js";
 import { getSecondFactorState, type SecondFactorState } from "../second-factors/second-factors.service.js";
 import type { Db } from "../storage/db.js";
 import {
   checkExternalId,
   checkMetadata,
   getUser,
+  getUserWithOwnedRows,
   insertUserRecord,
   lockUser,
   normalizeUsername,
@@ -80,15 +81,16 @@ export interface UpdateUserInput {
   profileImage?: UploadedImage;
 }
 
+/** The details view: the user and its identifiers and connections, read in one statement. */
 export async function getUserDetails(db: Db, deploymentId: string, userId: string): Promise<UserDetails> {
-  const user = await getUser(db, deploymentId, userId);
-  const [emails, phones, socialConnections, secondFactors] = await Promise.all([
-    listEmails(db, deploymentId, userId),
-    listPhones(db, deploymentId, userId),
-    listSocialConnections(db, deploymentId, userId),
-    getSecondFactorState(db, deploymentId, userId),
-  ]);
-  return { user, emails, phones, socialConnections, secondFactors };
+  const [found, secondFactors] = await Promise.all([getUserWithOwnedRows(db, deploymentId, userId), getSecondFactorState(db, deploymentId, userId)]);
+  return {
+    user: found.user,
+    emails: found.emailRows.map(toUserEmail),
+    phones: found.phoneRows.map(toUserPhone),
+    socialConnections: found.socialConnectionRows.map(toSocialConnection),
+    secondFactors,
+  };
 }
 
 /**

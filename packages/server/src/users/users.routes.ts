@@ -16,17 +16,16 @@ import {
   toUserJson,
   type ListUsersQuery,
 } from "./users.schemas.js";
-import { deleteUser, foldSearchText, foldUsername, listUsers, type UserListQuery } from "./users.service.js";
+import { deleteUser, foldSearchText, foldUsername, listUsers, type ListPosition, type UserListQuery } from "./users.service.js";
 
 const asList = (value: string | string[] | undefined) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 const consumes = ["application/json", "multipart/form-data"];
 const tags = ["users"];
 
 /** Query string → storage query: filters are normalized exactly as the values were when stored. */
-function toUserListQuery(query: ListUsersQuery): UserListQuery {
+function toUserListQuery(query: ListUsersQuery): Omit<UserListQuery, "offset" | "cursor"> {
   return {
     limit: query.limit,
-    offset: query.offset,
     sortKey: query.sort_key,
     sortOrder: query.sort_order,
     search: foldSearchText(query.search?.trim() ?? "") || undefined,
@@ -44,14 +43,15 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, summary: "List users", querystring: ListUsersQuerySchema, response: { 200: UserPageSchema, ...errorResponses } } },
     async (request) => {
       const query = toUserListQuery(request.query);
-      const page = await listUsers(app.db, request.deploymentId, query);
+      const position: ListPosition = { offset: request.query.offset, startingAfter: request.query.starting_after, endingBefore: request.query.ending_before };
+      const page = await listUsers(app.db, request.deploymentId, query, position);
       const context = { publicUrl: publicUrlOf(request) };
       return {
         data: page.items.map((user) => toUserJson(user, context)),
         total: page.total,
-        has_more: query.offset + page.items.length < page.total,
+        has_more: page.hasMore,
         limit: query.limit,
-        offset: query.offset,
+        offset: request.query.offset,
       };
     },
   );

@@ -61,7 +61,7 @@ export const UserDetailsSchema = Type.Object(
 export const UserPageSchema = Type.Object({
   data: Type.Array(UserSchema),
   total: Type.Integer({ description: "Users matching the filters, across all pages" }),
-  has_more: Type.Boolean(),
+  has_more: Type.Boolean({ description: "Whether another page follows in the direction of travel (after the page, or before it with ending_before)" }),
   limit: Type.Integer(),
   offset: Type.Integer(),
 });
@@ -73,6 +73,8 @@ export const ListUsersQuerySchema = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 10 }),
     offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
+    starting_after: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "A user id: the page right after that user in this order (offset must be 0)" })),
+    ending_before: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "A user id: the page right before that user in this order (offset must be 0)" })),
     sort_key: Type.Union([Type.Literal("created_at"), Type.Literal("username"), Type.Literal("email"), Type.Literal("phone_number")], { default: "created_at" }),
     sort_order: Type.Union([Type.Literal("asc"), Type.Literal("desc")], { default: "desc" }),
     search: Type.Optional(Type.String({ maxLength: 256, description: "Case-insensitive substring of names, username, emails or phones" })),

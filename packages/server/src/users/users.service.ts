@@ -8,13 +8,15 @@ import {
   findPasswordHash,
   findSignInCandidate,
   findUser,
+  findUserWithOwnedRows,
   foldSearchText,
   findPasswordHashes,
   findUserIdsByExternalId,
   insertUser,
   insertUsers,
-  listUsers,
   listUsersAfter,
+  findUserSortValue,
+  listUsers as listUserRows,
   lockSignInCandidate,
   lockUserRow,
   refreshUserDerivedColumns,
@@ -25,18 +27,45 @@ import {
   type SignInCandidate,
   type User,
   type UserListQuery,
+  type UserPage,
   type UserPatch,
   type Username,
+  type UserWithOwnedRows,
 } from "./users.storage.js";
 
 /**
  * The users table, as the other domains may use it: users is a leaf, calling no other domain.
  * Functions taking `db` work the same on a transaction, so callers use them inside their own.
  */
-export type { IdentifierLookup, NewUser, SecondFactorPolicy, SignInCandidate, User, UserListQuery, UserPatch, Username };
-export { findLockedUntil, findPasswordHash, findSignInCandidate, foldSearchText, listUsers, lockSignInCandidate, refreshUserDerivedColumns };
+export type { IdentifierLookup, NewUser, SecondFactorPolicy, SignInCandidate, User, UserListQuery, UserPage, UserPatch, Username, UserWithOwnedRows };
+export { findLockedUntil, findPasswordHash, findSignInCandidate, foldSearchText, lockSignInCandidate, refreshUserDerivedColumns };
 // Imports and exports (import/): batches of users, the ids they had elsewhere, and (export only) their hashes.
 export { findPasswordHashes, findUserIdsByExternalId, listUsersAfter };
+
+/** Where a list starts, as the request says it: an offset, or a cursor naming a user. */
+export interface ListPosition {
+  offset: number;
+  startingAfter?: string;
+  endingBefore?: string;
+}
+
+/**
+ * One page of users. A cursor names a user of this deployment; the page is the one right after
+ * (starting_after) or right before (ending_before) it in the requested order, so inserts and deletes
+ * elsewhere in the list never shift it. A cursor cannot be combined with the other cursor or an offset.
+ */
+export async function listUsers(db: Db, deploymentId: string, query: Omit<UserListQuery, "cursor" | "offset">, position: ListPosition): Promise<UserPage> {
+  const { startingAfter, endingBefore } = position;
+  if (startingAfter === undefined && endingBefore === undefined) return listUserRows(db, deploymentId, { ...query, offset: position.offset });
+  if (startingAfter !== undefined && endingBefore !== undefined) throw errors.validation_failed({ ending_before: "cannot be combined with starting_after" });
+  const field = startingAfter !== undefined ? "starting_after" : "ending_before";
+  if (position.offset > 0) throw errors.validation_failed({ offset: `must be 0 with ${field}` });
+  const userId = (startingAfter ?? endingBefore)!;
+  const found = await findUserSortValue(db, deploymentId, userId, query.sortKey);
+  if (!found) throw errors.validation_failed({ [field]: "names no user of this deployment" });
+  const cursor = { direction: startingAfter !== undefined ? "after" : "before", userId, sortValue: found.value } as const;
+  return listUserRows(db, deploymentId, { ...query, offset: 0, cursor });
+}
 export { foldUsername, isUsername, normalizeUsername, USERNAME_PATTERN } from "./username.js";
 
 export type Metadata = Record<string, unknown>;
@@ -48,6 +77,13 @@ export const MAX_METADATA_BYTES = 32 * 1024;
 export function checkMetadata(field: string, value: Metadata | undefined): void {
   if (value === undefined) return;
   if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) throw errors.validation_failed({ [field]: `must be at most ${MAX_METADATA_BYTES} bytes as JSON` });
+}
+
+/** The user with the identifier and connection rows it owns, in one statement; a 404 `user_not_found` otherwise. */
+export async function getUserWithOwnedRows(db: Db, deploymentId: string, userId: string): Promise<UserWithOwnedRows> {
+  const found = await findUserWithOwnedRows(db, deploymentId, userId);
+  if (!found) throw errors.user_not_found(userId);
+  return found;
 }
 
 export async function getUser(db: Db, deploymentId: string, userId: string): Promise<User> {

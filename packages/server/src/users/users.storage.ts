@@ -1,9 +1,10 @@
-import { sql, type RawBuilder } from "kysely";
+import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { Db } from "../storage/db.js";
 import { forUpdate, inDeploymentLedByOtherFilters, isSearchIndexed, searchTextContains } from "../storage/dialect.js";
 import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners.js";
-import { selectRowsOfUser } from "../storage/owned-rows.js";
-import type { UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
+import { reusableQuery } from "../storage/reusable-query.js";
+import { ownedRowsAsJson, parseOwnedRows, selectRowsOfUser } from "../storage/owned-rows.js";
+import type { SocialConnectionRow, UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
 
 /**
  * The one module that writes the users table. Other domains reach it through users.service.ts;
@@ -58,6 +59,15 @@ export interface UserListQuery {
   normalizedUsernames?: string[];
   userIds?: string[];
   externalIds?: string[];
+  /** Keyset paging: the page right after (or right before) this user in the list's order; offset is 0 then. */
+  cursor?: UserListCursor;
+}
+
+/** A position in a sorted list: the user it names and that user's value of the sort key. */
+export interface UserListCursor {
+  direction: "after" | "before";
+  userId: string;
+  sortValue: string | number | null;
 }
 
 // Every column but the password hash: whether a hash exists is all the rest of the code may know.
@@ -121,6 +131,37 @@ function selectUsers(db: Db, deploymentId: string) {
 export async function findUser(db: Db, deploymentId: string, userId: string): Promise<User | null> {
   const row = await selectUsers(db, deploymentId).where("id", "=", userId).executeTakeFirst();
   return row ? toUser(row) : null;
+}
+
+/** A user with the rows it owns in the identifier and social connection tables, as stored. */
+export interface UserWithOwnedRows {
+  user: User;
+  emailRows: UserEmailRow[];
+  phoneRows: UserPhoneRow[];
+  socialConnectionRows: SocialConnectionRow[];
+}
+
+// The details view's read, the hottest one: compiled once per dialect (storage/reusable-query.ts).
+const selectUserWithOwnedRows = reusableQuery(2, (db: Db, deploymentId: string, userId: string) =>
+  selectUsers(db, deploymentId)
+    .select([
+      ownedRowsAsJson(db, "user_emails", deploymentId, "users.id").as("email_rows"),
+      ownedRowsAsJson(db, "user_phones", deploymentId, "users.id").as("phone_rows"),
+      ownedRowsAsJson(db, "social_connections", deploymentId, "users.id").as("social_connection_rows"),
+    ])
+    .where("id", "=", userId),
+);
+
+/** The user and its emails, phones and social connections in one statement (the details view's read). */
+export async function findUserWithOwnedRows(db: Db, deploymentId: string, userId: string): Promise<UserWithOwnedRows | null> {
+  const [row] = await selectUserWithOwnedRows(db, deploymentId, userId);
+  if (!row) return null;
+  return {
+    user: toUser(row),
+    emailRows: parseOwnedRows<UserEmailRow>(row.email_rows),
+    phoneRows: parseOwnedRows<UserPhoneRow>(row.phone_rows),
+    socialConnectionRows: parseOwnedRows<SocialConnectionRow>(row.social_connection_rows),
+  };
 }
 
 /** A read of a password hash (the other is findSignInCandidate); kept apart so no other query can leak one. */
@@ -298,10 +339,46 @@ const sortExpressions: Record<UserSortKey, RawBuilder<unknown>> = {
   phone_number: sql`users.primary_phone_number`,
 };
 
-export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<{ items: User[]; total: number }> {
+/** The user's value of the sort key, for a cursor naming it; null when the user is not in this deployment. */
+export async function findUserSortValue(db: Db, deploymentId: string, userId: string, sortKey: UserSortKey): Promise<{ value: string | number | null } | null> {
+  const row = await db
+    .selectFrom("users")
+    .select(sql<string | number | null>`${sortExpressions[sortKey]}`.as("value"))
+    .where("users.deployment_id", "=", deploymentId)
+    .where("users.id", "=", userId)
+    .executeTakeFirst();
+  return row ? { value: row.value } : null;
+}
+
+/**
+ * The rows strictly past the cursor in the direction of travel, for the order
+ * `key <order> NULLS LAST, id <order>`. A row value comparison `(key, id) > (v, id)` is a range
+ * on the sort index; rows whose key is NULL sit after every other row.
+ */
+function pastCursor(sortKey: UserSortKey, order: "asc" | "desc", cursor: UserListCursor): RawBuilder<SqlBool> {
+  const key = sortExpressions[sortKey];
+  const forward = cursor.direction === "after";
+  const comparison = sql.raw((order === "asc") === forward ? ">" : "<");
+  const keyNeverNull = sortKey === "created_at";
+  if (cursor.sortValue === null) {
+    // The cursor is among the NULLs at the end: after it are NULLs past its id; before it, every non-NULL row too.
+    const nullsPastId = sql<SqlBool>`(${key} IS NULL AND users.id ${comparison} ${cursor.userId})`;
+    return forward ? nullsPastId : sql<SqlBool>`(${key} IS NOT NULL OR ${nullsPastId})`;
+  }
+  const range = sql<SqlBool>`(${key}, users.id) ${comparison} (${cursor.sortValue}, ${cursor.userId})`;
+  return forward && !keyNeverNull ? sql<SqlBool>`(${range} OR ${key} IS NULL)` : range;
+}
+
+export interface UserPage {
+  items: User[];
+  total: number;
+  /** Whether another page follows in the direction of travel. */
+  hasMore: boolean;
+}
+
+function filteredUsers(db: Db, deploymentId: string, query: UserListQuery) {
   // A search or an exact email, phone or id narrows the list to a few users through its own index;
   // without one, the deployment's sort index reads the page in order.
-  const isUnfiltered = !query.search && !query.normalizedEmails?.length && !query.phoneNumbers?.length && !query.normalizedUsernames?.length && !query.userIds?.length && !query.externalIds?.length;
   const hasIndexedFilter = Boolean(
     (query.search && isSearchIndexed(db, query.search)) ||
       query.normalizedEmails?.length ||
@@ -318,24 +395,71 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
   if (query.normalizedUsernames?.length) filtered = filtered.where("users.username_normalized", "in", query.normalizedUsernames);
   if (query.userIds?.length) filtered = filtered.where("users.id", "in", query.userIds);
   if (query.externalIds?.length) filtered = filtered.where("users.external_id", "in", query.externalIds);
+  return filtered;
+}
 
-  const direction = sql.raw(query.sortOrder === "asc" ? "ASC" : "DESC");
+/** The page's rows in list order (before a cursor: read backwards, one row more than the page, turned round by the caller). */
+function pageQuery(db: Db, deploymentId: string, query: UserListQuery) {
+  const { cursor } = query;
+  const filtered = filteredUsers(db, deploymentId, query);
+  // Before a cursor, the page is read backwards from it (the order reversed, NULLs first).
+  const backwards = cursor?.direction === "before";
+  const readOrder = backwards ? (query.sortOrder === "asc" ? "desc" : "asc") : query.sortOrder;
+  const direction = sql.raw(readOrder === "asc" ? "ASC" : "DESC");
+  const nulls = sql.raw(backwards ? "NULLS FIRST" : "NULLS LAST");
   // NULLS LAST in both engines (their defaults differ); the id breaks ties so pages never overlap.
-  const pageQuery = filtered
+  const ordered = (cursor ? filtered.where(pastCursor(query.sortKey, query.sortOrder, cursor)) : filtered)
     .select(userColumns.map((column) => `users.${column}` as const))
     .select(sql<boolean>`users.password_hash IS NOT NULL`.as("has_password"))
-    .orderBy(sql`${sortExpressions[query.sortKey]} ${direction} NULLS LAST`)
-    .orderBy(sql`users.id ${direction}`)
-    .limit(query.limit)
-    .offset(query.offset);
-  const countQuery = filtered.select((eb) => eb.fn.countAll<number>().as("total"));
+    .orderBy(sql`${sortExpressions[query.sortKey]} ${direction} ${nulls}`)
+    .orderBy(sql`users.id ${direction}`);
+  // One row more than the page, under a cursor, says whether another page follows in the direction of travel.
+  return cursor ? ordered.limit(query.limit + 1) : ordered.limit(query.limit).offset(query.offset);
+}
 
-  const rows = await pageQuery.execute();
+type PageRow = Awaited<ReturnType<ReturnType<typeof pageQuery>["execute"]>>[number];
+
+// The hottest lists (the first pages, a lookup by one email) compiled once per sort and dialect.
+const reusablePages = new Map<string, (db: Db, deploymentId: string, email: string, limit: number, offset: number) => Promise<PageRow[]>>();
+
+/** A reusable query for a list of this shape (unfiltered or one exact email, no cursor), else null. */
+function reusablePageOf(query: UserListQuery) {
+  const emails = query.normalizedEmails?.length ?? 0;
+  if (query.cursor || query.search || query.phoneNumbers?.length || query.normalizedUsernames?.length || query.userIds?.length || query.externalIds?.length || emails > 1) return null;
+  const shape = `${query.sortKey}:${query.sortOrder}:${emails}`;
+  let reusable = reusablePages.get(shape);
+  if (!reusable) {
+    reusable = reusableQuery(4, (db: Db, deploymentId: string, email: string, limit: number, offset: number) =>
+      pageQuery(db, deploymentId, { ...query, normalizedEmails: emails ? [email] : undefined, limit, offset }),
+    );
+    reusablePages.set(shape, reusable);
+  }
+  return reusable;
+}
+
+export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<UserPage> {
+  const isUnfiltered = !query.search && !query.normalizedEmails?.length && !query.phoneNumbers?.length && !query.normalizedUsernames?.length && !query.userIds?.length && !query.externalIds?.length;
+  const countTotal = async () =>
+    isUnfiltered
+      ? countUsersOfDeployment(db, deploymentId)
+      : Number((await filteredUsers(db, deploymentId, query).select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow()).total);
+
+  if (query.cursor) {
+    const rows = await pageQuery(db, deploymentId, query).execute();
+    const hasMore = rows.length > query.limit;
+    const pageRows = rows.slice(0, query.limit);
+    if (query.cursor.direction === "before") pageRows.reverse();
+    return { items: pageRows.map(toUser), total: await countTotal(), hasMore };
+  }
+
+  const reusable = reusablePageOf(query);
+  const rows = reusable
+    ? await reusable(db, deploymentId, query.normalizedEmails?.[0] ?? "", query.limit, query.offset)
+    : await pageQuery(db, deploymentId, query).execute();
   // A page that is not full is the last one, so it already tells the total: a search or an exact
   // filter (usually a handful of matches) then costs one query, not two (bench/README.md).
-  if (rows.length > 0 && rows.length < query.limit) return { items: rows.map(toUser), total: query.offset + rows.length };
-  const total = isUnfiltered ? await countUsersOfDeployment(db, deploymentId) : Number((await countQuery.executeTakeFirstOrThrow()).total);
-  return { items: rows.map(toUser), total };
+  const total = rows.length > 0 && rows.length < query.limit ? query.offset + rows.length : await countTotal();
+  return { items: rows.map(toUser), total, hasMore: query.offset + rows.length < total };
 }
 
 /** Every user of the deployment, from the count the users triggers keep (migration 0004). */

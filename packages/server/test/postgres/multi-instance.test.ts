@@ -61,6 +61,23 @@ describe.runIf(DIALECTS.includes("postgres"))("two stateless instances on one Po
     expect((await apiClient(second.baseUrl, secret)("GET", "/users")).status).toBe(401);
     expect((await apiClient(first.baseUrl, secret)("GET", "/users")).status).toBe(401);
   });
+
+  it("refuses a key revoked over HTTP on one instance at once on the other, though both had it cached", async () => {
+    const { createApiKey } = await import("../../src/api-keys/api-keys.service.js");
+    const { apiKey, secret } = await createApiKey(first.db, first.deploymentId, "cached then revoked");
+    // Used twice on each instance: the second use of each is answered from its cache of verified keys.
+    for (let i = 0; i < 2; i++) {
+      expect((await apiClient(first.baseUrl, secret)("GET", "/users?limit=1")).status).toBe(200);
+      expect((await apiClient(second.baseUrl, secret)("GET", "/users?limit=1")).status).toBe(200);
+    }
+    expect((await viaFirst("POST", `/api-keys/${apiKey.id}/revoke`)).status).toBe(200);
+    const refused = await apiClient(second.baseUrl, secret)("GET", "/users?limit=1");
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe("invalid_api_key");
+    expect((await apiClient(first.baseUrl, secret)("GET", "/users?limit=1")).status).toBe(401);
+    // The instances' own key still works on both.
+    expect((await viaSecond("GET", "/users?limit=1")).status).toBe(200);
+  });
 });
 
 describe.runIf(DIALECTS.includes("postgres"))("migrations started by several instances at once", () => {
