@@ -175,11 +175,11 @@ describe.skipIf(!has.verifyPassword)("verifyPassword (real server)", () => {
     expect(wrong).toMatchObject({ statusCode: 422, code: "password_incorrect" });
   });
 
-  it("answers 400 password_not_set for a user without a password", async () => {
+  it("answers 400 user_has_no_password for a user without a password", async () => {
     const created = await client.users.createUser({ first_name: "No", last_name: "Password", email_address: uniqueEmail("nopw"), skip_password_check: true });
     const error = await client.users.verifyPassword(created.id, { password: PASSWORD }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ code: "password_not_set" });
+    expect(error).toMatchObject({ code: "user_has_no_password" });
   });
 });
 

@@ -279,7 +279,7 @@ export class Users {
 
   /**
    * Checks a password the user typed (e.g. before a sensitive action in your app):
-   * UnprocessableEntityError `password_incorrect` when wrong, ValidationError `password_not_set`
+   * UnprocessableEntityError `password_incorrect` when wrong, ValidationError `user_has_no_password`
    * when the user has none. Counts toward the user's sign-in failure throttle.
    */
   async verifyPassword(userId: string, request: VerifyPasswordRequest, options?: RequestOptions): Promise<VerifyPasswordResponse> {

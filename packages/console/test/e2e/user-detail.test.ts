@@ -10,8 +10,8 @@ const FIREFOX_ON_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/201001
 describe.skipIf(!hasBrowser)("the user detail page in Chromium", () => {
   let harness: ConsoleHarness;
   beforeAll(async () => {
-    // Three wrong passwords lock a user, so a test can see the lock and lift it.
-    harness = await startConsoleHarness({ signInMaxFailures: 3 });
+    // Three wrong passwords (from any addresses) lock a user, so a test can see the lock and lift it.
+    harness = await startConsoleHarness({ signInMaxFailures: 3, signInAccountMaxFailures: 3 });
   });
   afterAll(async () => harness?.close());
 

@@ -339,7 +339,10 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
   const hidden = { schema: { tags, hide: true, response: { 501: ErrorSchema } } };
   for (const path of ["/webhooks/event-catalogs", "/webhooks/event-catalogs/:slug", "/webhooks/event-catalogs/:slug/append-events", "/webhooks/event-catalogs/:slug/archive-event"]) {
-    app.route({ method: ["GET", "POST", "PUT"], url: path, ...hidden, handler: notImplemented("Webhook event catalogs") });
+    // The published client sends these a JSON body: accept it (small), so the answer is the 501, not a refused body.
+    const withAnyBody = { bodyLimit: 64 * 1024, schema: { ...hidden.schema, body: { type: "object", additionalProperties: true } } };
+    app.route({ method: "GET", url: path, ...hidden, handler: notImplemented("Webhook event catalogs") });
+    app.route({ method: ["POST", "PUT"], url: path, ...withAnyBody, handler: notImplemented("Webhook event catalogs") });
   }
   app.get("/webhooks/apps/:appSlug/catalog", hidden, notImplemented("Webhook event catalogs"));
   app.get("/webhooks/apps/:appSlug/analytics", hidden, notImplemented("Webhook analytics"));

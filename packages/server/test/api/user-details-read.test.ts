@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { listEmails, listPhones } from "../../src/identifiers/identifiers.service.js";
+import { getSecondFactorState } from "../../src/second-factors/second-factors.service.js";
 import { listSocialConnections } from "../../src/social-connections/social-connections.service.js";
 import { getUserDetails } from "../../src/user-accounts/user-accounts.service.js";
 import { toUserDetailsJson } from "../../src/users/users.schemas.js";
@@ -17,13 +18,14 @@ describe.each(DIALECTS)("the one-statement details read on %s", (dialect) => {
   /** The details as read before, one statement per table: the document the one-statement read must equal. */
   async function detailsPerTable(userId: string) {
     const { db, deploymentId } = server;
-    const [user, emails, phones, socialConnections] = await Promise.all([
+    const [user, emails, phones, socialConnections, secondFactors] = await Promise.all([
       getUser(db, deploymentId, userId),
       listEmails(db, deploymentId, userId),
       listPhones(db, deploymentId, userId),
       listSocialConnections(db, deploymentId, userId),
+      getSecondFactorState(db, deploymentId, userId),
     ]);
-    return { user, emails, phones, socialConnections };
+    return { user, emails, phones, socialConnections, secondFactors };
   }
 
   async function expectSameDocuments(userId: string) {
