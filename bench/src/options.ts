@@ -44,9 +44,13 @@ function wholeNumber(name: string, raw: string | undefined, fallback: number, mi
 
 function listOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T[] {
   if (raw === undefined) return [...allowed];
-  const picked = raw.split(",").map((item) => item.trim()).filter(Boolean);
+  const picked = raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
   const unknown = picked.filter((item) => !allowed.includes(item as T));
-  if (unknown.length > 0 || picked.length === 0) throw new Error(`--${name} takes a comma-separated list of ${allowed.join(", ")}; unknown: '${unknown.join(",") || raw}'.`);
+  if (unknown.length > 0 || picked.length === 0)
+    throw new Error(`--${name} takes a comma-separated list of ${allowed.join(", ")}; unknown: '${unknown.join(",") || raw}'.`);
   // Keep the canonical order (reads before writes), whatever order was typed.
   return allowed.filter((item) => picked.includes(item));
 }
@@ -79,7 +83,8 @@ export function readOptions(args: string[]): BenchOptions | null {
     }
     if (!/^postgres(ql)?:$/.test(url.protocol)) throw new Error(`--database must be 'sqlite' or a postgres:// URL, got '${url.protocol}…'.`);
     // The whole benchmark stays on this machine.
-    if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) throw new Error(`--database must point at a Postgres on this machine (127.0.0.1), got host '${url.hostname}'.`);
+    if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))
+      throw new Error(`--database must point at a Postgres on this machine (127.0.0.1), got host '${url.hostname}'.`);
   }
   return {
     users: wholeNumber("users", values.users, 10_000, 100, 10_000_000),

@@ -83,7 +83,13 @@ const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /** Starts a server process and resolves once a line of its stdout satisfies `isReady`. */
-export function startProcess(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, isReady: (line: string) => boolean): Promise<RunningProcess> {
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  isReady: (line: string) => boolean,
+): Promise<RunningProcess> {
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const remember = (chunk: Buffer) => {
@@ -192,6 +198,8 @@ export function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
     child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-4000)));
     child.once("error", reject);
-    child.once("exit", (code, signal) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(" ")} failed (code ${code}, signal ${signal}):\n${stderr}`))));
+    child.once("exit", (code, signal) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(" ")} failed (code ${code}, signal ${signal}):\n${stderr}`)),
+    );
   });
 }

@@ -54,7 +54,8 @@ const NOISY_CPU_PERCENT = 10;
 
 const integer = (value: number) => Math.round(value).toLocaleString("en-US");
 const megabytes = (bytes: number | null | undefined) => (bytes == null ? "–" : `${Math.round(bytes / 1024 / 1024)}`);
-const ratio = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? "–" : value >= 10 ? `${value.toFixed(1)}×` : `${value.toFixed(2)}×`);
+const ratio = (value: number | undefined) =>
+  value === undefined || !Number.isFinite(value) ? "–" : value >= 10 ? `${value.toFixed(1)}×` : `${value.toFixed(2)}×`;
 
 function find(report: BenchReport, workload: WorkloadName, target: TargetName): WorkloadResult | undefined {
   return report.results.find((result) => result.workload === workload && result.target === target);
@@ -82,8 +83,12 @@ export function argon2Ratio(report: BenchReport): number | undefined {
 
 function describeMachine(report: BenchReport): string {
   const { machine, pinning, options } = report;
-  const pinned = pinning.serverCore === null ? "no core pinning (taskset or a second core missing)" : `server on core ${pinning.serverCore}, load generator on core ${pinning.loadCore}`;
-  const database = options.database === "sqlite" ? `SQLite ${machine.sqlite}` : `Postgres ${machine.postgres ?? "?"} (floor and Better Auth on SQLite ${machine.sqlite})`;
+  const pinned =
+    pinning.serverCore === null
+      ? "no core pinning (taskset or a second core missing)"
+      : `server on core ${pinning.serverCore}, load generator on core ${pinning.loadCore}`;
+  const database =
+    options.database === "sqlite" ? `SQLite ${machine.sqlite}` : `Postgres ${machine.postgres ?? "?"} (floor and Better Auth on SQLite ${machine.sqlite})`;
   return `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, ${database}; ${pinned}`;
 }
 
@@ -111,8 +116,16 @@ function targetLines(report: BenchReport): string[][] {
   };
   const readPeak = peakOf(READ_WORKLOADS);
   const writePeak = peakOf(WORKLOAD_NAMES.filter((workload) => !READ_WORKLOADS.includes(workload)));
-  for (const [label, bytes] of [["reads", readPeak], ["writes", writePeak]] as const) {
-    if (bytes !== null) rows.push([`RSS ≤ 150 MB at 1M users (${label}; this run ${integer(report.options.users)} users)`, `${megabytes(bytes)} MB`, verdict(bytes <= 150 * 1024 * 1024)]);
+  for (const [label, bytes] of [
+    ["reads", readPeak],
+    ["writes", writePeak],
+  ] as const) {
+    if (bytes !== null)
+      rows.push([
+        `RSS ≤ 150 MB at 1M users (${label}; this run ${integer(report.options.users)} users)`,
+        `${megabytes(bytes)} MB`,
+        verdict(bytes <= 150 * 1024 * 1024),
+      ]);
   }
   for (const workload of WORKLOAD_NAMES) {
     const value = speedRatio(report, workload, "better-auth");
@@ -122,7 +135,11 @@ function targetLines(report: BenchReport): string[][] {
 }
 
 const table = (header: string[], rows: string[][]) =>
-  [`| ${header.join(" | ")} |`, `|${header.map((cell, index) => (index === 0 ? "---" : "---:")).join("|")}|`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+  [
+    `| ${header.join(" | ")} |`,
+    `|${header.map((cell, index) => (index === 0 ? "---" : "---:")).join("|")}|`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ].join("\n");
 
 export function renderMarkdown(report: BenchReport): string {
   const { options } = report;
@@ -179,7 +196,8 @@ export function renderMarkdown(report: BenchReport): string {
   for (const result of report.results) {
     const { measurement } = result;
     if (result.problem) notes.push(`- **${result.target} ${result.workload} not measured**: ${result.problem}`);
-    else if (measurement && measurement.errors > 0) notes.push(`- **${result.target} ${result.workload}: ${measurement.errors} errors**, status counts ${JSON.stringify(measurement.statusCounts)}`);
+    else if (measurement && measurement.errors > 0)
+      notes.push(`- **${result.target} ${result.workload}: ${measurement.errors} errors**, status counts ${JSON.stringify(measurement.statusCounts)}`);
   }
   const noisy = report.results.filter((result) => (result.measurement?.otherCpuPercent ?? 0) > NOISY_CPU_PERCENT);
   if (noisy.length > 0) {

@@ -219,7 +219,9 @@ export async function runBench(options: BenchOptions): Promise<number> {
             `  ${workloadName}: ${Math.round(measurement.requestsPerSecond).toLocaleString("en-US")} req/s, p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms, ` +
               `${measurement.errors} errors, RSS ${measurement.peakRssBytes === null ? "?" : Math.round(measurement.peakRssBytes / 2 ** 20)} MB, ` +
               `CPU: server ${measurement.serverCpuPercent === null ? "?" : Math.round(measurement.serverCpuPercent)}%, load generator ${Math.round(measurement.loadGeneratorCpuPercent)}%` +
-              (measurement.otherCpuPercent !== null && measurement.otherCpuPercent > 10 ? ` (other processes used ${Math.round(measurement.otherCpuPercent)}% of a core)` : ""),
+              (measurement.otherCpuPercent !== null && measurement.otherCpuPercent > 10
+                ? ` (other processes used ${Math.round(measurement.otherCpuPercent)}% of a core)`
+                : ""),
           );
         }
       } finally {

@@ -72,7 +72,8 @@ function wachtWorkloads(set: SeededSet, target: "wacht" | "floor"): Partial<Reco
     ...(target === "wacht" && {
       "list-cursor-deep": {
         next: () => ({ method: "GET", path: `/users?${query({ limit: PAGE_SIZE, starting_after: deepCursorId })}` }),
-        check: (status: number, body: any) => okWhen(status === 200 && body?.data?.length === Math.min(PAGE_SIZE, deepCursorIndex), `status ${status}, ${body?.data?.length} users`),
+        check: (status: number, body: any) =>
+          okWhen(status === 200 && body?.data?.length === Math.min(PAGE_SIZE, deepCursorIndex), `status ${status}, ${body?.data?.length} users`),
       },
     }),
     "get-by-id": {
@@ -85,7 +86,8 @@ function wachtWorkloads(set: SeededSet, target: "wacht" | "floor"): Partial<Reco
     },
     "list-first-page": {
       next: () => ({ method: "GET", path: `/users?${query({ limit: PAGE_SIZE })}` }),
-      check: (status, body) => okWhen(status === 200 && body?.data?.length === Math.min(PAGE_SIZE, set.userCount), `status ${status}, ${body?.data?.length} users`),
+      check: (status, body) =>
+        okWhen(status === 200 && body?.data?.length === Math.min(PAGE_SIZE, set.userCount), `status ${status}, ${body?.data?.length} users`),
     },
     "list-offset-9000": {
       next: () => ({ method: "GET", path: `/users?${query({ limit: PAGE_SIZE, offset: set.listOffset })}` }),
@@ -96,11 +98,19 @@ function wachtWorkloads(set: SeededSet, target: "wacht" | "floor"): Partial<Reco
       check: (status, body) => (status === 200 ? findsOne(body?.data, body?.total, "primary_email_address") : `status ${status}`),
     },
     "create-with-password": {
-      next: () => ({ method: "POST", path: "/users", body: { first_name: "Bench", last_name: "Create", email_address: newEmail(target), password: NEW_USER_PASSWORD } }),
+      next: () => ({
+        method: "POST",
+        path: "/users",
+        body: { first_name: "Bench", last_name: "Create", email_address: newEmail(target), password: NEW_USER_PASSWORD },
+      }),
       check: (status, body) => okWhen(status === 200 && typeof body?.id === "string", `status ${status}: ${JSON.stringify(body)}`),
     },
     "create-without-password": {
-      next: () => ({ method: "POST", path: "/users", body: { first_name: "Bench", last_name: "Create", email_address: newEmail(target), skip_password_check: true } }),
+      next: () => ({
+        method: "POST",
+        path: "/users",
+        body: { first_name: "Bench", last_name: "Create", email_address: newEmail(target), skip_password_check: true },
+      }),
       check: (status, body) => okWhen(status === 200 && typeof body?.id === "string", `status ${status}: ${JSON.stringify(body)}`),
     },
     "update-metadata": {
@@ -123,12 +133,16 @@ function betterAuthWorkloads(set: SeededSet): Partial<Record<WorkloadName, Workl
       check: (status, body) => okWhen(status === 200 && typeof body?.id === "string", `status ${status}`),
     },
     "get-by-email": {
-      next: () => ({ method: "GET", path: admin(`list-users?${query({ filterField: "email", filterOperator: "eq", filterValue: personAt(randomIndex(set)).email, limit: PAGE_SIZE })}`) }),
+      next: () => ({
+        method: "GET",
+        path: admin(`list-users?${query({ filterField: "email", filterOperator: "eq", filterValue: personAt(randomIndex(set)).email, limit: PAGE_SIZE })}`),
+      }),
       check: (status, body) => (status === 200 ? findsOne(body?.users, body?.total, "email") : `status ${status}`),
     },
     "list-first-page": {
       next: () => ({ method: "GET", path: admin(`list-users?${query({ limit: PAGE_SIZE })}`) }),
-      check: (status, body) => okWhen(status === 200 && body?.users?.length === Math.min(PAGE_SIZE, set.userCount + 1), `status ${status}, ${body?.users?.length} users`),
+      check: (status, body) =>
+        okWhen(status === 200 && body?.users?.length === Math.min(PAGE_SIZE, set.userCount + 1), `status ${status}, ${body?.users?.length} users`),
     },
     "list-offset-9000": {
       next: () => ({ method: "GET", path: admin(`list-users?${query({ limit: PAGE_SIZE, offset: set.listOffset })}`) }),
@@ -137,7 +151,9 @@ function betterAuthWorkloads(set: SeededSet): Partial<Record<WorkloadName, Workl
     search: {
       next: () => ({
         method: "GET",
-        path: admin(`list-users?${query({ searchField: "email", searchOperator: "contains", searchValue: searchTermFor(randomIndex(set)), limit: PAGE_SIZE })}`),
+        path: admin(
+          `list-users?${query({ searchField: "email", searchOperator: "contains", searchValue: searchTermFor(randomIndex(set)), limit: PAGE_SIZE })}`,
+        ),
       }),
       check: (status, body) => (status === 200 ? findsOne(body?.users, body?.total, "email") : `status ${status}`),
     },

@@ -48,7 +48,13 @@ export async function seedFloor(path: string, wachtDatabaseUrl: string, wacht: W
     const context = { publicUrl: "http://127.0.0.1" };
     for (let first = 0; first < wacht.userIds.length; first += USERS_PER_BATCH) {
       const userIds = wacht.userIds.slice(first, first + USERS_PER_BATCH);
-      const { items: users } = await listUsers(source.db, wacht.deploymentId, { limit: userIds.length, offset: 0, sortKey: "created_at", sortOrder: "asc", userIds });
+      const { items: users } = await listUsers(source.db, wacht.deploymentId, {
+        limit: userIds.length,
+        offset: 0,
+        sortKey: "created_at",
+        sortOrder: "asc",
+        userIds,
+      });
       const emailRows = await source.db.selectFrom("user_emails").selectAll().where("user_id", "in", userIds).execute();
       const emailsByUser = new Map<string, UserEmail[]>();
       for (const email of emailRows.map(toUserEmail)) emailsByUser.set(email.userId, [...(emailsByUser.get(email.userId) ?? []), email]);

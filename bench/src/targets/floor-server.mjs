@@ -115,7 +115,18 @@ async function createUser(request, response) {
     primary_email_address_id: emailId,
     primary_phone_number_id: null,
     email_addresses: [
-      { id: emailId, created_at: at, updated_at: at, deployment_id: "dep_floor", user_id: id, email, is_primary: true, verified: true, verified_at: at, verification_strategy: "otp" },
+      {
+        id: emailId,
+        created_at: at,
+        updated_at: at,
+        deployment_id: "dep_floor",
+        user_id: id,
+        email,
+        is_primary: true,
+        verified: true,
+        verified_at: at,
+        verification_strategy: "otp",
+      },
     ],
     phone_numbers: [],
     social_connections: [],
@@ -128,7 +139,10 @@ async function createUser(request, response) {
     active_organization_membership_id: null,
     active_workspace_membership_id: null,
   };
-  const searchText = [item.first_name, item.last_name, item.username, email].filter((part) => part).join(" ").toLowerCase();
+  const searchText = [item.first_name, item.last_name, item.username, email]
+    .filter((part) => part)
+    .join(" ")
+    .toLowerCase();
   const itemJson = JSON.stringify(item);
   try {
     insert.run(id, email.toLowerCase(), passwordHash, searchText, now, itemJson, JSON.stringify(details));

@@ -38,7 +38,15 @@ export { PagePromise, type PaginatedResponse, type Page } from "./core/paginatio
 export type { ModuleApi, ModuleFunction } from "./module-api.js";
 export type { RequestOptions, CallOptions, HttpMethod, QueryParams } from "./core/request.js";
 export type * from "./resources/users.types.js";
-export { MAX_IMPORT_BATCH, type ImportUser, type ImportUsersOptions, type ImportUsersResponse, type ImportResult, type ImportProgress, type ImportStreamOptions } from "./resources/import.js";
+export {
+  MAX_IMPORT_BATCH,
+  type ImportUser,
+  type ImportUsersOptions,
+  type ImportUsersResponse,
+  type ImportResult,
+  type ImportProgress,
+  type ImportStreamOptions,
+} from "./resources/import.js";
 export type * from "./resources/second-factors.types.js";
 export type * from "./resources/webhooks.types.js";
 export type * from "./resources/audit-logs.types.js";

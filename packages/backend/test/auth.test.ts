@@ -138,7 +138,9 @@ describe("session tokens", () => {
 
   it("fetches the JWKS once and serves later verifications from memory", async () => {
     const options = { publishableKey: target.publishableKey };
-    const tokens = await Promise.all([signIn(target), signIn(target), signIn(target)].map(async (signedIn) => sessionToken(target, (await signedIn).credential)));
+    const tokens = await Promise.all(
+      [signIn(target), signIn(target), signIn(target)].map(async (signedIn) => sessionToken(target, (await signedIn).credential)),
+    );
     for (const token of tokens) expect(await verifyAuthToken(token, options)).not.toBeNull();
     for (const token of tokens) expect((await getAuth(bearer(token), options)).userId).not.toBeNull();
     expect(target.jwksFetches()).toBe(1);
@@ -186,7 +188,9 @@ describe("session tokens", () => {
     expect((await verifyAuthToken(before, options))?.sub).toBe(userId);
     const fetchesBefore = target.jwksFetches();
 
-    const { rotateSigningKey } = (await import(SIGNING_KEYS_MODULE)) as { rotateSigningKey(db: unknown, secretBox: unknown, deploymentId: string): Promise<{ activeKeyId: string }> };
+    const { rotateSigningKey } = (await import(SIGNING_KEYS_MODULE)) as {
+      rotateSigningKey(db: unknown, secretBox: unknown, deploymentId: string): Promise<{ activeKeyId: string }>;
+    };
     // The server helper hands back the whole test server: its database and default deployment.
     const internals = target.server as RealServer & { db: unknown; deploymentId: string; app: { secretBox: unknown } };
     const { activeKeyId } = await rotateSigningKey(internals.db, internals.app.secretBox, internals.deploymentId);

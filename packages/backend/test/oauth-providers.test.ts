@@ -13,7 +13,13 @@ afterAll(() => server?.close());
 describe("client.oauthProviders", () => {
   it("creates, reads, changes and deletes a provider; the secret never comes back", async () => {
     const created = await client.oauthProviders.create({ provider: "google_oauth", client_id: "sdk-client", client_secret: "sdk-secret" });
-    expect(created).toMatchObject({ provider: "google_oauth", client_id: "sdk-client", issuer: "https://accounts.google.com", enabled: true, has_client_secret: true });
+    expect(created).toMatchObject({
+      provider: "google_oauth",
+      client_id: "sdk-client",
+      issuer: "https://accounts.google.com",
+      enabled: true,
+      has_client_secret: true,
+    });
     expect(JSON.stringify(created)).not.toContain("sdk-secret");
     expect(await client.oauthProviders.get("google_oauth")).toEqual(created);
     const updated = await client.oauthProviders.update("google_oauth", { enabled: false, scopes: ["openid", "email"] });

@@ -47,7 +47,10 @@ describe("the package", () => {
     const dependencies = Object.keys((manifest["dependencies"] ?? {}) as Record<string, string>);
     for (const file of sourceFiles(join(PACKAGE_DIR, "dist"), ".js")) {
       const specifiers = [...readFileSync(file, "utf8").matchAll(/(?:from\s+|import\(|require\()["']([^"']+)["']/g)].map((match) => match[1]);
-      expect(specifiers.filter((specifier) => !specifier!.startsWith(".") && !dependencies.includes(specifier!)), file).toEqual([]);
+      expect(
+        specifiers.filter((specifier) => !specifier!.startsWith(".") && !dependencies.includes(specifier!)),
+        file,
+      ).toEqual([]);
     }
   });
 

@@ -24,7 +24,12 @@ beforeAll(async () => {
   for (let batch = 0; batch < USER_COUNT; batch += 25) {
     const made = await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
-        client.users.createUser({ first_name: "Page", last_name: `${token}-${batch + i}`, email_address: `p${batch + i}.${token}@example.com`, skip_password_check: true }),
+        client.users.createUser({
+          first_name: "Page",
+          last_name: `${token}-${batch + i}`,
+          email_address: `p${batch + i}.${token}@example.com`,
+          skip_password_check: true,
+        }),
       ),
     );
     for (const user of made) createdIds.add(user.id);

@@ -37,7 +37,14 @@ const CALLS: Record<string, Call> = {
   listUsers: (u) => u.listUsers!({ limit: 5, offset: 10, sort_key: "email", sort_order: "asc", search: "al" }),
   getUser: (u) => u.getUser!("usr_1"),
   createUser: (u) =>
-    u.createUser!({ first_name: "Al", last_name: "Smith", email_address: "al@example.com", password: " p w ", skip_password_check: true, profile_image: image() }),
+    u.createUser!({
+      first_name: "Al",
+      last_name: "Smith",
+      email_address: "al@example.com",
+      password: " p w ",
+      skip_password_check: true,
+      profile_image: image(),
+    }),
   updateUser: (u) =>
     u.updateUser!("usr_1", { first_name: "Alicia", public_metadata: { a: 1 }, disabled: true, second_factor_policy: "enforced", profile_image: image() }),
   deleteUser: (u) => u.deleteUser!("usr_1"),
@@ -80,7 +87,8 @@ const WEBHOOK_CALLS: Record<string, Call> = {
   triggerWebhook: (w) => w.triggerWebhook!("billing", { event_name: "order.paid", payload: { id: 1 }, filter_context: { plan: "pro" } }),
   listWebhookEvents: (w) => w.listWebhookEvents!("billing"),
   listWebhookEndpoints: (w) => w.listWebhookEndpoints!("billing", { limit: 10 }),
-  createWebhookEndpoint: (w) => w.createWebhookEndpoint!("billing", { url: "https://hooks.example.com", subscriptions: [{ event_name: "user.created" }], max_retries: 3 }),
+  createWebhookEndpoint: (w) =>
+    w.createWebhookEndpoint!("billing", { url: "https://hooks.example.com", subscriptions: [{ event_name: "user.created" }], max_retries: 3 }),
   updateWebhookEndpoint: (w) => w.updateWebhookEndpoint!("billing", "wep_1", { is_active: false, headers: { "x-a": "1" } }),
   deleteWebhookEndpoint: (w) => w.deleteWebhookEndpoint!("billing", "wep_1"),
   testWebhookEndpoint: (w) => w.testWebhookEndpoint!("billing", "wep_1", { event_name: "user.created", payload: { a: 1 } }),
@@ -88,7 +96,8 @@ const WEBHOOK_CALLS: Record<string, Call> = {
   listWebhookDeliveries: (w) => w.listWebhookDeliveries!("billing", { limit: 5, status: "failed", event_name: "user.created", since: "2026-01-01T00:00:00Z" }),
   getWebhookDelivery: (w) => w.getWebhookDelivery!("billing", "whd_1", { status: "failed" }),
   replayWebhookDelivery: (w) => w.replayWebhookDelivery!("billing", "whd_1", { idempotency_key: "k1" }),
-  replayWebhookDeliveries: (w) => w.replayWebhookDeliveries!("billing", { start_date: "2026-01-01T00:00:00Z", end_date: "2026-01-02T00:00:00Z", status: "failed" }),
+  replayWebhookDeliveries: (w) =>
+    w.replayWebhookDeliveries!("billing", { start_date: "2026-01-01T00:00:00Z", end_date: "2026-01-02T00:00:00Z", status: "failed" }),
   listWebhookReplayTasks: (w) => w.listWebhookReplayTasks!("billing", { limit: 5 }),
   getWebhookReplayTaskStatus: (w) => w.getWebhookReplayTaskStatus!("billing", "rpt_1"),
   cancelWebhookReplayTask: (w) => w.cancelWebhookReplayTask!("billing", "rpt_1"),

@@ -1,13 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  ConflictError,
-  RateLimitError,
-  ServerError,
-  WachtClient,
-  WachtConnectionError,
-  WachtTimeoutError,
-  type WachtClientOptions,
-} from "../src/index.js";
+import { ConflictError, RateLimitError, ServerError, WachtClient, WachtConnectionError, WachtTimeoutError, type WachtClientOptions } from "../src/index.js";
 import { errorEnvelope, sendJson, startLocalServer, type Handler, type LocalServer } from "./helpers/local-server.js";
 
 const USER = { id: "usr_1", first_name: "Alice" };

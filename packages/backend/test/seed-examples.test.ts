@@ -45,7 +45,7 @@ describe("the reference page's examples", () => {
       last_name: "Smith",
       email_address: "alice@example.com",
       password: "secure_placeholder",
-      public_metadata: { role: "superuser" }
+      public_metadata: { role: "superuser" },
     });
 
     expect(newUser).toMatchObject({ first_name: "Alice", primary_email_address: "alice@example.com" });
@@ -53,9 +53,9 @@ describe("the reference page's examples", () => {
   });
 
   it("listUsers()", async () => {
-    const response = await client.users.listUsers({ 
-      limit: 10, 
-      offset: 0 
+    const response = await client.users.listUsers({
+      limit: 10,
+      offset: 0,
     });
 
     console.log(`Found ${response.data.length} users.`);
@@ -77,7 +77,7 @@ describe("the reference page's examples", () => {
   it("updateUser(userId, request)", async () => {
     const updatedUser = await client.users.updateUser("usr_abc123", {
       first_name: "Alicia",
-      private_metadata: { internal_crm_id: "crm_98765" }
+      private_metadata: { internal_crm_id: "crm_98765" },
     });
     expect(updatedUser).toMatchObject({ first_name: "Alicia", private_metadata: { internal_crm_id: "crm_98765" } });
   });
@@ -97,7 +97,7 @@ describe("the reference page's examples", () => {
 
   it("updatePassword(userId, request)", async () => {
     await client.users.updatePassword("usr_abc123", {
-      new_password: "NewSecurePassword123!"
+      new_password: "NewSecurePassword123!",
     });
     expect((await client.users.getUser("usr_abc123")).has_password).toBe(true);
   });

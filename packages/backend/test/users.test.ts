@@ -32,7 +32,13 @@ describe("users", () => {
     expect(created.id).toMatch(/^usr_/);
 
     const details = await client.users.getUser(created.id);
-    expect(details).toMatchObject({ id: created.id, public_metadata: { role: "superuser" }, private_metadata: { crm: 7 }, has_password: true, disabled: false });
+    expect(details).toMatchObject({
+      id: created.id,
+      public_metadata: { role: "superuser" },
+      private_metadata: { crm: 7 },
+      has_password: true,
+      disabled: false,
+    });
     expect(details.email_addresses).toEqual([expect.objectContaining({ email, is_primary: true, verified: true })]);
     expect(details.phone_numbers).toEqual([expect.objectContaining({ phone_number: phone, is_primary: true, verified: true })]);
     expect(details.primary_email_address_id).toBe(details.email_addresses[0]!.id);
@@ -152,7 +158,11 @@ describe("users", () => {
     const { id } = await createTestUser({ email_address: email, password, skip_password_check: false });
     expect(await client.users.listSignins(id)).toEqual([]);
     const signIn = (attempt: string) =>
-      fetch(`${server.baseUrl}/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier: email, password: attempt }) });
+      fetch(`${server.baseUrl}/sign-in`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ identifier: email, password: attempt }),
+      });
 
     const first = await (await signIn(password)).json();
     const second = await (await signIn(password)).json();

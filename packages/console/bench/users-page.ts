@@ -20,7 +20,9 @@ import { readConfig } from "../../server/dist/config.js";
 import { startServer } from "../../server/dist/server.js";
 import { CHROMIUM_PATH } from "../test/helpers/browser.js";
 
-const { values } = parseArgs({ options: { users: { type: "string", default: "1000000" }, runs: { type: "string", default: "7" }, keep: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { users: { type: "string", default: "1000000" }, runs: { type: "string", default: "7" }, keep: { type: "boolean", default: false } },
+});
 const userCount = Number(values.users);
 const runs = Number(values.runs);
 const databasePath = fileURLToPath(new URL(`../../../bench/results/console-${userCount}.db`, import.meta.url));
@@ -34,9 +36,15 @@ if (!values.keep || !existsSync(databasePath)) {
   console.error(`Seeded in ${seed.seconds.toFixed(1)} s.`);
 }
 
-const config = { ...readConfig({ DATABASE_URL: `sqlite:${databasePath}`, PORT: "0", WACHT_API_KEY: apiKey, WACHT_RATE_LIMIT_MAX: "0", WACHT_LOG_LEVEL: "warn" }) };
+const config = {
+  ...readConfig({ DATABASE_URL: `sqlite:${databasePath}`, PORT: "0", WACHT_API_KEY: apiKey, WACHT_RATE_LIMIT_MAX: "0", WACHT_LOG_LEVEL: "warn" }),
+};
 const server = await startServer(config, () => {});
-const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+const browser = await chromium.launch({
+  executablePath: CHROMIUM_PATH,
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+});
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: server.url });
   const page = await context.newPage();
@@ -72,8 +80,13 @@ try {
     for (let run = 0; run <= runs; run += 1) {
       await page.goto(path);
       // Times taken in the page (from navigation start) by the observer below, so a busy main thread cannot blur them.
-      const marks = await page.waitForFunction(() => (window as unknown as { __marks?: { rows?: number; complete?: number } }).__marks?.complete, null, { timeout: 60_000, polling: 50 });
-      const { rows: firstRows, complete: allColumns } = (await page.evaluate(() => (window as unknown as { __marks: { rows: number; complete: number } }).__marks));
+      const marks = await page.waitForFunction(() => (window as unknown as { __marks?: { rows?: number; complete?: number } }).__marks?.complete, null, {
+        timeout: 60_000,
+        polling: 50,
+      });
+      const { rows: firstRows, complete: allColumns } = await page.evaluate(
+        () => (window as unknown as { __marks: { rows: number; complete: number } }).__marks,
+      );
       await marks.dispose();
       // The first load warms caches (SQLite pages, the JIT); it is not counted.
       if (run > 0) {
@@ -83,7 +96,9 @@ try {
     }
     rows.push(`| ${label} | ${median(painted).toFixed(0)} ms | ${Math.max(...painted).toFixed(0)} ms | ${median(complete).toFixed(0)} ms |`);
   }
-  console.log(`\nConsole users page, ${userCount.toLocaleString("en-US")} users (SQLite), full page load in headless Chromium at 1280 px, ${runs} runs each:\n`);
+  console.log(
+    `\nConsole users page, ${userCount.toLocaleString("en-US")} users (SQLite), full page load in headless Chromium at 1280 px, ${runs} runs each:\n`,
+  );
   console.log("| page | first rows shown (median) | (max) | status columns filled (median) |\n|---|---|---|---|");
   console.log(rows.join("\n"));
 } finally {

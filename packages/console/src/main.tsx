@@ -10,7 +10,10 @@ import "./styles.css";
 const queryClient = new QueryClient({
   defaultOptions: {
     // A 4xx will not get better by asking again; a network blip might.
-    queries: { retry: (failures, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && failures < 2, refetchOnWindowFocus: false },
+    queries: {
+      retry: (failures, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && failures < 2,
+      refetchOnWindowFocus: false,
+    },
   },
 });
 

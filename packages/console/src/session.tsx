@@ -25,7 +25,8 @@ function forgetServerData(queryClient: ReturnType<typeof useQueryClient>) {
 }
 
 const LINK_ERRORS: Record<string, string> = {
-  link_invalid: "That sign-in link is not valid: it was already used, has expired, or its key was revoked. Ask for a new one with 'wacht console-link', or paste an API key.",
+  link_invalid:
+    "That sign-in link is not valid: it was already used, has expired, or its key was revoked. Ask for a new one with 'wacht console-link', or paste an API key.",
 };
 
 /** A `?error=` the server's one-time link redirect put in the URL, read once and removed. */

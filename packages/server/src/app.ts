@@ -81,7 +81,10 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    http: { headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs), connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.requestTimeoutMs / 4))) },
+    http: {
+      headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.requestTimeoutMs / 4))),
+    },
     frameworkErrors: sendFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -97,15 +100,11 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
   await app.register(webhookDispatcher);
   await app.register(auditLogRetention);
 
-  app.get(
-    "/health",
-    { schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }) } } },
-    async () => {
-      // A load balancer should stop sending traffic to an instance that cannot reach its database.
-      await pingDatabase(db);
-      return { status: "ok" };
-    },
-  );
+  app.get("/health", { schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }) } } }, async () => {
+    // A load balancer should stop sending traffic to an instance that cannot reach its database.
+    await pingDatabase(db);
+    return { status: "ok" };
+  });
   await app.register(profileImagesRoutes);
   // Identity providers' discovery documents and keys, shared by the sign-in flow and token refresh.
   const oauthDirectory = new ProviderDirectory(config.oauthProviderTimeoutMs);

@@ -163,7 +163,8 @@ function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): b
 function readRetrySchedule(raw: string | undefined): number[] {
   if (raw === undefined || raw.trim() === "") return DEFAULT_RETRY_SCHEDULE_MS;
   const schedule = parseRetrySchedule(raw);
-  if (!schedule || schedule.length > 20) throw new Error(`WACHT_WEBHOOK_RETRY_SCHEDULE must be up to 20 comma-separated waits such as 5s,5m,30m,2h (units ms, s, m, h, d), got '${raw}'.`);
+  if (!schedule || schedule.length > 20)
+    throw new Error(`WACHT_WEBHOOK_RETRY_SCHEDULE must be up to 20 comma-separated waits such as 5s,5m,30m,2h (units ms, s, m, h, d), got '${raw}'.`);
   return schedule;
 }
 
@@ -171,7 +172,8 @@ function readEncryptionKeys(raw: string | undefined): Buffer[] {
   if (raw === undefined || raw.trim() === "") return [];
   return raw.split(",").map((text, index) => {
     const key = parseEncryptionKey(text);
-    if (!key) throw new Error(`WACHT_ENCRYPTION_KEY: key ${index + 1} must be 32 bytes, as 64 hex characters or base64 (generate one with: openssl rand -hex 32).`);
+    if (!key)
+      throw new Error(`WACHT_ENCRYPTION_KEY: key ${index + 1} must be 32 bytes, as 64 hex characters or base64 (generate one with: openssl rand -hex 32).`);
     return key;
   });
 }
@@ -212,7 +214,8 @@ export function readTrustProxy(raw: string | undefined): false | number | string
   }
   const entries = text.split(",").map((entry) => entry.trim());
   for (const entry of entries) {
-    if (!isProxyAddress(entry)) throw new Error(`WACHT_TRUST_PROXY: '${entry.slice(0, 100)}' is not an address, a CIDR (10.0.0.0/8) or loopback/linklocal/uniquelocal.`);
+    if (!isProxyAddress(entry))
+      throw new Error(`WACHT_TRUST_PROXY: '${entry.slice(0, 100)}' is not an address, a CIDR (10.0.0.0/8) or loopback/linklocal/uniquelocal.`);
   }
   return entries;
 }

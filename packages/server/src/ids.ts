@@ -3,7 +3,31 @@ import { randomBytes } from "node:crypto";
 // Crockford base32, lower case: ids sort by creation time as plain strings, in SQL and in JS.
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
-export type IdPrefix = "usr" | "eml" | "phn" | "sca" | "ses" | "dep" | "key" | "img" | "sig" | "sif" | "csn" | "clt" | "wha" | "whe" | "evt" | "whd" | "wht" | "whr" | "aud" | "tot" | "bkc" | "pky" | "wac" | "oap";
+export type IdPrefix =
+  | "usr"
+  | "eml"
+  | "phn"
+  | "sca"
+  | "ses"
+  | "dep"
+  | "key"
+  | "img"
+  | "sig"
+  | "sif"
+  | "csn"
+  | "clt"
+  | "wha"
+  | "whe"
+  | "evt"
+  | "whd"
+  | "wht"
+  | "whr"
+  | "aud"
+  | "tot"
+  | "bkc"
+  | "pky"
+  | "wac"
+  | "oap";
 
 /** A prefixed, time-ordered id: 10 characters of milliseconds, then 16 of randomness (80 bits). */
 export function generateId(prefix: IdPrefix, nowMs: number = Date.now()): string {

@@ -73,7 +73,9 @@ function authHeaderKey(options: WachtServerOptions): Uint8Array | null {
   const configured = options.authHeaderSecret ?? readEnv("WACHT_AUTH_HEADER_SECRET");
   if (configured !== undefined) {
     if (configured.length < MIN_SECRET_LENGTH) {
-      throw new WachtError(`authHeaderSecret (WACHT_AUTH_HEADER_SECRET) must be at least ${MIN_SECRET_LENGTH} characters: it is what stops clients forging x-wacht-auth.`);
+      throw new WachtError(
+        `authHeaderSecret (WACHT_AUTH_HEADER_SECRET) must be at least ${MIN_SECRET_LENGTH} characters: it is what stops clients forging x-wacht-auth.`,
+      );
     }
     return utf8.encode(configured);
   }

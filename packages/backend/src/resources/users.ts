@@ -4,7 +4,15 @@ import { encodeBodyWithFiles } from "../core/form-data.js";
 import { PagePromise, type NextPageFetcher, type PaginatedResponse } from "../core/pagination.js";
 import { path } from "../core/path.js";
 import type { RequestOptions } from "../core/request.js";
-import { importUsers, importUserStream, type ImportStreamOptions, type ImportUser, type ImportUsersOptions, type ImportUsersResponse, type ImportProgress } from "./import.js";
+import {
+  importUsers,
+  importUserStream,
+  type ImportStreamOptions,
+  type ImportUser,
+  type ImportUsersOptions,
+  type ImportUsersResponse,
+  type ImportProgress,
+} from "./import.js";
 import type { OauthAccessToken } from "./oauth-providers.js";
 import type {
   AddEmailRequest,
@@ -138,7 +146,11 @@ export class Users {
   }
 
   /** Imports any number of users from an (async) iterable, 1,000 per call, reporting progress after each. */
-  async importUserStream(users: AsyncIterable<ImportUser> | Iterable<ImportUser>, options?: ImportStreamOptions, requestOptions?: RequestOptions): Promise<ImportProgress> {
+  async importUserStream(
+    users: AsyncIterable<ImportUser> | Iterable<ImportUser>,
+    options?: ImportStreamOptions,
+    requestOptions?: RequestOptions,
+  ): Promise<ImportProgress> {
     return importUserStream(this.#client, users, options, requestOptions);
   }
 

@@ -20,7 +20,10 @@ export async function startIdMappingProxy(targetBaseUrl: string, ids: Map<string
     })
       .then(async (answer) => {
         const body = await answer.text();
-        response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "text/plain", "x-request-id": answer.headers.get("x-request-id") ?? "" });
+        response.writeHead(answer.status, {
+          "content-type": answer.headers.get("content-type") ?? "text/plain",
+          "x-request-id": answer.headers.get("x-request-id") ?? "",
+        });
         response.end(body);
       })
       .catch((error: unknown) => {

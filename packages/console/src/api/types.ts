@@ -3,17 +3,7 @@
  * own (kept in step with the server by its OpenAPI drift test); the rest are copied from the
  * server's schemas (console.schemas.ts, api-keys.schemas.ts, deployments.routes.ts).
  */
-export type {
-  User,
-  UserDetails,
-  UserEmail,
-  UserPhone,
-  UserSignin,
-  UserSocialConnection,
-  UserSortKey,
-  SortOrder,
-  ListResponse,
-} from "@wacht/backend";
+export type { User, UserDetails, UserEmail, UserPhone, UserSignin, UserSocialConnection, UserSortKey, SortOrder, ListResponse } from "@wacht/backend";
 
 import type { User } from "@wacht/backend";
 

@@ -37,7 +37,11 @@ export function messageOf(error: unknown): string {
  * to the form's (e.g. the API's `email` to a form field `email_address`); a field the form does
  * not have is folded into the general message so nothing the API said is lost.
  */
-export function formErrorsOf(error: unknown, formFields: readonly string[], aliases: Record<string, string> = {}): { fields: Record<string, string>; general: string | null } {
+export function formErrorsOf(
+  error: unknown,
+  formFields: readonly string[],
+  aliases: Record<string, string> = {},
+): { fields: Record<string, string>; general: string | null } {
   if (!(error instanceof ApiError)) return { fields: {}, general: messageOf(error) };
   const fields: Record<string, string> = {};
   const unplaced: string[] = [];

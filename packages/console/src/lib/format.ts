@@ -7,7 +7,13 @@ export function formatTime(iso: string | null | undefined): string {
 }
 
 /** A user's name as a person reads it, falling back to what identifies them. */
-export function displayName(user: { first_name: string; last_name: string; username: string | null; primary_email_address: string | null; id: string }): string {
+export function displayName(user: {
+  first_name: string;
+  last_name: string;
+  username: string | null;
+  primary_email_address: string | null;
+  id: string;
+}): string {
   const name = `${user.first_name} ${user.last_name}`.trim();
   return name || user.username || user.primary_email_address || user.id;
 }

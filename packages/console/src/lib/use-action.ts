@@ -6,7 +6,11 @@ import { messageOf } from "./api-error";
  * One section's write: runs it, refreshes what it changed, and keeps the section's own outcome
  * (the API's message on failure, a short confirmation on success) for the section to show.
  */
-export function useAction<TInput, TResult>(perform: (input: TInput) => Promise<TResult>, refresh: QueryKey[], onDone?: (result: TResult, input: TInput) => void | Promise<void>) {
+export function useAction<TInput, TResult>(
+  perform: (input: TInput) => Promise<TResult>,
+  refresh: QueryKey[],
+  onDone?: (result: TResult, input: TInput) => void | Promise<void>,
+) {
   const queryClient = useQueryClient();
   const [notice, setNotice] = useState<string | null>(null);
   const mutation = useMutation({

@@ -10,7 +10,16 @@ import { parseMetadata } from "../lib/metadata";
 const FIELDS = ["first_name", "last_name", "email_address", "phone_number", "username", "password", "public_metadata", "private_metadata"] as const;
 type FieldName = (typeof FIELDS)[number];
 type Values = Record<FieldName, string>;
-const EMPTY: Values = { first_name: "", last_name: "", email_address: "", phone_number: "", username: "", password: "", public_metadata: "", private_metadata: "" };
+const EMPTY: Values = {
+  first_name: "",
+  last_name: "",
+  email_address: "",
+  phone_number: "",
+  username: "",
+  password: "",
+  public_metadata: "",
+  private_metadata: "",
+};
 
 /** Create a user; the server's own validation (uniqueness, password policy, phone format) lands on the fields. */
 export function CreateUserPage() {
@@ -76,13 +85,29 @@ export function CreateUserPage() {
         <Field label="Email address" type="email" autoComplete="off" {...bind("email_address")} />
         <Field label="Phone number" type="tel" autoComplete="off" hint="E.164, e.g. +14155550123" {...bind("phone_number")} />
         <Field label="Username" autoComplete="off" {...bind("username")} />
-        <Field label="Password" type="password" autoComplete="new-password" hint="Required unless the policy check is skipped (then empty means no password)." {...bind("password")} />
+        <Field
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          hint="Required unless the policy check is skipped (then empty means no password)."
+          {...bind("password")}
+        />
         <div className="field checkbox span-2">
           <input id="skip-password-check" type="checkbox" checked={skipPasswordCheck} onChange={(event) => setSkipPasswordCheck(event.target.checked)} />
           <label htmlFor="skip-password-check">Skip the password policy check (allows no password)</label>
         </div>
-        <MetadataTextarea label="Public metadata (JSON)" value={values.public_metadata} error={fieldErrors.public_metadata} onChange={(text) => setValues({ ...values, public_metadata: text })} />
-        <MetadataTextarea label="Private metadata (JSON)" value={values.private_metadata} error={fieldErrors.private_metadata} onChange={(text) => setValues({ ...values, private_metadata: text })} />
+        <MetadataTextarea
+          label="Public metadata (JSON)"
+          value={values.public_metadata}
+          error={fieldErrors.public_metadata}
+          onChange={(text) => setValues({ ...values, public_metadata: text })}
+        />
+        <MetadataTextarea
+          label="Private metadata (JSON)"
+          value={values.private_metadata}
+          error={fieldErrors.private_metadata}
+          onChange={(text) => setValues({ ...values, private_metadata: text })}
+        />
         <div className="span-2">
           <ErrorMessage>{general}</ErrorMessage>
         </div>
@@ -99,7 +124,17 @@ export function CreateUserPage() {
   );
 }
 
-export function MetadataTextarea({ label, value, error, onChange }: { label: string; value: string; error?: string | undefined; onChange: (text: string) => void }) {
+export function MetadataTextarea({
+  label,
+  value,
+  error,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  error?: string | undefined;
+  onChange: (text: string) => void;
+}) {
   const id = useId();
   return (
     <div className="field">

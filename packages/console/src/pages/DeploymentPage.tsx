@@ -37,10 +37,14 @@ export function DeploymentPage() {
           </dl>
         )}
         <p className="hint">
-          A console session manages one deployment, the one its API key belongs to. To switch deployment, sign out and sign in with a key of the other deployment (<code>wacht deployments list</code> and{" "}
-          <code>wacht console-link</code> on the server help).
+          A console session manages one deployment, the one its API key belongs to. To switch deployment, sign out and sign in with a key of the other
+          deployment (<code>wacht deployments list</code> and <code>wacht console-link</code> on the server help).
         </p>
-        <button type="button" className="button-secondary" onClick={() => void signOut(`Signed out of ${session.deployment_name}. To manage another deployment, sign in with one of its API keys.`)}>
+        <button
+          type="button"
+          className="button-secondary"
+          onClick={() => void signOut(`Signed out of ${session.deployment_name}. To manage another deployment, sign in with one of its API keys.`)}
+        >
           Switch deployment…
         </button>
       </section>
@@ -55,13 +59,21 @@ function ApiKeysSection({ signedInKeyId }: { signedInKeyId: string }) {
   const [name, setName] = useState("");
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [toRevoke, setToRevoke] = useState<ApiKey | null>(null);
-  const create = useAction((keyName: string) => api.post<CreatedApiKey>("/api-keys", { name: keyName }), [["api-keys"]], (result) => {
-    setCreated(result);
-    setName("");
-  });
-  const revoke = useAction((key: ApiKey) => api.post(`/api-keys/${segment(key.id)}/revoke`), [["api-keys"]], (_result, key) => {
-    if (key.id === signedInKeyId) end("You revoked the API key this console was signed in with, which ended the session.");
-  });
+  const create = useAction(
+    (keyName: string) => api.post<CreatedApiKey>("/api-keys", { name: keyName }),
+    [["api-keys"]],
+    (result) => {
+      setCreated(result);
+      setName("");
+    },
+  );
+  const revoke = useAction(
+    (key: ApiKey) => api.post(`/api-keys/${segment(key.id)}/revoke`),
+    [["api-keys"]],
+    (_result, key) => {
+      if (key.id === signedInKeyId) end("You revoked the API key this console was signed in with, which ended the session.");
+    },
+  );
   const createErrors = create.rawError ? formErrorsOf(create.rawError, ["name"]) : null;
 
   function submit(event: FormEvent) {
@@ -75,7 +87,14 @@ function ApiKeysSection({ signedInKeyId }: { signedInKeyId: string }) {
     <section className="card" aria-labelledby="keys-heading">
       <h2 id="keys-heading">API keys</h2>
       <form className="inline-form" onSubmit={submit} noValidate>
-        <Field label="New key name" name="name" maxLength={100} value={name} error={createErrors?.fields.name} onChange={(event) => setName(event.target.value)} />
+        <Field
+          label="New key name"
+          name="name"
+          maxLength={100}
+          value={name}
+          error={createErrors?.fields.name}
+          onChange={(event) => setName(event.target.value)}
+        />
         <button type="submit" disabled={create.pending || !name.trim()}>
           Create key
         </button>
@@ -108,7 +127,9 @@ function ApiKeysSection({ signedInKeyId }: { signedInKeyId: string }) {
                   </td>
                   <td data-label="Created">{formatTime(key.created_at)}</td>
                   <td data-label="Last used">{formatTime(key.last_used_at)}</td>
-                  <td data-label="Status">{key.revoked_at ? <Badge tone="danger">Revoked {formatTime(key.revoked_at)}</Badge> : <Badge tone="neutral">Active</Badge>}</td>
+                  <td data-label="Status">
+                    {key.revoked_at ? <Badge tone="danger">Revoked {formatTime(key.revoked_at)}</Badge> : <Badge tone="neutral">Active</Badge>}
+                  </td>
                   <td data-label="Actions">
                     {!key.revoked_at && (
                       <button aria-label={`Revoke key ${key.name}`} type="button" className="button-small button-danger" onClick={() => setToRevoke(key)}>

@@ -37,7 +37,11 @@ export function UserDetailPage() {
       </p>
       <div className="page-head">
         <div className="identity">
-          {user.profile_picture_url ? <img className="avatar" src={user.profile_picture_url} alt="" /> : <span className="avatar avatar-empty" aria-hidden="true" />}
+          {user.profile_picture_url ? (
+            <img className="avatar" src={user.profile_picture_url} alt="" />
+          ) : (
+            <span className="avatar avatar-empty" aria-hidden="true" />
+          )}
           <div>
             <h1>{displayName(user)}</h1>
             <p className="muted mono">{user.id}</p>
@@ -102,7 +106,10 @@ function ProfileSection({ user }: { user: UserDetails }) {
   const store = useStoreDetails();
   const [names, setNames] = useState({ first_name: user.first_name, last_name: user.last_name, username: user.username ?? "" });
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  useEffect(() => setNames({ first_name: user.first_name, last_name: user.last_name, username: user.username ?? "" }), [user.first_name, user.last_name, user.username]);
+  useEffect(
+    () => setNames({ first_name: user.first_name, last_name: user.last_name, username: user.username ?? "" }),
+    [user.first_name, user.last_name, user.username],
+  );
   const save = useAction((body: Record<string, unknown> | FormData) => api.patch<UserDetails>(userPath(user), body), [["users"]], store);
   const [image, setImage] = useState<File | null>(null);
 
@@ -127,9 +134,28 @@ function ProfileSection({ user }: { user: UserDetails }) {
   return (
     <Section title="Profile">
       <form onSubmit={submit} className="form-grid" noValidate>
-        <Field label="First name" name="first_name" value={names.first_name} error={fieldErrors.first_name} onChange={(event) => setNames({ ...names, first_name: event.target.value })} />
-        <Field label="Last name" name="last_name" value={names.last_name} error={fieldErrors.last_name} onChange={(event) => setNames({ ...names, last_name: event.target.value })} />
-        <Field label="Username" name="username" value={names.username} error={fieldErrors.username} hint="Empty removes the username." onChange={(event) => setNames({ ...names, username: event.target.value })} />
+        <Field
+          label="First name"
+          name="first_name"
+          value={names.first_name}
+          error={fieldErrors.first_name}
+          onChange={(event) => setNames({ ...names, first_name: event.target.value })}
+        />
+        <Field
+          label="Last name"
+          name="last_name"
+          value={names.last_name}
+          error={fieldErrors.last_name}
+          onChange={(event) => setNames({ ...names, last_name: event.target.value })}
+        />
+        <Field
+          label="Username"
+          name="username"
+          value={names.username}
+          error={fieldErrors.username}
+          hint="Empty removes the username."
+          onChange={(event) => setNames({ ...names, username: event.target.value })}
+        />
         <div className="actions span-2">
           <button type="submit" disabled={save.pending}>
             Save profile
@@ -139,13 +165,23 @@ function ProfileSection({ user }: { user: UserDetails }) {
       <form onSubmit={upload} className="inline-form">
         <div className="field">
           <label htmlFor="profile-image">Profile image</label>
-          <input id="profile-image" type="file" accept="image/png,image/jpeg,image/gif,image/webp" onChange={(event) => setImage(event.target.files?.[0] ?? null)} />
+          <input
+            id="profile-image"
+            type="file"
+            accept="image/png,image/jpeg,image/gif,image/webp"
+            onChange={(event) => setImage(event.target.files?.[0] ?? null)}
+          />
         </div>
         <button type="submit" disabled={!image || save.pending}>
           Upload image
         </button>
         {user.profile_picture_url && (
-          <button type="button" className="button-secondary" disabled={save.pending} onClick={() => void save.run({ remove_profile_image: true }, "Profile image removed.")}>
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={save.pending}
+            onClick={() => void save.run({ remove_profile_image: true }, "Profile image removed.")}
+          >
             Remove image
           </button>
         )}
@@ -180,9 +216,21 @@ function MetadataSection({ user }: { user: UserDetails }) {
   return (
     <Section title="Metadata">
       <form onSubmit={submit} className="form-grid" noValidate>
-        <MetadataTextarea label="Public metadata" value={texts.public_metadata} error={errors.public_metadata} onChange={(text) => setTexts({ ...texts, public_metadata: text })} />
-        <MetadataTextarea label="Private metadata" value={texts.private_metadata} error={errors.private_metadata} onChange={(text) => setTexts({ ...texts, private_metadata: text })} />
-        <p className="hint span-2">Saving replaces each object as a whole. Public metadata is readable by the user's own apps; private metadata only through the Backend API.</p>
+        <MetadataTextarea
+          label="Public metadata"
+          value={texts.public_metadata}
+          error={errors.public_metadata}
+          onChange={(text) => setTexts({ ...texts, public_metadata: text })}
+        />
+        <MetadataTextarea
+          label="Private metadata"
+          value={texts.private_metadata}
+          error={errors.private_metadata}
+          onChange={(text) => setTexts({ ...texts, private_metadata: text })}
+        />
+        <p className="hint span-2">
+          Saving replaces each object as a whole. Public metadata is readable by the user's own apps; private metadata only through the Backend API.
+        </p>
         <div className="actions span-2">
           <button type="submit" disabled={save.pending}>
             Save metadata
@@ -200,7 +248,11 @@ function EmailsSection({ user }: { user: UserDetails }) {
   const act = useAction((call: () => Promise<unknown>) => call(), refresh);
   const [email, setEmail] = useState("");
   const [verified, setVerified] = useState(true);
-  const add = useAction((body: { email: string; verified: boolean }) => api.post<UserEmail>(userPath(user, "/emails"), body), refresh, () => setEmail(""));
+  const add = useAction(
+    (body: { email: string; verified: boolean }) => api.post<UserEmail>(userPath(user, "/emails"), body),
+    refresh,
+    () => setEmail(""),
+  );
   const addError = add.rawError ? formErrorsOf(add.rawError, ["email"], { email_address: "email" }) : null;
 
   return (
@@ -229,16 +281,35 @@ function EmailsSection({ user }: { user: UserDetails }) {
                   </td>
                   <td data-label="Actions" className="row-actions">
                     {!item.verified && (
-                      <button aria-label={`Mark verified: ${item.email}`} type="button" className="button-small" onClick={() => void act.run(() => api.patch(userPath(user, `/emails/${segment(item.id)}`), { verified: true }), `${item.email} marked verified.`)}>
+                      <button
+                        aria-label={`Mark verified: ${item.email}`}
+                        type="button"
+                        className="button-small"
+                        onClick={() =>
+                          void act.run(() => api.patch(userPath(user, `/emails/${segment(item.id)}`), { verified: true }), `${item.email} marked verified.`)
+                        }
+                      >
                         Mark verified
                       </button>
                     )}
                     {!item.is_primary && (
-                      <button aria-label={`Make primary: ${item.email}`} type="button" className="button-small" onClick={() => void act.run(() => api.post(userPath(user, `/emails/${segment(item.id)}/make-primary`)), `${item.email} is now primary.`)}>
+                      <button
+                        aria-label={`Make primary: ${item.email}`}
+                        type="button"
+                        className="button-small"
+                        onClick={() =>
+                          void act.run(() => api.post(userPath(user, `/emails/${segment(item.id)}/make-primary`)), `${item.email} is now primary.`)
+                        }
+                      >
                         Make primary
                       </button>
                     )}
-                    <button aria-label={`Delete: ${item.email}`} type="button" className="button-small button-danger" onClick={() => void act.run(() => api.delete(userPath(user, `/emails/${segment(item.id)}`)), `${item.email} deleted.`)}>
+                    <button
+                      aria-label={`Delete: ${item.email}`}
+                      type="button"
+                      className="button-small button-danger"
+                      onClick={() => void act.run(() => api.delete(userPath(user, `/emails/${segment(item.id)}`)), `${item.email} deleted.`)}
+                    >
                       Delete
                     </button>
                   </td>
@@ -257,7 +328,14 @@ function EmailsSection({ user }: { user: UserDetails }) {
           void add.run({ email: email.trim(), verified }, `${email.trim()} added.`);
         }}
       >
-        <Field label="New email address" name="email" type="email" value={email} error={addError?.fields.email} onChange={(event) => setEmail(event.target.value)} />
+        <Field
+          label="New email address"
+          name="email"
+          type="email"
+          value={email}
+          error={addError?.fields.email}
+          onChange={(event) => setEmail(event.target.value)}
+        />
         <div className="field checkbox">
           <input id="new-email-verified" type="checkbox" checked={verified} onChange={(event) => setVerified(event.target.checked)} />
           <label htmlFor="new-email-verified">Verified</label>
@@ -276,7 +354,11 @@ function PhonesSection({ user }: { user: UserDetails }) {
   const act = useAction((call: () => Promise<unknown>) => call(), refresh);
   const [phone, setPhone] = useState("");
   const [verified, setVerified] = useState(true);
-  const add = useAction((body: { phone_number: string; verified: boolean }) => api.post<UserPhone>(userPath(user, "/phones"), body), refresh, () => setPhone(""));
+  const add = useAction(
+    (body: { phone_number: string; verified: boolean }) => api.post<UserPhone>(userPath(user, "/phones"), body),
+    refresh,
+    () => setPhone(""),
+  );
   const addError = add.rawError ? formErrorsOf(add.rawError, ["phone_number"]) : null;
 
   return (
@@ -305,16 +387,38 @@ function PhonesSection({ user }: { user: UserDetails }) {
                   </td>
                   <td data-label="Actions" className="row-actions">
                     {!item.verified && (
-                      <button aria-label={`Mark verified: ${item.phone_number}`} type="button" className="button-small" onClick={() => void act.run(() => api.patch(userPath(user, `/phones/${segment(item.id)}`), { verified: true }), `${item.phone_number} marked verified.`)}>
+                      <button
+                        aria-label={`Mark verified: ${item.phone_number}`}
+                        type="button"
+                        className="button-small"
+                        onClick={() =>
+                          void act.run(
+                            () => api.patch(userPath(user, `/phones/${segment(item.id)}`), { verified: true }),
+                            `${item.phone_number} marked verified.`,
+                          )
+                        }
+                      >
                         Mark verified
                       </button>
                     )}
                     {!item.is_primary && (
-                      <button aria-label={`Make primary: ${item.phone_number}`} type="button" className="button-small" onClick={() => void act.run(() => api.post(userPath(user, `/phones/${segment(item.id)}/make-primary`)), `${item.phone_number} is now primary.`)}>
+                      <button
+                        aria-label={`Make primary: ${item.phone_number}`}
+                        type="button"
+                        className="button-small"
+                        onClick={() =>
+                          void act.run(() => api.post(userPath(user, `/phones/${segment(item.id)}/make-primary`)), `${item.phone_number} is now primary.`)
+                        }
+                      >
                         Make primary
                       </button>
                     )}
-                    <button aria-label={`Delete: ${item.phone_number}`} type="button" className="button-small button-danger" onClick={() => void act.run(() => api.delete(userPath(user, `/phones/${segment(item.id)}`)), `${item.phone_number} deleted.`)}>
+                    <button
+                      aria-label={`Delete: ${item.phone_number}`}
+                      type="button"
+                      className="button-small button-danger"
+                      onClick={() => void act.run(() => api.delete(userPath(user, `/phones/${segment(item.id)}`)), `${item.phone_number} deleted.`)}
+                    >
                       Delete
                     </button>
                   </td>
@@ -333,7 +437,15 @@ function PhonesSection({ user }: { user: UserDetails }) {
           void add.run({ phone_number: phone.trim(), verified }, `${phone.trim()} added.`);
         }}
       >
-        <Field label="New phone number" name="phone_number" type="tel" hint="E.164, e.g. +14155550123" value={phone} error={addError?.fields.phone_number} onChange={(event) => setPhone(event.target.value)} />
+        <Field
+          label="New phone number"
+          name="phone_number"
+          type="tel"
+          hint="E.164, e.g. +14155550123"
+          value={phone}
+          error={addError?.fields.phone_number}
+          onChange={(event) => setPhone(event.target.value)}
+        />
         <div className="field checkbox">
           <input id="new-phone-verified" type="checkbox" checked={verified} onChange={(event) => setVerified(event.target.checked)} />
           <label htmlFor="new-phone-verified">Verified</label>
@@ -368,7 +480,15 @@ function PasswordSection({ user }: { user: UserDetails }) {
           void set.run({ new_password: password, skip_password_check: skipCheck, revoke_sessions: signOutEverywhere }, "Password set.");
         }}
       >
-        <Field label="New password" name="new_password" type="password" autoComplete="new-password" value={password} error={setError?.fields.new_password} onChange={(event) => setPassword(event.target.value)} />
+        <Field
+          label="New password"
+          name="new_password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          error={setError?.fields.new_password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
         <div className="field checkbox">
           <input id="skip-check" type="checkbox" checked={skipCheck} onChange={(event) => setSkipCheck(event.target.checked)} />
           <label htmlFor="skip-check">Skip the policy check</label>
@@ -397,7 +517,11 @@ function PasswordSection({ user }: { user: UserDetails }) {
 function StatusSection({ user }: { user: UserDetails }) {
   const store = useStoreDetails();
   const [confirmDisable, setConfirmDisable] = useState(false);
-  const toggle = useAction((disabled: boolean) => api.patch<UserDetails>(userPath(user), { disabled }), [["users"], [...userDetailsKey(user.id), "sessions"]], store);
+  const toggle = useAction(
+    (disabled: boolean) => api.patch<UserDetails>(userPath(user), { disabled }),
+    [["users"], [...userDetailsKey(user.id), "sessions"]],
+    store,
+  );
   const unlock = useAction(() => api.post(userPath(user, "/unlock")), [userDetailsKey(user.id), ["users"]]);
   return (
     <Section title="Account status">
@@ -480,7 +604,12 @@ function SessionsSection({ user }: { user: UserDetails }) {
                   <td data-label="Last active">{formatTime(session.last_active_at)}</td>
                   <td data-label="Expires">{formatTime(session.expires_at)}</td>
                   <td data-label="Actions">
-                    <button aria-label={`Revoke session ${session.id}`} type="button" className="button-small button-danger" onClick={() => void revoke.run(session.id, "Session revoked.")}>
+                    <button
+                      aria-label={`Revoke session ${session.id}`}
+                      type="button"
+                      className="button-small button-danger"
+                      onClick={() => void revoke.run(session.id, "Session revoked.")}
+                    >
                       Revoke
                     </button>
                   </td>
@@ -527,7 +656,12 @@ function SocialConnectionsSection({ user }: { user: UserDetails }) {
                   <td data-label="Email">{connection.email_address ?? "—"}</td>
                   <td data-label="Linked">{formatTime(connection.created_at)}</td>
                   <td data-label="Actions">
-                    <button aria-label={`Unlink ${connection.provider}`} type="button" className="button-small button-danger" onClick={() => void unlink.run(connection.id, "Account unlinked.")}>
+                    <button
+                      aria-label={`Unlink ${connection.provider}`}
+                      type="button"
+                      className="button-small button-danger"
+                      onClick={() => void unlink.run(connection.id, "Account unlinked.")}
+                    >
                       Unlink
                     </button>
                   </td>
@@ -543,7 +677,8 @@ function SocialConnectionsSection({ user }: { user: UserDetails }) {
 }
 
 /** What the operator must type to delete: something they can read off the page and will not type by accident. */
-export const deleteConfirmationOf = (user: Pick<UserDetails, "primary_email_address" | "username" | "id">) => user.primary_email_address ?? user.username ?? user.id;
+export const deleteConfirmationOf = (user: Pick<UserDetails, "primary_email_address" | "username" | "id">) =>
+  user.primary_email_address ?? user.username ?? user.id;
 
 function DeleteSection({ user }: { user: UserDetails }) {
   const navigate = useNavigate();

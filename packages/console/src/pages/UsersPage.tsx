@@ -59,7 +59,14 @@ export function UsersPage() {
     ],
     [],
   );
-  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true, manualPagination: true, getRowId: (user) => user.id });
+  const table = useReactTable({
+    data: rows,
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    manualPagination: true,
+    getRowId: (user) => user.id,
+  });
 
   const total = page.data?.total ?? 0;
   const summary = pageSummary(total, query);
@@ -102,13 +109,19 @@ export function UsersPage() {
       {page.data && (
         <>
           <p className="summary" role="status" aria-live="polite">
-            {total === 0 ? "No users" : rows.length === 0 ? `${total} ${total === 1 ? "user" : "users"}` : `Showing ${summary.first}–${summary.last} of ${total} ${total === 1 ? "user" : "users"}`}
+            {total === 0
+              ? "No users"
+              : rows.length === 0
+                ? `${total} ${total === 1 ? "user" : "users"}`
+                : `Showing ${summary.first}–${summary.last} of ${total} ${total === 1 ? "user" : "users"}`}
             {query.search ? ` matching “${query.search}”` : ""}
             {page.isFetching ? " (updating…)" : ""}
           </p>
           <div className="table-wrap">
             <table className="users-table">
-              <caption className="visually-hidden">Users, sorted by {query.sortKey.replace("_", " ")} {query.sortOrder === "asc" ? "ascending" : "descending"}</caption>
+              <caption className="visually-hidden">
+                Users, sorted by {query.sortKey.replace("_", " ")} {query.sortOrder === "asc" ? "ascending" : "descending"}
+              </caption>
               <thead>
                 {table.getHeaderGroups().map((group) => (
                   <tr key={group.id}>
@@ -117,7 +130,11 @@ export function UsersPage() {
                       const active = query.sortKey === key;
                       const label = flexRender(header.column.columnDef.header, header.getContext());
                       return (
-                        <th key={header.id} scope="col" aria-sort={active ? (query.sortOrder === "asc" ? "ascending" : "descending") : sortable.has(key) ? "none" : undefined}>
+                        <th
+                          key={header.id}
+                          scope="col"
+                          aria-sort={active ? (query.sortOrder === "asc" ? "ascending" : "descending") : sortable.has(key) ? "none" : undefined}
+                        >
                           {sortable.has(key) ? (
                             <button type="button" className="sort" onClick={() => go(nextSort(query, key as UserSortKey))}>
                               {label}
@@ -180,7 +197,12 @@ export function UsersPage() {
 
 function LastSignInCell({ userId }: { userId: string }) {
   const details = useUserDetails(userId);
-  if (details.isError) return <span className="muted" title={messageOf(details.error)}>?</span>;
+  if (details.isError)
+    return (
+      <span className="muted" title={messageOf(details.error)}>
+        ?
+      </span>
+    );
   if (!details.data) return <span className="muted">…</span>;
   return <>{details.data.last_sign_in_at ? formatTime(details.data.last_sign_in_at) : "Never"}</>;
 }

@@ -53,7 +53,9 @@ describe.skipIf(!hasBrowser)("the deployment and API keys page in Chromium", () 
     const { context, page } = await openConsole(harness);
     await page.goto("/console/deployment");
     await page.getByRole("button", { name: "Switch deployment…" }).click();
-    await expect.poll(() => page.getByRole("status").textContent()).toBe("Signed out of default. To manage another deployment, sign in with one of its API keys.");
+    await expect
+      .poll(() => page.getByRole("status").textContent())
+      .toBe("Signed out of default. To manage another deployment, sign in with one of its API keys.");
     await page.getByLabel("API key").fill(secondKey);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => page.locator(".deployment-name").textContent()).toBe("staging");

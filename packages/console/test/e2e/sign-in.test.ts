@@ -28,7 +28,9 @@ describe.skipIf(!hasBrowser)("console sign-in in Chromium", () => {
     await expect.poll(() => page.locator(".deployment-name").textContent()).toBe("default");
 
     // The key lives nowhere in the page: not in storage, not in the DOM.
-    const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie, html: document.documentElement.outerHTML }));
+    const stored = await page.evaluate(() =>
+      JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie, html: document.documentElement.outerHTML }),
+    );
     expect(stored).not.toContain(harness.server.apiKey);
 
     // The session cookie: HttpOnly (invisible to document.cookie above), SameSite=Strict, for this host only.
@@ -46,8 +48,16 @@ describe.skipIf(!hasBrowser)("console sign-in in Chromium", () => {
     const outcome = await page.evaluate(async () => {
       const session = await (await fetch("/console/api/session")).json();
       const bare = await fetch("/api-keys", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "forged" }) });
-      const wrong = await fetch("/api-keys", { method: "POST", headers: { "content-type": "application/json", "x-wacht-csrf": "wrong" }, body: JSON.stringify({ name: "forged" }) });
-      const right = await fetch("/api-keys", { method: "POST", headers: { "content-type": "application/json", "x-wacht-csrf": session.csrf_token }, body: JSON.stringify({ name: "made by the console" }) });
+      const wrong = await fetch("/api-keys", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-wacht-csrf": "wrong" },
+        body: JSON.stringify({ name: "forged" }),
+      });
+      const right = await fetch("/api-keys", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-wacht-csrf": session.csrf_token },
+        body: JSON.stringify({ name: "made by the console" }),
+      });
       return { bare: [bare.status, (await bare.json()).code], wrong: [wrong.status, (await wrong.json()).code], right: right.status };
     });
     expect(outcome).toEqual({ bare: [403, "csrf_failed"], wrong: [403, "csrf_failed"], right: 200 });
@@ -57,7 +67,12 @@ describe.skipIf(!hasBrowser)("console sign-in in Chromium", () => {
     const session = await (await fetch(`${harness.server.baseUrl}/console/api/session`, { headers: { cookie: `${cookie.name}=${cookie.value}` } })).json();
     const forged = await fetch(`${harness.server.baseUrl}/api-keys`, {
       method: "POST",
-      headers: { cookie: `${cookie.name}=${cookie.value}`, "x-wacht-csrf": session.csrf_token, origin: "https://evil.example", "content-type": "application/json" },
+      headers: {
+        cookie: `${cookie.name}=${cookie.value}`,
+        "x-wacht-csrf": session.csrf_token,
+        origin: "https://evil.example",
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ name: "forged" }),
     });
     expect([forged.status, (await forged.json()).code]).toEqual([403, "csrf_failed"]);

@@ -22,7 +22,8 @@ describe.skipIf(!hasBrowser)("the console in Chromium", () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     // Signed out, the console's first question (GET /console/api/session) answers 401, which Chromium logs; nothing else may.
-    const isSignedOutProbe = (message: ConsoleMessage) => /^Failed to load resource: .*401/.test(message.text()) && message.location().url.endsWith("/console/api/session");
+    const isSignedOutProbe = (message: ConsoleMessage) =>
+      /^Failed to load resource: .*401/.test(message.text()) && message.location().url.endsWith("/console/api/session");
     page.on("console", (message) => message.type() === "error" && !isSignedOutProbe(message) && errors.push(message.text()));
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${server.baseUrl}/console/`);

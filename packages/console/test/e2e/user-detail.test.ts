@@ -18,7 +18,12 @@ describe.skipIf(!hasBrowser)("the user detail page in Chromium", () => {
   const details = async (userId: string) => (await harness.call("GET", `/users/${userId}/details`)).body;
 
   it("edits names, uploads and removes an image, and saves metadata only when it is valid JSON", async () => {
-    const user = await createUser(harness.call, { first_name: "Mary", last_name: "Jackson", email_address: "mary@example.com", public_metadata: { plan: "free" } });
+    const user = await createUser(harness.call, {
+      first_name: "Mary",
+      last_name: "Jackson",
+      email_address: "mary@example.com",
+      public_metadata: { plan: "free" },
+    });
     const { context, page, pageErrors } = await openConsole(harness);
     await page.goto(`/console/users/${user.id}`);
     await page.getByRole("heading", { name: "Mary Jackson" }).waitFor();
@@ -83,15 +88,25 @@ describe.skipIf(!hasBrowser)("the user detail page in Chromium", () => {
     await page.getByRole("button", { name: "Make primary: unverified@nasa.example" }).click();
     await expect.poll(() => page.getByRole("alert").allTextContents()).toEqual(["A primary email address must be verified."]);
     await page.getByRole("button", { name: "Mark verified: unverified@nasa.example" }).click();
-    await expect.poll(async () => (await details(user.id)).email_addresses.find((email: { email: string }) => email.email === "unverified@nasa.example")?.verified).toBe(true);
+    await expect
+      .poll(async () => (await details(user.id)).email_addresses.find((email: { email: string }) => email.email === "unverified@nasa.example")?.verified)
+      .toBe(true);
 
     await page.getByRole("button", { name: "Delete: dorothy@example.com" }).click();
-    await expect.poll(async () => (await details(user.id)).email_addresses.map((email: { email: string }) => email.email).sort()).toEqual(["dvaughan@nasa.example", "unverified@nasa.example"]);
+    await expect
+      .poll(async () => (await details(user.id)).email_addresses.map((email: { email: string }) => email.email).sort())
+      .toEqual(["dvaughan@nasa.example", "unverified@nasa.example"]);
     await context.close();
   });
 
   it("lists sessions from real sign-ins and revokes one, then all", async () => {
-    const user = await createUser(harness.call, { first_name: "Annie", last_name: "Easley", email_address: "annie@example.com", password: GOOD_PASSWORD, skip_password_check: false });
+    const user = await createUser(harness.call, {
+      first_name: "Annie",
+      last_name: "Easley",
+      email_address: "annie@example.com",
+      password: GOOD_PASSWORD,
+      skip_password_check: false,
+    });
     const frontend = frontendClient(harness.server.baseUrl);
     const onMac = await frontend.signIn("annie@example.com", GOOD_PASSWORD, { "user-agent": CHROME_ON_MAC });
     const onLinux = await frontend.signIn("annie@example.com", GOOD_PASSWORD, { "user-agent": FIREFOX_ON_LINUX });
@@ -118,7 +133,11 @@ describe.skipIf(!hasBrowser)("the user detail page in Chromium", () => {
 
   it("adds a phone, sets and removes a password, unlocks a locked user and unlinks a social connection", async () => {
     const user = await createUser(harness.call, { first_name: "Katherine", last_name: "Goble", email_address: "kgoble@example.com" });
-    const linked = await harness.call("POST", `/users/${user.id}/social-connections`, { provider: "github_oauth", provider_user_id: "4242", email_address: "kgoble@example.com" });
+    const linked = await harness.call("POST", `/users/${user.id}/social-connections`, {
+      provider: "github_oauth",
+      provider_user_id: "4242",
+      email_address: "kgoble@example.com",
+    });
     expect(linked.status).toBe(200);
     const { context, page } = await openConsole(harness);
     await page.goto(`/console/users/${user.id}`);
@@ -207,7 +226,12 @@ describe.skipIf(!hasBrowser)("the user detail page in Chromium", () => {
   });
 
   it("fits a 390 px screen with no sideways scrolling", async () => {
-    const user = await createUser(harness.call, { first_name: "Narrow", last_name: "Screen", email_address: "a.rather.long.address.for.a.phone@example.com", phone_number: "+14155552699" });
+    const user = await createUser(harness.call, {
+      first_name: "Narrow",
+      last_name: "Screen",
+      email_address: "a.rather.long.address.for.a.phone@example.com",
+      phone_number: "+14155552699",
+    });
     const { context, page } = await openConsole(harness, { width: 390 });
     await page.goto(`/console/users/${user.id}`);
     await page.getByRole("heading", { name: "Narrow Screen" }).waitFor();

@@ -33,7 +33,9 @@ describe.skipIf(!hasBrowser)("the users pages in Chromium", () => {
   it("lists users in a table with the total, status columns and no serious accessibility issue", async () => {
     const { context, page, pageErrors } = await openConsole(harness);
     await expect.poll(() => summaryOf(page)).toBe(`Showing 1–25 of ${USER_COUNT + 1} users`);
-    expect(await page.locator("table.users-table thead th").allTextContents()).toEqual(["Name↕", "Primary email↕", "Phone↕", "Username↕", "Created▼", "Last sign-in", "Status"].map((text) => text.replace(/^Name↕$/, "Name")));
+    expect(await page.locator("table.users-table thead th").allTextContents()).toEqual(
+      ["Name↕", "Primary email↕", "Phone↕", "Username↕", "Created▼", "Last sign-in", "Status"].map((text) => text.replace(/^Name↕$/, "Name")),
+    );
     expect(await page.locator("table.users-table tbody tr").count()).toBe(25);
     // Newest first by default: the last user created is on top.
     expect((await columnOf(page, 1))[0]).toBe("Zebulon Quux");
@@ -69,7 +71,9 @@ describe.skipIf(!hasBrowser)("the users pages in Chromium", () => {
     const { context, page } = await openConsole(harness);
     await page.getByRole("button", { name: "Username" }).click();
     await expect.poll(() => new URL(page.url()).search).toBe("?sort=username&order=asc");
-    const expected = (await harness.call("GET", "/users?limit=25&sort_key=username&sort_order=asc")).body.data.map((user: { username: string }) => user.username);
+    const expected = (await harness.call("GET", "/users?limit=25&sort_key=username&sort_order=asc")).body.data.map(
+      (user: { username: string }) => user.username,
+    );
     await expect.poll(() => columnOf(page, 4)).toEqual(expected);
     expect(expected[0]).toBe("ada_00");
     expect(await page.locator("th[aria-sort=ascending]").textContent()).toBe("Username▲");

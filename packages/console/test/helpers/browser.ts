@@ -9,7 +9,8 @@ import { chromium, type Browser } from "playwright-core";
 export const CHROMIUM_PATH = process.env.WACHT_CHROMIUM_PATH ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => existsSync(path)) ?? null;
 
 if (!CHROMIUM_PATH) {
-  if (process.env.WACHT_REQUIRE_BROWSER === "1") throw new Error("WACHT_REQUIRE_BROWSER=1 but no Chromium was found (apt-get install chromium, or set WACHT_CHROMIUM_PATH).");
+  if (process.env.WACHT_REQUIRE_BROWSER === "1")
+    throw new Error("WACHT_REQUIRE_BROWSER=1 but no Chromium was found (apt-get install chromium, or set WACHT_CHROMIUM_PATH).");
   console.log("\n[wacht] No Chromium found (/usr/bin/chromium): the console's browser tests are SKIPPED. Install it with 'apt-get install chromium'.\n");
 }
 
@@ -20,6 +21,14 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM_PATH!,
     headless: true,
     // Root in CI needs --no-sandbox; the rest keeps Chromium from calling out to the network.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }

@@ -39,7 +39,10 @@ export async function startConsoleHarness(config: Partial<Config> = {}): Promise
  * A fresh browser context (own cookie jar) at 1280 px, failing the test on any page error or
  * CSP report, and signed in with the server's key unless told otherwise.
  */
-export async function openConsole(harness: ConsoleHarness, options: { signIn?: boolean; width?: number; apiKey?: string } = {}): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
+export async function openConsole(
+  harness: ConsoleHarness,
+  options: { signIn?: boolean; width?: number; apiKey?: string } = {},
+): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
   const context = await harness.browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 }, baseURL: harness.server.baseUrl });
   const page = await context.newPage();
   page.setDefaultTimeout(8_000);
@@ -60,7 +63,11 @@ export async function openConsole(harness: ConsoleHarness, options: { signIn?: b
 
 /** A new console session for `apiKey`, as the cookie POST /console/api/session sets. */
 async function consoleSessionCookie(baseUrl: string, apiKey: string) {
-  const response = await fetch(`${baseUrl}/console/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api_key: apiKey }) });
+  const response = await fetch(`${baseUrl}/console/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ api_key: apiKey }),
+  });
   const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith("wacht_console="));
   if (response.status !== 200 || !line) throw new Error(`POST /console/api/session answered ${response.status} without a cookie`);
   const value = line.slice("wacht_console=".length).split(";")[0]!;
@@ -78,11 +85,27 @@ export async function signInWithKey(page: Page, apiKey: string): Promise<void> {
 export async function seriousAxeViolations(page: Page): Promise<string[]> {
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            context: Document,
+            options: object,
+          ): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }>;
+        };
+      }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations.map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, targets: violation.nodes.map((node) => JSON.stringify(node.target)) }));
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      targets: violation.nodes.map((node) => JSON.stringify(node.target)),
+    }));
   });
-  return violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical").map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.targets.join(", ")}`);
+  return violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.targets.join(", ")}`);
 }
 
 export async function expectNoSeriousAxeViolations(page: Page): Promise<void> {

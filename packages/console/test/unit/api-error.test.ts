@@ -3,8 +3,18 @@ import { ApiError, apiErrorOf, formErrorsOf, messageOf } from "../../src/lib/api
 
 describe("API errors as the console shows them", () => {
   it("reads the server's envelope: message, code and per-field details", () => {
-    const error = apiErrorOf(400, { message: "email_address: must be an email", code: "validation_failed", details: { email_address: "must be an email" }, errors: [{ message: "x", code: 400 }] });
-    expect([error.status, error.code, error.message, error.details]).toEqual([400, "validation_failed", "email_address: must be an email", { email_address: "must be an email" }]);
+    const error = apiErrorOf(400, {
+      message: "email_address: must be an email",
+      code: "validation_failed",
+      details: { email_address: "must be an email" },
+      errors: [{ message: "x", code: 400 }],
+    });
+    expect([error.status, error.code, error.message, error.details]).toEqual([
+      400,
+      "validation_failed",
+      "email_address: must be an email",
+      { email_address: "must be an email" },
+    ]);
   });
 
   it("still says something for a body that is not our envelope", () => {
@@ -20,8 +30,13 @@ describe("API errors as the console shows them", () => {
   });
 
   it("puts a 409 on the field it names, through an alias when the form calls it otherwise", () => {
-    const taken = new ApiError(409, "email_taken", "That email address is already in use by another user.", { email_address: "That email address is already in use by another user." });
-    expect(formErrorsOf(taken, ["email"], { email_address: "email" })).toEqual({ fields: { email: "That email address is already in use by another user." }, general: null });
+    const taken = new ApiError(409, "email_taken", "That email address is already in use by another user.", {
+      email_address: "That email address is already in use by another user.",
+    });
+    expect(formErrorsOf(taken, ["email"], { email_address: "email" })).toEqual({
+      fields: { email: "That email address is already in use by another user." },
+      general: null,
+    });
   });
 
   it("never drops what the API said: rules for fields the form lacks, or no details at all, become the general message", () => {

@@ -29,7 +29,7 @@ describe("metadata editor validation", () => {
   });
 
   it("formats stored metadata so that it parses back to the same value", () => {
-    const value = { nested: { a: [1, { b: null }] }, "quoted \"key\"": "v" };
+    const value = { nested: { a: [1, { b: null }] }, 'quoted "key"': "v" };
     expect(parseMetadata(formatMetadata(value))).toEqual({ ok: true, value });
   });
 });

@@ -16,7 +16,14 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     "/api-keys",
-    { schema: { tags, summary: "Create an API key for this deployment (shown once)", body: CreateApiKeyBodySchema, response: { 200: CreatedApiKeySchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "Create an API key for this deployment (shown once)",
+        body: CreateApiKeyBodySchema,
+        response: { 200: CreatedApiKeySchema, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       reply.header("cache-control", "no-store");
       const { apiKey, secret } = await createApiKey(app.db, request.deploymentId, request.body.name.trim(), changeContextOf(request));
@@ -26,7 +33,14 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     "/api-keys/:keyId/revoke",
-    { schema: { tags, summary: "Revoke an API key at once (its console sessions end too)", params: ApiKeyIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "Revoke an API key at once (its console sessions end too)",
+        params: ApiKeyIdParamsSchema,
+        response: { 200: EmptySchema, ...errorResponses },
+      },
+    },
     async (request) => {
       await revokeApiKey(app.db, request.params.keyId, request.deploymentId, changeContextOf(request));
       return {};

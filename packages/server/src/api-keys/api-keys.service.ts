@@ -38,7 +38,8 @@ export async function createApiKey(db: Db, deploymentId: string, name = "default
   // With `context` (an operator's action: the API, the CLI) the audit entry commits with the key.
   const apiKey = await db.transaction().execute(async (trx) => {
     const stored = await storeApiKey(trx, deploymentId, name, secret);
-    if (context) await appendAuditEntry(trx, deploymentId, context, { action: "api_key.create", target: { type: "api_key", id: stored.id }, changes: ["name"] });
+    if (context)
+      await appendAuditEntry(trx, deploymentId, context, { action: "api_key.create", target: { type: "api_key", id: stored.id }, changes: ["name"] });
     return stored;
   });
   return { apiKey, secret };
@@ -65,7 +66,15 @@ export async function registerOperatorApiKey(db: Db, deploymentId: string, secre
     for (const previous of await listActiveApiKeysNamed(trx, deploymentId, OPERATOR_KEY_NAME)) {
       if (constantTimeEqual(previous.secret_hash, secretHash)) continue;
       if (await revokeApiKeyRow(trx, previous.id, nowMs)) {
-        revoked.push({ id: previous.id, deploymentId, name: OPERATOR_KEY_NAME, displayPrefix: previous.display_prefix, createdAt: previous.created_at, lastUsedAt: null, revokedAt: nowMs });
+        revoked.push({
+          id: previous.id,
+          deploymentId,
+          name: OPERATOR_KEY_NAME,
+          displayPrefix: previous.display_prefix,
+          createdAt: previous.created_at,
+          lastUsedAt: null,
+          revokedAt: nowMs,
+        });
       }
     }
     if (!existing) await storeApiKey(trx, deploymentId, OPERATOR_KEY_NAME, secret);

@@ -47,7 +47,11 @@ export async function insertApiKey(db: Db, deploymentId: string, key: NewApiKey)
     last_used_at: null,
     revoked_at: null,
   };
-  await db.insertInto("api_keys").values(row).onConflict((conflict) => conflict.column("secret_hash").doNothing()).execute();
+  await db
+    .insertInto("api_keys")
+    .values(row)
+    .onConflict((conflict) => conflict.column("secret_hash").doNothing())
+    .execute();
 }
 
 export async function listApiKeys(db: Db, deploymentId: string | undefined): Promise<ApiKey[]> {
@@ -88,10 +92,7 @@ export async function updateApiKeyLastUsed(db: Db, keyId: string, nowMs: number)
 export async function revokeApiKeyRow(db: Db, keyId: string, nowMs: number, deploymentId?: string): Promise<string | null> {
   let query = db.updateTable("api_keys").set({ revoked_at: nowMs }).where("id", "=", keyId);
   if (deploymentId !== undefined) query = query.where("deployment_id", "=", deploymentId);
-  const row = await query
-    .where("revoked_at", "is", null)
-    .returning("deployment_id")
-    .executeTakeFirst();
+  const row = await query.where("revoked_at", "is", null).returning("deployment_id").executeTakeFirst();
   return row?.deployment_id ?? null;
 }
 
@@ -108,7 +109,12 @@ export async function listActiveApiKeysNamed(db: Db, deploymentId: string, name:
 
 /** The key with this secret hash in a deployment, active or revoked, or null. */
 export async function findApiKeyBySecretHash(db: Db, deploymentId: string, secretHash: string) {
-  const row = await db.selectFrom("api_keys").select(["id", "revoked_at"]).where("deployment_id", "=", deploymentId).where("secret_hash", "=", secretHash).executeTakeFirst();
+  const row = await db
+    .selectFrom("api_keys")
+    .select(["id", "revoked_at"])
+    .where("deployment_id", "=", deploymentId)
+    .where("secret_hash", "=", secretHash)
+    .executeTakeFirst();
   return row ?? null;
 }
 

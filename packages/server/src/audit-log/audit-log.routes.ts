@@ -8,7 +8,14 @@ import { listAuditLog } from "./audit-log.service.js";
 export const auditLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/audit-logs",
-    { schema: { tags: ["audit-logs"], summary: "List audit log entries, newest first", querystring: ListAuditLogQuerySchema, response: { 200: AuditLogPageSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags: ["audit-logs"],
+        summary: "List audit log entries, newest first",
+        querystring: ListAuditLogQuerySchema,
+        response: { 200: AuditLogPageSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const query = request.query;
       const page = await listAuditLog(app.db, request.deploymentId, {

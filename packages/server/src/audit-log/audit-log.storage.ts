@@ -79,7 +79,10 @@ export async function listAuditEntries(db: Db, deploymentId: string, query: Audi
   if (query.sinceMs !== undefined) select = select.where("created_at", ">=", query.sinceMs);
   if (query.untilMs !== undefined) select = select.where("created_at", "<=", query.untilMs);
   if (query.startingAfter !== undefined) select = select.where("id", "<", query.startingAfter);
-  const rows = await select.orderBy("id", "desc").limit(query.limit + 1).execute();
+  const rows = await select
+    .orderBy("id", "desc")
+    .limit(query.limit + 1)
+    .execute();
   return { items: rows.slice(0, query.limit).map(toAuditEntry), hasMore: rows.length > query.limit };
 }
 

@@ -67,7 +67,9 @@ export async function runAuditLogsCommand(config: Config, args: string[]): Promi
   }
   for (const entry of entries) {
     const changes = entry.changes.length ? ` [${entry.changes.join(", ")}]` : "";
-    console.log(`${entry.created_at}\t${entry.id}\t${entry.actor.type}:${entry.actor.id} (${entry.actor.name})\t${entry.action}\t${entry.target.type}:${entry.target.id}${changes}`);
+    console.log(
+      `${entry.created_at}\t${entry.id}\t${entry.actor.type}:${entry.actor.id} (${entry.actor.name})\t${entry.action}\t${entry.target.type}:${entry.target.id}${changes}`,
+    );
   }
   if (page.hasMore) console.log(`… more: wacht audit-logs --starting-after ${entries.at(-1)!.id}`);
   return 0;

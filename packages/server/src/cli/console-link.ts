@@ -14,7 +14,10 @@ revoke that key ('wacht keys revoke') to end the console session. --url is the s
 URL (default WACHT_PUBLIC_URL, else http://HOST:PORT).`;
 
 export async function runConsoleLinkCommand(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { deployment: { type: "string" }, url: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } } });
+  const { values } = parseArgs({
+    args,
+    options: { deployment: { type: "string" }, url: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } },
+  });
   if (values.help) {
     console.log(help);
     return 0;

@@ -41,7 +41,9 @@ export async function runDeploymentsCommand(config: Config, args: string[]): Pro
       console.error("wacht deployments create: --name is required.");
       return 2;
     }
-    const deployment = await withDatabase(config, (db) => createDeployment(db, values.name!, { frontendApiUrl: values["frontend-api-url"], context: cliAuditContext("deployments create") }));
+    const deployment = await withDatabase(config, (db) =>
+      createDeployment(db, values.name!, { frontendApiUrl: values["frontend-api-url"], context: cliAuditContext("deployments create") }),
+    );
     console.log(values.json ? JSON.stringify(describe(deployment)) : `Created deployment ${deployment.id} (${deployment.name}).`);
     return 0;
   }
@@ -51,8 +53,14 @@ export async function runDeploymentsCommand(config: Config, args: string[]): Pro
       console.error("wacht deployments set-frontend-api-url: give the deployment id and the URL.");
       return 2;
     }
-    const deployment = describe(await withDatabase(config, (db) => setFrontendApiUrl(db, deploymentId, url, cliAuditContext("deployments set-frontend-api-url"))));
-    console.log(values.json ? JSON.stringify(deployment) : `Deployment ${deployment.id} answers on ${deployment.frontendApiUrl}; publishable key ${deployment.publishableKey}`);
+    const deployment = describe(
+      await withDatabase(config, (db) => setFrontendApiUrl(db, deploymentId, url, cliAuditContext("deployments set-frontend-api-url"))),
+    );
+    console.log(
+      values.json
+        ? JSON.stringify(deployment)
+        : `Deployment ${deployment.id} answers on ${deployment.frontendApiUrl}; publishable key ${deployment.publishableKey}`,
+    );
     return 0;
   }
   if (action === "list") {

@@ -57,7 +57,9 @@ export async function runOauthProvidersCommand(config: Config, args: string[]): 
       if (action === "list") {
         const providers = (await listOauthProviders(db, deploymentId)).map(toOauthProviderJson);
         if (values.json) console.log(JSON.stringify(providers));
-        else for (const p of providers) console.log(`${p.provider}\t${p.client_id}\t${p.issuer ?? "-"}\t${p.scopes.join(" ")}\t${p.enabled ? "enabled" : "disabled"}`);
+        else
+          for (const p of providers)
+            console.log(`${p.provider}\t${p.client_id}\t${p.issuer ?? "-"}\t${p.scopes.join(" ")}\t${p.enabled ? "enabled" : "disabled"}`);
         return 0;
       }
       if (action === "remove") {

@@ -20,7 +20,10 @@ export async function runServeCommand(config: Config, args: string[]): Promise<n
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       // Finish requests in flight, then close the database.
-      server.close().then(() => process.exit(0), () => process.exit(1));
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     });
   }
   return -1;

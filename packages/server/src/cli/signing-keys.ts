@@ -39,7 +39,8 @@ export async function runSigningKeysCommand(config: Config, args: string[]): Pro
       return 0;
     }
     const keys = await listSigningKeys(db, deploymentId);
-    if (values.json) console.log(JSON.stringify(keys.map(({ id, algorithm, createdAt, retiredAt }) => ({ id, algorithm, created_at: createdAt, retired_at: retiredAt }))));
+    if (values.json)
+      console.log(JSON.stringify(keys.map(({ id, algorithm, createdAt, retiredAt }) => ({ id, algorithm, created_at: createdAt, retired_at: retiredAt }))));
     else {
       for (const key of keys) {
         const state = key.retiredAt === null ? "active" : `retired ${new Date(key.retiredAt).toISOString()}`;

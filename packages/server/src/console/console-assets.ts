@@ -83,7 +83,11 @@ export async function consoleAssets(app: FastifyInstance, options: { directory: 
   app.get("/console/*", { schema: { hide: true } }, async (request, reply) => {
     const path = (request.params as { "*": string })["*"];
     const file = path && !path.includes("/") && path !== "index.html" ? files?.get(path) : undefined;
-    if (file) return reply.headers({ ...securityHeaders, "cache-control": "public, max-age=3600" }).type(file.contentType).send(file.bytes);
+    if (file)
+      return reply
+        .headers({ ...securityHeaders, "cache-control": "public, max-age=3600" })
+        .type(file.contentType)
+        .send(file.bytes);
     return sendIndex(reply);
   });
 }

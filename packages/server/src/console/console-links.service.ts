@@ -9,7 +9,12 @@ export const consoleLoginUrl = (serverUrl: string, token: string) => `${serverUr
  * `wacht console-link`: a one-time link for an operator at the terminal. It signs in as a new API
  * key made for it (named so in the key list), so revoking that key ends the console session it opens.
  */
-export async function createConsoleLink(db: Db, deploymentId: string, serverUrl: string, nowMs = Date.now()): Promise<{ url: string; apiKeyId: string; expiresAt: number }> {
+export async function createConsoleLink(
+  db: Db,
+  deploymentId: string,
+  serverUrl: string,
+  nowMs = Date.now(),
+): Promise<{ url: string; apiKeyId: string; expiresAt: number }> {
   const { apiKey } = await createApiKey(db, deploymentId, `console link ${new Date(nowMs).toISOString().slice(0, 16)}`);
   const { token, expiresAt } = await createConsoleLoginToken(db, deploymentId, apiKey.id, nowMs);
   return { url: consoleLoginUrl(serverUrl, token), apiKeyId: apiKey.id, expiresAt };

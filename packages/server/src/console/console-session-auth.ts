@@ -31,7 +31,11 @@ function checkSameOriginIntent(request: FastifyRequest, session: AuthenticatedCo
 const csrfRefused = (why: string) => errors.csrf_failed(why);
 
 /** The console session the request's cookie proves (checked against CSRF for writes), or null when it carries none that is valid. */
-export async function authenticateConsoleRequest(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<AuthenticatedConsoleSession | null> {
+export async function authenticateConsoleRequest(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<AuthenticatedConsoleSession | null> {
   const isHttps = isHttpsRequest(request);
   const credential = readConsoleCookie(request, isHttps);
   if (!credential) return null;

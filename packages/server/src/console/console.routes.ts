@@ -7,7 +7,13 @@ import { EmptySchema, ErrorSchema, toTimestamp } from "../http/common.schemas.js
 import { clearConsoleCookie, isHttpsRequest, setConsoleCookie } from "./console-cookie.js";
 import { authenticateConsoleRequest } from "./console-session-auth.js";
 import { ConsoleLoginQuerySchema, ConsoleSessionSchema, OpenConsoleSessionBodySchema } from "./console.schemas.js";
-import { csrfTokenOf, endConsoleSession, openConsoleSessionWithApiKey, redeemConsoleLoginToken, type OpenedConsoleSession } from "./console-sessions.service.js";
+import {
+  csrfTokenOf,
+  endConsoleSession,
+  openConsoleSessionWithApiKey,
+  redeemConsoleLoginToken,
+  type OpenedConsoleSession,
+} from "./console-sessions.service.js";
 
 const tags = ["console"];
 const invalidKey = () => errors.invalid_api_key();
@@ -38,7 +44,15 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     "/console/api/session",
-    { bodyLimit: 2048, schema: { tags, summary: "Sign the console in with an API key", body: OpenConsoleSessionBodySchema, response: { 200: ConsoleSessionSchema, 400: ErrorSchema, 401: ErrorSchema } } },
+    {
+      bodyLimit: 2048,
+      schema: {
+        tags,
+        summary: "Sign the console in with an API key",
+        body: OpenConsoleSessionBodySchema,
+        response: { 200: ConsoleSessionSchema, 400: ErrorSchema, 401: ErrorSchema },
+      },
+    },
     async (request, reply) => {
       reply.header("cache-control", "no-store");
       const opened = await openConsoleSessionWithApiKey(app.db, request.body.api_key, timing());

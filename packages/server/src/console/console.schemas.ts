@@ -2,7 +2,13 @@ import { Type, type Static } from "typebox";
 import { Timestamp } from "../http/common.schemas.js";
 
 export const OpenConsoleSessionBodySchema = Type.Object(
-  { api_key: Type.String({ minLength: 1, maxLength: 512, description: "An API key of the deployment to manage; exchanged for a cookie, never stored by the browser" }) },
+  {
+    api_key: Type.String({
+      minLength: 1,
+      maxLength: 512,
+      description: "An API key of the deployment to manage; exchanged for a cookie, never stored by the browser",
+    }),
+  },
   { additionalProperties: false },
 );
 export type OpenConsoleSessionBody = Static<typeof OpenConsoleSessionBodySchema>;

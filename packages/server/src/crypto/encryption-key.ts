@@ -27,7 +27,8 @@ export function loadSecretBox(config: Pick<Config, "encryptionKeys" | "encryptio
     return { secretBox: createSecretBox(config.encryptionKeys), source: "WACHT_ENCRYPTION_KEY" };
   }
   const file = config.encryptionKeyFile ?? defaultEncryptionKeyFile(config.databaseUrl);
-  if (file === null) return { secretBox: createSecretBox([parseEncryptionKey(generateEncryptionKey())!]), source: "a key for this process only (in-memory database)" };
+  if (file === null)
+    return { secretBox: createSecretBox([parseEncryptionKey(generateEncryptionKey())!]), source: "a key for this process only (in-memory database)" };
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     // 'wx' fails if another process created it meanwhile; then we read theirs.

@@ -49,7 +49,14 @@ export async function createDeployment(db: Db, name: string, options: { frontend
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 100) throw errors.validation_failed({ name: "must be 1 to 100 characters" });
   const frontendApi = options.frontendApiUrl === undefined ? null : checkFrontendApiUrl(options.frontendApiUrl);
-  const deployment: Deployment = { id: generateId("dep"), name: trimmed, isDefault: false, createdAt: Date.now(), frontendApiUrl: frontendApi?.url ?? null, lastListeningUrl: null };
+  const deployment: Deployment = {
+    id: generateId("dep"),
+    name: trimmed,
+    isDefault: false,
+    createdAt: Date.now(),
+    frontendApiUrl: frontendApi?.url ?? null,
+    lastListeningUrl: null,
+  };
   await db.transaction().execute(async (trx) => {
     await insertDeployment(trx, deployment, frontendApi?.host ?? null);
     if (!(await findDeployment(trx, deployment.id))) throw frontendApiUrlTaken();
@@ -68,7 +75,12 @@ export async function setFrontendApiUrl(db: Db, deploymentId: string, rawUrl: st
     await db.transaction().execute(async (trx) => {
       const found = await updateDeploymentFrontendApiUrl(trx, deploymentId, frontendApi?.url ?? null, frontendApi?.host ?? null);
       if (!found) throw errors.deployment_not_found({ deploymentId });
-      if (context) await appendAuditEntry(trx, deploymentId, context, { action: "deployment.update", target: { type: "deployment", id: deploymentId }, changes: ["frontend_api_url"] });
+      if (context)
+        await appendAuditEntry(trx, deploymentId, context, {
+          action: "deployment.update",
+          target: { type: "deployment", id: deploymentId },
+          changes: ["frontend_api_url"],
+        });
     });
   } catch (error) {
     if (uniqueViolationOf(error) !== null) throw frontendApiUrlTaken();

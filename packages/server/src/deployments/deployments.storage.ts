@@ -73,11 +73,7 @@ export async function insertDeployment(db: Db, deployment: Deployment, frontendA
 
 /** Returns whether the deployment exists. */
 export async function updateDeploymentFrontendApiUrl(db: Db, deploymentId: string, url: string | null, host: string | null): Promise<boolean> {
-  const result = await db
-    .updateTable("deployments")
-    .set({ frontend_api_url: url, frontend_api_host: host })
-    .where("id", "=", deploymentId)
-    .executeTakeFirst();
+  const result = await db.updateTable("deployments").set({ frontend_api_url: url, frontend_api_host: host }).where("id", "=", deploymentId).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 

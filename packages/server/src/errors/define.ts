@@ -8,11 +8,17 @@ interface ErrorEntry<C extends ErrorClass<any>, A extends unknown[]> {
 }
 
 /** One catalogue line: the class (hence the status) and how the message is made from the arguments. */
-export function entry<C extends ErrorClass<any>, A extends unknown[]>(errorClass: C, describe: (...args: A) => ConstructorParameters<C>[1] | string): ErrorEntry<C, A> {
-  return { errorClass, describe: (...args: A) => {
-    const described = describe(...args);
-    return typeof described === "string" ? { message: described } : described;
-  } };
+export function entry<C extends ErrorClass<any>, A extends unknown[]>(
+  errorClass: C,
+  describe: (...args: A) => ConstructorParameters<C>[1] | string,
+): ErrorEntry<C, A> {
+  return {
+    errorClass,
+    describe: (...args: A) => {
+      const described = describe(...args);
+      return typeof described === "string" ? { message: described } : described;
+    },
+  };
 }
 
 /** Makes an error of the code it is called through: `errors.user_not_found(userId)`. */

@@ -1,4 +1,17 @@
-import { AuthenticationError, AuthorizationError, ConflictError, InternalError, NotFoundError, PayloadTooLargeError, RateLimitError, RequestError, ServiceUnavailableError, UnsupportedMediaTypeError, ValidationError, type FieldErrors } from "./classes.js";
+import {
+  AuthenticationError,
+  AuthorizationError,
+  ConflictError,
+  InternalError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitError,
+  RequestError,
+  ServiceUnavailableError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type FieldErrors,
+} from "./classes.js";
 import { defineErrors, entry, fieldErrors } from "./define.js";
 
 /**
@@ -25,7 +38,10 @@ export const httpErrors = defineErrors({
   })),
   route_not_found: entry(NotFoundError, (method: string, url: string) => `No route ${method} ${url.split("?")[0]!.slice(0, 200)}.`),
   unauthenticated: entry(AuthenticationError, () => "A valid API key is required: send 'Authorization: Bearer <key>'."),
-  rate_limited: entry(RateLimitError, (retryAfterSeconds: number) => ({ message: `Too many requests: retry after ${retryAfterSeconds} s.`, retryAfterSeconds })),
+  rate_limited: entry(RateLimitError, (retryAfterSeconds: number) => ({
+    message: `Too many requests: retry after ${retryAfterSeconds} s.`,
+    retryAfterSeconds,
+  })),
   internal_error: entry(InternalError, () => "Internal server error."),
   database_unavailable: entry(ServiceUnavailableError, () => "The database is unavailable; retry shortly."),
 });

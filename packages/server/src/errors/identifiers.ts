@@ -13,10 +13,17 @@ export const identifiersErrors = defineErrors({
     const message = `A primary ${noun} must be verified.`;
     return { message, details: { is_primary: message } };
   }),
-  primary_must_stay_verified: entry(ConflictError, (noun: IdentifierNoun) => conflictOn("verified", `The primary ${noun} must stay verified: make another primary first.`)),
-  primary_required: entry(ConflictError, (noun: IdentifierNoun) => conflictOn("is_primary", `A verified ${noun} of a user stays primary while it is the only one.`)),
+  primary_must_stay_verified: entry(ConflictError, (noun: IdentifierNoun) =>
+    conflictOn("verified", `The primary ${noun} must stay verified: make another primary first.`),
+  ),
+  primary_required: entry(ConflictError, (noun: IdentifierNoun) =>
+    conflictOn("is_primary", `A verified ${noun} of a user stays primary while it is the only one.`),
+  ),
   primary_email_required: entry(ConflictError, () => "This is the user's primary email address and the user has another one: make another primary first."),
-  primary_phone_number_required: entry(ConflictError, () => "This is the user's primary phone number and the user has another one: make another primary first."),
+  primary_phone_number_required: entry(
+    ConflictError,
+    () => "This is the user's primary phone number and the user has another one: make another primary first.",
+  ),
   concurrent_primary_change: entry(ConflictError, (field: string = "is_primary") =>
     conflictOn(field, "Another request changed this user's primary identifier at the same time; retry."),
   ),

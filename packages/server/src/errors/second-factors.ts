@@ -28,6 +28,8 @@ export const secondFactorsErrors = defineErrors({
   passkey_not_found: entry(NotFoundError, (userId: string, passkeyId: string) => `User '${userId}' has no passkey '${passkeyId}'.`),
   invalid_passkey_name: entry(ValidationError, () => fieldErrors({ name: "must not be empty (after trimming)" })),
   passkey_exists: entry(ConflictError, () => "That passkey is already registered."),
-  passkey_registration_failed: entry(ValidationError, (reason: string) => fieldErrors({ response: reason }, `The passkey registration could not be verified: ${reason}`)),
+  passkey_registration_failed: entry(ValidationError, (reason: string) =>
+    fieldErrors({ response: reason }, `The passkey registration could not be verified: ${reason}`),
+  ),
   passkey_verification_failed: entry(AuthenticationError, (reason: string) => `The passkey could not be verified: ${reason}.`),
 });

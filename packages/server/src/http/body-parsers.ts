@@ -5,7 +5,6 @@ import { errors } from "../errors.js";
 import { MAX_PROFILE_IMAGE_BYTES, profileImageTooLarge } from "../profile-images/profile-images.service.js";
 import { MAX_BODY_DEPTH, parseUntrustedJson, tooDeeplyNested } from "./json-text.js";
 
-
 declare module "fastify" {
   interface FastifyRequest {
     /** Files of a multipart body, by field name; routes that take none never look. */
@@ -87,7 +86,8 @@ function checkNoNulCharacters(fields: unknown): void {
   if (typeof fields !== "object" || fields === null) return;
   for (const [field, value] of Object.entries(fields)) {
     const texts = Array.isArray(value) ? value : [value];
-    if (texts.some((text) => typeof text === "string" && text.includes("\u0000"))) throw errors.validation_failed({ [field]: "must not contain NUL characters" });
+    if (texts.some((text) => typeof text === "string" && text.includes("\u0000")))
+      throw errors.validation_failed({ [field]: "must not contain NUL characters" });
   }
 }
 
@@ -111,7 +111,8 @@ function typeMultipartFields(request: FastifyRequest, fields: Record<string, unk
       request.uploadedFiles[name] = value;
       continue;
     }
-    if (typeof value !== "string") throw errors.validation_failed({ [name]: Buffer.isBuffer(value) ? "must be a text field, not a file" : "must be sent once" });
+    if (typeof value !== "string")
+      throw errors.validation_failed({ [name]: Buffer.isBuffer(value) ? "must be a text field, not a file" : "must be sent once" });
     typed[name] = typeTextField(name, value, schemaTypesOf(properties[name]));
   }
   return typed;

@@ -58,7 +58,8 @@ export function toWachtError(
   // The router answers an over-long path parameter with 414; to a client it is a bad id like any other.
   const status = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? 400 : (error.statusCode ?? 500);
   if (status >= 400 && status < 500) {
-    const create = frameworkErrors[error.code] ?? (status === 413 ? errors.payload_too_large : status === 415 ? errors.unsupported_media_type : errors.bad_request);
+    const create =
+      frameworkErrors[error.code] ?? (status === 413 ? errors.payload_too_large : status === 415 ? errors.unsupported_media_type : errors.bad_request);
     return create(status);
   }
   return null;
@@ -103,9 +104,7 @@ export const errorHandler = fp(
       request.log.error({ err: error }, "unexpected error");
       return sendError(reply, errors.internal_error());
     });
-    app.setNotFoundHandler((request, reply) =>
-      sendError(reply, errors.route_not_found(request.method, request.url)),
-    );
+    app.setNotFoundHandler((request, reply) => sendError(reply, errors.route_not_found(request.method, request.url)));
   },
   { name: "error-handler" },
 );

@@ -19,7 +19,9 @@ declare module "fastify" {
 
 /** What makes two requests "the same": method, path and query, and the validated body and files. */
 function fingerprintOf(request: FastifyRequest): string {
-  const hash = createHash("sha256").update(`${request.method} ${request.url}\n`).update(JSON.stringify(request.body ?? null));
+  const hash = createHash("sha256")
+    .update(`${request.method} ${request.url}\n`)
+    .update(JSON.stringify(request.body ?? null));
   for (const [field, bytes] of Object.entries(request.uploadedFiles ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     hash.update(`\n${field}:`).update(bytes);
   }

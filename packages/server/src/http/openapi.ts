@@ -3,10 +3,22 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { Type } from "typebox";
 import { ErrorSchema } from "./common.schemas.js";
-import { AddEmailBodySchema, AddPhoneBodySchema, UpdateEmailBodySchema, UpdatePhoneBodySchema, UserEmailSchema, UserPhoneSchema } from "../identifiers/identifiers.schemas.js";
+import {
+  AddEmailBodySchema,
+  AddPhoneBodySchema,
+  UpdateEmailBodySchema,
+  UpdatePhoneBodySchema,
+  UserEmailSchema,
+  UserPhoneSchema,
+} from "../identifiers/identifiers.schemas.js";
 import { ImportUserSchema, ImportUsersBodySchema, ImportUsersResponseSchema } from "../import/import.schemas.js";
 import { OauthAccessTokenSchema } from "../oauth/oauth.schemas.js";
-import { CreateOauthProviderBodySchema, OauthProviderSchema, OauthSettingsSchema, UpdateOauthProviderBodySchema } from "../oauth-providers/oauth-providers.schemas.js";
+import {
+  CreateOauthProviderBodySchema,
+  OauthProviderSchema,
+  OauthSettingsSchema,
+  UpdateOauthProviderBodySchema,
+} from "../oauth-providers/oauth-providers.schemas.js";
 import { UpdatePasswordBodySchema } from "../passwords/passwords.schemas.js";
 import { UserOrganizationMembershipSchema, UserWorkspaceMembershipSchema } from "../memberships/memberships.schemas.js";
 import { RenamePasskeyBodySchema, UserPasskeySchema } from "../passkeys/passkeys.schemas.js";

@@ -65,7 +65,12 @@ export function setSessionCookie(reply: FastifyReply, credential: string, maxAge
   const cookie = (name: string, value: string, maxAge: number) =>
     [`${name}=${value}`, "Path=/", "HttpOnly", "SameSite=Lax", `Max-Age=${maxAge}`, ...(isHttps ? ["Secure"] : [])].join("; ");
   // Over https the plain name is cleared, so a cookie from before (or planted) does not linger beside ours.
-  reply.header("set-cookie", isHttps ? [cookie(HOST_SESSION_COOKIE_NAME, credential, maxAgeSeconds), cookie(SESSION_COOKIE_NAME, "", 0)] : cookie(SESSION_COOKIE_NAME, credential, maxAgeSeconds));
+  reply.header(
+    "set-cookie",
+    isHttps
+      ? [cookie(HOST_SESSION_COOKIE_NAME, credential, maxAgeSeconds), cookie(SESSION_COOKIE_NAME, "", 0)]
+      : cookie(SESSION_COOKIE_NAME, credential, maxAgeSeconds),
+  );
 }
 
 export function clearSessionCookie(reply: FastifyReply, isHttps: boolean): void {

@@ -19,9 +19,7 @@ export const IDEMPOTENCY_KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
  */
 export const IDEMPOTENCY_CLAIM_LEASE_MS = 30 * 1000;
 
-export type IdempotencyOutcome =
-  | { kind: "proceed" }
-  | { kind: "replay"; status: number; body: string };
+export type IdempotencyOutcome = { kind: "proceed" } | { kind: "replay"; status: number; body: string };
 
 /**
  * Decides what a request carrying an Idempotency-Key does: run (first time), replay the stored

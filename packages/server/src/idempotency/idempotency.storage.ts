@@ -7,7 +7,14 @@ export type IdempotencyRecord = Pick<IdempotencyKeyRow, "request_fingerprint" | 
 export async function claimIdempotencyKey(db: Db, deploymentId: string, key: string, fingerprint: string, nowMs: number): Promise<boolean> {
   const result = await db
     .insertInto("idempotency_keys")
-    .values({ deployment_id: deploymentId, idempotency_key: key, request_fingerprint: fingerprint, response_status: null, response_body: null, created_at: nowMs })
+    .values({
+      deployment_id: deploymentId,
+      idempotency_key: key,
+      request_fingerprint: fingerprint,
+      response_status: null,
+      response_body: null,
+      created_at: nowMs,
+    })
     .onConflict((conflict) => conflict.columns(["deployment_id", "idempotency_key"]).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;

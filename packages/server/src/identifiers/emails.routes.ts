@@ -16,20 +16,40 @@ export const emailsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     "/users/:userId/emails",
-    { schema: { tags, summary: "Add an email address", params: UserIdParamsSchema, body: AddEmailBodySchema, response: { 200: UserEmailSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "Add an email address",
+        params: UserIdParamsSchema,
+        body: AddEmailBodySchema,
+        response: { 200: UserEmailSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const { email, verified, is_primary } = request.body;
-      return toEmailJson(await addEmail(app.db, request.deploymentId, changeContextOf(request), request.params.userId, { email, verified, isPrimary: is_primary }));
+      return toEmailJson(
+        await addEmail(app.db, request.deploymentId, changeContextOf(request), request.params.userId, { email, verified, isPrimary: is_primary }),
+      );
     },
   );
 
   app.patch(
     "/users/:userId/emails/:emailId",
-    { schema: { tags, summary: "Update an email address", params: EmailIdParamsSchema, body: UpdateEmailBodySchema, response: { 200: UserEmailSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "Update an email address",
+        params: EmailIdParamsSchema,
+        body: UpdateEmailBodySchema,
+        response: { 200: UserEmailSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const { email, verified, is_primary } = request.body ?? {};
       const { userId, emailId } = request.params;
-      return toEmailJson(await updateEmail(app.db, request.deploymentId, changeContextOf(request), userId, emailId, { email, verified, isPrimary: is_primary }));
+      return toEmailJson(
+        await updateEmail(app.db, request.deploymentId, changeContextOf(request), userId, emailId, { email, verified, isPrimary: is_primary }),
+      );
     },
   );
 
@@ -44,7 +64,14 @@ export const emailsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     "/users/:userId/emails/:emailId/make-primary",
-    { schema: { tags, summary: "Make a verified email address the primary one", params: EmailIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "Make a verified email address the primary one",
+        params: EmailIdParamsSchema,
+        response: { 200: EmptySchema, ...errorResponses },
+      },
+    },
     async (request) => {
       await makeEmailPrimary(app.db, request.deploymentId, changeContextOf(request), request.params.userId, request.params.emailId);
       return {};

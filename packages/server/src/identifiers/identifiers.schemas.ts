@@ -13,7 +13,7 @@ export const UserEmailSchema = Type.Object(
     is_primary: Type.Boolean(),
     verified: Type.Boolean(),
     verified_at: Nullable(Timestamp),
-    verification_strategy: Type.String({ description: "\"otp\" for admin-made emails, \"oauth_<provider>\" for OAuth ones" }),
+    verification_strategy: Type.String({ description: '"otp" for admin-made emails, "oauth_<provider>" for OAuth ones' }),
   },
   { additionalProperties: false },
 );
@@ -42,7 +42,7 @@ export type AddEmailBody = Static<typeof AddEmailBodySchema>;
 export const UpdateEmailBodySchema = Type.Partial(AddEmailBodySchema, { additionalProperties: false });
 export type UpdateEmailBody = Static<typeof UpdateEmailBodySchema>;
 
-const CountryCode = Type.String({ maxLength: 8, description: "ISO 3166 region (\"US\") or calling code (\"+1\")" });
+const CountryCode = Type.String({ maxLength: 8, description: 'ISO 3166 region ("US") or calling code ("+1")' });
 
 export const AddPhoneBodySchema = Type.Object(
   {

@@ -142,12 +142,24 @@ async function findOwned<T extends Identifier>(
   return { target, all };
 }
 
-async function finish<T extends Identifier>(trx: Db, kind: IdentifierKind<T, unknown, unknown, unknown>, deploymentId: string, userId: string, id: string, nowMs: number): Promise<T> {
+async function finish<T extends Identifier>(
+  trx: Db,
+  kind: IdentifierKind<T, unknown, unknown, unknown>,
+  deploymentId: string,
+  userId: string,
+  id: string,
+  nowMs: number,
+): Promise<T> {
   await refreshUserDerivedColumns(trx, deploymentId, userId, nowMs);
   return (await kind.list(trx, deploymentId, userId)).find((item) => item.id === id)!;
 }
 
-async function getIdentifiers<T extends Identifier>(db: Db, kind: IdentifierKind<T, unknown, unknown, unknown>, deploymentId: string, userId: string): Promise<T[]> {
+async function getIdentifiers<T extends Identifier>(
+  db: Db,
+  kind: IdentifierKind<T, unknown, unknown, unknown>,
+  deploymentId: string,
+  userId: string,
+): Promise<T[]> {
   await requireUser(db, deploymentId, userId);
   return kind.list(db, deploymentId, userId);
 }
@@ -333,8 +345,10 @@ export async function insertIdentifierRecords(
   identifiers: { emails: NewEmail[]; phones: NewPhone[] },
   fields: { email?: string; phone?: string } = {},
 ): Promise<void> {
-  if (identifiers.emails.length > 0) await withUniqueConflicts(() => insertEmails(trx, deploymentId, identifiers.emails), fields.email ? { email_address: fields.email } : {});
-  if (identifiers.phones.length > 0) await withUniqueConflicts(() => insertPhones(trx, deploymentId, identifiers.phones), fields.phone ? { phone_number: fields.phone } : {});
+  if (identifiers.emails.length > 0)
+    await withUniqueConflicts(() => insertEmails(trx, deploymentId, identifiers.emails), fields.email ? { email_address: fields.email } : {});
+  if (identifiers.phones.length > 0)
+    await withUniqueConflicts(() => insertPhones(trx, deploymentId, identifiers.phones), fields.phone ? { phone_number: fields.phone } : {});
 }
 
 export { findEmailOwners, listEmailsOfUsers, listPhonesOfUsers };
@@ -361,14 +375,26 @@ export async function insertInitialIdentifiers(
  * Inside the caller's transaction: the id of the user's email with this address, adding it as
  * verified (by `verificationStrategy`, e.g. "oauth_google") when the user does not have it yet.
  */
-export async function attachVerifiedEmail(trx: Db, deploymentId: string, userId: string, rawEmail: string, verificationStrategy: string, nowMs: number): Promise<string> {
+export async function attachVerifiedEmail(
+  trx: Db,
+  deploymentId: string,
+  userId: string,
+  rawEmail: string,
+  verificationStrategy: string,
+  nowMs: number,
+): Promise<string> {
   const address = normalizeEmail(rawEmail, "email_address");
   const existing = (await listEmails(trx, deploymentId, userId)).find((item) => foldEmail(item.email) === address.normalized);
   if (existing?.verified) return existing.id;
   const becomesPrimary = await takePrimaryIfDue(trx, emailKind, deploymentId, userId, undefined, true, nowMs);
   if (existing) {
     // The provider has proven the address: an unverified copy of it becomes verified.
-    await updateEmailRecord(trx, deploymentId, existing.id, { verified: true, verificationStrategy, ...(becomesPrimary && { isPrimary: true }), updatedAt: nowMs });
+    await updateEmailRecord(trx, deploymentId, existing.id, {
+      verified: true,
+      verificationStrategy,
+      ...(becomesPrimary && { isPrimary: true }),
+      updatedAt: nowMs,
+    });
     await refreshUserDerivedColumns(trx, deploymentId, userId, nowMs);
     return existing.id;
   }

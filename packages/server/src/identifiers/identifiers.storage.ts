@@ -115,7 +115,14 @@ export async function insertEmails(db: Db, deploymentId: string, emails: NewEmai
   if (emails.length === 0) return;
   await db
     .insertInto("user_emails")
-    .values(emails.map((email) => ({ ...identifierColumns(deploymentId, email), email: email.email, email_normalized: email.normalized, verification_strategy: email.verificationStrategy })))
+    .values(
+      emails.map((email) => ({
+        ...identifierColumns(deploymentId, email),
+        email: email.email,
+        email_normalized: email.normalized,
+        verification_strategy: email.verificationStrategy,
+      })),
+    )
     .execute();
 }
 
@@ -143,7 +150,12 @@ export async function listPhonesOfUsers(db: Db, deploymentId: string, userIds: s
 /** Which user owns each of these normalized addresses. */
 export async function findEmailOwners(db: Db, deploymentId: string, normalizedEmails: string[]): Promise<Map<string, string>> {
   if (normalizedEmails.length === 0) return new Map();
-  const rows = await db.selectFrom("user_emails").select(["email_normalized", "user_id"]).where("deployment_id", "=", deploymentId).where("email_normalized", "in", normalizedEmails).execute();
+  const rows = await db
+    .selectFrom("user_emails")
+    .select(["email_normalized", "user_id"])
+    .where("deployment_id", "=", deploymentId)
+    .where("email_normalized", "in", normalizedEmails)
+    .execute();
   return new Map(rows.map((row) => [row.email_normalized, row.user_id]));
 }
 
@@ -207,6 +219,11 @@ export async function clearPrimary(db: Db, table: IdentifierTable, deploymentId:
 
 /** The email row with this normalized address in the deployment (addresses are unique per deployment), or null. */
 export async function findEmailByNormalized(db: Db, deploymentId: string, normalizedEmail: string): Promise<UserEmail | null> {
-  const row = await db.selectFrom("user_emails").selectAll().where("deployment_id", "=", deploymentId).where("email_normalized", "=", normalizedEmail).executeTakeFirst();
+  const row = await db
+    .selectFrom("user_emails")
+    .selectAll()
+    .where("deployment_id", "=", deploymentId)
+    .where("email_normalized", "=", normalizedEmail)
+    .executeTakeFirst();
   return row ? toUserEmail(row) : null;
 }

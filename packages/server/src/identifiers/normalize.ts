@@ -108,5 +108,5 @@ function phoneParseOptions(countryCode: string | undefined) {
   const code = countryCode.trim();
   if (/^\+?\d{1,3}$/.test(code)) return { defaultCallingCode: code.replace("+", "") };
   if (/^[A-Za-z]{2}$/.test(code)) return { defaultCountry: code.toUpperCase() as CountryCode };
-  throw errors.validation_failed({ country_code: "must be an ISO 3166 region such as \"US\" or a calling code such as \"+1\"" });
+  throw errors.validation_failed({ country_code: 'must be an ISO 3166 region such as "US" or a calling code such as "+1"' });
 }

@@ -15,21 +15,47 @@ export const phonesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     "/users/:userId/phones",
-    { schema: { tags, summary: "Add a phone number", params: UserIdParamsSchema, body: AddPhoneBodySchema, response: { 200: UserPhoneSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "Add a phone number",
+        params: UserIdParamsSchema,
+        body: AddPhoneBodySchema,
+        response: { 200: UserPhoneSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const { phone_number, country_code, verified, is_primary } = request.body;
-      const phone = await addPhone(app.db, request.deploymentId, changeContextOf(request), request.params.userId, { phoneNumber: phone_number, countryCode: country_code, verified, isPrimary: is_primary });
+      const phone = await addPhone(app.db, request.deploymentId, changeContextOf(request), request.params.userId, {
+        phoneNumber: phone_number,
+        countryCode: country_code,
+        verified,
+        isPrimary: is_primary,
+      });
       return toPhoneJson(phone);
     },
   );
 
   app.patch(
     "/users/:userId/phones/:phoneId",
-    { schema: { tags, summary: "Update a phone number", params: PhoneIdParamsSchema, body: UpdatePhoneBodySchema, response: { 200: UserPhoneSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "Update a phone number",
+        params: PhoneIdParamsSchema,
+        body: UpdatePhoneBodySchema,
+        response: { 200: UserPhoneSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const { phone_number, country_code, verified, is_primary } = request.body ?? {};
       const { userId, phoneId } = request.params;
-      const phone = await updatePhone(app.db, request.deploymentId, changeContextOf(request), userId, phoneId, { phoneNumber: phone_number, countryCode: country_code, verified, isPrimary: is_primary });
+      const phone = await updatePhone(app.db, request.deploymentId, changeContextOf(request), userId, phoneId, {
+        phoneNumber: phone_number,
+        countryCode: country_code,
+        verified,
+        isPrimary: is_primary,
+      });
       return toPhoneJson(phone);
     },
   );
@@ -45,7 +71,9 @@ export const phonesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     "/users/:userId/phones/:phoneId/make-primary",
-    { schema: { tags, summary: "Make a verified phone number the primary one", params: PhoneIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
+    {
+      schema: { tags, summary: "Make a verified phone number the primary one", params: PhoneIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } },
+    },
     async (request) => {
       await makePhonePrimary(app.db, request.deploymentId, changeContextOf(request), request.params.userId, request.params.phoneId);
       return {};

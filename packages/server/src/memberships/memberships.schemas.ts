@@ -6,7 +6,14 @@ import { Timestamp } from "../http/common.schemas.js";
  * empty. The item shapes are the published client's, documented for when they arrive.
  */
 const Role = Type.Object(
-  { id: Type.String(), created_at: Timestamp, updated_at: Timestamp, name: Type.String(), permissions: Type.Array(Type.String()), is_deployment_level: Type.Boolean() },
+  {
+    id: Type.String(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    name: Type.String(),
+    permissions: Type.Array(Type.String()),
+    is_deployment_level: Type.Boolean(),
+  },
   { additionalProperties: false },
 );
 const Organization = Type.Object(

@@ -45,7 +45,12 @@ export function readOauthEnvironment(env: NodeJS.ProcessEnv): OauthEnvironment {
   }
   return {
     providers: providers.sort((a, b) => a.provider.localeCompare(b.provider)),
-    redirectUrls: rawUrls ? rawUrls.split(",").map((url) => url.trim()).filter(Boolean) : undefined,
+    redirectUrls: rawUrls
+      ? rawUrls
+          .split(",")
+          .map((url) => url.trim())
+          .filter(Boolean)
+      : undefined,
     allowSignUp: rawSignUp === "true" ? true : rawSignUp === "false" ? false : undefined,
   };
 }

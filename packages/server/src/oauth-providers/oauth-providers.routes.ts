@@ -36,7 +36,14 @@ export const oauthProvidersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { provider, client_id, client_secret, issuer, scopes, enabled } = request.body;
       return toOauthProviderJson(
-        await createOauthProvider(app.db, app.secretBox, request.deploymentId, { provider, clientId: client_id, clientSecret: client_secret, issuer, scopes, enabled }),
+        await createOauthProvider(app.db, app.secretBox, request.deploymentId, {
+          provider,
+          clientId: client_id,
+          clientSecret: client_secret,
+          issuer,
+          scopes,
+          enabled,
+        }),
       );
     },
   );
@@ -62,7 +69,13 @@ export const oauthProvidersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { client_id, client_secret, issuer, scopes, enabled } = request.body;
       return toOauthProviderJson(
-        await updateOauthProvider(app.db, app.secretBox, request.deploymentId, request.params.provider, { clientId: client_id, clientSecret: client_secret, issuer, scopes, enabled }),
+        await updateOauthProvider(app.db, app.secretBox, request.deploymentId, request.params.provider, {
+          clientId: client_id,
+          clientSecret: client_secret,
+          issuer,
+          scopes,
+          enabled,
+        }),
       );
     },
   );
@@ -102,6 +115,8 @@ export const oauthProvidersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      toOauthSettingsJson(await updateOauthSettings(app.db, request.deploymentId, { redirectUrls: request.body.redirect_urls, allowSignUp: request.body.allow_sign_up })),
+      toOauthSettingsJson(
+        await updateOauthSettings(app.db, request.deploymentId, { redirectUrls: request.body.redirect_urls, allowSignUp: request.body.allow_sign_up }),
+      ),
   );
 };

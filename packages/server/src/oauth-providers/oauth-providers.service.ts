@@ -62,13 +62,15 @@ function checkClientId(raw: string): string {
 
 function checkClientSecret(raw: string): string {
   // Kept byte-exact: a secret is not ours to trim. Apple's is a signed JWT, hence the room.
-  if (raw.length < 1 || raw.length > 4096 || raw.trim() !== raw) throw errors.validation_failed({ client_secret: "must be 1 to 4096 characters, without surrounding spaces" });
+  if (raw.length < 1 || raw.length > 4096 || raw.trim() !== raw)
+    throw errors.validation_failed({ client_secret: "must be 1 to 4096 characters, without surrounding spaces" });
   return raw;
 }
 
 function checkIssuer(raw: string | null | undefined, kind: ProviderKind): string | null {
   if (raw === undefined || raw === null || raw.trim() === "") {
-    if (kind.defaultIssuer === null) throw errors.validation_failed({ issuer: "is required for an oidc_<slug> provider: the issuer URL its discovery document is under" });
+    if (kind.defaultIssuer === null)
+      throw errors.validation_failed({ issuer: "is required for an oidc_<slug> provider: the issuer URL its discovery document is under" });
     return null;
   }
   const issuer = normalizeIssuer(raw);
@@ -83,7 +85,8 @@ function checkScopes(raw: string[] | undefined, kind: ProviderKind): string[] {
     throw errors.validation_failed({ scopes: `must be at most ${MAX_SCOPES} OAuth scope names (no spaces, quotes or backslashes)` });
   }
   // Without "openid" an OpenID Connect provider sends no ID token, and we would not know who signed in.
-  if (kind.protocol === "oidc" && !scopes.includes("openid")) throw errors.validation_failed({ scopes: "must include \"openid\" for an OpenID Connect provider" });
+  if (kind.protocol === "oidc" && !scopes.includes("openid"))
+    throw errors.validation_failed({ scopes: 'must include "openid" for an OpenID Connect provider' });
   return scopes;
 }
 
@@ -121,7 +124,13 @@ export async function createOauthProvider(db: Db, secretBox: SecretBox, deployme
   return (await findOauthProvider(db, deploymentId, provider))!;
 }
 
-export async function updateOauthProvider(db: Db, secretBox: SecretBox, deploymentId: string, rawProvider: string, change: OauthProviderChange): Promise<OauthProvider> {
+export async function updateOauthProvider(
+  db: Db,
+  secretBox: SecretBox,
+  deploymentId: string,
+  rawProvider: string,
+  change: OauthProviderChange,
+): Promise<OauthProvider> {
   const { provider, kind } = checkProviderName(rawProvider);
   const current = await findOauthProvider(db, deploymentId, provider);
   if (!current) throw providerNotFound(provider);
@@ -203,7 +212,10 @@ export async function updateOauthSettings(db: Db, deploymentId: string, change: 
     if (change.redirectUrls.length > MAX_REDIRECT_URLS) throw errors.validation_failed({ redirect_urls: `must list at most ${MAX_REDIRECT_URLS} URLs` });
     redirectUrls = change.redirectUrls.map((raw, index) => {
       const url = normalizeRedirectUrl(raw);
-      if (!url) throw errors.validation_failed({ [`redirect_urls[${index}]`]: "must be an absolute https URL (http only on 127.0.0.1 or localhost), without query, fragment or credentials" });
+      if (!url)
+        throw errors.validation_failed({
+          [`redirect_urls[${index}]`]: "must be an absolute https URL (http only on 127.0.0.1 or localhost), without query, fragment or credentials",
+        });
       return url;
     });
     redirectUrls = [...new Set(redirectUrls)];

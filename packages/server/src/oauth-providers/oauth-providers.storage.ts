@@ -42,7 +42,12 @@ export async function listOauthProviderRows(db: Db, deploymentId: string): Promi
 }
 
 export async function findOauthProvider(db: Db, deploymentId: string, provider: string): Promise<OauthProvider | null> {
-  const row = await db.selectFrom("oauth_providers").select(publicColumns).where("deployment_id", "=", deploymentId).where("provider", "=", provider).executeTakeFirst();
+  const row = await db
+    .selectFrom("oauth_providers")
+    .select(publicColumns)
+    .where("deployment_id", "=", deploymentId)
+    .where("provider", "=", provider)
+    .executeTakeFirst();
   return row ? toOauthProvider(row) : null;
 }
 
@@ -63,7 +68,12 @@ export async function insertOauthProvider(db: Db, row: OauthProviderRow): Promis
 
 /** Returns whether the provider existed. */
 export async function updateOauthProviderRow(db: Db, deploymentId: string, provider: string, patch: Partial<OauthProviderRow>): Promise<boolean> {
-  const result = await db.updateTable("oauth_providers").set(patch).where("deployment_id", "=", deploymentId).where("provider", "=", provider).executeTakeFirst();
+  const result = await db
+    .updateTable("oauth_providers")
+    .set(patch)
+    .where("deployment_id", "=", deploymentId)
+    .where("provider", "=", provider)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
@@ -80,10 +90,17 @@ export async function findOauthSettings(db: Db, deploymentId: string): Promise<O
 
 /** Writes the whole settings row (the service merges a change into the current values first). */
 export async function upsertOauthSettings(db: Db, deploymentId: string, settings: OauthSettings, nowMs: number): Promise<void> {
-  const row: OauthSettingsRow = { deployment_id: deploymentId, redirect_urls: JSON.stringify(settings.redirectUrls), allow_sign_up: settings.allowSignUp, updated_at: nowMs };
+  const row: OauthSettingsRow = {
+    deployment_id: deploymentId,
+    redirect_urls: JSON.stringify(settings.redirectUrls),
+    allow_sign_up: settings.allowSignUp,
+    updated_at: nowMs,
+  };
   await db
     .insertInto("oauth_settings")
     .values(row)
-    .onConflict((conflict) => conflict.column("deployment_id").doUpdateSet({ redirect_urls: row.redirect_urls, allow_sign_up: row.allow_sign_up, updated_at: nowMs }))
+    .onConflict((conflict) =>
+      conflict.column("deployment_id").doUpdateSet({ redirect_urls: row.redirect_urls, allow_sign_up: row.allow_sign_up, updated_at: nowMs }),
+    )
     .execute();
 }

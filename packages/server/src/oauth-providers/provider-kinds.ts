@@ -27,13 +27,36 @@ export interface ProviderKind {
   pictureHosts: string[];
 }
 
-const oidcDefaults = { protocol: "oidc", defaultScopes: ["openid", "email", "profile"], responseMode: "query", isIssuerTemplated: false, pictureHosts: [] as string[] } as const;
+const oidcDefaults = {
+  protocol: "oidc",
+  defaultScopes: ["openid", "email", "profile"],
+  responseMode: "query",
+  isIssuerTemplated: false,
+  pictureHosts: [] as string[],
+} as const;
 
 const KNOWN_KINDS: Record<string, ProviderKind> = {
-  google_oauth: { ...oidcDefaults, defaultIssuer: "https://accounts.google.com", defaultScopes: ["openid", "email", "profile"], pictureHosts: ["googleusercontent.com"] },
-  microsoft_oauth: { ...oidcDefaults, defaultIssuer: "https://login.microsoftonline.com/common/v2.0", defaultScopes: ["openid", "email", "profile", "offline_access"], isIssuerTemplated: true },
+  google_oauth: {
+    ...oidcDefaults,
+    defaultIssuer: "https://accounts.google.com",
+    defaultScopes: ["openid", "email", "profile"],
+    pictureHosts: ["googleusercontent.com"],
+  },
+  microsoft_oauth: {
+    ...oidcDefaults,
+    defaultIssuer: "https://login.microsoftonline.com/common/v2.0",
+    defaultScopes: ["openid", "email", "profile", "offline_access"],
+    isIssuerTemplated: true,
+  },
   apple_oauth: { ...oidcDefaults, defaultIssuer: "https://appleid.apple.com", defaultScopes: ["openid", "email", "name"], responseMode: "form_post" },
-  github_oauth: { protocol: "github", defaultIssuer: "https://github.com", defaultScopes: ["read:user", "user:email"], responseMode: "query", isIssuerTemplated: false, pictureHosts: ["avatars.githubusercontent.com"] },
+  github_oauth: {
+    protocol: "github",
+    defaultIssuer: "https://github.com",
+    defaultScopes: ["read:user", "user:email"],
+    responseMode: "query",
+    isIssuerTemplated: false,
+    pictureHosts: ["avatars.githubusercontent.com"],
+  },
 };
 
 /** `oidc_` and a slug that fits the social-connection provider names (lower case, digits, `_`). */

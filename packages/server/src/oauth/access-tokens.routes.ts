@@ -12,7 +12,8 @@ export const oauthAccessTokenRoutes: FastifyPluginAsyncTypebox<{ directory: Prov
       schema: {
         tags: ["social connections"],
         summary: "A fresh provider access token for a connection",
-        description: "Refreshed first when it has expired and a refresh token is stored. 409 oauth_token_expired / oauth_refresh_rejected: the user must sign in with the provider again.",
+        description:
+          "Refreshed first when it has expired and a refresh token is stored. 409 oauth_token_expired / oauth_refresh_rejected: the user must sign in with the provider again.",
         params: AccessTokenParamsSchema,
         response: { 200: OauthAccessTokenSchema, ...errorResponses, 503: ErrorSchema },
       },
@@ -20,7 +21,9 @@ export const oauthAccessTokenRoutes: FastifyPluginAsyncTypebox<{ directory: Prov
     async (request, reply) => {
       reply.header("cache-control", "no-store");
       const { userId, connectionId } = request.params;
-      return toAccessTokenJson(await getFreshAccessToken({ db: app.db, secretBox: app.secretBox, directory, config: app.config }, request.deploymentId, userId, connectionId));
+      return toAccessTokenJson(
+        await getFreshAccessToken({ db: app.db, secretBox: app.secretBox, directory, config: app.config }, request.deploymentId, userId, connectionId),
+      );
     },
   );
 };

@@ -10,7 +10,13 @@ import { UserSocialConnectionSchema, toSocialConnectionJson } from "../social-co
 import { kindOf } from "../oauth-providers/provider-kinds.js";
 import type { ProviderDirectory } from "./client/provider-directory.js";
 import { OauthFailure } from "./client/provider-error.js";
-import { OauthCallbackParamsSchema, OauthProviderParamsSchema, OauthStartQuerySchema, OwnConnectionParamsSchema, type OauthCallbackParams } from "./oauth.schemas.js";
+import {
+  OauthCallbackParamsSchema,
+  OauthProviderParamsSchema,
+  OauthStartQuerySchema,
+  OwnConnectionParamsSchema,
+  type OauthCallbackParams,
+} from "./oauth.schemas.js";
 import { beginOauth, checkRedirectUrl, completeOauth, listOwnConnections, takeOauthState, unlinkOwnConnection, type OauthContext } from "./oauth.service.js";
 
 /** Ties a sign-in to the browser that started it (oauth.service.ts beginOauth). */
@@ -125,15 +131,32 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ directory: ProviderDirecto
     return redirectWithError(reply, redirectUrl, error instanceof WachtError ? error.code : "server_error");
   }
 
-  const callbackSchema = { tags, summary: "Where the provider returns the browser", security: [], params: OauthProviderParamsSchema, response: { 400: ErrorSchema } };
-  app.get("/oauth/:provider/callback", { schema: { ...callbackSchema, querystring: OauthCallbackParamsSchema } }, (request, reply) => handleCallback(request, reply, request.params.provider, request.query));
-  app.post("/oauth/:provider/callback", { schema: { ...callbackSchema, summary: "Where the provider posts back (response_mode=form_post)", body: OauthCallbackParamsSchema } }, (request, reply) =>
-    handleCallback(request, reply, request.params.provider, request.body),
+  const callbackSchema = {
+    tags,
+    summary: "Where the provider returns the browser",
+    security: [],
+    params: OauthProviderParamsSchema,
+    response: { 400: ErrorSchema },
+  };
+  app.get("/oauth/:provider/callback", { schema: { ...callbackSchema, querystring: OauthCallbackParamsSchema } }, (request, reply) =>
+    handleCallback(request, reply, request.params.provider, request.query),
+  );
+  app.post(
+    "/oauth/:provider/callback",
+    { schema: { ...callbackSchema, summary: "Where the provider posts back (response_mode=form_post)", body: OauthCallbackParamsSchema } },
+    (request, reply) => handleCallback(request, reply, request.params.provider, request.body),
   );
 
   app.get(
     "/oauth/connections",
-    { schema: { tags, summary: "The signed-in user's social connections", security: [], response: { 200: listOf(UserSocialConnectionSchema), 401: ErrorSchema } } },
+    {
+      schema: {
+        tags,
+        summary: "The signed-in user's social connections",
+        security: [],
+        response: { 200: listOf(UserSocialConnectionSchema), 401: ErrorSchema },
+      },
+    },
     async (request) => ({
       data: (await listOwnConnections(context, request.frontend.deployment.id, readSessionCredential(request)?.credential ?? null)).map(toSocialConnectionJson),
       has_more: false,

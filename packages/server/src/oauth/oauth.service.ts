@@ -4,7 +4,13 @@ import type { Config } from "../config.js";
 import type { SecretBox } from "../crypto/secret-box.js";
 import { ConflictError, errors } from "../errors.js";
 import { attachVerifiedEmail, findEmailHolder } from "../identifiers/identifiers.service.js";
-import { allowedRedirectUrl, findProviderCredentials, getOauthSettings, type OauthSettings, type ProviderCredentials } from "../oauth-providers/oauth-providers.service.js";
+import {
+  allowedRedirectUrl,
+  findProviderCredentials,
+  getOauthSettings,
+  type OauthSettings,
+  type ProviderCredentials,
+} from "../oauth-providers/oauth-providers.service.js";
 import { signInMethodOf } from "../oauth-providers/provider-kinds.js";
 import { constantTimeEqual, sha256Hex } from "../secrets.js";
 import { authenticateSession, startSession, type Session, type SessionOrigin } from "../sessions/sessions.service.js";
@@ -85,7 +91,9 @@ export async function beginOauth(context: OauthContext, deploymentId: string, in
   const nowMs = Date.now();
   let linkUserId: string | null = null;
   if (input.intent === "link") {
-    const signedIn = input.sessionCredential && (await authenticateSession(context.db, deploymentId, input.sessionCredential, { nowMs, lifetimeSeconds: context.config.sessionLifetimeSeconds }));
+    const signedIn =
+      input.sessionCredential &&
+      (await authenticateSession(context.db, deploymentId, input.sessionCredential, { nowMs, lifetimeSeconds: context.config.sessionLifetimeSeconds }));
     if (!signedIn) throw new OauthFailure("oauth_not_signed_in", "Linking a provider needs a signed-in session.");
     linkUserId = signedIn.session.userId;
   }
@@ -203,8 +211,12 @@ export async function completeOauth(context: OauthContext, deploymentId: string,
   if (state.intent === "link") {
     const signedIn =
       input.sessionCredential &&
-      (await authenticateSession(context.db, deploymentId, input.sessionCredential, { nowMs: Date.now(), lifetimeSeconds: context.config.sessionLifetimeSeconds }));
-    if (!signedIn || signedIn.session.userId !== state.linkUserId) throw new OauthFailure("oauth_not_signed_in", "The session that asked to link this provider has ended.");
+      (await authenticateSession(context.db, deploymentId, input.sessionCredential, {
+        nowMs: Date.now(),
+        lifetimeSeconds: context.config.sessionLifetimeSeconds,
+      }));
+    if (!signedIn || signedIn.session.userId !== state.linkUserId)
+      throw new OauthFailure("oauth_not_signed_in", "The session that asked to link this provider has ended.");
   }
   const settings = await getOauthSettings(context.db, deploymentId);
   const picture = (await mayCreateUser(context.db, deploymentId, state, credentials.provider, identity, settings))
@@ -214,7 +226,9 @@ export async function completeOauth(context: OauthContext, deploymentId: string,
   // on the second pass it finds what the winner wrote.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await context.db.transaction().execute((trx) => applyIdentity(trx, context, deploymentId, { state, credentials, identity, tokens, settings, picture, origin: input.origin }));
+      return await context.db
+        .transaction()
+        .execute((trx) => applyIdentity(trx, context, deploymentId, { state, credentials, identity, tokens, settings, picture, origin: input.origin }));
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= 2) throw error;
     }
@@ -222,7 +236,14 @@ export async function completeOauth(context: OauthContext, deploymentId: string,
 }
 
 /** Whether this sign-in would create a user: only then is the provider's picture worth fetching (outside the transaction). */
-async function mayCreateUser(db: Db, deploymentId: string, state: OauthState, provider: string, identity: ProviderIdentity, settings: OauthSettings): Promise<boolean> {
+async function mayCreateUser(
+  db: Db,
+  deploymentId: string,
+  state: OauthState,
+  provider: string,
+  identity: ProviderIdentity,
+  settings: OauthSettings,
+): Promise<boolean> {
   if (state.intent !== "sign_in" || !settings.allowSignUp || !identity.isEmailVerified || identity.email === null) return false;
   if (await findSocialConnectionByIdentity(db, deploymentId, provider, identity.subject)) return false;
   return (await findEmailHolder(db, deploymentId, identity.email)) === null;
@@ -257,30 +278,44 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
 
   if (state.intent === "link") {
     const userId = state.linkUserId!;
-    if (connection && connection.userId !== userId) throw new OauthFailure("oauth_account_linked_elsewhere", "This provider account already belongs to another user.");
+    if (connection && connection.userId !== userId)
+      throw new OauthFailure("oauth_account_linked_elsewhere", "This provider account already belongs to another user.");
     if (!connection) {
       await lockUser(trx, deploymentId, userId);
       const holder = verifiedEmail ? await findEmailHolder(trx, deploymentId, verifiedEmail) : null;
       // The provider's address joins the user unless another user holds it.
-      const emailId = verifiedEmail && (!holder || holder.userId === userId) ? await attachVerifiedEmail(trx, deploymentId, userId, verifiedEmail, method, nowMs) : null;
-      connection = await addProvenSocialConnection(trx, deploymentId, userId, { provider, providerUserId: identity.subject, emailAddress: identity.email, userEmailAddressId: emailId, nowMs });
+      const emailId =
+        verifiedEmail && (!holder || holder.userId === userId) ? await attachVerifiedEmail(trx, deploymentId, userId, verifiedEmail, method, nowMs) : null;
+      connection = await addProvenSocialConnection(trx, deploymentId, userId, {
+        provider,
+        providerUserId: identity.subject,
+        emailAddress: identity.email,
+        userEmailAddressId: emailId,
+        nowMs,
+      });
     }
     await storeTokens(trx, context.secretBox, deploymentId, connection.id, resolved.tokens, nowMs);
     return { kind: "linked", userId, connection };
   }
 
   if (!connection) {
-    if (!verifiedEmail) throw new OauthFailure("oauth_email_not_verified", "The provider did not vouch for an email address, so this account cannot be linked or created.");
+    if (!verifiedEmail)
+      throw new OauthFailure("oauth_email_not_verified", "The provider did not vouch for an email address, so this account cannot be linked or created.");
     const holder = await findEmailHolder(trx, deploymentId, verifiedEmail);
     let userId: string;
     let emailId: string | null;
     if (holder) {
-      if (!holder.verified) throw new OauthFailure("oauth_account_email_unverified", "An account with this email exists but has not verified it; sign in to it another way and link the provider.");
+      if (!holder.verified)
+        throw new OauthFailure(
+          "oauth_account_email_unverified",
+          "An account with this email exists but has not verified it; sign in to it another way and link the provider.",
+        );
       await lockUser(trx, deploymentId, holder.userId);
       userId = holder.userId;
       emailId = holder.id;
     } else {
-      if (!resolved.settings.allowSignUp) throw new OauthFailure("oauth_sign_up_disabled", "This deployment does not allow new accounts through social sign-in.");
+      if (!resolved.settings.allowSignUp)
+        throw new OauthFailure("oauth_sign_up_disabled", "This deployment does not allow new accounts through social sign-in.");
       const user = await createUserInTransaction(trx, deploymentId, {
         emailAddress: verifiedEmail,
         verificationStrategy: method,
@@ -291,14 +326,27 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
       userId = user.id;
       emailId = user.primaryEmailAddressId;
     }
-    connection = await addProvenSocialConnection(trx, deploymentId, userId, { provider, providerUserId: identity.subject, emailAddress: identity.email, userEmailAddressId: emailId, nowMs });
+    connection = await addProvenSocialConnection(trx, deploymentId, userId, {
+      provider,
+      providerUserId: identity.subject,
+      emailAddress: identity.email,
+      userEmailAddressId: emailId,
+      nowMs,
+    });
   }
 
   const user = await getUser(trx, deploymentId, connection.userId);
   if (user.disabled) throw new OauthFailure("user_disabled", "This account is disabled.");
   if (user.lockedUntil !== null && user.lockedUntil > nowMs) throw new OauthFailure("user_locked", "Sign-in to this account is locked for now.");
   await storeTokens(trx, context.secretBox, deploymentId, connection.id, resolved.tokens, nowMs);
-  const opened = await startSession(trx, deploymentId, connection.userId, resolved.origin, { nowMs, lifetimeSeconds: context.config.sessionLifetimeSeconds }, signInMethodOf(provider) as `oauth_${string}`);
+  const opened = await startSession(
+    trx,
+    deploymentId,
+    connection.userId,
+    resolved.origin,
+    { nowMs, lifetimeSeconds: context.config.sessionLifetimeSeconds },
+    signInMethodOf(provider) as `oauth_${string}`,
+  );
   return { kind: "signed_in", session: opened.session, credential: opened.credential, userId: connection.userId, connection };
 }
 
@@ -309,7 +357,8 @@ async function storeTokens(db: Db, secretBox: SecretBox, deploymentId: string, c
     connection_id: connectionId,
     deployment_id: deploymentId,
     access_token_sealed: secretBox.seal(tokens.accessToken, accessTokenContext(connectionId)),
-    refresh_token_sealed: tokens.refreshToken === null ? (previous?.refreshTokenSealed ?? null) : secretBox.seal(tokens.refreshToken, refreshTokenContext(connectionId)),
+    refresh_token_sealed:
+      tokens.refreshToken === null ? (previous?.refreshTokenSealed ?? null) : secretBox.seal(tokens.refreshToken, refreshTokenContext(connectionId)),
     token_type: tokens.tokenType,
     scopes: tokens.scopes.join(" "),
     expires_at: tokens.expiresAtMs,
@@ -321,7 +370,8 @@ async function storeTokens(db: Db, secretBox: SecretBox, deploymentId: string, c
 
 async function signedInUserId(context: OauthContext, deploymentId: string, sessionCredential: string | null): Promise<string> {
   const signedIn =
-    sessionCredential && (await authenticateSession(context.db, deploymentId, sessionCredential, { nowMs: Date.now(), lifetimeSeconds: context.config.sessionLifetimeSeconds }));
+    sessionCredential &&
+    (await authenticateSession(context.db, deploymentId, sessionCredential, { nowMs: Date.now(), lifetimeSeconds: context.config.sessionLifetimeSeconds }));
   if (!signedIn) throw errors.session_invalid();
   return signedIn.session.userId;
 }
@@ -379,7 +429,13 @@ export async function getFreshAccessToken(context: OauthContext, deploymentId: s
   if (!stored) throw errors.oauth_tokens_not_found();
   const nowMs = Date.now();
   if (stored.expiresAt === null || stored.expiresAt - ACCESS_TOKEN_MARGIN_MS > nowMs) {
-    return { connection, accessToken: context.secretBox.open(stored.accessTokenSealed, accessTokenContext(connectionId)), tokenType: stored.tokenType, scopes: stored.scopes, expiresAt: stored.expiresAt };
+    return {
+      connection,
+      accessToken: context.secretBox.open(stored.accessTokenSealed, accessTokenContext(connectionId)),
+      tokenType: stored.tokenType,
+      scopes: stored.scopes,
+      expiresAt: stored.expiresAt,
+    };
   }
   if (!stored.refreshTokenSealed) throw errors.oauth_token_expired();
   const credentials = await findProviderCredentials(context.db, context.secretBox, deploymentId, connection.provider);

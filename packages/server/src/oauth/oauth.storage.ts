@@ -81,7 +81,12 @@ const toSealedTokens = (row: OauthTokensRow): SealedOauthTokens => ({
 });
 
 export async function findOauthTokens(db: Db, deploymentId: string, connectionId: string): Promise<SealedOauthTokens | null> {
-  const row = await db.selectFrom("oauth_tokens").selectAll().where("deployment_id", "=", deploymentId).where("connection_id", "=", connectionId).executeTakeFirst();
+  const row = await db
+    .selectFrom("oauth_tokens")
+    .selectAll()
+    .where("deployment_id", "=", deploymentId)
+    .where("connection_id", "=", connectionId)
+    .executeTakeFirst();
   return row ? toSealedTokens(row) : null;
 }
 

@@ -9,14 +9,27 @@ const tags = ["passkeys"];
 export const passkeysRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/users/:userId/passkeys",
-    { schema: { tags, summary: "List a user's passkeys, newest first", params: UserIdParamsSchema, response: { 200: listOf(UserPasskeySchema), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "List a user's passkeys, newest first",
+        params: UserIdParamsSchema,
+        response: { 200: listOf(UserPasskeySchema), ...errorResponses },
+      },
+    },
     async (request) => ({ data: (await listUserPasskeys(app.db, request.deploymentId, request.params.userId)).map(toPasskeyJson), has_more: false }),
   );
 
   app.patch(
     "/users/:userId/passkeys/:passkeyId",
     {
-      schema: { tags, summary: "Rename a passkey", params: PasskeyParamsSchema, body: RenamePasskeyBodySchema, response: { 200: EmptySchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: "Rename a passkey",
+        params: PasskeyParamsSchema,
+        body: RenamePasskeyBodySchema,
+        response: { 200: EmptySchema, ...errorResponses },
+      },
     },
     async (request) => {
       await renamePasskey(app.db, request.deploymentId, request.params.userId, request.params.passkeyId, request.body.name);

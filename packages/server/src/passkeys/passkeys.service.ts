@@ -64,13 +64,31 @@ export async function removePasskey(db: Db, deploymentId: string, userId: string
   if (!(await deletePasskey(db, deploymentId, userId, passkeyId))) throw errors.passkey_not_found(userId, passkeyId);
 }
 
-async function storeChallenge(db: Db, deploymentId: string, userId: string | null, purpose: "registration" | "authentication", challenge: string): Promise<void> {
+async function storeChallenge(
+  db: Db,
+  deploymentId: string,
+  userId: string | null,
+  purpose: "registration" | "authentication",
+  challenge: string,
+): Promise<void> {
   const nowMs = Date.now();
-  await insertWebauthnChallenge(db, deploymentId, { id: generateId("wac", nowMs), userId, purpose, challenge, createdAt: nowMs, expiresAt: nowMs + WEBAUTHN_CHALLENGE_LIFETIME_MS });
+  await insertWebauthnChallenge(db, deploymentId, {
+    id: generateId("wac", nowMs),
+    userId,
+    purpose,
+    challenge,
+    createdAt: nowMs,
+    expiresAt: nowMs + WEBAUTHN_CHALLENGE_LIFETIME_MS,
+  });
 }
 
 /** Options for a signed-in user's browser to create a discoverable passkey; the challenge is kept server-side. */
-export async function startPasskeyRegistration(db: Db, deploymentId: string, userId: string, relyingParty: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function startPasskeyRegistration(
+  db: Db,
+  deploymentId: string,
+  userId: string,
+  relyingParty: RelyingParty,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const user = await getUser(db, deploymentId, userId);
   const fullName = `${user.firstName} ${user.lastName}`.trim();
   const options = await generateRegistrationOptions({
@@ -113,8 +131,7 @@ export async function finishPasskeyRegistration(
   }
   if (!verification.verified) throw errors.passkey_registration_failed("the response did not verify");
   const { credential, aaguid, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
-  const deviceType: PasskeyDeviceType =
-    input.response.authenticatorAttachment ?? (credentialDeviceType === "multiDevice" ? "platform" : "cross-platform");
+  const deviceType: PasskeyDeviceType = input.response.authenticatorAttachment ?? (credentialDeviceType === "multiDevice" ? "platform" : "cross-platform");
   const nowMs = Date.now();
   const id = generateId("pky", nowMs);
   try {
@@ -174,7 +191,12 @@ export async function verifyPasskeyAssertion(
       expectedChallenge: async (challenge) => (await consumeWebauthnChallenge(db, deploymentId, challenge, "authentication", Date.now())) !== undefined,
       expectedOrigin: relyingParty.origin,
       expectedRPID: relyingParty.id,
-      credential: { id: passkey.credentialId, publicKey: new Uint8Array(Buffer.from(passkey.publicKey, "base64url")), counter: passkey.signCount, transports: passkey.transports },
+      credential: {
+        id: passkey.credentialId,
+        publicKey: new Uint8Array(Buffer.from(passkey.publicKey, "base64url")),
+        counter: passkey.signCount,
+        transports: passkey.transports,
+      },
       requireUserVerification: true,
     });
   } catch (error) {

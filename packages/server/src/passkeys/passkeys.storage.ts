@@ -93,7 +93,12 @@ export async function listPasskeys(db: Db, deploymentId: string, userId: string)
 
 /** The user's credential ids, so a registration can exclude authenticators already registered. */
 export async function listCredentialIds(db: Db, deploymentId: string, userId: string): Promise<Array<{ credentialId: string; transports: string[] }>> {
-  const rows = await db.selectFrom("passkeys").select(["credential_id", "transports"]).where("deployment_id", "=", deploymentId).where("user_id", "=", userId).execute();
+  const rows = await db
+    .selectFrom("passkeys")
+    .select(["credential_id", "transports"])
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "=", userId)
+    .execute();
   return rows.map((row) => ({ credentialId: row.credential_id, transports: JSON.parse(row.transports) }));
 }
 
@@ -119,7 +124,14 @@ export async function findPasskeyByCredentialId(db: Db, deploymentId: string, cr
  * Records a use with its new signature counter, only if the counter still is what the check
  * saw: two assertions racing with one counter value cannot both pass.
  */
-export async function recordPasskeyUse(db: Db, deploymentId: string, passkeyId: string, expectedSignCount: number, newSignCount: number, nowMs: number): Promise<boolean> {
+export async function recordPasskeyUse(
+  db: Db,
+  deploymentId: string,
+  passkeyId: string,
+  expectedSignCount: number,
+  newSignCount: number,
+  nowMs: number,
+): Promise<boolean> {
   const result = await db
     .updateTable("passkeys")
     .set({ sign_count: newSignCount, last_used_at: nowMs, updated_at: nowMs })
@@ -143,7 +155,12 @@ export async function updatePasskeyName(db: Db, deploymentId: string, userId: st
 }
 
 export async function deletePasskey(db: Db, deploymentId: string, userId: string, passkeyId: string): Promise<boolean> {
-  const result = await db.deleteFrom("passkeys").where("deployment_id", "=", deploymentId).where("user_id", "=", userId).where("id", "=", passkeyId).executeTakeFirst();
+  const result = await db
+    .deleteFrom("passkeys")
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "=", userId)
+    .where("id", "=", passkeyId)
+    .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 

@@ -18,7 +18,13 @@ import { phpass } from "./hashers/phpass.js";
 import { VerificationGate } from "./hashers/verification-gate.js";
 import { wordpressBcrypt } from "./hashers/wordpress-bcrypt.js";
 
-export { PASSWORD_HASHERS, type FirebaseHashConfig, type ImportedDigestInput, type PasswordHasher, type Auth0CustomPasswordHash } from "./hashers/imported-digest.js";
+export {
+  PASSWORD_HASHERS,
+  type FirebaseHashConfig,
+  type ImportedDigestInput,
+  type PasswordHasher,
+  type Auth0CustomPasswordHash,
+} from "./hashers/imported-digest.js";
 export type NormalizedDigest = ConvertedDigest;
 export { MAX_IMPORTED_ARGON2 } from "./hashers/argon2.js";
 export { MAX_IMPORTED_BCRYPT_COST } from "./hashers/bcrypt.js";

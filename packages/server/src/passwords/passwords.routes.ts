@@ -9,7 +9,15 @@ const tags = ["passwords"];
 export const passwordsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     "/users/:userId/password",
-    { schema: { tags, summary: "Set a user's password", params: UserIdParamsSchema, body: UpdatePasswordBodySchema, response: { 200: EmptySchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "Set a user's password",
+        params: UserIdParamsSchema,
+        body: UpdatePasswordBodySchema,
+        response: { 200: EmptySchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const { new_password, skip_password_check, revoke_sessions } = request.body;
       await updatePassword(app.db, request.deploymentId, changeContextOf(request), request.params.userId, {

@@ -13,14 +13,16 @@ export const profileImagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const image = await findProfileImage(app.db, request.params.imageId);
       if (!image) throw errors.profile_image_not_found();
       // A new picture gets a new id, so a URL's bytes never change: cache them for a year.
-      return reply
-        .header("cache-control", "public, max-age=31536000, immutable")
-        .header("x-content-type-options", "nosniff")
-        // Opened directly, the picture is a document of our origin: it may run nothing and load nothing.
-        .header("content-security-policy", "default-src 'none'; sandbox")
-        .header("content-disposition", "inline")
-        .type(image.contentType)
-        .send(image.bytes);
+      return (
+        reply
+          .header("cache-control", "public, max-age=31536000, immutable")
+          .header("x-content-type-options", "nosniff")
+          // Opened directly, the picture is a document of our origin: it may run nothing and load nothing.
+          .header("content-security-policy", "default-src 'none'; sandbox")
+          .header("content-disposition", "inline")
+          .type(image.contentType)
+          .send(image.bytes)
+      );
     },
   );
 };

@@ -31,7 +31,14 @@ export const secondFactorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     "/users/:userId/authenticators",
-    { schema: { tags, summary: "Remove the user's TOTP authenticator (backup codes stay)", params: UserIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "Remove the user's TOTP authenticator (backup codes stay)",
+        params: UserIdParamsSchema,
+        response: { 200: EmptySchema, ...errorResponses },
+      },
+    },
     async (request) => {
       await removeAuthenticator(app.db, request.deploymentId, request.params.userId);
       return {};

@@ -2,8 +2,16 @@ import { Type, type Static } from "typebox";
 
 export const CreateAuthenticatorBodySchema = Type.Object(
   {
-    secret: Type.String({ maxLength: 512, description: "Base32 (spaces and '-' allowed), at least 16 bytes once decoded; stored encrypted, never returned again" }),
-    account_name: Type.Optional(Type.String({ maxLength: 256, description: "The label shown in the authenticator app; no ':'. Defaults to the primary email, username, full name or user-{id}" })),
+    secret: Type.String({
+      maxLength: 512,
+      description: "Base32 (spaces and '-' allowed), at least 16 bytes once decoded; stored encrypted, never returned again",
+    }),
+    account_name: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description: "The label shown in the authenticator app; no ':'. Defaults to the primary email, username, full name or user-{id}",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -18,7 +26,13 @@ export const CreateAuthenticatorResponseSchema = Type.Object(
 );
 
 export const BackupCodesResponseSchema = Type.Object(
-  { backup_codes: Type.Array(Type.String({ pattern: "^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}$" }), { minItems: 12, maxItems: 12, description: "Shown once; each works once" }) },
+  {
+    backup_codes: Type.Array(Type.String({ pattern: "^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}$" }), {
+      minItems: 12,
+      maxItems: 12,
+      description: "Shown once; each works once",
+    }),
+  },
   { additionalProperties: false },
 );
 

@@ -101,7 +101,13 @@ export async function regenerateBackupCodes(db: Db, deploymentId: string, userId
   const nowMs = Date.now();
   await db.transaction().execute(async (trx) => {
     await requireUser(trx, deploymentId, userId);
-    await replaceBackupCodes(trx, deploymentId, userId, hashes.map((codeHash) => ({ id: generateId("bkc", nowMs), codeHash })), nowMs);
+    await replaceBackupCodes(
+      trx,
+      deploymentId,
+      userId,
+      hashes.map((codeHash) => ({ id: generateId("bkc", nowMs), codeHash })),
+      nowMs,
+    );
   });
   return codes;
 }
@@ -142,7 +148,14 @@ export async function useBackupCode(db: Db, deploymentId: string, userId: string
 }
 
 /** Uses a second-factor code of the given kind; false when it is wrong, expired or already used. */
-export function useSecondFactorCode(db: Db, secretBox: SecretBox, deploymentId: string, userId: string, strategy: SecondFactorStrategy, code: string): Promise<boolean> {
+export function useSecondFactorCode(
+  db: Db,
+  secretBox: SecretBox,
+  deploymentId: string,
+  userId: string,
+  strategy: SecondFactorStrategy,
+  code: string,
+): Promise<boolean> {
   return strategy === "totp" ? useTotpCode(db, secretBox, deploymentId, userId, code) : useBackupCode(db, deploymentId, userId, code);
 }
 

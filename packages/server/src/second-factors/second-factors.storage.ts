@@ -1,6 +1,5 @@
 import type { Db } from "../storage/db.js";
 
-
 /** A TOTP authenticator as the rest of the code may see it: never its secret. */
 export interface TotpAuthenticator {
   id: string;
@@ -85,7 +84,12 @@ export async function claimTotpStep(db: Db, deploymentId: string, authenticatorI
 
 /** Replaces the sealed secret with the same secret sealed under the current encryption key (rotation). */
 export async function updateTotpSecretSealed(db: Db, deploymentId: string, authenticatorId: string, secretSealed: string): Promise<void> {
-  await db.updateTable("totp_authenticators").set({ secret_sealed: secretSealed }).where("deployment_id", "=", deploymentId).where("id", "=", authenticatorId).execute();
+  await db
+    .updateTable("totp_authenticators")
+    .set({ secret_sealed: secretSealed })
+    .where("deployment_id", "=", deploymentId)
+    .where("id", "=", authenticatorId)
+    .execute();
 }
 
 /** Returns whether there was one. */

@@ -16,9 +16,18 @@ export const UserSigninSchema = Type.Object(
     user_agent: Nullable(Type.String()),
     browser: Nullable(Type.String()),
     device: Nullable(Type.String()),
-    sign_in_method: Type.Union([Type.Literal("password"), Type.Literal("password+totp"), Type.Literal("password+backup_code"), Type.Literal("passkey"), Type.String({ pattern: "^oauth_[a-z0-9_]+$" })], {
-      description: "How the user signed in",
-    }),
+    sign_in_method: Type.Union(
+      [
+        Type.Literal("password"),
+        Type.Literal("password+totp"),
+        Type.Literal("password+backup_code"),
+        Type.Literal("passkey"),
+        Type.String({ pattern: "^oauth_[a-z0-9_]+$" }),
+      ],
+      {
+        description: "How the user signed in",
+      },
+    ),
     city: Nullable(Type.String()),
     region: Nullable(Type.String()),
     region_code: Nullable(Type.String()),
@@ -30,10 +39,7 @@ export const UserSigninSchema = Type.Object(
   { additionalProperties: false, description: "A session; the credential itself is never returned" },
 );
 
-export const ListSessionsQuerySchema = Type.Object(
-  { include_expired: Type.Boolean({ default: false }) },
-  { additionalProperties: false },
-);
+export const ListSessionsQuerySchema = Type.Object({ include_expired: Type.Boolean({ default: false }) }, { additionalProperties: false });
 
 export const SessionIdParamsSchema = Type.Object({ userId: Id, sessionId: Id });
 

@@ -59,10 +59,16 @@ export async function revokeSessionsOfUser(db: Db, deploymentId: string, userId:
 
 /** Revokes the user's active sessions (or the one given) with a session.revoked event for each, in the caller's transaction. */
 async function revokeWithEvents(trx: Db, deploymentId: string, userId: string, nowMs: number, sessionId?: string): Promise<number> {
-  const active = (await listSessions(trx, deploymentId, userId, { includeExpired: false, nowMs })).filter((session) => sessionId === undefined || session.id === sessionId);
+  const active = (await listSessions(trx, deploymentId, userId, { includeExpired: false, nowMs })).filter(
+    (session) => sessionId === undefined || session.id === sessionId,
+  );
   const revoked = await revokeSessions(trx, deploymentId, userId, nowMs, sessionId);
   if (active.length > 0) {
-    await recordEvents(trx, deploymentId, active.map((session) => ({ type: "session.revoked", data: toSigninJson({ ...session, revokedAt: nowMs, updatedAt: nowMs }) })));
+    await recordEvents(
+      trx,
+      deploymentId,
+      active.map((session) => ({ type: "session.revoked", data: toSigninJson({ ...session, revokedAt: nowMs, updatedAt: nowMs }) })),
+    );
   }
   return revoked;
 }

@@ -87,17 +87,16 @@ export async function insertSession(db: Db, deploymentId: string, session: NewSe
     device: session.device,
     sign_in_method: session.signInMethod ?? "password",
   };
-  await db.insertInto("sessions").values({ ...row, secret_hash: session.secretHash }).execute();
+  await db
+    .insertInto("sessions")
+    .values({ ...row, secret_hash: session.secretHash })
+    .execute();
   return toSession(row);
 }
 
 /** Sessions of a user, newest first; without `includeExpired`, only those that can still be used. */
 export async function listSessions(db: Db, deploymentId: string, userId: string, options: { includeExpired: boolean; nowMs: number }): Promise<Session[]> {
-  let query = db
-    .selectFrom("sessions")
-    .select(sessionColumns)
-    .where("deployment_id", "=", deploymentId)
-    .where("user_id", "=", userId);
+  let query = db.selectFrom("sessions").select(sessionColumns).where("deployment_id", "=", deploymentId).where("user_id", "=", userId);
   if (!options.includeExpired) query = query.where("revoked_at", "is", null).where("expires_at", ">", options.nowMs);
   const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").execute();
   return rows.map(toSession);
@@ -156,6 +155,13 @@ export async function revokeSessions(db: Db, deploymentId: string, userId: strin
 
 /** Whether the user has (or had) a session opened from this address. */
 export async function hasSessionFromAddress(db: Db, deploymentId: string, userId: string, ipAddress: string): Promise<boolean> {
-  const row = await db.selectFrom("sessions").select("id").where("deployment_id", "=", deploymentId).where("user_id", "=", userId).where("ip_address", "=", ipAddress).limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom("sessions")
+    .select("id")
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "=", userId)
+    .where("ip_address", "=", ipAddress)
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }

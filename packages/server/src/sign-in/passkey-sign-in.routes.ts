@@ -20,7 +20,8 @@ export const passkeySignInRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Start a passkey sign-in: WebAuthn request options",
-        description: "Pass the answer to navigator.credentials.get() (PublicKeyCredential.parseRequestOptionsFromJSON). The challenge works once, for 5 minutes.",
+        description:
+          "Pass the answer to navigator.credentials.get() (PublicKeyCredential.parseRequestOptionsFromJSON). The challenge works once, for 5 minutes.",
         security: [],
         response: { 200: WebauthnOptionsSchema, ...errors },
       },
@@ -50,7 +51,10 @@ export const passkeySignInRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.db,
         deployment.id,
         relyingPartyOf(url, appNameOf(deployment)),
-        { response: request.body.response as AuthenticationResponseJSON, origin: { ipAddress: clientAddressOf(request), userAgent: request.headers["user-agent"] ?? null } },
+        {
+          response: request.body.response as AuthenticationResponseJSON,
+          origin: { ipAddress: clientAddressOf(request), userAgent: request.headers["user-agent"] ?? null },
+        },
         app.config,
         request.log,
       );

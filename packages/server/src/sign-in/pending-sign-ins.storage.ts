@@ -8,7 +8,12 @@ export interface NewPendingSignIn extends PendingSignIn {
 
 /** Stores a sign-in waiting for its second factor, and forgets the user's expired ones. */
 export async function insertPendingSignIn(db: Db, deploymentId: string, pending: NewPendingSignIn): Promise<void> {
-  await db.deleteFrom("pending_sign_ins").where("deployment_id", "=", deploymentId).where("user_id", "=", pending.userId).where("expires_at", "<=", pending.createdAt).execute();
+  await db
+    .deleteFrom("pending_sign_ins")
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "=", pending.userId)
+    .where("expires_at", "<=", pending.createdAt)
+    .execute();
   await db
     .insertInto("pending_sign_ins")
     .values({

@@ -21,7 +21,13 @@ export interface SecondFactorInput {
  * pending sign-in open for another try; a right one uses the code up, and the pending sign-in
  * is claimed in the session's transaction, so it completes once.
  */
-export async function signInWithSecondFactor(db: Db, secretBox: SecretBox, deploymentId: string, input: SecondFactorInput, policy: SignInPolicy): Promise<CompletedSignIn> {
+export async function signInWithSecondFactor(
+  db: Db,
+  secretBox: SecretBox,
+  deploymentId: string,
+  input: SecondFactorInput,
+  policy: SignInPolicy,
+): Promise<CompletedSignIn> {
   const idHash = hashSignInId(input.signInId);
   const pending = await findPendingSignIn(db, deploymentId, idHash, Date.now());
   if (!pending) throw errors.sign_in_attempt_invalid();

@@ -13,7 +13,6 @@ const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: Erro
 
 /** Frontend API: end users sign in and out; no API key, the deployment comes from the URL. */
 export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
-
   app.post(
     "/sign-in",
     { schema: { tags, summary: "Sign in with a password", security: [], body: SignInBodySchema, response: { 200: SignInResponseSchema, ...errors } } },

@@ -72,7 +72,12 @@ export type SignInOutcome = { status: "complete"; session: Session; credential: 
 export async function signIn(db: Db, deploymentId: string, input: SignInInput, policy: SignInPolicy): Promise<SignInOutcome> {
   const verified = await verifyPasswordSignIn(db, deploymentId, input, policy);
   // Said only to whoever knows the password: a user with a second factor must send it next.
-  const secondStep = await requireSecondFactorIfEnrolled(db, deploymentId, { userId: verified.userId, passwordHash: verified.verifiedPasswordHash }, Date.now());
+  const secondStep = await requireSecondFactorIfEnrolled(
+    db,
+    deploymentId,
+    { userId: verified.userId, passwordHash: verified.verifiedPasswordHash },
+    Date.now(),
+  );
   if (secondStep) return secondStep;
   return { status: "complete", ...(await openSession(db, deploymentId, verified, input.origin, policy)) };
 }
@@ -97,7 +102,10 @@ export async function verifyPasswordSignIn(db: Db, deploymentId: string, input: 
   await beginAttempt(db, deploymentId, accountKey, input.addressKey, nowMs, policy);
 
   const isLockedHere =
-    candidate !== null && candidate.lockedUntil !== null && candidate.lockedUntil > nowMs && !(await hasSignedInFrom(db, deploymentId, candidate.userId, input.origin.ipAddress));
+    candidate !== null &&
+    candidate.lockedUntil !== null &&
+    candidate.lockedUntil > nowMs &&
+    !(await hasSignedInFrom(db, deploymentId, candidate.userId, input.origin.ipAddress));
   const hash = candidate && !isLockedHere ? candidate.passwordHash : null;
   let passwordIsRight = false;
   if (hash === null) await verifyAgainstDummy(input.password);
@@ -184,7 +192,13 @@ const CODE_CHECKS_ADDRESS_KEY = "code-checks";
  * `signInMaxFailures` wrong answers within the window lock it. Only whoever already got past the
  * password (or holds an API key) reaches this, so saying "locked" tells a guesser nothing.
  */
-export async function checkCountingFailures(db: Db, deploymentId: string, userId: string, policy: SignInPolicy, check: () => Promise<boolean>): Promise<boolean> {
+export async function checkCountingFailures(
+  db: Db,
+  deploymentId: string,
+  userId: string,
+  policy: SignInPolicy,
+  check: () => Promise<boolean>,
+): Promise<boolean> {
   const nowMs = Date.now();
   const lockedUntil = await findLockedUntil(db, deploymentId, userId);
   if (lockedUntil !== null && lockedUntil > nowMs) throw errors.user_locked(lockedUntil);

@@ -20,11 +20,22 @@ export async function insertAttemptFailure(db: Db, deploymentId: string, failure
     .insertInto("sign_in_attempt_failures")
     .values({ id: failure.id, deployment_id: deploymentId, account_key: failure.accountKey, address_key: failure.addressKey, failed_at: failure.failedAt })
     .execute();
-  await db.deleteFrom("sign_in_attempt_failures").where("deployment_id", "=", deploymentId).where("account_key", "=", failure.accountKey).where("failed_at", "<", forgetBeforeMs).execute();
+  await db
+    .deleteFrom("sign_in_attempt_failures")
+    .where("deployment_id", "=", deploymentId)
+    .where("account_key", "=", failure.accountKey)
+    .where("failed_at", "<", forgetBeforeMs)
+    .execute();
 }
 
 /** How many failures one address has on one account since `sinceMs`, and when the latest was. */
-export async function findPairFailures(db: Db, deploymentId: string, accountKey: string, addressKey: string, sinceMs: number): Promise<{ count: number; lastFailedAt: number | null }> {
+export async function findPairFailures(
+  db: Db,
+  deploymentId: string,
+  accountKey: string,
+  addressKey: string,
+  sinceMs: number,
+): Promise<{ count: number; lastFailedAt: number | null }> {
   const row = await db
     .selectFrom("sign_in_attempt_failures")
     .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.max<number>("failed_at").as("last")])

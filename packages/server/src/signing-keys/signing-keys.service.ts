@@ -51,7 +51,12 @@ async function generateSigningKey(secretBox: SecretBox, nowMs: number): Promise<
 /** The deployment's active key, made on first use; instances racing to make it end up with one. */
 async function ensureActivePrivateSigningKey(db: Db, secretBox: SecretBox, deploymentId: string): Promise<PrivateSigningKey> {
   const existing = await findActivePrivateSigningKey(db, deploymentId);
-  if (existing) return { id: existing.id, algorithm: existing.algorithm, privateJwk: await openPrivateJwk(db, secretBox, deploymentId, existing.id, existing.storedPrivateJwk) };
+  if (existing)
+    return {
+      id: existing.id,
+      algorithm: existing.algorithm,
+      privateJwk: await openPrivateJwk(db, secretBox, deploymentId, existing.id, existing.storedPrivateJwk),
+    };
   await insertSigningKey(db, deploymentId, await generateSigningKey(secretBox, Date.now()));
   const created = await findActivePrivateSigningKey(db, deploymentId);
   if (!created) throw new Error(`No signing key could be made for deployment '${deploymentId}'.`);
@@ -100,8 +105,14 @@ export async function rotateSigningKey(
   return db.transaction().execute(async (trx) => {
     const retiredKeyId = await retireActiveSigningKey(trx, deploymentId, nowMs);
     // Loses only to a rotation running at the same moment, which already made a new key.
-    if (!(await insertSigningKey(trx, deploymentId, key))) throw new Error("Another rotation of this deployment's signing key ran at the same time; run it again if a new key is still wanted.");
-    if (context) await appendAuditEntry(trx, deploymentId, context, { action: "signing_key.rotate", target: { type: "signing_key", id: key.id }, changes: ["active_key"] });
+    if (!(await insertSigningKey(trx, deploymentId, key)))
+      throw new Error("Another rotation of this deployment's signing key ran at the same time; run it again if a new key is still wanted.");
+    if (context)
+      await appendAuditEntry(trx, deploymentId, context, {
+        action: "signing_key.rotate",
+        target: { type: "signing_key", id: key.id },
+        changes: ["active_key"],
+      });
     return { activeKeyId: key.id, retiredKeyId };
   });
 }

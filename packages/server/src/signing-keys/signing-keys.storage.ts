@@ -57,7 +57,13 @@ export async function listStoredPrivateSigningKeys(db: Db, deploymentId: string)
 
 /** Replaces a stored private JWK, unless another instance replaced it first (compare-and-set on the old value). */
 export async function updateStoredPrivateJwk(db: Db, deploymentId: string, keyId: string, previous: string, next: string): Promise<void> {
-  await db.updateTable("signing_keys").set({ private_jwk: next }).where("deployment_id", "=", deploymentId).where("id", "=", keyId).where("private_jwk", "=", previous).execute();
+  await db
+    .updateTable("signing_keys")
+    .set({ private_jwk: next })
+    .where("deployment_id", "=", deploymentId)
+    .where("id", "=", keyId)
+    .where("private_jwk", "=", previous)
+    .execute();
 }
 
 /** A freshly generated key pair: the public JWK (carrying its kid, alg and use), the private one already sealed. */
@@ -80,7 +86,11 @@ export async function insertSigningKey(db: Db, deploymentId: string, key: NewSig
     created_at: key.createdAt,
     retired_at: null,
   };
-  const result = await db.insertInto("signing_keys").values(row).onConflict((conflict) => conflict.doNothing()).executeTakeFirst();
+  const result = await db
+    .insertInto("signing_keys")
+    .values(row)
+    .onConflict((conflict) => conflict.doNothing())
+    .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 

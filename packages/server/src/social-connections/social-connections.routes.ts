@@ -9,7 +9,14 @@ const tags = ["social connections"];
 export const socialConnectionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/users/:userId/social-connections",
-    { schema: { tags, summary: "List a user's OAuth connections", params: UserIdParamsSchema, response: { 200: listOf(UserSocialConnectionSchema), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "List a user's OAuth connections",
+        params: UserIdParamsSchema,
+        response: { 200: listOf(UserSocialConnectionSchema), ...errorResponses },
+      },
+    },
     async (request) => ({
       data: (await getSocialConnections(app.db, request.deploymentId, request.params.userId)).map(toSocialConnectionJson),
       has_more: false,

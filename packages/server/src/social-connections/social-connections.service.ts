@@ -29,7 +29,8 @@ export { listSocialConnections, listSocialConnectionsOfUsers, toSocialConnection
  * statement, providers already normalized; a linked provider account is a 409 naming `field`.
  */
 export async function insertSocialConnectionRecords(trx: Db, deploymentId: string, connections: NewSocialConnection[], field?: string): Promise<void> {
-  if (connections.length > 0) await withUniqueConflicts(() => insertSocialConnections(trx, deploymentId, connections), field ? { provider_user_id: field } : {});
+  if (connections.length > 0)
+    await withUniqueConflicts(() => insertSocialConnections(trx, deploymentId, connections), field ? { provider_user_id: field } : {});
 }
 
 /** Inside the caller's transaction, when an email is removed: connections keep their own address but no longer point at the row. */
@@ -40,7 +41,7 @@ const PROVIDER_PATTERN = /^[a-z][a-z0-9_]{1,39}$/;
 /** "google" and "google_oauth" name the same provider; we store the second, as the wire protocol shows it. */
 export function normalizeProvider(raw: string): string {
   const provider = raw.trim().toLowerCase();
-  if (!PROVIDER_PATTERN.test(provider)) throw errors.validation_failed({ provider: "must be a provider name such as \"google\" or \"github_oauth\"" });
+  if (!PROVIDER_PATTERN.test(provider)) throw errors.validation_failed({ provider: 'must be a provider name such as "google" or "github_oauth"' });
   return provider.endsWith("_oauth") ? provider : `${provider}_oauth`;
 }
 
@@ -103,7 +104,13 @@ export async function unlinkSocialConnection(db: Db, deploymentId: string, conte
 }
 
 /** The same inside the caller's transaction (a user unlinking their own provider, with their row locked). */
-export async function unlinkSocialConnectionInTransaction(trx: Db, deploymentId: string, context: ChangeContext, userId: string, connectionId: string): Promise<void> {
+export async function unlinkSocialConnectionInTransaction(
+  trx: Db,
+  deploymentId: string,
+  context: ChangeContext,
+  userId: string,
+  connectionId: string,
+): Promise<void> {
   const deleted = await deleteSocialConnectionRow(trx, deploymentId, userId, connectionId);
   if (!deleted) throw errors.social_connection_not_found(userId, connectionId);
   await recordChange(trx, deploymentId, context, {

@@ -63,7 +63,11 @@ export async function insertSocialConnection(db: Db, deploymentId: string, conne
 
 /** Several in one statement (imports). */
 export async function insertSocialConnections(db: Db, deploymentId: string, connections: NewSocialConnection[]): Promise<void> {
-  if (connections.length > 0) await db.insertInto("social_connections").values(connections.map((c) => toNewConnectionRow(deploymentId, c))).execute();
+  if (connections.length > 0)
+    await db
+      .insertInto("social_connections")
+      .values(connections.map((c) => toNewConnectionRow(deploymentId, c)))
+      .execute();
 }
 
 export async function listSocialConnectionsOfUsers(db: Db, deploymentId: string, userIds: string[]): Promise<SocialConnection[]> {
@@ -95,7 +99,12 @@ export async function deleteSocialConnectionRow(db: Db, deploymentId: string, us
 }
 
 /** The connection of one provider account (unique per deployment), or null. */
-export async function findSocialConnectionByProviderUser(db: Db, deploymentId: string, provider: string, providerUserId: string): Promise<SocialConnection | null> {
+export async function findSocialConnectionByProviderUser(
+  db: Db,
+  deploymentId: string,
+  provider: string,
+  providerUserId: string,
+): Promise<SocialConnection | null> {
   const row = await db
     .selectFrom("social_connections")
     .selectAll()

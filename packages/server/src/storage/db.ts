@@ -33,8 +33,7 @@ function createPostgresDb(url: string, poolSize: number): DbHandle {
     connectionTimeoutMillis: 5000,
     // Our times are BIGINT milliseconds and counts are int8: both fit a JS number exactly.
     types: {
-      getTypeParser: (oid: number, format?: any) =>
-        oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+      getTypeParser: (oid: number, format?: any) => (oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)),
     },
   });
   // An idle client losing its connection (Postgres restarted) must not crash the process;
@@ -78,8 +77,7 @@ const MAX_PREPARED_STATEMENTS = 500;
  * largest single cost of a read (bench/README.md), so each SQL text is prepared once and reused.
  */
 function withBooleanParameters(database: SqliteDatabase.Database) {
-  const toSqlite = (parameters: ReadonlyArray<unknown>) =>
-    parameters.map((value) => (typeof value === "boolean" ? Number(value) : value));
+  const toSqlite = (parameters: ReadonlyArray<unknown>) => parameters.map((value) => (typeof value === "boolean" ? Number(value) : value));
   const prepared = new Map<string, SqliteDatabase.Statement>();
   const prepareOnce = (text: string) => {
     let statement = prepared.get(text);

@@ -30,7 +30,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (/^(08|57P0)/.test(code) || code === "53300") return true;
     if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "SQLITE_BUSY"].includes(code)) return true;
   }
-  return typeof message === "string" && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+  return (
+    typeof message === "string" && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)
+  );
 }
 
 /**

@@ -10,19 +10,11 @@ interface OwnerOptions {
 }
 
 export function emailOwnersQuery(db: Db, deploymentId: string, normalizedEmails: string[], options: OwnerOptions = {}) {
-  const query = db
-    .selectFrom("user_emails")
-    .select("user_id")
-    .where("deployment_id", "=", deploymentId)
-    .where("email_normalized", "in", normalizedEmails);
+  const query = db.selectFrom("user_emails").select("user_id").where("deployment_id", "=", deploymentId).where("email_normalized", "in", normalizedEmails);
   return options.verifiedOnly ? query.where("verified", "=", true) : query;
 }
 
 export function phoneOwnersQuery(db: Db, deploymentId: string, phoneNumbers: string[], options: OwnerOptions = {}) {
-  const query = db
-    .selectFrom("user_phones")
-    .select("user_id")
-    .where("deployment_id", "=", deploymentId)
-    .where("phone_number", "in", phoneNumbers);
+  const query = db.selectFrom("user_phones").select("user_id").where("deployment_id", "=", deploymentId).where("phone_number", "in", phoneNumbers);
   return options.verifiedOnly ? query.where("verified", "=", true) : query;
 }

@@ -30,7 +30,19 @@ export function selectRowsOfUsers<T extends UserOwnedTable>(db: Db, table: T, de
 
 /** Every column of each user-owned table, as the JSON keys its rows are read back with. */
 const ownedRowColumns: Record<UserOwnedTable, readonly string[]> = {
-  user_emails: ["id", "deployment_id", "user_id", "email", "email_normalized", "is_primary", "verified", "verified_at", "verification_strategy", "created_at", "updated_at"],
+  user_emails: [
+    "id",
+    "deployment_id",
+    "user_id",
+    "email",
+    "email_normalized",
+    "is_primary",
+    "verified",
+    "verified_at",
+    "verification_strategy",
+    "created_at",
+    "updated_at",
+  ],
   user_phones: ["id", "deployment_id", "user_id", "phone_number", "country_code", "is_primary", "verified", "verified_at", "created_at", "updated_at"],
   social_connections: ["id", "deployment_id", "user_id", "user_email_address_id", "provider", "provider_user_id", "email_address", "created_at", "updated_at"],
 };

@@ -66,7 +66,10 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     "/users",
-    { bodyLimit: USERS_BODY_LIMIT, schema: { tags, summary: "Create a user", consumes, body: CreateUserBodySchema, response: { 200: UserSchema, ...errorResponses } } },
+    {
+      bodyLimit: USERS_BODY_LIMIT,
+      schema: { tags, summary: "Create a user", consumes, body: CreateUserBodySchema, response: { 200: UserSchema, ...errorResponses } },
+    },
     async (request) => {
       const body = request.body;
       const image = request.uploadedFiles.profile_image;
@@ -91,7 +94,17 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch(
     "/users/:userId",
-    { bodyLimit: USERS_BODY_LIMIT, schema: { tags, summary: "Update a user", consumes, params: UserIdParamsSchema, body: UpdateUserBodySchema, response: { 200: UserDetailsSchema, ...errorResponses } } },
+    {
+      bodyLimit: USERS_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: "Update a user",
+        consumes,
+        params: UserIdParamsSchema,
+        body: UpdateUserBodySchema,
+        response: { 200: UserDetailsSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const body = request.body ?? {};
       const image = request.uploadedFiles.profile_image;
@@ -113,7 +126,14 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     "/users/:userId",
-    { schema: { tags, summary: "Delete a user and everything that belongs to it", params: UserIdParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: "Delete a user and everything that belongs to it",
+        params: UserIdParamsSchema,
+        response: { 200: EmptySchema, ...errorResponses },
+      },
+    },
     async (request) => {
       await deleteUser(app.db, request.deploymentId, changeContextOf(request), request.params.userId);
       return {};

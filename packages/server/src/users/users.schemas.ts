@@ -73,9 +73,15 @@ export const ListUsersQuerySchema = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 10 }),
     offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
-    starting_after: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "A user id: the page right after that user in this order (offset must be 0)" })),
-    ending_before: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "A user id: the page right before that user in this order (offset must be 0)" })),
-    sort_key: Type.Union([Type.Literal("created_at"), Type.Literal("username"), Type.Literal("email"), Type.Literal("phone_number")], { default: "created_at" }),
+    starting_after: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "A user id: the page right after that user in this order (offset must be 0)" }),
+    ),
+    ending_before: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "A user id: the page right before that user in this order (offset must be 0)" }),
+    ),
+    sort_key: Type.Union([Type.Literal("created_at"), Type.Literal("username"), Type.Literal("email"), Type.Literal("phone_number")], {
+      default: "created_at",
+    }),
     sort_order: Type.Union([Type.Literal("asc"), Type.Literal("desc")], { default: "desc" }),
     search: Type.Optional(Type.String({ maxLength: 256, description: "Case-insensitive substring of names, username, emails or phones" })),
     email_address: Repeatable("Exact email address (case-insensitive); repeat for any of several"),
@@ -100,7 +106,10 @@ export const CreateUserBodySchema = Type.Object(
       Type.String({ maxLength: 1024, description: "A password hash imported from another provider, instead of password; needs password_hasher" }),
     ),
     password_hasher: Type.Optional(
-      Type.Union(PASSWORD_HASHERS.map((hasher) => Type.Literal(hasher)), { description: "The format of password_digest; replaced by argon2id at the next sign-in" }),
+      Type.Union(
+        PASSWORD_HASHERS.map((hasher) => Type.Literal(hasher)),
+        { description: "The format of password_digest; replaced by argon2id at the next sign-in" },
+      ),
     ),
     skip_password_check: Type.Optional(Type.Boolean()),
     external_id: Type.Optional(ExternalId),
@@ -132,8 +141,7 @@ export interface JsonContext {
   publicUrl: string;
 }
 
-const pictureUrl = (user: User, context: JsonContext) =>
-  user.profileImageId ? `${context.publicUrl}/profile-images/${user.profileImageId}` : null;
+const pictureUrl = (user: User, context: JsonContext) => (user.profileImageId ? `${context.publicUrl}/profile-images/${user.profileImageId}` : null);
 
 /** The one mapping of a user to the wire. */
 export function toUserJson(user: User, context: JsonContext): Static<typeof UserSchema> {

@@ -76,7 +76,8 @@ export const MAX_METADATA_BYTES = 32 * 1024;
 /** A 400 naming the field when the metadata is over the cap. */
 export function checkMetadata(field: string, value: Metadata | undefined): void {
   if (value === undefined) return;
-  if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) throw errors.validation_failed({ [field]: `must be at most ${MAX_METADATA_BYTES} bytes as JSON` });
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES)
+    throw errors.validation_failed({ [field]: `must be at most ${MAX_METADATA_BYTES} bytes as JSON` });
 }
 
 /** The user with the identifier and connection rows it owns, in one statement; a 404 `user_not_found` otherwise. */
@@ -134,7 +135,11 @@ export async function setLockedUntil(db: Db, deploymentId: string, userId: strin
 
 /** After a successful sign-in: when it happened, no lockout, and (when given) the password's new hash. */
 export async function recordSignIn(db: Db, deploymentId: string, userId: string, nowMs: number, newPasswordHash: string | null): Promise<void> {
-  await updateUserRecord(db, deploymentId, userId, { lastSignInAt: nowMs, lockedUntil: null, ...(newPasswordHash !== null && { passwordHash: newPasswordHash }) });
+  await updateUserRecord(db, deploymentId, userId, {
+    lastSignInAt: nowMs,
+    lockedUntil: null,
+    ...(newPasswordHash !== null && { passwordHash: newPasswordHash }),
+  });
 }
 
 /** Deletes the user; emails, phones, social connections, sessions and images go in the same statement. */

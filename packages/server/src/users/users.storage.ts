@@ -166,12 +166,7 @@ export async function findUserWithOwnedRows(db: Db, deploymentId: string, userId
 
 /** A read of a password hash (the other is findSignInCandidate); kept apart so no other query can leak one. */
 export async function findPasswordHash(db: Db, deploymentId: string, userId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom("users")
-    .select("password_hash")
-    .where("deployment_id", "=", deploymentId)
-    .where("id", "=", userId)
-    .executeTakeFirst();
+  const row = await db.selectFrom("users").select("password_hash").where("deployment_id", "=", deploymentId).where("id", "=", userId).executeTakeFirst();
   return row?.password_hash ?? null;
 }
 
@@ -209,7 +204,10 @@ export async function insertUser(db: Db, deploymentId: string, user: NewUser): P
 /** Several users in one statement (imports write a batch this way). */
 export async function insertUsers(db: Db, deploymentId: string, users: NewUser[]): Promise<void> {
   if (users.length === 0) return;
-  await db.insertInto("users").values(users.map((user) => toNewUserRow(deploymentId, user))).execute();
+  await db
+    .insertInto("users")
+    .values(users.map((user) => toNewUserRow(deploymentId, user)))
+    .execute();
 }
 
 function toNewUserRow(deploymentId: string, user: NewUser): UserRow {
@@ -220,23 +218,23 @@ function toNewUserRow(deploymentId: string, user: NewUser): UserRow {
     user.phones ?? (user.primaryPhone ? [{ ...user.primaryPhone, isPrimary: true }] : []),
   );
   return {
-      id: user.id,
-      deployment_id: deploymentId,
-      ...names,
-      ...derived,
-      username_normalized: user.username?.normalized ?? null,
-      password_hash: user.passwordHash,
-      last_password_reset_at: null,
-      disabled: user.disabled ?? false,
-      second_factor_policy: "none",
-      public_metadata: JSON.stringify(user.publicMetadata),
-      private_metadata: JSON.stringify(user.privateMetadata),
-      profile_image_id: null,
-      created_at: user.createdAt ?? user.nowMs,
-      updated_at: user.nowMs,
-      last_sign_in_at: null,
-      locked_until: null,
-      external_id: user.externalId ?? null,
+    id: user.id,
+    deployment_id: deploymentId,
+    ...names,
+    ...derived,
+    username_normalized: user.username?.normalized ?? null,
+    password_hash: user.passwordHash,
+    last_password_reset_at: null,
+    disabled: user.disabled ?? false,
+    second_factor_policy: "none",
+    public_metadata: JSON.stringify(user.publicMetadata),
+    private_metadata: JSON.stringify(user.privateMetadata),
+    profile_image_id: null,
+    created_at: user.createdAt ?? user.nowMs,
+    updated_at: user.nowMs,
+    last_sign_in_at: null,
+    locked_until: null,
+    external_id: user.externalId ?? null,
   };
 }
 
@@ -301,7 +299,12 @@ export async function lockUserRow(db: Db, deploymentId: string, userId: string):
 /** The ids of the deployment's users with these external ids (imports find what they already brought in). */
 export async function findUserIdsByExternalId(db: Db, deploymentId: string, externalIds: string[]): Promise<Map<string, string>> {
   if (externalIds.length === 0) return new Map();
-  const rows = await db.selectFrom("users").select(["id", "external_id"]).where("deployment_id", "=", deploymentId).where("external_id", "in", externalIds).execute();
+  const rows = await db
+    .selectFrom("users")
+    .select(["id", "external_id"])
+    .where("deployment_id", "=", deploymentId)
+    .where("external_id", "in", externalIds)
+    .execute();
   return new Map(rows.map((row) => [row.external_id!, row.id]));
 }
 
@@ -381,10 +384,10 @@ function filteredUsers(db: Db, deploymentId: string, query: UserListQuery) {
   // without one, the deployment's sort index reads the page in order.
   const hasIndexedFilter = Boolean(
     (query.search && isSearchIndexed(db, query.search)) ||
-      query.normalizedEmails?.length ||
-      query.phoneNumbers?.length ||
-      query.userIds?.length ||
-      query.externalIds?.length,
+    query.normalizedEmails?.length ||
+    query.phoneNumbers?.length ||
+    query.userIds?.length ||
+    query.externalIds?.length,
   );
   let filtered = hasIndexedFilter
     ? db.selectFrom("users").where(inDeploymentLedByOtherFilters(db, "users.deployment_id", deploymentId))
@@ -425,7 +428,16 @@ const reusablePages = new Map<string, (db: Db, deploymentId: string, email: stri
 /** A reusable query for a list of this shape (unfiltered or one exact email, no cursor), else null. */
 function reusablePageOf(query: UserListQuery) {
   const emails = query.normalizedEmails?.length ?? 0;
-  if (query.cursor || query.search || query.phoneNumbers?.length || query.normalizedUsernames?.length || query.userIds?.length || query.externalIds?.length || emails > 1) return null;
+  if (
+    query.cursor ||
+    query.search ||
+    query.phoneNumbers?.length ||
+    query.normalizedUsernames?.length ||
+    query.userIds?.length ||
+    query.externalIds?.length ||
+    emails > 1
+  )
+    return null;
   const shape = `${query.sortKey}:${query.sortOrder}:${emails}`;
   let reusable = reusablePages.get(shape);
   if (!reusable) {
@@ -438,11 +450,23 @@ function reusablePageOf(query: UserListQuery) {
 }
 
 export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<UserPage> {
-  const isUnfiltered = !query.search && !query.normalizedEmails?.length && !query.phoneNumbers?.length && !query.normalizedUsernames?.length && !query.userIds?.length && !query.externalIds?.length;
+  const isUnfiltered =
+    !query.search &&
+    !query.normalizedEmails?.length &&
+    !query.phoneNumbers?.length &&
+    !query.normalizedUsernames?.length &&
+    !query.userIds?.length &&
+    !query.externalIds?.length;
   const countTotal = async () =>
     isUnfiltered
       ? countUsersOfDeployment(db, deploymentId)
-      : Number((await filteredUsers(db, deploymentId, query).select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow()).total);
+      : Number(
+          (
+            await filteredUsers(db, deploymentId, query)
+              .select((eb) => eb.fn.countAll<number>().as("total"))
+              .executeTakeFirstOrThrow()
+          ).total,
+        );
 
   if (query.cursor) {
     const rows = await pageQuery(db, deploymentId, query).execute();
@@ -475,7 +499,12 @@ async function countUsersOfDeployment(db: Db, deploymentId: string): Promise<num
  */
 export async function refreshUserDerivedColumns(db: Db, deploymentId: string, userId: string, nowMs: number): Promise<void> {
   const [user, emails, phones] = await Promise.all([
-    db.selectFrom("users").select(["first_name", "last_name", "username"]).where("deployment_id", "=", deploymentId).where("id", "=", userId).executeTakeFirst(),
+    db
+      .selectFrom("users")
+      .select(["first_name", "last_name", "username"])
+      .where("deployment_id", "=", deploymentId)
+      .where("id", "=", userId)
+      .executeTakeFirst(),
     selectRowsOfUser(db, "user_emails", deploymentId, userId).execute(),
     selectRowsOfUser(db, "user_phones", deploymentId, userId).execute(),
   ]);
@@ -546,7 +575,10 @@ export async function findSignInCandidate(db: Db, deploymentId: string, lookup: 
 
 /** Re-reads the candidate with its row locked (Postgres) until the sign-in transaction ends. */
 export async function lockSignInCandidate(db: Db, deploymentId: string, userId: string): Promise<SignInCandidate | null> {
-  const row = await forUpdate(db, db.selectFrom("users").select(candidateColumns).where("users.deployment_id", "=", deploymentId).where("users.id", "=", userId)).executeTakeFirst();
+  const row = await forUpdate(
+    db,
+    db.selectFrom("users").select(candidateColumns).where("users.deployment_id", "=", deploymentId).where("users.id", "=", userId),
+  ).executeTakeFirst();
   return row ? toCandidate(row) : null;
 }
 

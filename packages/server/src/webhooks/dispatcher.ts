@@ -106,7 +106,11 @@ export function createDispatcher({ db, config, secretBox, log }: DispatcherOptio
       allowPrivateNetworks: config.webhookAllowPrivateNetworks,
     });
     const outcome = await recordDeliveryAttempt(db, delivery, result, { ...policy, nowMs: Date.now() });
-    if (!result.succeeded) log.info({ delivery: delivery.id, endpoint: endpoint.id, status: result.statusCode, error: result.error, next: outcome.status }, "webhook attempt failed");
+    if (!result.succeeded)
+      log.info(
+        { delivery: delivery.id, endpoint: endpoint.id, status: result.statusCode, error: result.error, next: outcome.status },
+        "webhook attempt failed",
+      );
     if (outcome.endpointDisabled) log.warn({ endpoint: endpoint.id }, "webhook endpoint disabled after failing for too long; reactivate it to resume");
   }
 

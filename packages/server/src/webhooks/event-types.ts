@@ -26,4 +26,3 @@ export type BuiltInEventType = (typeof BUILT_IN_EVENT_TYPES)[number];
 const builtIn = new Set<string>(BUILT_IN_EVENT_TYPES);
 
 export const isBuiltInEventType = (name: string): name is BuiltInEventType => builtIn.has(name);
-

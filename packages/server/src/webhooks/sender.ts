@@ -64,7 +64,12 @@ export function sendWebhook(request: SendRequest): Promise<SendResult> {
       url,
       {
         method: "POST",
-        headers: { ...request.headers, "content-type": "application/json", "content-length": Buffer.byteLength(request.body), "user-agent": "Wacht-Webhooks/1" },
+        headers: {
+          ...request.headers,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(request.body),
+          "user-agent": "Wacht-Webhooks/1",
+        },
         lookup: safeLookup(request.allowPrivateNetworks) as any,
         agent: false,
       },
@@ -79,8 +84,14 @@ export function sendWebhook(request: SendRequest): Promise<SendResult> {
             statusCode,
             durationMs: elapsed(),
             responseBody: Buffer.concat(chunks).toString("utf8"),
-            responseHeaders: Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : String(value)])),
-            error: succeeded ? null : statusCode >= 300 && statusCode < 400 ? `redirect to ${response.headers.location ?? "?"} not followed` : `HTTP ${statusCode}`,
+            responseHeaders: Object.fromEntries(
+              Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : String(value)]),
+            ),
+            error: succeeded
+              ? null
+              : statusCode >= 300 && statusCode < 400
+                ? `redirect to ${response.headers.location ?? "?"} not followed`
+                : `HTTP ${statusCode}`,
           });
           response.destroy();
         };

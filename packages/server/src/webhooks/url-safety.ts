@@ -65,7 +65,11 @@ export function refusedAddressReason(address: string): string | null {
 const isLocalhostName = (hostname: string) => hostname === "localhost" || hostname.endsWith(".localhost") || hostname === "localhost.localdomain";
 
 /** The URL's host without IPv6 brackets and a trailing dot. */
-const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
+const hostOf = (url: URL) =>
+  url.hostname
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
 
 /**
  * The problem with an endpoint URL before any DNS lookup, or null: only http(s), no credentials in

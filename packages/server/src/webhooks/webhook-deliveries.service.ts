@@ -30,7 +30,6 @@ import { recordEndpointFailure, recordEndpointSuccess } from "./webhooks.storage
 
 export type { ClaimedDelivery, DeliveryAttempt, ReplayTask, WebhookDelivery } from "./webhook-deliveries.storage.js";
 
-
 export async function listWebhookDeliveries(db: Db, deploymentId: string, slug: string, filter: DeliveryFilter, page: { limit: number; offset: number }) {
   const app = await getWebhookApp(db, deploymentId, slug);
   return { app, ...(await listDeliveries(db, deploymentId, app.id, filter, page)) };
@@ -119,7 +118,10 @@ export async function cancelWebhookReplayTask(db: Db, deploymentId: string, slug
 
 export async function getWebhookStats(db: Db, deploymentId: string, slug: string, nowMs = Date.now()) {
   const app = await getWebhookApp(db, deploymentId, slug);
-  const [stats, activeEndpoints] = await Promise.all([deliveryStats(db, deploymentId, app.id, nowMs - 86_400_000), countActiveWebhookEndpoints(db, deploymentId, app.id)]);
+  const [stats, activeEndpoints] = await Promise.all([
+    deliveryStats(db, deploymentId, app.id, nowMs - 86_400_000),
+    countActiveWebhookEndpoints(db, deploymentId, app.id),
+  ]);
   return {
     totalDeliveries: stats.total,
     successRate: stats.total === 0 ? 0 : stats.succeeded / stats.total,
@@ -177,7 +179,8 @@ export async function recordDeliveryAttempt(
     });
     let endpointDisabled = false;
     if (result.succeeded) await recordEndpointSuccess(trx, delivery.deploymentId, delivery.endpointId);
-    else if (!policy.endpointDisabled) endpointDisabled = await recordEndpointFailure(trx, delivery.deploymentId, delivery.endpointId, policy.nowMs, policy.disableAfterMs);
+    else if (!policy.endpointDisabled)
+      endpointDisabled = await recordEndpointFailure(trx, delivery.deploymentId, delivery.endpointId, policy.nowMs, policy.disableAfterMs);
     return { recorded, status, endpointDisabled };
   });
 }

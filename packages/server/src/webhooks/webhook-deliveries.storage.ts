@@ -105,7 +105,14 @@ export async function insertEvent(
 ): Promise<void> {
   await db
     .insertInto("webhook_events")
-    .values({ id: event.id, deployment_id: deploymentId, app_id: event.appId, event_type: event.eventType, payload: event.payload, created_at: event.createdAt })
+    .values({
+      id: event.id,
+      deployment_id: deploymentId,
+      app_id: event.appId,
+      event_type: event.eventType,
+      payload: event.payload,
+      created_at: event.createdAt,
+    })
     .execute();
 }
 
@@ -156,13 +163,7 @@ export async function insertDeliveries(
  */
 export async function claimDueDeliveries(db: Db, nowMs: number, leaseMs: number, limit: number, leaseToken: string): Promise<ClaimedDelivery[]> {
   const isPostgres = dialectOf(db) === "postgres";
-  const due = db
-    .selectFrom("webhook_deliveries")
-    .select("id")
-    .where(isPending)
-    .where("next_attempt_at", "<=", nowMs)
-    .orderBy("next_attempt_at")
-    .limit(limit);
+  const due = db.selectFrom("webhook_deliveries").select("id").where(isPending).where("next_attempt_at", "<=", nowMs).orderBy("next_attempt_at").limit(limit);
   const rows = await db
     .updateTable("webhook_deliveries")
     .set({ next_attempt_at: nowMs + leaseMs, lease_token: leaseToken })
@@ -182,7 +183,14 @@ export async function completeClaimedDelivery(
   deploymentId: string,
   deliveryId: string,
   leaseToken: string,
-  outcome: { status: DeliveryStatus; attemptCount: number; nextAttemptAt: number | null; statusCode: number | null; responseTimeMs: number | null; nowMs: number },
+  outcome: {
+    status: DeliveryStatus;
+    attemptCount: number;
+    nextAttemptAt: number | null;
+    statusCode: number | null;
+    responseTimeMs: number | null;
+    nowMs: number;
+  },
 ): Promise<boolean> {
   const result = await db
     .updateTable("webhook_deliveries")
@@ -291,7 +299,13 @@ export async function findDeliveryIds(db: Db, deploymentId: string, appId: strin
  * Puts deliveries back in the queue for one more attempt, due now. A delivery a dispatcher holds
  * keeps its place: its lease token changes, so the running attempt's outcome is not recorded over it.
  */
-export async function requeueDeliveries(db: Db, deploymentId: string, appId: string, selection: { ids: string[] } | DeliveryFilter, nowMs: number): Promise<number> {
+export async function requeueDeliveries(
+  db: Db,
+  deploymentId: string,
+  appId: string,
+  selection: { ids: string[] } | DeliveryFilter,
+  nowMs: number,
+): Promise<number> {
   let query = db
     .updateTable("webhook_deliveries")
     .set({
@@ -319,13 +333,27 @@ export async function requeueDeliveries(db: Db, deploymentId: string, appId: str
   return Number(result.numUpdatedRows);
 }
 
-export async function deliveryStats(db: Db, deploymentId: string, appId: string, failedSinceMs: number): Promise<{ total: number; succeeded: number; failedSince: number }> {
+export async function deliveryStats(
+  db: Db,
+  deploymentId: string,
+  appId: string,
+  failedSinceMs: number,
+): Promise<{ total: number; succeeded: number; failedSince: number }> {
   const row = await db
     .selectFrom("webhook_deliveries")
     .select((eb) => [
       eb.fn.countAll<number>().as("total"),
       eb.fn.sum<number>(eb.case().when("status", "=", "succeeded").then(1).else(0).end()).as("succeeded"),
-      eb.fn.sum<number>(eb.case().when(eb.and([eb("status", "=", "failed"), eb("updated_at", ">=", failedSinceMs)])).then(1).else(0).end()).as("failed_since"),
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(eb.and([eb("status", "=", "failed"), eb("updated_at", ">=", failedSinceMs)]))
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as("failed_since"),
     ])
     .where("deployment_id", "=", deploymentId)
     .where("app_id", "=", appId)
@@ -376,7 +404,12 @@ export async function findReplayTaskByIdempotencyKey(db: Db, deploymentId: strin
   return row ? toReplayTask(row) : null;
 }
 
-export async function listReplayTasks(db: Db, deploymentId: string, appId: string, page: { limit: number; offset: number }): Promise<{ items: ReplayTask[]; hasMore: boolean }> {
+export async function listReplayTasks(
+  db: Db,
+  deploymentId: string,
+  appId: string,
+  page: { limit: number; offset: number },
+): Promise<{ items: ReplayTask[]; hasMore: boolean }> {
   const rows = await db
     .selectFrom("webhook_replay_tasks")
     .selectAll()

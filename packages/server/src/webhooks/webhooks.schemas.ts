@@ -11,10 +11,7 @@ const EventName = Type.String({ minLength: 1, maxLength: 128 });
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
 const Headers = Type.Record(Type.String(), Type.String(), { description: "Sent with every request; cannot set webhook-*, content-type, host and similar" });
 const RateLimitConfig = Type.Object({ duration_ms: Type.Integer(), max_requests: Type.Integer() });
-const Subscription = Type.Object(
-  { event_name: EventName, filter_rules: Type.Optional(Nullable(JsonObject)) },
-  { additionalProperties: false },
-);
+const Subscription = Type.Object({ event_name: EventName, filter_rules: Type.Optional(Nullable(JsonObject)) }, { additionalProperties: false });
 // Checked and parsed by parseDateParameter in the routes: our validator has no date-time format.
 const DateText = Type.String({ minLength: 1, maxLength: 64, description: "RFC 3339 date-time" });
 const Emails = Type.Array(Type.String({ pattern: "^[^@\\s]+@[^@\\s]+$", maxLength: 320 }), { maxItems: 20 });
@@ -228,7 +225,12 @@ export const ReplayTaskSchema = Type.Object({
   failed_count: Type.Integer(),
 });
 
-export const ReplayTaskListSchema = Type.Object({ data: Type.Array(ReplayTaskSchema), limit: Type.Integer(), offset: Type.Integer(), has_more: Type.Boolean() });
+export const ReplayTaskListSchema = Type.Object({
+  data: Type.Array(ReplayTaskSchema),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  has_more: Type.Boolean(),
+});
 
 export const WebhookStatsSchema = Type.Object({
   total_deliveries: Type.Integer(),

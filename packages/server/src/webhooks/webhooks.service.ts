@@ -44,7 +44,6 @@ export interface WebhookSettings {
   secretBox: SecretBox;
 }
 
-
 const secretContext = (appId: string, which: "signing_secret" | "previous_signing_secret") => `webhook_apps.${which}:${appId}`;
 
 const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -89,7 +88,13 @@ const slugFromName = (name: string) =>
     .replace(/^-+|-+$/g, "")
     .slice(0, 48) || "app";
 
-export async function createWebhookApp(db: Db, deploymentId: string, settings: WebhookSettings, context: AuditContext, input: CreateAppInput): Promise<WebhookAppWithSecret> {
+export async function createWebhookApp(
+  db: Db,
+  deploymentId: string,
+  settings: WebhookSettings,
+  context: AuditContext,
+  input: CreateAppInput,
+): Promise<WebhookAppWithSecret> {
   if (input.slug !== undefined && !SLUG_PATTERN.test(input.slug)) {
     throw errors.validation_failed({ ["app_slug"]: "must be 1 to 64 lower-case letters, digits, '-' or '_', starting with a letter or digit" });
   }
@@ -106,11 +111,22 @@ export async function createWebhookApp(db: Db, deploymentId: string, settings: W
           trx,
           deploymentId,
           id,
-          { slug, name: input.name, description: input.description ?? null, failureNotificationEmails: input.failureNotificationEmails ?? [], eventCatalogSlug: null, isActive: true },
+          {
+            slug,
+            name: input.name,
+            description: input.description ?? null,
+            failureNotificationEmails: input.failureNotificationEmails ?? [],
+            eventCatalogSlug: null,
+            isActive: true,
+          },
           settings.secretBox.seal(signingSecret, secretContext(id, "signing_secret")),
           now,
         );
-        await appendAuditEntry(trx, deploymentId, context, { action: "webhook_app.create", target: { type: "webhook_app", id }, changes: ["app_slug", "name", "description", "failure_notification_emails", "signing_secret"] });
+        await appendAuditEntry(trx, deploymentId, context, {
+          action: "webhook_app.create",
+          target: { type: "webhook_app", id },
+          changes: ["app_slug", "name", "description", "failure_notification_emails", "signing_secret"],
+        });
       });
       return { app: (await findApp(db, deploymentId, id))!, signingSecret };
     } catch (error) {
@@ -145,14 +161,28 @@ export async function getWebhookAppWithSecret(db: Db, deploymentId: string, secr
 
 export async function listWebhookApps(db: Db, deploymentId: string, secretBox: SecretBox, page: { limit: number; offset: number; includeInactive: boolean }) {
   const { items, total } = await listApps(db, deploymentId, page);
-  const withSecrets = await Promise.all(items.map(async (app) => ({ app, signingSecret: (await activeSigningSecrets(db, deploymentId, secretBox, app.id))[0]! })));
+  const withSecrets = await Promise.all(
+    items.map(async (app) => ({ app, signingSecret: (await activeSigningSecrets(db, deploymentId, secretBox, app.id))[0]! })),
+  );
   return { items: withSecrets, total };
 }
 
-export async function updateWebhookApp(db: Db, deploymentId: string, secretBox: SecretBox, context: AuditContext, slug: string, input: UpdateAppInput): Promise<WebhookAppWithSecret> {
+export async function updateWebhookApp(
+  db: Db,
+  deploymentId: string,
+  secretBox: SecretBox,
+  context: AuditContext,
+  slug: string,
+  input: UpdateAppInput,
+): Promise<WebhookAppWithSecret> {
   refuseEventCatalog(input.eventCatalogSlug);
   const app = await getWebhookApp(db, deploymentId, slug);
-  const changes = Object.entries({ name: input.name, description: input.description, is_active: input.isActive, failure_notification_emails: input.failureNotificationEmails })
+  const changes = Object.entries({
+    name: input.name,
+    description: input.description,
+    is_active: input.isActive,
+    failure_notification_emails: input.failureNotificationEmails,
+  })
     .filter(([, value]) => value !== undefined)
     .map(([field]) => field);
   await db.transaction().execute(async (trx) => {
@@ -174,7 +204,13 @@ export async function deleteWebhookApp(db: Db, deploymentId: string, context: Au
  * A new signing secret. The old one keeps signing next to it (two signatures per request) for
  * `webhookPreviousSecretTtlMs`, so receivers can switch without missing an event.
  */
-export async function rotateWebhookSecret(db: Db, deploymentId: string, settings: WebhookSettings, context: AuditContext, slug: string): Promise<WebhookAppWithSecret> {
+export async function rotateWebhookSecret(
+  db: Db,
+  deploymentId: string,
+  settings: WebhookSettings,
+  context: AuditContext,
+  slug: string,
+): Promise<WebhookAppWithSecret> {
   const app = await getWebhookApp(db, deploymentId, slug);
   const now = Date.now();
   const signingSecret = generateSigningSecret();
@@ -191,7 +227,11 @@ export async function rotateWebhookSecret(db: Db, deploymentId: string, settings
       },
       now,
     );
-    await appendAuditEntry(trx, deploymentId, context, { action: "webhook_app.rotate_secret", target: { type: "webhook_app", id: app.id }, changes: ["signing_secret"] });
+    await appendAuditEntry(trx, deploymentId, context, {
+      action: "webhook_app.rotate_secret",
+      target: { type: "webhook_app", id: app.id },
+      changes: ["signing_secret"],
+    });
   });
   return { app: (await findApp(db, deploymentId, app.id))!, signingSecret };
 }
@@ -229,14 +269,16 @@ function checkHeaders(headers: Record<string, string>): void {
   for (const [name, value] of entries) {
     if (!HEADER_NAME_PATTERN.test(name)) throw errors.validation_failed({ ["headers"]: `'${name}' is not a valid header name` });
     if (RESERVED_HEADER_NAMES.has(name.toLowerCase())) throw errors.webhook_header_reserved(name);
-    if (/[\r\n\0]/.test(value) || value.length > 4096) throw errors.validation_failed({ ["headers"]: `the value of '${name}' must be one line of at most 4096 characters` });
+    if (/[\r\n\0]/.test(value) || value.length > 4096)
+      throw errors.validation_failed({ ["headers"]: `the value of '${name}' must be one line of at most 4096 characters` });
   }
 }
 
 function checkSubscriptions(subscriptions: NonNullable<EndpointFields["subscriptions"]>): string[] {
   if (subscriptions.length > MAX_SUBSCRIPTIONS) throw errors.validation_failed({ ["subscriptions"]: `at most ${MAX_SUBSCRIPTIONS} event names` });
   return subscriptions.map((subscription, index) => {
-    if (!EVENT_NAME_PATTERN.test(subscription.event_name)) throw errors.validation_failed({ [`subscriptions[${index}].event_name`]: "must be an event name such as user.created" });
+    if (!EVENT_NAME_PATTERN.test(subscription.event_name))
+      throw errors.validation_failed({ [`subscriptions[${index}].event_name`]: "must be an event name such as user.created" });
     if (subscription.filter_rules !== undefined && subscription.filter_rules !== null) {
       throw errors.webhook_filter_rules_unsupported(`subscriptions[${index}].filter_rules`);
     }
@@ -249,7 +291,14 @@ function checkUnsupportedRateLimit(rateLimitConfig: RateLimitConfig | null | und
   if (rateLimitConfig !== undefined && rateLimitConfig !== null) throw errors.webhook_rate_limit_unsupported();
 }
 
-export async function createWebhookEndpoint(db: Db, deploymentId: string, config: Config, context: AuditContext, slug: string, fields: EndpointFields & { url: string }): Promise<WebhookEndpoint> {
+export async function createWebhookEndpoint(
+  db: Db,
+  deploymentId: string,
+  config: Config,
+  context: AuditContext,
+  slug: string,
+  fields: EndpointFields & { url: string },
+): Promise<WebhookEndpoint> {
   const app = await getWebhookApp(db, deploymentId, slug);
   await checkUrl(fields.url, config.webhookAllowPrivateNetworks);
   checkHeaders(fields.headers ?? {});
@@ -277,7 +326,12 @@ export async function createWebhookEndpoint(db: Db, deploymentId: string, config
   return (await findEndpoint(db, deploymentId, id))!;
 }
 
-export async function getWebhookEndpoint(db: Db, deploymentId: string, slug: string, endpointId: string): Promise<{ app: WebhookApp; endpoint: WebhookEndpoint }> {
+export async function getWebhookEndpoint(
+  db: Db,
+  deploymentId: string,
+  slug: string,
+  endpointId: string,
+): Promise<{ app: WebhookApp; endpoint: WebhookEndpoint }> {
   const app = await getWebhookApp(db, deploymentId, slug);
   const endpoint = await findEndpoint(db, deploymentId, endpointId);
   if (!endpoint || endpoint.appId !== app.id) throw errors.webhook_endpoint_not_found(endpointId);
@@ -289,7 +343,15 @@ export async function listWebhookEndpoints(db: Db, deploymentId: string, slug: s
   return { app, ...(await listEndpoints(db, deploymentId, app.id, page)) };
 }
 
-export async function updateWebhookEndpoint(db: Db, deploymentId: string, config: Config, context: AuditContext, slug: string, endpointId: string, fields: EndpointFields): Promise<WebhookEndpoint> {
+export async function updateWebhookEndpoint(
+  db: Db,
+  deploymentId: string,
+  config: Config,
+  context: AuditContext,
+  slug: string,
+  endpointId: string,
+  fields: EndpointFields,
+): Promise<WebhookEndpoint> {
   const { endpoint } = await getWebhookEndpoint(db, deploymentId, slug, endpointId);
   if (fields.url !== undefined) await checkUrl(fields.url, config.webhookAllowPrivateNetworks);
   if (fields.headers !== undefined) checkHeaders(fields.headers);
@@ -327,7 +389,11 @@ export async function deleteWebhookEndpoint(db: Db, deploymentId: string, contex
 export async function reactivateWebhookEndpoint(db: Db, deploymentId: string, context: AuditContext, endpointId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (!(await reactivateEndpointRow(trx, deploymentId, endpointId, Date.now()))) throw errors.webhook_endpoint_not_found(endpointId);
-    await appendAuditEntry(trx, deploymentId, context, { action: "webhook_endpoint.reactivate", target: { type: "webhook_endpoint", id: endpointId }, changes: ["is_active", "auto_disabled"] });
+    await appendAuditEntry(trx, deploymentId, context, {
+      action: "webhook_endpoint.reactivate",
+      target: { type: "webhook_endpoint", id: endpointId },
+      changes: ["is_active", "auto_disabled"],
+    });
   });
 }
 
@@ -360,7 +426,13 @@ export async function enqueueEvents(trx: Db, deploymentId: string, events: Outbo
   const deliveryIds: string[] = [];
   for (const event of events) {
     const eventId = generateId("evt", now);
-    await insertEvent(trx, deploymentId, { id: eventId, appId: options.appId ?? null, eventType: event.type, payload: eventPayload(event.type, deploymentId, event.data, now), createdAt: now });
+    await insertEvent(trx, deploymentId, {
+      id: eventId,
+      appId: options.appId ?? null,
+      eventType: event.type,
+      payload: eventPayload(event.type, deploymentId, event.data, now),
+      createdAt: now,
+    });
     const endpoints = await listSubscribedEndpoints(trx, deploymentId, event.type, options.appId ?? null);
     const deliveries = endpoints.map((endpoint) => ({
       id: generateId("whd", now),

@@ -156,7 +156,11 @@ export async function findApp(db: Db, deploymentId: string, appId: string): Prom
   return row ? toWebhookApp(row) : null;
 }
 
-export async function listApps(db: Db, deploymentId: string, page: { limit: number; offset: number; includeInactive: boolean }): Promise<{ items: WebhookApp[]; total: number }> {
+export async function listApps(
+  db: Db,
+  deploymentId: string,
+  page: { limit: number; offset: number; includeInactive: boolean },
+): Promise<{ items: WebhookApp[]; total: number }> {
   let base = db.selectFrom("webhook_apps").where("deployment_id", "=", deploymentId);
   if (!page.includeInactive) base = base.where("is_active", "=", true);
   const [rows, count] = await Promise.all([
@@ -167,7 +171,12 @@ export async function listApps(db: Db, deploymentId: string, page: { limit: numb
 }
 
 export async function updateApp(db: Db, deploymentId: string, appId: string, input: Partial<AppInput>, nowMs: number): Promise<void> {
-  await db.updateTable("webhook_apps").set({ ...appValues(input), updated_at: nowMs }).where("deployment_id", "=", deploymentId).where("id", "=", appId).execute();
+  await db
+    .updateTable("webhook_apps")
+    .set({ ...appValues(input), updated_at: nowMs })
+    .where("deployment_id", "=", deploymentId)
+    .where("id", "=", appId)
+    .execute();
 }
 
 export async function deleteApp(db: Db, deploymentId: string, appId: string): Promise<boolean> {
@@ -182,7 +191,9 @@ export async function findSigningSecrets(db: Db, deploymentId: string, appId: st
     .where("deployment_id", "=", deploymentId)
     .where("id", "=", appId)
     .executeTakeFirst();
-  return row ? { current: row.signing_secret_sealed, previous: row.previous_signing_secret_sealed, previousExpiresAt: row.previous_signing_secret_expires_at } : null;
+  return row
+    ? { current: row.signing_secret_sealed, previous: row.previous_signing_secret_sealed, previousExpiresAt: row.previous_signing_secret_expires_at }
+    : null;
 }
 
 export async function updateSigningSecrets(db: Db, deploymentId: string, appId: string, secrets: SealedSigningSecrets, nowMs: number): Promise<void> {
@@ -213,7 +224,15 @@ async function subscriptionsOf(db: Db, deploymentId: string, endpointIds: string
   return byEndpoint;
 }
 
-export async function insertEndpoint(db: Db, deploymentId: string, appId: string, id: string, input: EndpointInput, subscriptions: string[], nowMs: number): Promise<void> {
+export async function insertEndpoint(
+  db: Db,
+  deploymentId: string,
+  appId: string,
+  id: string,
+  input: EndpointInput,
+  subscriptions: string[],
+  nowMs: number,
+): Promise<void> {
   await db
     .insertInto("webhook_endpoints")
     .values({
@@ -289,7 +308,11 @@ export async function listEndpoints(
     base.selectAll().orderBy("created_at").orderBy("id").limit(page.limit).offset(page.offset).execute(),
     base.select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirstOrThrow(),
   ]);
-  const subscriptions = await subscriptionsOf(db, deploymentId, rows.map((row) => row.id));
+  const subscriptions = await subscriptionsOf(
+    db,
+    deploymentId,
+    rows.map((row) => row.id),
+  );
   return { items: rows.map((row) => toWebhookEndpoint(row, subscriptions.get(row.id)!)), total: Number(count.count) };
 }
 

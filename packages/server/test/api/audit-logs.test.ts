@@ -29,21 +29,38 @@ describe.each(DIALECTS)("the audit log on %s", (dialect) => {
 
   it("records every user write route, newest first, with the key as actor, the request id, the address and field names only", async () => {
     const email = uniqueEmail("audit");
-    const created = await write("POST", "/users", { first_name: "Ada", email_address: email, password: GOOD_PASSWORD, private_metadata: { ssn: "123-45-6789" } });
+    const created = await write("POST", "/users", {
+      first_name: "Ada",
+      email_address: email,
+      password: GOOD_PASSWORD,
+      private_metadata: { ssn: "123-45-6789" },
+    });
     const userId = created.body.id;
     const steps: Array<[string, string, unknown, string, string[]]> = [
       ["PATCH", `/users/${userId}`, { last_name: "Lovelace", public_metadata: { secret_plan: "x" } }, "user.update", ["last_name", "public_metadata"]],
       ["PATCH", `/users/${userId}/password`, { new_password: "a different good passphrase 9" }, "password.update", ["password"]],
       ["DELETE", `/users/${userId}/password`, undefined, "password.remove", ["password"]],
       ["POST", `/users/${userId}/emails`, { email: uniqueEmail("second"), verified: true }, "email.create", ["email", "verified"]],
-      ["POST", `/users/${userId}/phones`, { phone_number: uniquePhone(), country_code: "US", verified: true }, "phone.create", ["phone_number", "country_code", "verified"]],
-      ["POST", `/users/${userId}/social-connections`, { provider: "google_oauth", provider_user_id: `g-${userId}` }, "social_connection.create", ["provider", "provider_user_id"]],
+      [
+        "POST",
+        `/users/${userId}/phones`,
+        { phone_number: uniquePhone(), country_code: "US", verified: true },
+        "phone.create",
+        ["phone_number", "country_code", "verified"],
+      ],
+      [
+        "POST",
+        `/users/${userId}/social-connections`,
+        { provider: "google_oauth", provider_user_id: `g-${userId}` },
+        "social_connection.create",
+        ["provider", "provider_user_id"],
+      ],
       ["POST", `/users/${userId}/unlock`, undefined, "user.unlock", ["locked_until"]],
       ["POST", `/users/${userId}/sessions/revoke-all`, undefined, "session.revoke_all", []],
     ];
     const requestIds = [created.requestId];
     const bodies: any[] = [];
-    for (const [method, path, body, , ] of steps) {
+    for (const [method, path, body, ,] of steps) {
       const done = await write(method, path, body);
       requestIds.push(done.requestId);
       bodies.push(done.body);
@@ -76,7 +93,8 @@ describe.each(DIALECTS)("the audit log on %s", (dialect) => {
     expect(byAction.get("phone.delete")).toMatchObject({ target: { type: "phone", id: phoneBody.id } });
 
     const everything = JSON.stringify(entries);
-    for (const secret of [GOOD_PASSWORD, "a different good passphrase 9", "123-45-6789", "secret_plan", server.apiKey, "$argon2"]) expect(everything).not.toContain(secret);
+    for (const secret of [GOOD_PASSWORD, "a different good passphrase 9", "123-45-6789", "secret_plan", server.apiKey, "$argon2"])
+      expect(everything).not.toContain(secret);
 
     expect((await write("DELETE", `/users/${userId}`)).body).toEqual({});
     expect((await entriesOfUser(userId))[0]).toMatchObject({ action: "user.delete", target: { type: "user", id: userId }, changes: [] });

@@ -69,9 +69,7 @@ describe.each(DIALECTS)("concurrent writes on %s", (dialect) => {
 
   it(`lets exactly one of ${RACERS} creates with one username win`, async () => {
     const username = uniqueUsername("race");
-    const answers = await race(
-      Array.from({ length: RACERS }, (_, i) => ({ username: i % 2 ? username.toUpperCase() : username, skip_password_check: true })),
-    );
+    const answers = await race(Array.from({ length: RACERS }, (_, i) => ({ username: i % 2 ? username.toUpperCase() : username, skip_password_check: true })));
     const winner = expectOneWinner(answers, "username_taken", "username");
     expect(await countUsers("username_normalized", username.toLowerCase())).toBe(1);
     // Either spelling may win; the stored username is the winner's, as sent.

@@ -4,7 +4,18 @@ import { DIALECTS } from "../helpers/dialects.js";
 import { RFC3339_UTC, createUser, getDetails } from "../helpers/fixtures.js";
 import { useServer } from "../helpers/use-server.js";
 
-const EMAIL_FIELDS = ["id", "created_at", "updated_at", "deployment_id", "user_id", "email", "is_primary", "verified", "verified_at", "verification_strategy"].sort();
+const EMAIL_FIELDS = [
+  "id",
+  "created_at",
+  "updated_at",
+  "deployment_id",
+  "user_id",
+  "email",
+  "is_primary",
+  "verified",
+  "verified_at",
+  "verification_strategy",
+].sort();
 
 describe.each(DIALECTS)("user emails on %s", (dialect) => {
   const server = useServer(dialect);
@@ -38,7 +49,13 @@ describe.each(DIALECTS)("user emails on %s", (dialect) => {
       const [email] = response.body.data;
       expect(Object.keys(email).sort()).toEqual(EMAIL_FIELDS);
       expect(email.id).toMatch(/^eml_/);
-      expect(email).toMatchObject({ user_id: user.id, deployment_id: server.deploymentId, email: user.primary_email_address, is_primary: true, verified: true });
+      expect(email).toMatchObject({
+        user_id: user.id,
+        deployment_id: server.deploymentId,
+        email: user.primary_email_address,
+        is_primary: true,
+        verified: true,
+      });
       expect(email.created_at).toMatch(RFC3339_UTC);
       expect((await call("GET", "/users/usr_nobody/emails")).status).toBe(404);
     });
@@ -51,7 +68,14 @@ describe.each(DIALECTS)("user emails on %s", (dialect) => {
       const response = await call("POST", `/users/${user.id}/emails`, { email: address });
       expect(response.status).toBe(200);
       expect(Object.keys(response.body).sort()).toEqual(EMAIL_FIELDS);
-      expect(response.body).toMatchObject({ email: address, verified: false, verified_at: null, is_primary: false, verification_strategy: "otp", user_id: user.id });
+      expect(response.body).toMatchObject({
+        email: address,
+        verified: false,
+        verified_at: null,
+        is_primary: false,
+        verification_strategy: "otp",
+        user_id: user.id,
+      });
       const emails = await emailsOf(user.id);
       expect(emails.map((e) => e.email)).toEqual([user.primary_email_address, address]);
     });

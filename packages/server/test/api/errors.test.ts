@@ -37,7 +37,11 @@ describe.each(DIALECTS)("errors and hostile input on %s", (dialect) => {
     });
 
     it("answers a rule broken in the service with the field and its own code", async () => {
-      const body = expectEnvelope(await call("POST", "/users", { first_name: "A", email_address: uniqueEmail(), password: "short" }), 400, "password_too_short");
+      const body = expectEnvelope(
+        await call("POST", "/users", { first_name: "A", email_address: uniqueEmail(), password: "short" }),
+        400,
+        "password_too_short",
+      );
       expect(body.details).toEqual({ password: expect.stringContaining("at least 8") });
     });
 
@@ -63,7 +67,11 @@ describe.each(DIALECTS)("errors and hostile input on %s", (dialect) => {
 
   describe("malformed bodies", () => {
     it("answers malformed JSON with 400 invalid_json, without echoing the body", async () => {
-      const body = expectEnvelope(await raw(server, "POST", "/users", '{"first_name": "secret-bytes', { "content-type": "application/json" }), 400, "invalid_json");
+      const body = expectEnvelope(
+        await raw(server, "POST", "/users", '{"first_name": "secret-bytes', { "content-type": "application/json" }),
+        400,
+        "invalid_json",
+      );
       expect(JSON.stringify(body)).not.toContain("secret-bytes");
       expectEnvelope(await raw(server, "POST", "/users", "", { "content-type": "application/json" }), 400, "invalid_json");
       expectEnvelope(await raw(server, "POST", "/users", "{'single': 'quotes'}", { "content-type": "application/json" }), 400, "invalid_json");
@@ -126,7 +134,14 @@ describe.each(DIALECTS)("errors and hostile input on %s", (dialect) => {
       form.append("skip_password_check", "true");
       form.append("last_name", "x\u0000");
       expect(expectEnvelope(await call("POST", "/users", form), 400).details).toHaveProperty("last_name");
-      for (const query of ["search=%00", "search=ab%00cd", "email_address=a%00b%40example.com", "user_id=usr%00", "username=ab%00cd", "email_address=a%40b.co&email_address=%00"]) {
+      for (const query of [
+        "search=%00",
+        "search=ab%00cd",
+        "email_address=a%00b%40example.com",
+        "user_id=usr%00",
+        "username=ab%00cd",
+        "email_address=a%40b.co&email_address=%00",
+      ]) {
         expectEnvelope(await call("GET", `/users?${query}`), 400);
       }
       // Every route, also those outside the Backend API (the frontend API's sign-in), answers 4xx.
@@ -144,7 +159,13 @@ describe.each(DIALECTS)("errors and hostile input on %s", (dialect) => {
 
     it("answers unknown fields with 400 naming each of them", async () => {
       const body = expectEnvelope(
-        await call("POST", "/users", { first_name: "U", email_address: uniqueEmail(), skip_password_check: true, is_admin: true, password_hash: "$argon2id$x" }),
+        await call("POST", "/users", {
+          first_name: "U",
+          email_address: uniqueEmail(),
+          skip_password_check: true,
+          is_admin: true,
+          password_hash: "$argon2id$x",
+        }),
         400,
         "validation_failed",
       );
@@ -161,8 +182,16 @@ describe.each(DIALECTS)("errors and hostile input on %s", (dialect) => {
     it("answers unsupported content types with 415", async () => {
       const json = JSON.stringify({ first_name: "T", email_address: uniqueEmail(), skip_password_check: true });
       expectEnvelope(await raw(server, "POST", "/users", json, { "content-type": "text/plain" }), 415, "unsupported_media_type");
-      expectEnvelope(await raw(server, "POST", "/users", "<user><first_name>T</first_name></user>", { "content-type": "application/xml" }), 415, "unsupported_media_type");
-      expectEnvelope(await raw(server, "POST", "/users", "first_name=T", { "content-type": "application/x-www-form-urlencoded" }), 415, "unsupported_media_type");
+      expectEnvelope(
+        await raw(server, "POST", "/users", "<user><first_name>T</first_name></user>", { "content-type": "application/xml" }),
+        415,
+        "unsupported_media_type",
+      );
+      expectEnvelope(
+        await raw(server, "POST", "/users", "first_name=T", { "content-type": "application/x-www-form-urlencoded" }),
+        415,
+        "unsupported_media_type",
+      );
       const user = await createUser();
       expectEnvelope(await raw(server, "POST", `/users/${user.id}/emails`, json, { "content-type": "text/plain" }), 415, "unsupported_media_type");
     });
@@ -187,7 +216,8 @@ describe.each(DIALECTS)("errors and hostile input on %s", (dialect) => {
         duplex: "half",
       } as RequestInit).catch((error: Error) => error);
       // The server may answer before the upload ends and close the connection; either way it never accepts the body.
-      if (response instanceof Response) expectEnvelope({ status: response.status, body: await response.json(), headers: response.headers }, 413, "payload_too_large");
+      if (response instanceof Response)
+        expectEnvelope({ status: response.status, body: await response.json(), headers: response.headers }, 413, "payload_too_large");
       // A multipart body carrying a file over the image limit is refused too.
       const form = new FormData();
       form.append("email_address", uniqueEmail());
@@ -209,7 +239,12 @@ describe.each(DIALECTS)("errors and hostile input on %s", (dialect) => {
       expectEnvelope(await raw(server, "PATCH", `/users/${user.id}`, arrays, { "content-type": "application/json" }), 400);
       // Also when the request carries an Idempotency-Key (its fingerprint serializes the body).
       expectEnvelope(await raw(server, "PATCH", `/users/${user.id}`, text, { "content-type": "application/json", "idempotency-key": "deep-1" }), 400);
-      expectEnvelope(await raw(server, "POST", "/users", `{"skip_password_check":true,"email_address":"${uniqueEmail()}","private_metadata":${nested}}`, { "content-type": "application/json" }), 400);
+      expectEnvelope(
+        await raw(server, "POST", "/users", `{"skip_password_check":true,"email_address":"${uniqueEmail()}","private_metadata":${nested}}`, {
+          "content-type": "application/json",
+        }),
+        400,
+      );
       // Nothing was half-written.
       const details = await call("GET", `/users/${user.id}/details`);
       expect(details.body.public_metadata).toEqual({});
@@ -275,7 +310,14 @@ describe.each(DIALECTS)("errors and hostile input on %s", (dialect) => {
       ]);
       const truncated = full.subarray(0, full.length - 40);
       expectEnvelope(await raw(server, "POST", "/users", truncated, { "content-type": "multipart/form-data; boundary=b0undary" }), 400);
-      const unclosed = multipart("b0undary", [{ name: "email_address", value: email }, { name: "skip_password_check", value: "true" }], false);
+      const unclosed = multipart(
+        "b0undary",
+        [
+          { name: "email_address", value: email },
+          { name: "skip_password_check", value: "true" },
+        ],
+        false,
+      );
       expectEnvelope(await raw(server, "POST", "/users", unclosed, { "content-type": "multipart/form-data; boundary=b0undary" }), 400);
       // No user was created from either half-read body.
       expect((await call("GET", `/users?email_address=${encodeURIComponent(email)}`)).body.total).toBe(0);
@@ -375,7 +417,25 @@ describe.each(DIALECTS)("errors and hostile input on %s", (dialect) => {
   });
 
   describe("search with hostile strings", () => {
-    const needles = ['"', "*", "NEAR(", "OR", "%", "_", "\\", "' OR 1=1 --", "a\"b", "x%y_z\\", "NEAR(a b)", "foo*", "-", "^", "()", "AND NOT", "'; DROP TABLE users; --"];
+    const needles = [
+      '"',
+      "*",
+      "NEAR(",
+      "OR",
+      "%",
+      "_",
+      "\\",
+      "' OR 1=1 --",
+      'a"b',
+      "x%y_z\\",
+      "NEAR(a b)",
+      "foo*",
+      "-",
+      "^",
+      "()",
+      "AND NOT",
+      "'; DROP TABLE users; --",
+    ];
 
     it.each(needles)("finds exactly the users containing %s, literally", async (needle) => {
       const marker = uniqueUsername("srch").replace(/_/g, "");
@@ -399,7 +459,10 @@ describe.each(DIALECTS)("errors and hostile input on %s", (dialect) => {
       for (const needle of [`${marker}%`, `${marker}_bc`, `${marker}a_c`, `${marker}\\`]) {
         const list = await call("GET", `/users?search=${encodeURIComponent(needle)}`);
         expect(list.status).toBe(200);
-        expect(list.body.data.map((u: { id: string }) => u.id), needle).not.toContain(user.id);
+        expect(
+          list.body.data.map((u: { id: string }) => u.id),
+          needle,
+        ).not.toContain(user.id);
       }
     });
 

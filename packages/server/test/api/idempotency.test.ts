@@ -50,7 +50,12 @@ describe.each(DIALECTS)("Idempotency-Key on %s", (dialect) => {
     const staging = await createDeployment(server.db, "staging");
     const { secret } = await createApiKey(server.db, staging.id, "staging");
     const email = uniqueEmail("tenant");
-    const inStaging = await apiClient(server.baseUrl, secret)("POST", "/users", { email_address: email, skip_password_check: true }, { "idempotency-key": key });
+    const inStaging = await apiClient(server.baseUrl, secret)(
+      "POST",
+      "/users",
+      { email_address: email, skip_password_check: true },
+      { "idempotency-key": key },
+    );
     expect(inStaging.status).toBe(200);
     expect(inStaging.headers.get("idempotent-replayed")).toBeNull();
   });

@@ -36,12 +36,23 @@ const IMPORTS: Array<[label: string, hasher: string, digest: () => string, passw
   [
     "Better Auth scrypt (its vector)",
     "scrypt_better_auth",
-    () => "c7fe2d68a588f781f07d507a34c73cd1:ead3928d73c9084fa79d6dfae0f1a3b0b7c92784ec9aa4cb31406c494ed98fb8835e475dd6605fedd2b0d2a9fb6ffe3f6d6aa3d9d4a2f8d3d095f874b11a1cbe",
+    () =>
+      "c7fe2d68a588f781f07d507a34c73cd1:ead3928d73c9084fa79d6dfae0f1a3b0b7c92784ec9aa4cb31406c494ed98fb8835e475dd6605fedd2b0d2a9fb6ffe3f6d6aa3d9d4a2f8d3d095f874b11a1cbe",
     "admin-password-123",
   ],
-  ["Django pbkdf2_sha256 (Django's vector)", "pbkdf2_sha256_django", () => "pbkdf2_sha256$390000$seasalt$8xBlGd3jVgvJ+92hWPxi5ww0uuAuAnKgC45eudxro7c=", "lètmein"],
+  [
+    "Django pbkdf2_sha256 (Django's vector)",
+    "pbkdf2_sha256_django",
+    () => "pbkdf2_sha256$390000$seasalt$8xBlGd3jVgvJ+92hWPxi5ww0uuAuAnKgC45eudxro7c=",
+    "lètmein",
+  ],
   ["PBKDF2-SHA512 in PHC form", "pbkdf2", () => phcPbkdf2Hash("phc import", "sha512", 10_000, 64), "phc import"],
-  ["Clerk pbkdf2_sha512", "pbkdf2_sha512", () => `pbkdf2_sha512$10000$pepper$${pbkdf2Sync("clerk import", "pepper", 10_000, 64, "sha512").toString("hex")}`, "clerk import"],
+  [
+    "Clerk pbkdf2_sha512",
+    "pbkdf2_sha512",
+    () => `pbkdf2_sha512$10000$pepper$${pbkdf2Sync("clerk import", "pepper", 10_000, 64, "sha512").toString("hex")}`,
+    "clerk import",
+  ],
   ["phpass (phpass's vector)", "phpass", () => "$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", "test12345"],
   ["WordPress phpass", "md5_phpass", () => phpassHash("wordpress import", 13), "wordpress import"],
   ["WordPress 6.8 $wp$2y$", "wordpress", () => wordpressBcryptHash("wordpress 6.8 import"), "wordpress 6.8 import"],

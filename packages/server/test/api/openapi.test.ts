@@ -70,26 +70,51 @@ describe.each(DIALECTS)("OpenAPI document on %s", (dialect) => {
   });
 
   it("documents multipart and JSON bodies for create and update", () => {
-    for (const [method, path] of [["post", "/users"], ["patch", "/users/{userId}"]] as const) {
+    for (const [method, path] of [
+      ["post", "/users"],
+      ["patch", "/users/{userId}"],
+    ] as const) {
       const content = spec.paths[path][method].requestBody.content;
       expect(Object.keys(content).sort(), `${method} ${path}`).toEqual(["application/json", "multipart/form-data"]);
     }
     // The wire protocol's fields at least (features such as password import add more).
     expect(propertyNames(spec.components.schemas.CreateUserRequest)).toEqual(
-      expect.arrayContaining(["first_name", "last_name", "email_address", "phone_number", "username", "password", "skip_password_check", "public_metadata", "private_metadata", "profile_image"]),
+      expect.arrayContaining([
+        "first_name",
+        "last_name",
+        "email_address",
+        "phone_number",
+        "username",
+        "password",
+        "skip_password_check",
+        "public_metadata",
+        "private_metadata",
+        "profile_image",
+      ]),
     );
     expect(propertyNames(spec.components.schemas.UpdateUserRequest)).toContain("remove_profile_image");
   });
 
   it("has components with exactly the property names the server returns", async () => {
     const form = new FormData();
-    const fields = { first_name: "Open", last_name: "Api", email_address: uniqueEmail("oas"), phone_number: uniquePhone(), username: `oas_${uniqueTag()}`, password: GOOD_PASSWORD };
+    const fields = {
+      first_name: "Open",
+      last_name: "Api",
+      email_address: uniqueEmail("oas"),
+      phone_number: uniquePhone(),
+      username: `oas_${uniqueTag()}`,
+      password: GOOD_PASSWORD,
+    };
     for (const [name, value] of Object.entries(fields)) form.append(name, value);
     form.append("profile_image", fileBlob(buildPng()), "me.png");
     const created = await call("POST", "/users", form);
     expect(created.status).toBe(200);
     const userId = created.body.id;
-    const connection = await call("POST", `/users/${userId}/social-connections`, { provider: "google", provider_user_id: `g-${uniqueTag()}`, email_address: uniqueEmail() });
+    const connection = await call("POST", `/users/${userId}/social-connections`, {
+      provider: "google",
+      provider_user_id: `g-${uniqueTag()}`,
+      email_address: uniqueEmail(),
+    });
     expect(connection.status).toBe(200);
     await insertTestSession(server.db, server.deploymentId, userId);
 

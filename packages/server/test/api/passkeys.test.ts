@@ -78,7 +78,11 @@ describe.each(DIALECTS)("passkeys (WebAuthn) on %s", (dialect) => {
     expect(JSON.stringify(listed.body)).not.toContain(credentialId);
     expect((await getDetails(call, user.id)).passkeys_count).toBe(1);
     // The challenge was used up: the same answer does not register a second passkey.
-    const replay = await post("/passkeys/registration/verify", { response: authenticator.createCredential(options) }, { authorization: `Bearer ${credential}` });
+    const replay = await post(
+      "/passkeys/registration/verify",
+      { response: authenticator.createCredential(options) },
+      { authorization: `Bearer ${credential}` },
+    );
     expectEnvelope(replay, 400, "passkey_registration_failed");
     // Excluded next time: the browser is told which authenticator already holds one.
     const next = await post("/passkeys/registration/options", undefined, { authorization: `Bearer ${credential}` });
@@ -116,7 +120,13 @@ describe.each(DIALECTS)("passkeys (WebAuthn) on %s", (dialect) => {
     expect(options.rpId).toBe("127.0.0.1");
     expect(options.allowCredentials ?? []).toEqual([]);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    expect(answer.body).toEqual({ status: "complete", session_id: expect.stringMatching(/^ses_/), user_id: user.id, token: expect.any(String), expires: expect.any(Number) });
+    expect(answer.body).toEqual({
+      status: "complete",
+      session_id: expect.stringMatching(/^ses_/),
+      user_id: user.id,
+      token: expect.any(String),
+      expires: expect.any(Number),
+    });
     expect(sessionCookieOf(answer.headers)).toBe(answer.body.token);
     expect((await frontend.sessionToken({ cookie: answer.body.token })).status).toBe(200);
     const sessions = (await call("GET", `/users/${user.id}/sessions`)).body.data;
@@ -159,7 +169,10 @@ describe.each(DIALECTS)("passkeys (WebAuthn) on %s", (dialect) => {
     ).rejects.toMatchObject({ code: "passkey_verification_failed" });
     const [passkey] = (await call("GET", `/users/${user.id}/passkeys`)).body.data;
     expect(warnings).toEqual([
-      { details: { passkeyId: passkey.id, userId: user.id, storedSignCount: 3, presentedSignCount: 1 }, message: expect.stringContaining("counter went backwards") },
+      {
+        details: { passkeyId: passkey.id, userId: user.id, storedSignCount: 3, presentedSignCount: 1 },
+        message: expect.stringContaining("counter went backwards"),
+      },
     ]);
     const publicKey = (await server.db.selectFrom("passkeys").select("public_key").where("id", "=", passkey.id).executeTakeFirstOrThrow()).public_key;
     expect(JSON.stringify(warnings)).not.toContain(publicKey);

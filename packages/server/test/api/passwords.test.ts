@@ -75,7 +75,13 @@ describe.each(DIALECTS)("passwords and sessions on %s", (dialect) => {
       const tooLong = await setPassword(user.id, { new_password: "y".repeat(257), skip_password_check: true });
       expect(tooLong.status).toBe(400);
       expect(tooLong.body.details).toHaveProperty("new_password");
-      const atCreate = await call("POST", "/users", { first_name: "L", last_name: "P", email_address: uniqueEmail(), password: "y".repeat(257), skip_password_check: true });
+      const atCreate = await call("POST", "/users", {
+        first_name: "L",
+        last_name: "P",
+        email_address: uniqueEmail(),
+        password: "y".repeat(257),
+        skip_password_check: true,
+      });
       expect(atCreate.status).toBe(400);
       expect(atCreate.body.details).toHaveProperty("password");
     });
@@ -145,8 +151,7 @@ describe.each(DIALECTS)("passwords and sessions on %s", (dialect) => {
   });
 
   describe("sessions", () => {
-    const activeSessionIds = async (userId: string) =>
-      (await call("GET", `/users/${userId}/sessions`)).body.data.map((session: any) => session.id).sort();
+    const activeSessionIds = async (userId: string) => (await call("GET", `/users/${userId}/sessions`)).body.data.map((session: any) => session.id).sort();
 
     it("lists active sessions; include_expired also shows revoked and expired ones", async () => {
       const user = await createUser(call);
@@ -159,7 +164,15 @@ describe.each(DIALECTS)("passwords and sessions on %s", (dialect) => {
       expect(list.body.has_more).toBe(false);
       expect(list.body.data.map((s: any) => s.id)).toEqual([active]);
       const [session] = list.body.data;
-      expect(session).toMatchObject({ id: active, session_id: active, user_id: user.id, ip_address: "127.0.0.1", revoked_at: null, city: null, country_code: null });
+      expect(session).toMatchObject({
+        id: active,
+        session_id: active,
+        user_id: user.id,
+        ip_address: "127.0.0.1",
+        revoked_at: null,
+        city: null,
+        country_code: null,
+      });
       for (const field of ["created_at", "updated_at", "expires_at", "last_active_at"]) expect(session[field]).toMatch(RFC3339_UTC);
       expect(JSON.stringify(list.body)).not.toContain("secret");
 

@@ -75,12 +75,21 @@ describe.each(DIALECTS)("user phones on %s", (dialect) => {
       const phone = uniquePhone();
       await createUser(call, { phone_number: phone });
       const user = await createUser(call);
-      for (const body of [{ phone_number: phone }, { phone_number: nationalFormat(phone), country_code: "US" }, { phone_number: phone.slice(2), country_code: "+1" }]) {
+      for (const body of [
+        { phone_number: phone },
+        { phone_number: nationalFormat(phone), country_code: "US" },
+        { phone_number: phone.slice(2), country_code: "+1" },
+      ]) {
         const response = await call("POST", `/users/${user.id}/phones`, body);
         expect(response.status, JSON.stringify(body)).toBe(409);
         expect(response.body).toMatchObject({ code: "phone_number_taken", details: { phone_number: expect.any(String) } });
       }
-      const atCreate = await call("POST", "/users", { first_name: "A", last_name: "B", phone_number: phone.replace(/^\+1(\d{3})(\d{3})/, "+1 $1 $2 "), skip_password_check: true });
+      const atCreate = await call("POST", "/users", {
+        first_name: "A",
+        last_name: "B",
+        phone_number: phone.replace(/^\+1(\d{3})(\d{3})/, "+1 $1 $2 "),
+        skip_password_check: true,
+      });
       expect(atCreate.status).toBe(409);
       expect(atCreate.body.details).toHaveProperty("phone_number");
       expect(await phonesOf(user.id)).toEqual([]);

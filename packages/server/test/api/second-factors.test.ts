@@ -130,7 +130,9 @@ describe.each(DIALECTS)("TOTP authenticators, backup codes and credential checks
       const secret = newTotpSecret();
       const response = await acme("POST", `/users/${user.id}/authenticators`, { secret });
       const issuer = "Acme%20Caf%C3%A9%20%26%20Co";
-      expect(response.body.otp_url).toBe(`otpauth://totp/${issuer}:${encodeURIComponent(user.primary_email_address)}?secret=${secret}&issuer=${issuer}&algorithm=SHA1&digits=6&period=30`);
+      expect(response.body.otp_url).toBe(
+        `otpauth://totp/${issuer}:${encodeURIComponent(user.primary_email_address)}?secret=${secret}&issuer=${issuer}&algorithm=SHA1&digits=6&period=30`,
+      );
       // Tenancy: the default deployment's key does not see that user.
       expectEnvelope(await call("DELETE", `/users/${user.id}/authenticators`), 404, "user_not_found");
     });

@@ -136,7 +136,12 @@ describe.each(DIALECTS)("session tokens on %s", (dialect) => {
       );
       expect(expired.expires).toBeLessThan(Date.now() / 1000);
       expect(await verifyAuthToken(expired.token, { publishableKey })).toBeNull();
-      const fresh = await signSessionToken(server.db, server.deploymentId, { issuer: server.baseUrl, userId: user.id, sessionId }, { nowMs: Date.now(), lifetimeSeconds: 60, secretBox: server.app.secretBox });
+      const fresh = await signSessionToken(
+        server.db,
+        server.deploymentId,
+        { issuer: server.baseUrl, userId: user.id, sessionId },
+        { nowMs: Date.now(), lifetimeSeconds: 60, secretBox: server.app.secretBox },
+      );
       expect(await verifyAuthToken(fresh.token, { publishableKey })).toMatchObject({ sub: user.id });
 
       expect(await verifyAuthToken(token, { publishableKey, requiredIssuer: "https://someone-else.example" })).toBeNull();
@@ -146,11 +151,17 @@ describe.each(DIALECTS)("session tokens on %s", (dialect) => {
 
   describe("ending sessions takes effect at once", () => {
     const cases: Array<[name: string, end: (userId: string, sessionId: string) => Promise<void>]> = [
-      ["revoking the session", async (userId, sessionId) => void expect((await call("POST", `/users/${userId}/sessions/${sessionId}/revoke`)).status).toBe(200)],
+      [
+        "revoking the session",
+        async (userId, sessionId) => void expect((await call("POST", `/users/${userId}/sessions/${sessionId}/revoke`)).status).toBe(200),
+      ],
       ["revoking all sessions", async (userId) => void expect((await call("POST", `/users/${userId}/sessions/revoke-all`)).body).toEqual({ revoked: 1 })],
       ["disabling the user", async (userId) => void expect((await call("PATCH", `/users/${userId}`, { disabled: true })).status).toBe(200)],
       ["deleting the user", async (userId) => void expect((await call("DELETE", `/users/${userId}`)).status).toBe(200)],
-      ["resetting the password", async (userId) => void expect((await call("PATCH", `/users/${userId}/password`, { new_password: "a brand new passphrase 9" })).status).toBe(200)],
+      [
+        "resetting the password",
+        async (userId) => void expect((await call("PATCH", `/users/${userId}/password`, { new_password: "a brand new passphrase 9" })).status).toBe(200),
+      ],
     ];
 
     it.each(cases)("%s", async (_name, end) => {
@@ -172,7 +183,11 @@ describe.each(DIALECTS)("session tokens on %s", (dialect) => {
 
     it("refuses an expired session and leaves it out of the default list", async () => {
       const { user, sessionId, credential } = await signedInUser();
-      await server.db.updateTable("sessions").set({ expires_at: Date.now() - 1000 }).where("id", "=", sessionId).execute();
+      await server.db
+        .updateTable("sessions")
+        .set({ expires_at: Date.now() - 1000 })
+        .where("id", "=", sessionId)
+        .execute();
       await expectRefused(credential);
       expect((await call("GET", `/users/${user.id}/sessions`)).body.data).toEqual([]);
       expect((await call("GET", `/users/${user.id}/sessions?include_expired=true`)).body.data.map((s: any) => s.id)).toEqual([sessionId]);
@@ -190,7 +205,11 @@ describe.each(DIALECTS)("session tokens on %s", (dialect) => {
 
       // Last used two hours ago, and about to expire.
       const twoHoursAgo = Date.now() - 2 * HOUR_MS;
-      await server.db.updateTable("sessions").set({ last_active_at: twoHoursAgo, expires_at: Date.now() + HOUR_MS }).where("id", "=", sessionId).execute();
+      await server.db
+        .updateTable("sessions")
+        .set({ last_active_at: twoHoursAgo, expires_at: Date.now() + HOUR_MS })
+        .where("id", "=", sessionId)
+        .execute();
       const beforeMs = Date.now();
       const extended = await frontend.sessionToken({ cookie: credential });
       expect(extended.status).toBe(200);

@@ -19,7 +19,8 @@ describe.each(DIALECTS)("sign-in attempts per client address on %s", (dialect) =
     const frontend = frontendClient(server.baseUrl);
     const statuses = [];
     // Wrong passwords for different accounts: the per-user lockout never sees a second try.
-    for (const identifier of [uniqueEmail("a"), uniqueEmail("b"), uniqueEmail("c")]) statuses.push((await frontend.signIn(identifier, "wrong password")).status);
+    for (const identifier of [uniqueEmail("a"), uniqueEmail("b"), uniqueEmail("c")])
+      statuses.push((await frontend.signIn(identifier, "wrong password")).status);
     expect(statuses).toEqual([401, 401, 401]);
     const limited = await frontend.signIn(email, GOOD_PASSWORD);
     expect(limited.status).toBe(429);

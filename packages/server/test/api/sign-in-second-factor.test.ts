@@ -43,7 +43,13 @@ describe.each(DIALECTS)("two-step sign-in on %s", (dialect) => {
 
     const done = await secondFactor({ sign_in_id: first.body.sign_in_id, strategy: "totp", code: totpAt(secret, Date.now()) });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
-    expect(done.body).toEqual({ status: "complete", session_id: expect.stringMatching(/^ses_/), user_id: user.id, token: expect.any(String), expires: expect.any(Number) });
+    expect(done.body).toEqual({
+      status: "complete",
+      session_id: expect.stringMatching(/^ses_/),
+      user_id: user.id,
+      token: expect.any(String),
+      expires: expect.any(Number),
+    });
     expect(sessionCookieOf(done.headers)).toBe(done.body.token);
     expect((await frontend.sessionToken({ cookie: done.body.token })).status).toBe(200);
     expect(await methodsOf(user.id)).toEqual(["password+totp"]);
@@ -80,7 +86,11 @@ describe.each(DIALECTS)("two-step sign-in on %s", (dialect) => {
     const now = freezeClockMidStep();
     const first = await passwordStep(email);
     vi.setSystemTime(now + 10 * 60 * 1000);
-    expectEnvelope(await secondFactor({ sign_in_id: first.body.sign_in_id, strategy: "totp", code: totpAt(secret, Date.now()) }), 401, "sign_in_attempt_invalid");
+    expectEnvelope(
+      await secondFactor({ sign_in_id: first.body.sign_in_id, strategy: "totp", code: totpAt(secret, Date.now()) }),
+      401,
+      "sign_in_attempt_invalid",
+    );
     expectEnvelope(await secondFactor({ sign_in_id: "sia_0000000000000000000000000000000", strategy: "totp", code: "123456" }), 401, "sign_in_attempt_invalid");
   });
 
@@ -158,7 +168,11 @@ describe.each(DIALECTS)("two-step sign-in on %s", (dialect) => {
     const secret = await enrolTotp(call, user.id);
     const first = await passwordStep(email);
     expect((await call("PATCH", `/users/${user.id}/password`, { new_password: `${GOOD_PASSWORD} changed` })).status).toBe(200);
-    expectEnvelope(await secondFactor({ sign_in_id: first.body.sign_in_id, strategy: "totp", code: totpAt(secret, Date.now()) }), 401, "sign_in_attempt_invalid");
+    expectEnvelope(
+      await secondFactor({ sign_in_id: first.body.sign_in_id, strategy: "totp", code: totpAt(secret, Date.now()) }),
+      401,
+      "sign_in_attempt_invalid",
+    );
     expect(await methodsOf(user.id)).toEqual([]);
   });
 

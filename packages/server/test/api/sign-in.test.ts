@@ -59,7 +59,13 @@ describe.each(DIALECTS)("sign-in on %s", (dialect) => {
       for (const identifier of [email.toUpperCase(), ` ${email} `, username.toUpperCase(), phone]) {
         const response = await frontend.signIn(identifier, GOOD_PASSWORD, { "user-agent": CHROME_ON_MAC });
         expect(response.status, identifier).toBe(200);
-        expect(response.body).toEqual({ status: "complete", session_id: expect.stringMatching(/^ses_/), user_id: user.id, token: expect.any(String), expires: expect.any(Number) });
+        expect(response.body).toEqual({
+          status: "complete",
+          session_id: expect.stringMatching(/^ses_/),
+          user_id: user.id,
+          token: expect.any(String),
+          expires: expect.any(Number),
+        });
         expect(response.body.token.startsWith(`${response.body.session_id}.`)).toBe(true);
         expect(response.body.expires).toBeGreaterThanOrEqual(startedAtS + THIRTY_DAYS_S);
         expect(response.body.expires).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + THIRTY_DAYS_S);
@@ -67,7 +73,10 @@ describe.each(DIALECTS)("sign-in on %s", (dialect) => {
 
         const cookie = response.headers.getSetCookie().find((line) => line.startsWith("__session="))!;
         expect(sessionCookieOf(response.headers)).toBe(response.body.token);
-        const attributes = cookie.split(";").slice(1).map((part) => part.trim());
+        const attributes = cookie
+          .split(";")
+          .slice(1)
+          .map((part) => part.trim());
         expect(attributes).toEqual(expect.arrayContaining(["Path=/", "HttpOnly", "SameSite=Lax", `Max-Age=${THIRTY_DAYS_S}`]));
         // Served over http: a Secure cookie would never come back.
         expect(attributes).not.toContain("Secure");
@@ -155,7 +164,11 @@ describe.each(DIALECTS)("sign-in on %s", (dialect) => {
     });
 
     it("answers bad input with a 400 naming the field", async () => {
-      const missing = await fetch(`${server.baseUrl}/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier: "someone" }) });
+      const missing = await fetch(`${server.baseUrl}/sign-in`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ identifier: "someone" }),
+      });
       expect(missing.status).toBe(400);
       expect((await missing.json()).details).toEqual({ password: "is required" });
       const extra = await fetch(`${server.baseUrl}/sign-in`, {
@@ -251,7 +264,10 @@ describe.each(DIALECTS)("sign-in on %s", (dialect) => {
         [{ password_digest: bcrypt.replace(/^\$2b\$04\$/, "$2b$31$"), password_hasher: "bcrypt" }, "password_digest"],
         [{ password_digest: bcrypt, password_hasher: "argon2id" }, "password_digest"],
         [{ password_digest: "$argon2id$v=19$m=19456,t=2,p=1$garbage", password_hasher: "argon2id" }, "password_digest"],
-        [{ password_digest: "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$c29tZWhhc2hzb21laGFzaHNvbWVoYXNoc29tZWg", password_hasher: "argon2id" }, "password_digest"],
+        [
+          { password_digest: "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$c29tZWhhc2hzb21laGFzaHNvbWVoYXNoc29tZWg", password_hasher: "argon2id" },
+          "password_digest",
+        ],
         [{ password_digest: await argon2Hash(password, { algorithm: 1, memoryCost: 4096 }), password_hasher: "argon2id" }, "password_digest"],
         [{ password_digest: bcrypt }, "password_hasher"],
         [{ password_hasher: "bcrypt" }, "password_digest"],

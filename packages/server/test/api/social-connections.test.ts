@@ -44,7 +44,11 @@ describe.each(DIALECTS)("social connections on %s", (dialect) => {
 
     it("reuses an email the user already has (any case) instead of adding it again", async () => {
       const user = await createUser(call);
-      const response = await link(user.id, { provider: "github", provider_user_id: `gh-${uniqueTag()}`, email_address: user.primary_email_address.toUpperCase() });
+      const response = await link(user.id, {
+        provider: "github",
+        provider_user_id: `gh-${uniqueTag()}`,
+        email_address: user.primary_email_address.toUpperCase(),
+      });
       expect(response.status).toBe(200);
       expect(response.body.provider).toBe("github_oauth");
       const details = await getDetails(call, user.id);

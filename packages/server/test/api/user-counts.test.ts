@@ -34,7 +34,11 @@ describe.each(DIALECTS)("user totals on %s", (dialect) => {
     expect((await call("DELETE", `/users/${first.body.id}`)).status).toBe(200);
     expect(await total()).toBe(31);
     // The same figure a filter-free COUNT(*) gives, and the default deployment is counted apart.
-    const rows = await server.db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).where("deployment_id", "<>", server.deploymentId).executeTakeFirstOrThrow();
+    const rows = await server.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("deployment_id", "<>", server.deploymentId)
+      .executeTakeFirstOrThrow();
     expect(Number(rows.n)).toBe(31);
     expect(await total(apiClient(server.baseUrl, server.apiKey))).toBe(0);
   });

@@ -37,7 +37,13 @@ describe.each(DIALECTS)("the one-statement details read on %s", (dialect) => {
   }
 
   it("equals the per-table read for a user with many emails, phones and connections", async () => {
-    const user = await createUser(call, { username: uniqueUsername(), phone_number: uniquePhone(), skip_password_check: true, password: undefined, public_metadata: { plan: "pro", n: [1, 2] } });
+    const user = await createUser(call, {
+      username: uniqueUsername(),
+      phone_number: uniquePhone(),
+      skip_password_check: true,
+      password: undefined,
+      public_metadata: { plan: "pro", n: [1, 2] },
+    });
     for (let i = 0; i < 6; i++) {
       expect((await call("POST", `/users/${user.id}/emails`, { email: uniqueEmail(`extra${i}`), verified: i % 2 === 0 })).status).toBe(200);
       expect((await call("POST", `/users/${user.id}/phones`, { phone_number: uniquePhone(), verified: i % 3 === 0 })).status).toBe(200);
@@ -45,7 +51,11 @@ describe.each(DIALECTS)("the one-statement details read on %s", (dialect) => {
     const emails = (await call("GET", `/users/${user.id}/emails`)).body;
     const emailList = Array.isArray(emails) ? emails : emails.data;
     for (let i = 0; i < 4; i++) {
-      const body = { provider: i % 2 ? "github" : "google", provider_user_id: `pid-${user.id}-${i}`, ...(i < 2 && { email_address: emailList[i].email_address }) };
+      const body = {
+        provider: i % 2 ? "github" : "google",
+        provider_user_id: `pid-${user.id}-${i}`,
+        ...(i < 2 && { email_address: emailList[i].email_address }),
+      };
       expect((await call("POST", `/users/${user.id}/social-connections`, body)).status).toBe(200);
     }
     const perTable = await expectSameDocuments(user.id);

@@ -23,7 +23,8 @@ describe.each(DIALECTS)("cursor pagination of users on %s", (dialect) => {
   async function createMixedUser(tag: string, index: number): Promise<string> {
     const user = await createUser(api, {
       last_name: tag,
-      password: undefined, skip_password_check: true,
+      password: undefined,
+      skip_password_check: true,
       username: index % 3 === 0 ? undefined : uniqueUsername(`u${index % 4}`),
       email_address: index % 4 === 1 ? undefined : uniqueEmail(`e${index % 3}`),
       phone_number: index % 2 === 0 ? uniquePhone() : undefined,
@@ -116,7 +117,10 @@ describe.each(DIALECTS)("cursor pagination of users on %s", (dialect) => {
     const tag = `cf${uniqueTag()}`;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await createUser(call, { last_name: tag, password: undefined, skip_password_check: true })).id);
-    const filter = ids.slice(0, 4).map((id) => `user_id=${id}`).join("&");
+    const filter = ids
+      .slice(0, 4)
+      .map((id) => `user_id=${id}`)
+      .join("&");
     const first = await call("GET", `/users?${filter}&sort_order=asc&limit=2`);
     expect(first.body).toMatchObject({ total: 4, has_more: true, offset: 0 });
     const second = await call("GET", `/users?${filter}&sort_order=asc&limit=2&starting_after=${first.body.data[1].id}`);

@@ -80,7 +80,11 @@ describe.each(DIALECTS)("listing users on %s", (dialect) => {
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
         const id = (await createUser(call, { last_name: tag })).id;
-        await server.db.updateTable("users").set({ created_at: 1_700_000_000_000 + i * 1000 }).where("id", "=", id).execute();
+        await server.db
+          .updateTable("users")
+          .set({ created_at: 1_700_000_000_000 + i * 1000 })
+          .where("id", "=", id)
+          .execute();
         ids.push(id);
       }
       expect((await call("GET", query({ search: tag }))).body.data.map((u: any) => u.id)).toEqual([...ids].reverse());
@@ -93,7 +97,11 @@ describe.each(DIALECTS)("listing users on %s", (dialect) => {
       // Distinct only in one lower-case letter (and one last digit), so every collation orders them the same way.
       const phoneBase = uniquePhone().slice(0, -1);
       const users: any[] = [];
-      for (const [letter, digit] of [["c", 3], ["a", 1], ["b", 2]] as const) {
+      for (const [letter, digit] of [
+        ["c", 3],
+        ["a", 1],
+        ["b", 2],
+      ] as const) {
         const user = await createUser(call, {
           last_name: tag,
           username: `${tag}${letter}`,
@@ -105,7 +113,11 @@ describe.each(DIALECTS)("listing users on %s", (dialect) => {
       const bare = await createUser(call, { last_name: tag, email_address: undefined, username: `${tag}z`, skip_password_check: true, password: undefined });
       const byLetter = (order: string) => order.split("").map((letter) => users.find((u) => u.letter === letter)!.id);
 
-      for (const [sortKey, bareLast] of [["username", false], ["email", true], ["phone_number", true]] as const) {
+      for (const [sortKey, bareLast] of [
+        ["username", false],
+        ["email", true],
+        ["phone_number", true],
+      ] as const) {
         const asc = (await call("GET", query({ search: tag, sort_key: sortKey, sort_order: "asc" }))).body.data.map((u: any) => u.id);
         const desc = (await call("GET", query({ search: tag, sort_key: sortKey, sort_order: "desc" }))).body.data.map((u: any) => u.id);
         if (bareLast) {
@@ -164,7 +176,10 @@ describe.each(DIALECTS)("listing users on %s", (dialect) => {
       for (const needle of needles) {
         const page = await call("GET", query({ search: needle }));
         expect(page.status, needle).toBe(200);
-        expect(page.body.data.map((u: any) => u.id), needle).toEqual([user.id]);
+        expect(
+          page.body.data.map((u: any) => u.id),
+          needle,
+        ).toEqual([user.id]);
         expect(page.body.total, needle).toBe(1);
       }
       expect((await call("GET", query({ search: `nomatch${tag}` }))).body.total).toBe(0);
@@ -191,7 +206,10 @@ describe.each(DIALECTS)("listing users on %s", (dialect) => {
       for (const needle of ["j", "Q", "jq", "JQ", "xw"]) {
         const page = await call("GET", query({ ...ids, search: needle }));
         expect(page.status, needle).toBe(200);
-        expect(page.body.data.map((u: any) => u.id), needle).toEqual([match.id]);
+        expect(
+          page.body.data.map((u: any) => u.id),
+          needle,
+        ).toEqual([match.id]);
       }
       expect((await call("GET", query({ ...ids, search: "K" }))).body.data.map((u: any) => u.id)).toEqual([other.id]);
       // Across the whole deployment a short search still answers, and only with users that contain it.
@@ -209,7 +227,10 @@ describe.each(DIALECTS)("listing users on %s", (dialect) => {
       for (const needle of ["%", "_", '"', "'", "%_", "0%_o", `off"${tag}`, `o'brien${tag}`, `"${tag}`, "'b"]) {
         const page = await call("GET", query({ ...ids, search: needle }));
         expect(page.status, needle).toBe(200);
-        expect(page.body.data.map((u: any) => u.id), needle).toEqual([special.id]);
+        expect(
+          page.body.data.map((u: any) => u.id),
+          needle,
+        ).toEqual([special.id]);
       }
       for (const needle of ["%%", "\\", "x%", `"""`, "''"]) {
         const page = await call("GET", query({ ...ids, search: needle }));

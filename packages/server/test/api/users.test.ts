@@ -117,11 +117,19 @@ describe.each(DIALECTS)("users on %s", (dialect) => {
       expect(skipped.status).toBe(200);
       expect((await getDetails(call, skipped.body.id)).has_password).toBe(false);
 
-      const skippedMultipart = await call("POST", "/users", sdkForm({ first_name: "No", last_name: "Pw", email_address: uniqueEmail(), skip_password_check: "true" }));
+      const skippedMultipart = await call(
+        "POST",
+        "/users",
+        sdkForm({ first_name: "No", last_name: "Pw", email_address: uniqueEmail(), skip_password_check: "true" }),
+      );
       expect(skippedMultipart.status).toBe(200);
       expect((await getDetails(call, skippedMultipart.body.id)).has_password).toBe(false);
 
-      const multipartRefused = await call("POST", "/users", sdkForm({ first_name: "No", last_name: "Pw", email_address: uniqueEmail(), skip_password_check: "false" }));
+      const multipartRefused = await call(
+        "POST",
+        "/users",
+        sdkForm({ first_name: "No", last_name: "Pw", email_address: uniqueEmail(), skip_password_check: "false" }),
+      );
       expect(multipartRefused.status).toBe(400);
       expect(multipartRefused.body.details).toHaveProperty("password");
     });
@@ -152,7 +160,13 @@ describe.each(DIALECTS)("users on %s", (dialect) => {
       await createUser(call, { phone_number: phone, username });
       const freshEmail = uniqueEmail("fresh");
       for (const taken of [{ phone_number: phone }, { username: username.toUpperCase() }]) {
-        const response = await call("POST", "/users", { first_name: "Half", last_name: "Written", email_address: freshEmail, password: GOOD_PASSWORD, ...taken });
+        const response = await call("POST", "/users", {
+          first_name: "Half",
+          last_name: "Written",
+          email_address: freshEmail,
+          password: GOOD_PASSWORD,
+          ...taken,
+        });
         expect(response.status, JSON.stringify(taken)).toBe(409);
         expect(response.body.details).toHaveProperty(Object.keys(taken)[0]!);
         expect((await call("GET", `/users?email_address=${encodeURIComponent(freshEmail)}`)).body.total).toBe(0);
@@ -258,7 +272,7 @@ describe.each(DIALECTS)("users on %s", (dialect) => {
       expect(cleared.body.public_metadata).toEqual({ b: 2 });
     });
 
-    it("clears the username with an empty multipart field, and keeps \"null\" as a literal username", async () => {
+    it('clears the username with an empty multipart field, and keeps "null" as a literal username', async () => {
       const user = await createUser(call, { username: uniqueUsername("clear") });
       const cleared = await call("PATCH", `/users/${user.id}`, sdkForm({ username: "" }));
       expect(cleared.status).toBe(200);
@@ -389,7 +403,12 @@ describe.each(DIALECTS)("users on %s", (dialect) => {
       expect(other.body.id).not.toBe(first.id);
       expect((await second.call("GET", `/users/${other.body.id}/details`)).body.deployment_id).toBe(second.deploymentId);
 
-      const duplicate = await second.call("POST", "/users", { first_name: "Dup", last_name: "Licate", email_address: email.toUpperCase(), password: GOOD_PASSWORD });
+      const duplicate = await second.call("POST", "/users", {
+        first_name: "Dup",
+        last_name: "Licate",
+        email_address: email.toUpperCase(),
+        password: GOOD_PASSWORD,
+      });
       expect(duplicate.status).toBe(409);
       expect(duplicate.body).toMatchObject({ code: "email_taken", details: { email_address: expect.any(String) } });
       const duplicateHere = await call("POST", "/users", { first_name: "Dup", last_name: "Licate", email_address: email, password: GOOD_PASSWORD });

@@ -15,7 +15,10 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith("WACHT_") || ["PORT", "HOST", "DATABASE_URL"].includes(name)) delete env[name];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, DATABASE_URL: databaseUrl, WACHT_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...env, DATABASE_URL: databaseUrl, WACHT_LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (chunk) => (stdout += chunk));
@@ -53,7 +56,8 @@ describe("wacht audit-logs", () => {
       ["api_key.create", "api_key"],
       ["deployment.create", "deployment"],
     ]);
-    for (const entry of page.data) expect(entry).toMatchObject({ deployment_id: deployment.id, actor: { type: "cli", id: "cli" }, request_id: null, ip_address: null });
+    for (const entry of page.data)
+      expect(entry).toMatchObject({ deployment_id: deployment.id, actor: { type: "cli", id: "cli" }, request_id: null, ip_address: null });
     expect(page.data[0].actor.name).toBe("wacht keys revoke");
     expect(listed.stdout).not.toContain(key.key);
 

@@ -195,7 +195,13 @@ describe("the wacht CLI", () => {
     it("keys list never shows a secret", async () => {
       const created = await runCli(["keys", "create", "--deployment", stagingId, "--json"]);
       const { id, key } = JSON.parse(created.stdout);
-      const listings = await Promise.all([["keys", "list"], ["keys", "list", "--json"], ["keys", "list", "--deployment", stagingId]].map((args) => runCli(args)));
+      const listings = await Promise.all(
+        [
+          ["keys", "list"],
+          ["keys", "list", "--json"],
+          ["keys", "list", "--deployment", stagingId],
+        ].map((args) => runCli(args)),
+      );
       for (const listed of listings) {
         expect(listed.code).toBe(0);
         expect(listed.stdout).toContain(id);

@@ -17,7 +17,10 @@ function runCli(server: TestServer, args: string[], stdin?: string): Promise<{ c
   // The test server's key (start-server.ts derives it from the database URL), as an operator would share it.
   const key = createHash("sha256").update(server.databaseUrl).digest("hex");
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, DATABASE_URL: server.databaseUrl, WACHT_ENCRYPTION_KEY: key }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...env, DATABASE_URL: server.databaseUrl, WACHT_ENCRYPTION_KEY: key },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (chunk) => (stdout += chunk));
@@ -38,9 +41,18 @@ describe.each(DIALECTS)("wacht oauth-providers on %s", (dialect) => {
 
   it("sets (from stdin), lists and removes a provider; the secret is sealed with the server's key and never printed", async () => {
     const secret = "cli-secret-never-printed";
-    const set = await runCli(server, ["oauth-providers", "set", "oidc_corp", "--client-id", "corp-client", "--issuer", "https://sso.corp.example", "--client-secret-stdin", "--json"], `${secret}\n`);
+    const set = await runCli(
+      server,
+      ["oauth-providers", "set", "oidc_corp", "--client-id", "corp-client", "--issuer", "https://sso.corp.example", "--client-secret-stdin", "--json"],
+      `${secret}\n`,
+    );
     expect(set.code, set.stderr).toBe(0);
-    expect(JSON.parse(set.stdout)).toMatchObject({ provider: "oidc_corp", client_id: "corp-client", issuer: "https://sso.corp.example", has_client_secret: true });
+    expect(JSON.parse(set.stdout)).toMatchObject({
+      provider: "oidc_corp",
+      client_id: "corp-client",
+      issuer: "https://sso.corp.example",
+      has_client_secret: true,
+    });
 
     const changed = await runCli(server, ["oauth-providers", "set", "oidc_corp", "--client-id", "corp-client-2", "--client-secret", secret, "--disable"]);
     expect(changed.code, changed.stderr).toBe(0);

@@ -76,7 +76,10 @@ describe.each(DIALECTS)("wacht signing-keys and deployments list on %s", (dialec
   it("the server prints the default deployment's frontend API URL and publishable key at start", async () => {
     const lines: string[] = [];
     const encryptionKeys = [createHash("sha256").update(server.databaseUrl).digest()];
-    const running = await startWachtServer({ ...readConfig({}), databaseUrl: server.databaseUrl, port: 0, rateLimitMax: 0, logLevel: "silent", encryptionKeys }, (line) => lines.push(line));
+    const running = await startWachtServer(
+      { ...readConfig({}), databaseUrl: server.databaseUrl, port: 0, rateLimitMax: 0, logLevel: "silent", encryptionKeys },
+      (line) => lines.push(line),
+    );
     try {
       const printed = lines.find((line) => line.includes("publishable key"));
       expect(printed).toBe(`Default deployment: frontend API ${running.url}, publishable key (WACHT_PUBLISHABLE_KEY) ${publishableKeyFor(running.url)}`);

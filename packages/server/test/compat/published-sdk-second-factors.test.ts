@@ -40,7 +40,10 @@ describe.each(DIALECTS)("the published SDK's second-factor methods on %s", (dial
     const user = await newUser();
     const secret = newTotpSecret();
     // Spaces, '-' and lower case, as an admin may paste it.
-    const pasted = secret.toLowerCase().replace(/(.{4})/g, "$1 ").replace(/ (?=.)/, "-");
+    const pasted = secret
+      .toLowerCase()
+      .replace(/(.{4})/g, "$1 ")
+      .replace(/ (?=.)/, "-");
     const created = await client.users.createAuthenticator(user.id, { secret: pasted });
     expect(Object.keys(created).sort()).toEqual(["id", "otp_url"]);
     expect(created.otp_url).toBe(

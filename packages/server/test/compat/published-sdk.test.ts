@@ -175,7 +175,14 @@ describe.each(DIALECTS)("the published SDK against our server on %s", (dialect) 
     const first = (await client.users.getUser(user.id)).email_addresses[0]!;
     const address = uniqueEmail("second");
     const added = await client.users.addEmail(user.id, { email: address });
-    expect(added).toMatchObject({ email: address, user_id: user.id, deployment_id: server.deploymentId, is_primary: false, verified: false, verified_at: null });
+    expect(added).toMatchObject({
+      email: address,
+      user_id: user.id,
+      deployment_id: server.deploymentId,
+      is_primary: false,
+      verified: false,
+      verified_at: null,
+    });
 
     // An unverified address cannot become primary: the reference server allows it, we do not.
     const refused = await thrown(() => client.users.makeEmailPrimary(user.id, added.id));
@@ -250,7 +257,13 @@ describe.each(DIALECTS)("the published SDK against our server on %s", (dialect) 
 
     const connections = await client.users.listSocialConnections(user.id);
     expect(connections).toEqual([
-      expect.objectContaining({ id: linked.body.id, user_id: user.id, provider: "github_oauth", email_address: githubEmail, user_email_address_id: expect.any(String) }),
+      expect.objectContaining({
+        id: linked.body.id,
+        user_id: user.id,
+        provider: "github_oauth",
+        email_address: githubEmail,
+        user_email_address_id: expect.any(String),
+      }),
     ]);
     expect(JSON.stringify(connections)).not.toMatch(/token/i);
     const details = await client.users.getUser(user.id);
@@ -286,7 +299,14 @@ describe.each(DIALECTS)("the published SDK against our server on %s", (dialect) 
     // the call goes to the global client. Callers pass `{}`.
     const signins = await client.users.listSignins(user.id, {});
     expect(signins.map((signin) => signin.id)).toEqual(active.map((row) => row.id).reverse());
-    expect(signins[0]).toMatchObject({ session_id: active[2]!.id, user_id: user.id, ip_address: "203.0.113.7", browser: "Firefox", device: "Linux", city: null });
+    expect(signins[0]).toMatchObject({
+      session_id: active[2]!.id,
+      user_id: user.id,
+      ip_address: "203.0.113.7",
+      browser: "Firefox",
+      device: "Linux",
+      city: null,
+    });
     expect(new Date(signins[0]!.expires_at).getTime()).toBe(active[2]!.expiresAt);
     expect(JSON.stringify(signins)).not.toContain(active[0]!.secretHash);
     expect((await client.users.listSignins(user.id, { include_expired: true })).map((signin) => signin.id)).toContain(expired.id);

@@ -33,7 +33,11 @@ describe.each(DIALECTS)("admin console sessions on %s", (dialect) => {
   const url = (path: string) => `${server.baseUrl}${path}`;
 
   async function signIn(apiKey = server.apiKey): Promise<ConsoleLogin> {
-    const response = await fetch(url("/console/api/session"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api_key: apiKey }) });
+    const response = await fetch(url("/console/api/session"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ api_key: apiKey }),
+    });
     expect(response.status).toBe(200);
     const body = await response.json();
     const setCookie = response.headers.getSetCookie().find((line) => line.startsWith("wacht_console="))!;
@@ -48,7 +52,11 @@ describe.each(DIALECTS)("admin console sessions on %s", (dialect) => {
     });
 
   it("exchanges an API key for an HttpOnly, SameSite=Strict cookie and never returns the key", async () => {
-    const response = await fetch(url("/console/api/session"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api_key: server.apiKey }) });
+    const response = await fetch(url("/console/api/session"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ api_key: server.apiKey }),
+    });
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).not.toContain(server.apiKey);
@@ -64,7 +72,11 @@ describe.each(DIALECTS)("admin console sessions on %s", (dialect) => {
   });
 
   it("refuses a wrong key", async () => {
-    const response = await fetch(url("/console/api/session"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api_key: "sk_wrong" }) });
+    const response = await fetch(url("/console/api/session"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ api_key: "sk_wrong" }),
+    });
     expect(response.status).toBe(401);
     expect((await response.json()).code).toBe("invalid_api_key");
     expect(response.headers.getSetCookie()).toEqual([]);
@@ -100,7 +112,11 @@ describe.each(DIALECTS)("admin console sessions on %s", (dialect) => {
   });
 
   it("ends when its API key is revoked, and keys are managed per deployment", async () => {
-    const created = await fetch(url("/api-keys"), { method: "POST", headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" }, body: JSON.stringify({ name: "support" }) });
+    const created = await fetch(url("/api-keys"), {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "support" }),
+    });
     expect(created.status).toBe(200);
     const { api_key, secret } = await created.json();
     expect(secret).toMatch(/^sk_/);
@@ -123,7 +139,10 @@ describe.each(DIALECTS)("admin console sessions on %s", (dialect) => {
     const first = await fetch(link.url, { redirect: "manual" });
     expect(first.status).toBe(302);
     expect(first.headers.get("location")).toBe("/console/");
-    const cookie = first.headers.getSetCookie().find((line) => line.startsWith("wacht_console="))!.split(";")[0]!;
+    const cookie = first.headers
+      .getSetCookie()
+      .find((line) => line.startsWith("wacht_console="))!
+      .split(";")[0]!;
     expect((await fetch(url("/users"), { headers: { cookie } })).status).toBe(200);
     const second = await fetch(link.url, { redirect: "manual" });
     expect(second.headers.get("location")).toBe("/console/?error=link_invalid");

@@ -38,7 +38,13 @@ export class TestBrowser {
     const response = await fetch(url, { ...init, headers, redirect: "manual" });
     for (const line of response.headers.getSetCookie()) this.#store(cookies, line);
     const location = response.headers.get("location");
-    const hop = { url, status: response.status, location: location === null ? null : new URL(location, url).href, body: await response.text(), headers: response.headers };
+    const hop = {
+      url,
+      status: response.status,
+      location: location === null ? null : new URL(location, url).href,
+      body: await response.text(),
+      headers: response.headers,
+    };
     this.history.push(hop);
     return hop;
   }

@@ -6,7 +6,5 @@ import type { DialectName } from "../../src/storage/dialect.js";
  * narrows it (e.g. "sqlite"); Postgres is left out when global-setup found it unreachable.
  */
 export const DIALECTS: DialectName[] = (["sqlite", "postgres"] as const).filter(
-  (dialect) =>
-    (process.env.WACHT_TEST_DIALECTS ?? "sqlite,postgres").split(",").includes(dialect) &&
-    (dialect === "sqlite" || inject("postgresAvailable")),
+  (dialect) => (process.env.WACHT_TEST_DIALECTS ?? "sqlite,postgres").split(",").includes(dialect) && (dialect === "sqlite" || inject("postgresAvailable")),
 );

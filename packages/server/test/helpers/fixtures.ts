@@ -89,7 +89,11 @@ export function buildPng(width = 2, height = 2, rgb: [number, number, number] = 
 export const fileBlob = (bytes: Buffer, type = "image/png") => new Blob([new Uint8Array(bytes)], { type });
 
 /** Counts a user's rows in a table that has a user_id column. */
-export async function countRowsOfUser(db: Db, table: "user_emails" | "user_phones" | "social_connections" | "sessions" | "profile_images", userId: string): Promise<number> {
+export async function countRowsOfUser(
+  db: Db,
+  table: "user_emails" | "user_phones" | "social_connections" | "sessions" | "profile_images",
+  userId: string,
+): Promise<number> {
   const row = await db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as("count"))

@@ -30,7 +30,11 @@ function sessionHeaders(presentation: SessionPresentation): Record<string, strin
 export function frontendClient(baseUrl: string) {
   return {
     signIn: (identifier: string, password: string, headers: Record<string, string> = {}) =>
-      send(`${baseUrl}/sign-in`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ identifier, password }) }),
+      send(`${baseUrl}/sign-in`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ identifier, password }),
+      }),
     sessionToken: (presentation: SessionPresentation) => send(`${baseUrl}/session/token`, { headers: sessionHeaders(presentation) }),
     signOut: (presentation: SessionPresentation) => send(`${baseUrl}/sign-out`, { method: "POST", headers: sessionHeaders(presentation) }),
     jwks: () => send(`${baseUrl}/.well-known/jwks.json`, {}),

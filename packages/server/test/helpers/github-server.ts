@@ -69,7 +69,14 @@ export async function startGithubServer(): Promise<GithubTestServer> {
     if (expiringSeconds === null) return { access_token: accessToken, token_type: "bearer", scope: "read:user,user:email" };
     const refreshToken = `ghr_${randomBytes(16).toString("hex")}`;
     refreshTokens.set(refreshToken, userId);
-    return { access_token: accessToken, token_type: "bearer", scope: "", expires_in: expiringSeconds, refresh_token: refreshToken, refresh_token_expires_in: 15_897_600 };
+    return {
+      access_token: accessToken,
+      token_type: "bearer",
+      scope: "",
+      expires_in: expiringSeconds,
+      refresh_token: refreshToken,
+      refresh_token_expires_in: 15_897_600,
+    };
   };
 
   const server = createServer(async (request, response) => {
@@ -93,7 +100,8 @@ export async function startGithubServer(): Promise<GithubTestServer> {
     }
     if (request.method === "POST" && url.pathname === "/login/oauth/access_token") {
       const form = new URLSearchParams(await readBody(request));
-      if (form.get("client_id") !== clientId || form.get("client_secret") !== clientSecret) return json(response, 200, { error: "incorrect_client_credentials" });
+      if (form.get("client_id") !== clientId || form.get("client_secret") !== clientSecret)
+        return json(response, 200, { error: "incorrect_client_credentials" });
       if (form.get("grant_type") === "refresh_token") {
         const userId = refreshTokens.get(form.get("refresh_token") ?? "");
         if (userId === undefined) return json(response, 200, { error: "bad_refresh_token" });
@@ -116,8 +124,19 @@ export async function startGithubServer(): Promise<GithubTestServer> {
       const grant = token ? accessTokens.get(token) : undefined;
       if (!grant || (grant.expiresAtMs !== null && grant.expiresAtMs <= Date.now())) return json(response, 401, { message: "Bad credentials" });
       const user = users.get(grant.userId)!;
-      if (apiPath === "/user") return json(response, 200, { id: user.id, login: user.login, name: user.name, email: user.publicEmail ?? null, avatar_url: `https://avatars.githubusercontent.com/u/${user.id}` });
-      return json(response, 200, user.emails.map((email) => ({ ...email, visibility: email.primary ? "private" : null })));
+      if (apiPath === "/user")
+        return json(response, 200, {
+          id: user.id,
+          login: user.login,
+          name: user.name,
+          email: user.publicEmail ?? null,
+          avatar_url: `https://avatars.githubusercontent.com/u/${user.id}`,
+        });
+      return json(
+        response,
+        200,
+        user.emails.map((email) => ({ ...email, visibility: email.primary ? "private" : null })),
+      );
     }
     json(response, 404, { message: "Not Found" });
   });

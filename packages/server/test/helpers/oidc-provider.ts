@@ -38,7 +38,10 @@ type Outcome = { sub: string } | { deny: true };
  * interaction handler that completes each interaction as the test scripted (signInNextAs /
  * denyNext), through the provider's own interactionDetails / interactionFinished API.
  */
-export async function startOidcProvider(options: { redirectUris: string[]; /** Served at /picture.png, for `picture` claims. */ picturePng?: Buffer }): Promise<TestOidcProvider> {
+export async function startOidcProvider(options: {
+  redirectUris: string[];
+  /** Served at /picture.png, for `picture` claims. */ picturePng?: Buffer;
+}): Promise<TestOidcProvider> {
   const accounts = new Map<string, TestAccount>();
   const outcomes: Outcome[] = [];
   const authorizationRequests: URLSearchParams[] = [];
@@ -102,7 +105,12 @@ export async function startOidcProvider(options: { redirectUris: string[]; /** S
     const details = await provider.interactionDetails(request, response);
     const outcome = outcomes.shift();
     if (!outcome || "deny" in outcome) {
-      await provider.interactionFinished(request, response, { error: "access_denied", error_description: "The user refused." }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        request,
+        response,
+        { error: "access_denied", error_description: "The user refused." },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     const grant = new provider.Grant({ accountId: outcome.sub, clientId: String(details.params.client_id) });

@@ -37,7 +37,13 @@ export async function startScriptedOidcProvider(): Promise<ScriptedOidcProvider>
       response.end(JSON.stringify(body));
     };
     if (url.pathname === "/.well-known/openid-configuration") {
-      return json(200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, token_endpoint_auth_methods_supported: ["client_secret_post"] });
+      return json(200, {
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        token_endpoint_auth_methods_supported: ["client_secret_post"],
+      });
     }
     if (url.pathname === "/jwks") return json(200, { keys: [publicJwk] });
     if (url.pathname === "/authorize") {
@@ -49,7 +55,9 @@ export async function startScriptedOidcProvider(): Promise<ScriptedOidcProvider>
         // As Apple does: a page that posts the answer to the client.
         const field = (name: string, value: string) => `<input type="hidden" name="${name}" value="${value.replace(/"/g, "&quot;")}">`;
         response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-        return response.end(`<form method="post" action="${redirectUri}">${field("code", code)}${field("state", state)}</form><script>document.forms[0].submit()</script>`);
+        return response.end(
+          `<form method="post" action="${redirectUri}">${field("code", code)}${field("state", state)}</form><script>document.forms[0].submit()</script>`,
+        );
       }
       const back = new URL(redirectUri);
       back.searchParams.set("code", code);

@@ -31,7 +31,15 @@ export interface StartServerOptions {
  */
 export async function startServer(dialect: DialectName = "sqlite", options: StartServerOptions = {}): Promise<TestServer> {
   const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await createFreshDatabase(dialect);
-  const config: Config = { ...readConfig({}), databaseUrl: database.url, port: 0, rateLimitMax: 0, signInRateLimitMax: 0, apiKeyFailureMax: 0, ...options.config };
+  const config: Config = {
+    ...readConfig({}),
+    databaseUrl: database.url,
+    port: 0,
+    rateLimitMax: 0,
+    signInRateLimitMax: 0,
+    apiKeyFailureMax: 0,
+    ...options.config,
+  };
   const handle = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
   await migrateToLatest(handle.db);
   const deployment = await ensureDefaultDeployment(handle.db);

@@ -57,7 +57,9 @@ export async function startReceiver(respond: Responder = () => ({ status: 200, b
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`receiver: condition not met; got ${received.length} requests: ${received.map((r) => r.json?.type ?? r.body.slice(0, 40)).join(", ")}`));
+          reject(
+            new Error(`receiver: condition not met; got ${received.length} requests: ${received.map((r) => r.json?.type ?? r.body.slice(0, 40)).join(", ")}`),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);

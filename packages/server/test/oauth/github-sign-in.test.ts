@@ -22,7 +22,12 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
     call = apiClient(server.baseUrl, server.apiKey);
     published = new WachtClient({ apiKey: server.apiKey, baseUrl: server.baseUrl });
     github = await startGithubServer();
-    const configured = await call("POST", "/oauth-providers", { provider: "github_oauth", client_id: github.clientId, client_secret: github.clientSecret, issuer: github.baseUrl });
+    const configured = await call("POST", "/oauth-providers", {
+      provider: "github_oauth",
+      client_id: github.clientId,
+      client_secret: github.clientSecret,
+      issuer: github.baseUrl,
+    });
     expect(configured.body).toMatchObject({ provider: "github_oauth", issuer: github.baseUrl, scopes: ["read:user", "user:email"] });
     await call("PATCH", "/oauth-settings", { redirect_urls: [APP_URL] });
   });
@@ -31,7 +36,8 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
     await server?.close();
   });
 
-  const startUrl = (query: Record<string, string> = {}) => `${server.baseUrl}/oauth/github_oauth/start?${new URLSearchParams({ redirect_url: APP_URL, ...query })}`;
+  const startUrl = (query: Record<string, string> = {}) =>
+    `${server.baseUrl}/oauth/github_oauth/start?${new URLSearchParams({ redirect_url: APP_URL, ...query })}`;
   async function signIn(browser: TestBrowser, query: Record<string, string> = {}): Promise<URL> {
     const { stoppedAt, hop } = await browser.navigate(startUrl(query), isApp);
     if (!stoppedAt) throw new Error(`the sign-in did not return to the app: ${hop.status} ${hop.body.slice(0, 300)}`);
@@ -124,7 +130,11 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
       expect(fresh.body).toMatchObject({ provider: "github_oauth", token_type: "bearer" });
       expect(github.refreshCount()).toBe(0);
 
-      await server.db.updateTable("oauth_tokens").set({ expires_at: Date.now() - 1 }).where("connection_id", "=", connection!.id).execute();
+      await server.db
+        .updateTable("oauth_tokens")
+        .set({ expires_at: Date.now() - 1 })
+        .where("connection_id", "=", connection!.id)
+        .execute();
       const refreshed = await call("GET", path);
       expect(github.refreshCount()).toBe(1);
       expect(refreshed.body.access_token).not.toBe(fresh.body.access_token);
@@ -143,7 +153,11 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
     const user = await createUser(call);
     const browser = new TestBrowser();
     const signInWithPassword = async () => {
-      const signedIn = await fetch(`${server.baseUrl}/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier: user.primary_email_address, password: GOOD_PASSWORD }) });
+      const signedIn = await fetch(`${server.baseUrl}/sign-in`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ identifier: user.primary_email_address, password: GOOD_PASSWORD }),
+      });
       browser.setCookie(server.baseUrl, "__session", ((await signedIn.json()) as { token: string }).token);
     };
     await signInWithPassword();

@@ -29,7 +29,10 @@ describe.each(DIALECTS)("ID token checks on %s", (dialect) => {
   async function signInWith(flaw: IdTokenFlaw, email = uniqueEmail("idt")) {
     idp.script({ sub: `g-${uniqueTag()}`, email, email_verified: true, name: "Grace Brewster Hopper" }, flaw);
     const browser = new TestBrowser();
-    const { stoppedAt } = await browser.navigate(`${server.baseUrl}/oauth/google_oauth/start?redirect_url=${encodeURIComponent(APP_URL)}`, (next) => next.origin === new URL(APP_URL).origin);
+    const { stoppedAt } = await browser.navigate(
+      `${server.baseUrl}/oauth/google_oauth/start?redirect_url=${encodeURIComponent(APP_URL)}`,
+      (next) => next.origin === new URL(APP_URL).origin,
+    );
     return { landed: stoppedAt!, session: browser.cookie(server.baseUrl, "__session"), email };
   }
 
@@ -41,7 +44,7 @@ describe.each(DIALECTS)("ID token checks on %s", (dialect) => {
     expect(user).toMatchObject({ first_name: "Grace", last_name: "Brewster Hopper" });
   });
 
-  it("takes an Apple-style answer posted back as a form (response_mode=form_post), with email_verified as the string \"true\"", async () => {
+  it('takes an Apple-style answer posted back as a form (response_mode=form_post), with email_verified as the string "true"', async () => {
     await call("POST", "/oauth-providers", { provider: "apple_oauth", client_id: idp.clientId, client_secret: idp.clientSecret, issuer: idp.issuer });
     const email = uniqueEmail("apple");
     idp.script({ sub: `a-${uniqueTag()}`, email, email_verified: "true" }, "valid");
@@ -53,7 +56,11 @@ describe.each(DIALECTS)("ID token checks on %s", (dialect) => {
     // The browser submits the provider's page: a cross-site POST to our callback.
     const action = /action="([^"]+)"/.exec(hop.body)![1]!;
     const fields = Object.fromEntries([...hop.body.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    const posted = await browser.request(action, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+    const posted = await browser.request(action, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields).toString(),
+    });
     expect(posted.status).toBe(302);
     expect(posted.location).toBe(APP_URL);
     expect(browser.cookie(server.baseUrl, "__session")).toMatch(/^ses_/);

@@ -21,7 +21,14 @@ describe.each(DIALECTS)("OAuth providers and settings on %s", (dialect) => {
     const created = await call("POST", "/oauth-providers", { provider: "github_oauth", client_id: "gh-client", client_secret: SECRET });
     expect(created.status).toBe(200);
     expect(Object.keys(created.body).sort()).toEqual(PROVIDER_FIELDS);
-    expect(created.body).toMatchObject({ provider: "github_oauth", client_id: "gh-client", issuer: "https://github.com", scopes: ["read:user", "user:email"], enabled: true, has_client_secret: true });
+    expect(created.body).toMatchObject({
+      provider: "github_oauth",
+      client_id: "gh-client",
+      issuer: "https://github.com",
+      scopes: ["read:user", "user:email"],
+      enabled: true,
+      has_client_secret: true,
+    });
     expect(created.body.created_at).toMatch(RFC3339_UTC);
 
     const answers = [
@@ -99,9 +106,17 @@ describe.each(DIALECTS)("OAuth providers and settings on %s", (dialect) => {
   it("has settings: sign-up through OAuth on by default, and a redirect allow-list of exact URLs", async () => {
     const second = await createSecondDeployment(server, `settings-${dialect}`);
     expect((await second.call("GET", "/oauth-settings")).body).toEqual({ redirect_urls: [], allow_sign_up: true });
-    const changed = await second.call("PATCH", "/oauth-settings", { redirect_urls: ["https://app.example.com/after-sign-in", "http://localhost:5173/cb", "https://app.example.com/after-sign-in"] });
+    const changed = await second.call("PATCH", "/oauth-settings", {
+      redirect_urls: ["https://app.example.com/after-sign-in", "http://localhost:5173/cb", "https://app.example.com/after-sign-in"],
+    });
     expect(changed.body).toEqual({ redirect_urls: ["https://app.example.com/after-sign-in", "http://localhost:5173/cb"], allow_sign_up: true });
-    for (const bad of ["/relative", "http://app.example.com/plain-http", "https://user:pw@app.example.com/", "https://app.example.com/x#frag", "javascript:alert(1)"]) {
+    for (const bad of [
+      "/relative",
+      "http://app.example.com/plain-http",
+      "https://user:pw@app.example.com/",
+      "https://app.example.com/x#frag",
+      "javascript:alert(1)",
+    ]) {
       const refused = await second.call("PATCH", "/oauth-settings", { redirect_urls: [bad] });
       expect(refused.status, bad).toBe(400);
       expect(refused.body.details, bad).toHaveProperty("redirect_urls[0]");
@@ -124,7 +139,11 @@ describe.each(DIALECTS)("OAuth providers and settings on %s", (dialect) => {
     await applyOauthEnvironment(server.db, server.app.secretBox, server.deploymentId, environment); // every start: no duplicate
     const listed = (await call("GET", "/oauth-providers")).body.data;
     expect(listed.find((p: any) => p.provider === "google_oauth")).toMatchObject({ client_id: "env-google", issuer: "https://accounts.google.com" });
-    expect(listed.find((p: any) => p.provider === "oidc_corp")).toMatchObject({ client_id: "env-corp", issuer: "https://sso.corp.example", scopes: ["openid", "email"] });
+    expect(listed.find((p: any) => p.provider === "oidc_corp")).toMatchObject({
+      client_id: "env-corp",
+      issuer: "https://sso.corp.example",
+      scopes: ["openid", "email"],
+    });
     expect(JSON.stringify(listed)).not.toContain("env-google-secret");
     expect((await call("GET", "/oauth-settings")).body.redirect_urls).toEqual(["https://app.example.com/done", "http://127.0.0.1:3000/done"]);
     await call("DELETE", "/oauth-providers/google_oauth");
@@ -143,7 +162,8 @@ describe("social sign-in starts are rate-limited per address", () => {
   afterAll(async () => server?.close());
 
   it("answers 429 with Retry-After once the address used its allowance", async () => {
-    const start = () => fetch(`${server.baseUrl}/oauth/github_oauth/start?redirect_url=${encodeURIComponent("http://127.0.0.1:9/done")}`, { redirect: "manual" });
+    const start = () =>
+      fetch(`${server.baseUrl}/oauth/github_oauth/start?redirect_url=${encodeURIComponent("http://127.0.0.1:9/done")}`, { redirect: "manual" });
     expect((await start()).status).toBe(302);
     expect((await start()).status).toBe(302);
     const limited = await start();

@@ -35,7 +35,13 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
     call = apiClient(server.baseUrl, server.apiKey);
     published = new WachtClient({ apiKey: server.apiKey, baseUrl: server.baseUrl });
     idp = await startOidcProvider({ redirectUris: [`${server.baseUrl}/oauth/${PROVIDER}/callback`], picturePng: PICTURE });
-    const configured = await call("POST", "/oauth-providers", { provider: PROVIDER, client_id: idp.clientId, client_secret: idp.clientSecret, issuer: idp.issuer, scopes: ["openid", "email", "profile"] });
+    const configured = await call("POST", "/oauth-providers", {
+      provider: PROVIDER,
+      client_id: idp.clientId,
+      client_secret: idp.clientSecret,
+      issuer: idp.issuer,
+      scopes: ["openid", "email", "profile"],
+    });
     expect(configured.status).toBe(200);
     expect((await call("PATCH", "/oauth-settings", { redirect_urls: [APP_URL] })).status).toBe(200);
   });
@@ -44,7 +50,8 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
     await server?.close();
   });
 
-  const startUrl = (query: Record<string, string> = {}, provider = PROVIDER) => `${server.baseUrl}/oauth/${provider}/start?${new URLSearchParams({ redirect_url: APP_URL, ...query })}`;
+  const startUrl = (query: Record<string, string> = {}, provider = PROVIDER) =>
+    `${server.baseUrl}/oauth/${provider}/start?${new URLSearchParams({ redirect_url: APP_URL, ...query })}`;
 
   /** A whole sign-in in `browser`: from our start URL through the provider and back to the app. */
   async function signIn(browser: TestBrowser, query: Record<string, string> = {}, provider = PROVIDER): Promise<URL> {
@@ -119,7 +126,12 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
 
       const connections = await published.users.listSocialConnections(user.id);
       expect(connections).toHaveLength(1);
-      expect(connections[0]).toMatchObject({ provider: PROVIDER, provider_user_id: account.sub, email_address: account.email, user_email_address_id: details.email_addresses[0].id });
+      expect(connections[0]).toMatchObject({
+        provider: PROVIDER,
+        provider_user_id: account.sub,
+        email_address: account.email,
+        user_email_address_id: details.email_addresses[0].id,
+      });
       expect((await call("GET", `/users/${user.id}/sessions`)).body.data).toHaveLength(1);
     });
 
@@ -134,7 +146,7 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect(users).toHaveLength(1);
       expect(users[0].profile_picture_url).toBeNull();
       expect((await call("GET", `/users/${users[0].id}/sessions`)).body.data).toHaveLength(2);
-      expect((await published.users.listSocialConnections(users[0].id))).toHaveLength(1);
+      expect(await published.users.listSocialConnections(users[0].id)).toHaveLength(1);
     });
 
     it("makes one user when two first sign-ins of one account finish at the same time; both are signed in", async () => {
@@ -190,7 +202,9 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect((await signIn(browser)).href).toBe(APP_URL);
       expect(await usersWithEmail(email)).toHaveLength(1);
       const details = await getDetails(call, user.id);
-      expect(details.social_connections).toEqual([expect.objectContaining({ provider: PROVIDER, provider_user_id: account.sub, user_email_address_id: details.email_addresses[0].id })]);
+      expect(details.social_connections).toEqual([
+        expect.objectContaining({ provider: PROVIDER, provider_user_id: account.sub, user_email_address_id: details.email_addresses[0].id }),
+      ]);
       const token = await browser.request(`${server.baseUrl}/session/token`);
       expect(decodeJwt(JSON.parse(token.body).data.token).payload.sub).toBe(user.id);
     });
@@ -255,7 +269,11 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
 
     it("links a provider to the signed-in user (intent=link); it then lists and unlinks its own connections", async () => {
       const user = await createUser(call);
-      const signedIn = await fetch(`${server.baseUrl}/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier: user.primary_email_address, password: GOOD_PASSWORD }) });
+      const signedIn = await fetch(`${server.baseUrl}/sign-in`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ identifier: user.primary_email_address, password: GOOD_PASSWORD }),
+      });
       const credential = ((await signedIn.json()) as { token: string }).token;
       const browser = new TestBrowser();
       browser.setCookie(server.baseUrl, "__session", credential);
@@ -285,7 +303,11 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       idp.signInNextAs(account.sub);
       await signIn(new TestBrowser());
       const other = await createUser(call);
-      const signedIn = await fetch(`${server.baseUrl}/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ identifier: other.primary_email_address, password: GOOD_PASSWORD }) });
+      const signedIn = await fetch(`${server.baseUrl}/sign-in`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ identifier: other.primary_email_address, password: GOOD_PASSWORD }),
+      });
       const browser = new TestBrowser();
       browser.setCookie(server.baseUrl, "__session", ((await signedIn.json()) as { token: string }).token);
       idp.signInNextAs(account.sub);
@@ -343,7 +365,9 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       const callback = await callbackUrlOf(browser);
       await browser.request(callback.href);
       const freshState = await stateAtProvider(browser);
-      const replay = await browser.request(`${server.baseUrl}/oauth/${PROVIDER}/callback?${new URLSearchParams({ code: callback.searchParams.get("code")!, state: freshState })}`);
+      const replay = await browser.request(
+        `${server.baseUrl}/oauth/${PROVIDER}/callback?${new URLSearchParams({ code: callback.searchParams.get("code")!, state: freshState })}`,
+      );
       expect(new URL(replay.location!).searchParams.get("error")).toBe("code_rejected");
     });
 
@@ -353,7 +377,9 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       const browser = new TestBrowser();
       const callback = await callbackUrlOf(browser);
       const otherState = await stateAtProvider(browser);
-      const swapped = await browser.request(`${server.baseUrl}/oauth/${PROVIDER}/callback?${new URLSearchParams({ code: callback.searchParams.get("code")!, state: otherState })}`);
+      const swapped = await browser.request(
+        `${server.baseUrl}/oauth/${PROVIDER}/callback?${new URLSearchParams({ code: callback.searchParams.get("code")!, state: otherState })}`,
+      );
       expect(new URL(swapped.location!).searchParams.get("error")).toBe("code_rejected");
       expect(sessionCookie(browser)).toBeUndefined();
     });
@@ -386,7 +412,11 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       idp.signInNextAs(account.sub);
       const browser = new TestBrowser();
       const callback = await callbackUrlOf(browser);
-      await server.db.updateTable("oauth_states").set({ expires_at: Date.now() - 1000 }).where("used_at", "is", null).execute();
+      await server.db
+        .updateTable("oauth_states")
+        .set({ expires_at: Date.now() - 1000 })
+        .where("used_at", "is", null)
+        .execute();
       const late = await browser.request(callback.href);
       expect(new URL(late.location!).searchParams.get("error")).toBe("oauth_state_expired");
 
@@ -428,12 +458,20 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect(first.body).toMatchObject({ connection_id: connection!.id, provider: PROVIDER, token_type: "Bearer" });
       const userinfo = async (token: string) => (await fetch(`${idp.issuer}/me`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>;
       expect((await userinfo(first.body.access_token)).sub).toBe(account.sub);
-      for (const body of [JSON.stringify(await getDetails(call, user.id)), JSON.stringify(connection), ...browser.history.map((hop) => hop.body + hop.location)]) {
+      for (const body of [
+        JSON.stringify(await getDetails(call, user.id)),
+        JSON.stringify(connection),
+        ...browser.history.map((hop) => hop.body + hop.location),
+      ]) {
         expect(body).not.toContain(first.body.access_token);
       }
 
       // Expired: refreshed with the stored refresh token before it is handed out.
-      await server.db.updateTable("oauth_tokens").set({ expires_at: Date.now() - 1000 }).where("connection_id", "=", connection!.id).execute();
+      await server.db
+        .updateTable("oauth_tokens")
+        .set({ expires_at: Date.now() - 1000 })
+        .where("connection_id", "=", connection!.id)
+        .execute();
       const refreshed = await call("GET", `/users/${user.id}/social-connections/${connection!.id}/access-token`);
       expect(refreshed.status).toBe(200);
       expect(refreshed.body.access_token).not.toBe(first.body.access_token);

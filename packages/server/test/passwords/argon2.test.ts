@@ -49,7 +49,8 @@ describe("argon2 digests", () => {
   it("takes each cap at its edge and refuses one step over it, naming the limit", () => {
     expect(MAX_IMPORTED_ARGON2).toEqual({ memoryCost: 65536, memoryTimesPasses: 155648, parallelism: 4 });
     const accepted = [withParameters("argon2id", 65536, 2, 4), withParameters("argon2id", 38912, 4, 1), withParameters("argon2i", 51882, 3, 1)];
-    for (const digest of accepted) expect(normalizeImportedDigest({ digest, hasher: digest.startsWith("$argon2id$") ? "argon2id" : "argon2i" }), digest).toHaveProperty("stored");
+    for (const digest of accepted)
+      expect(normalizeImportedDigest({ digest, hasher: digest.startsWith("$argon2id$") ? "argon2id" : "argon2i" }), digest).toHaveProperty("stored");
     const refused: Array<[digest: string, rule: string]> = [
       [withParameters("argon2id", 65537, 1, 1), "must use at most 65536 KiB of memory (m=)"],
       [withParameters("argon2id", 38913, 4, 1), "must have memory times passes (m= × t=) of at most 155648"],

@@ -40,7 +40,15 @@ describe("Better Auth scrypt digests", () => {
 
   it("refuses malformed digests", () => {
     const [salt, key] = VECTOR.digest.split(":") as [string, string];
-    for (const digest of [`${salt}:${key.slice(2)}`, `${salt}${key}`, `${salt}:${key}x`, `zz${salt.slice(2)}:${key}`, `${salt.slice(0, 10)}:${key}`, "$ba-scrypt$nope", ""]) {
+    for (const digest of [
+      `${salt}:${key.slice(2)}`,
+      `${salt}${key}`,
+      `${salt}:${key}x`,
+      `zz${salt.slice(2)}:${key}`,
+      `${salt.slice(0, 10)}:${key}`,
+      "$ba-scrypt$nope",
+      "",
+    ]) {
       expect(normalizeImportedDigest({ digest, hasher: "scrypt_better_auth" }), digest).toEqual({
         field: "password_digest",
         rule: "must be a Better Auth scrypt digest: <hex salt>:<128 hex digits of key>",

@@ -7,7 +7,10 @@ import bcryptjs from "bcryptjs";
 import { createCipheriv, createHash, createHmac, pbkdf2Sync, randomBytes, scryptSync } from "node:crypto";
 
 /** Firebase's modified scrypt, as its README describes: the signer key AES-256-CTR-encrypted under scrypt(password, salt ‖ separator). */
-export function firebaseScryptHash(password: string, config: { salt: Buffer; saltSeparator: Buffer; signerKey: Buffer; rounds: number; memCost: number }): Buffer {
+export function firebaseScryptHash(
+  password: string,
+  config: { salt: Buffer; saltSeparator: Buffer; signerKey: Buffer; rounds: number; memCost: number },
+): Buffer {
   const N = 2 ** config.memCost;
   const key = scryptSync(password, Buffer.concat([config.salt, config.saltSeparator]), 32, { N, r: config.rounds, p: 1, maxmem: 256 * N * config.rounds });
   const cipher = createCipheriv("aes-256-ctr", key, Buffer.alloc(16));
@@ -53,8 +56,13 @@ function phpassEncode64(input: Buffer, count: number): string {
 
 /** phpass's crypt_private: md5(salt . password), then md5(hash . password) 2^log2Count times. */
 export function phpassHash(password: string, log2Count: number, salt = "abcdefgh", id: "$P$" | "$H$" = "$P$"): string {
-  let hash = createHash("md5").update(salt + password).digest();
-  for (let count = 2 ** log2Count; count > 0; count--) hash = createHash("md5").update(Buffer.concat([hash, Buffer.from(password)])).digest();
+  let hash = createHash("md5")
+    .update(salt + password)
+    .digest();
+  for (let count = 2 ** log2Count; count > 0; count--)
+    hash = createHash("md5")
+      .update(Buffer.concat([hash, Buffer.from(password)]))
+      .digest();
   return `${id}${ITOA64[log2Count]}${salt}${phpassEncode64(hash, 16)}`;
 }
 

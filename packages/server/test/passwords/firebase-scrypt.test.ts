@@ -65,11 +65,25 @@ describe("Firebase scrypt digests", () => {
   });
 
   it("refuses a bare hash without its salt or the project's config, and malformed digests", () => {
-    expect(normalizeImportedDigest({ digest: README.hash, hasher: "scrypt_firebase", firebase: firebaseConfig })).toEqual({ field: "salt", rule: expect.stringContaining("required") });
-    expect(normalizeImportedDigest({ digest: README.hash, salt: README.salt, hasher: "scrypt_firebase" })).toEqual({ field: "firebase", rule: expect.stringContaining("signer key") });
-    expect(normalizeImportedDigest({ digest: README.hash, salt: "not base64!", hasher: "scrypt_firebase", firebase: firebaseConfig })).toEqual({ field: "salt", rule: "must be base64" });
-    expect(normalizeImportedDigest({ digest: README.hash, salt: README.salt, hasher: "scrypt_firebase", firebase: { ...firebaseConfig, signerKey: "%%%" } })).toEqual({ field: "firebase", rule: "signerKey must be base64" });
-    expect(normalizeImportedDigest({ digest: README.hash, salt: README.salt, hasher: "bcrypt" })).toEqual({ field: "salt", rule: expect.stringContaining("only taken with scrypt_firebase") });
+    expect(normalizeImportedDigest({ digest: README.hash, hasher: "scrypt_firebase", firebase: firebaseConfig })).toEqual({
+      field: "salt",
+      rule: expect.stringContaining("required"),
+    });
+    expect(normalizeImportedDigest({ digest: README.hash, salt: README.salt, hasher: "scrypt_firebase" })).toEqual({
+      field: "firebase",
+      rule: expect.stringContaining("signer key"),
+    });
+    expect(normalizeImportedDigest({ digest: README.hash, salt: "not base64!", hasher: "scrypt_firebase", firebase: firebaseConfig })).toEqual({
+      field: "salt",
+      rule: "must be base64",
+    });
+    expect(
+      normalizeImportedDigest({ digest: README.hash, salt: README.salt, hasher: "scrypt_firebase", firebase: { ...firebaseConfig, signerKey: "%%%" } }),
+    ).toEqual({ field: "firebase", rule: "signerKey must be base64" });
+    expect(normalizeImportedDigest({ digest: README.hash, salt: README.salt, hasher: "bcrypt" })).toEqual({
+      field: "salt",
+      rule: expect.stringContaining("only taken with scrypt_firebase"),
+    });
     const malformed = [
       SUPABASE.replace("v=1", "v=2"),
       SUPABASE.replace(/\$[^$]+$/, "$c2hvcnQ="), // hash shorter than the signer key

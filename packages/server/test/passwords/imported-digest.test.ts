@@ -15,7 +15,20 @@ import { betterAuthHash, djangoHash, phcPbkdf2Hash, phpassHash } from "./encoder
 describe("imported digests, whatever their shape", () => {
   it("lists every name password_hasher accepts: ours and Clerk's", () => {
     expect([...PASSWORD_HASHERS].sort()).toEqual(
-      ["argon2i", "argon2id", "bcrypt", "md5_phpass", "pbkdf2", "pbkdf2_sha256", "pbkdf2_sha256_django", "pbkdf2_sha512", "phpass", "scrypt_better_auth", "scrypt_firebase", "wordpress"].sort(),
+      [
+        "argon2i",
+        "argon2id",
+        "bcrypt",
+        "md5_phpass",
+        "pbkdf2",
+        "pbkdf2_sha256",
+        "pbkdf2_sha256_django",
+        "pbkdf2_sha512",
+        "phpass",
+        "scrypt_better_auth",
+        "scrypt_firebase",
+        "wordpress",
+      ].sort(),
     );
     expect(normalizeImportedDigest({ digest: "5f4dcc3b5aa765d61d8327deb882cf99", hasher: "md5" })).toEqual({
       field: "password_hasher",
@@ -28,7 +41,8 @@ describe("imported digests, whatever their shape", () => {
       bcryptjs.hashSync("pw", 4),
       "$argon2i$v=19$m=16,t=2,p=1$bGJRWThNOHJJTVBSdHl2dQ$NfEnUOuUpb7F2fQkgFUG4g",
       "$fbscrypt$v=1,n=14,r=8,p=1,ss=Bw==,sk=ou9tdYTGyYm8kuR6Dt0Bp0kDuAYoXrK16mbZO4yGwAn3oLspjnN0/c41v8xZnO1n14J3MjKj1b2g6AUCAlFwMw==$C0sHCg9ek77hsg==$zKVTMvnWVw5BBOZNUdnsalx4c4c7y/w7IS5p6Ut2+CfEFFlz37J9huyQfov4iizN8dbjvEJlM5tQaJP84+hfTw==",
-      (normalizeImportedDigest({ digest: betterAuthHash("pw", "00112233445566778899aabbccddeeff"), hasher: "scrypt_better_auth" }) as { stored: string }).stored,
+      (normalizeImportedDigest({ digest: betterAuthHash("pw", "00112233445566778899aabbccddeeff"), hasher: "scrypt_better_auth" }) as { stored: string })
+        .stored,
       (normalizeImportedDigest({ digest: djangoHash("pw", "salt", 1000), hasher: "pbkdf2_sha256_django" }) as { stored: string }).stored,
       phcPbkdf2Hash("pw", "sha512", 1000, 64),
       phpassHash("pw", 8),
@@ -76,8 +90,16 @@ describe("imported digests, whatever their shape", () => {
       const refusals = [
         normalizeAuth0PasswordHash({ algorithm: "md5", hash: { value: "5f4dcc3b5aa765d61d8327deb882cf99", encoding: "hex" } }),
         normalizeAuth0PasswordHash({ algorithm: "sha256", hash: { value: "abc", encoding: "hex" } }),
-        normalizeAuth0PasswordHash({ algorithm: "bcrypt", hash: { value: "$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K" }, salt: { value: "pepper" } }),
-        normalizeAuth0PasswordHash({ algorithm: "bcrypt", hash: { value: "$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K" }, password: { encoding: "latin1" } }),
+        normalizeAuth0PasswordHash({
+          algorithm: "bcrypt",
+          hash: { value: "$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K" },
+          salt: { value: "pepper" },
+        }),
+        normalizeAuth0PasswordHash({
+          algorithm: "bcrypt",
+          hash: { value: "$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K" },
+          password: { encoding: "latin1" },
+        }),
         normalizeAuth0PasswordHash({ algorithm: "argon2", hash: { value: "$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K" } }),
         normalizeAuth0PasswordHash({ algorithm: "bcrypt", hash: { value: "$2b$14$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K" } }),
       ];

@@ -32,7 +32,11 @@ describe("PBKDF2 digests", () => {
   });
 
   it("verifies PHC digests over SHA-256 and SHA-512 (Auth0's format), kept as they are", async () => {
-    for (const digest of [phcPbkdf2Hash("phc pw", "sha256", 5_000, 32), phcPbkdf2Hash("phc pw", "sha256", 5_000, 64), phcPbkdf2Hash("phc pw", "sha512", 5_000, 64)]) {
+    for (const digest of [
+      phcPbkdf2Hash("phc pw", "sha256", 5_000, 32),
+      phcPbkdf2Hash("phc pw", "sha256", 5_000, 64),
+      phcPbkdf2Hash("phc pw", "sha512", 5_000, 64),
+    ]) {
       expect(storedOf(digest, "pbkdf2")).toBe(digest);
       expect(await verifyPassword(digest, "phc pw"), digest).toBe(true);
       expect(await verifyPassword(digest, "phc pw "), digest).toBe(false);
@@ -44,7 +48,10 @@ describe("PBKDF2 digests", () => {
     const salt = randomBytes(16);
     const clerk256 = `pbkdf2_sha256$4000$${salt.toString("base64")}$${pbkdf2Sync("clerk pw", salt, 4000, 32, "sha256").toString("base64")}`;
     const clerk512 = `pbkdf2_sha512$4000$pepper$${pbkdf2Sync("clerk pw", "pepper", 4000, 64, "sha512").toString("hex")}`;
-    for (const [digest, hasher] of [[clerk256, "pbkdf2_sha256"], [clerk512, "pbkdf2_sha512"]] as const) {
+    for (const [digest, hasher] of [
+      [clerk256, "pbkdf2_sha256"],
+      [clerk512, "pbkdf2_sha512"],
+    ] as const) {
       const stored = storedOf(digest, hasher);
       expect(stored.startsWith(`$pbkdf2-${hasher.slice(-6)}$i=4000,`)).toBe(true);
       expect(await verifyPassword(stored, "clerk pw")).toBe(true);
@@ -76,7 +83,11 @@ describe("PBKDF2 digests", () => {
     for (const digest of [withIterations("sha256", 1_300_000, 32), withIterations("sha256", 650_000, 64), withIterations("sha512", 1_300_000, 64)]) {
       expect(normalizeImportedDigest({ digest, hasher: "pbkdf2" }), digest).toHaveProperty("stored");
     }
-    for (const [digest, block] of [[withIterations("sha256", 1_300_001, 32), 32], [withIterations("sha256", 650_001, 64), 32], [withIterations("sha512", 1_300_001, 64), 64]] as const) {
+    for (const [digest, block] of [
+      [withIterations("sha256", 1_300_001, 32), 32],
+      [withIterations("sha256", 650_001, 64), 32],
+      [withIterations("sha512", 1_300_001, 64), 64],
+    ] as const) {
       expect(normalizeImportedDigest({ digest, hasher: "pbkdf2" }), digest).toEqual({
         field: "password_digest",
         rule: `must have at most 1300000 iterations (i=, times each block of ${block} bytes of key)`,

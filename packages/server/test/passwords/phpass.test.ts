@@ -31,10 +31,19 @@ describe("phpass digests", () => {
 
   it("refuses a count over 2^16 or under 2^7, naming the limit, and malformed digests", () => {
     const over = phpassHash("x", 8).replace(/^\$P\$./, "$P$F");
-    expect(normalizeImportedDigest({ digest: over, hasher: "phpass" })).toEqual({ field: "password_digest", rule: "must have a count of at most 2^16 (the character after $P$ at most 'E')" });
+    expect(normalizeImportedDigest({ digest: over, hasher: "phpass" })).toEqual({
+      field: "password_digest",
+      rule: "must have a count of at most 2^16 (the character after $P$ at most 'E')",
+    });
     const under = phpassHash("x", 8).replace(/^\$P\$./, "$P$4");
     expect(normalizeImportedDigest({ digest: under, hasher: "phpass" })).toEqual({ field: "password_digest", rule: "must have a count of at least 2^7" });
-    for (const digest of [`${PHPASS_VECTOR.digest}x`, PHPASS_VECTOR.digest.slice(0, -1), PHPASS_VECTOR.digest.replace(/.$/, "!"), "$Q$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", "$1$abc"]) {
+    for (const digest of [
+      `${PHPASS_VECTOR.digest}x`,
+      PHPASS_VECTOR.digest.slice(0, -1),
+      PHPASS_VECTOR.digest.replace(/.$/, "!"),
+      "$Q$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0",
+      "$1$abc",
+    ]) {
       expect(normalizeImportedDigest({ digest, hasher: "phpass" }), digest).toMatchObject({ field: "password_digest" });
     }
   });

@@ -21,7 +21,10 @@ describe("WordPress user_pass values", () => {
   });
 
   it("takes the older forms a WordPress table still holds: phpass $P$ and a plugin's plain bcrypt", async () => {
-    for (const [digest, password] of [[phpassHash("old wp", 13), "old wp"], [bcryptjs.hashSync("plugin wp", 4).replace(/^\$2b\$/, "$2y$"), "plugin wp"]] as const) {
+    for (const [digest, password] of [
+      [phpassHash("old wp", 13), "old wp"],
+      [bcryptjs.hashSync("plugin wp", 4).replace(/^\$2b\$/, "$2y$"), "plugin wp"],
+    ] as const) {
       expect(normalizeImportedDigest({ digest, hasher: "wordpress" })).toEqual({ stored: digest });
       expect(await verifyPassword(digest, password)).toBe(true);
     }
@@ -33,7 +36,10 @@ describe("WordPress user_pass values", () => {
       rule: "must be a WordPress user_pass: $P$…, $wp$2y$… or $2y$…",
     });
     const overCap = wordpressBcryptHash("x").replace("$04$", "$13$");
-    expect(normalizeImportedDigest({ digest: overCap, hasher: "wordpress" })).toEqual({ field: "password_digest", rule: "must have a bcrypt cost of at most 12" });
+    expect(normalizeImportedDigest({ digest: overCap, hasher: "wordpress" })).toEqual({
+      field: "password_digest",
+      rule: "must have a bcrypt cost of at most 12",
+    });
     expect(normalizeImportedDigest({ digest: "$wp$2y$04$short", hasher: "wordpress" })).toMatchObject({ field: "password_digest" });
   });
 });

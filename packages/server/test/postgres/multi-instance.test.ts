@@ -41,9 +41,7 @@ describe.runIf(DIALECTS.includes("postgres"))("two stateless instances on one Po
   it("lets exactly one of 100 concurrent creates of one email win across both instances", async () => {
     const email = uniqueEmail("race");
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        (i % 2 === 0 ? viaFirst : viaSecond)("POST", "/users", { email_address: email, skip_password_check: true }),
-      ),
+      Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? viaFirst : viaSecond)("POST", "/users", { email_address: email, skip_password_check: true })),
     );
     const statuses = results.map((result) => result.status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
@@ -89,7 +87,10 @@ describe.runIf(DIALECTS.includes("postgres"))("migrations started by several ins
       const every = Object.keys(await migrationProvider.getMigrations()).sort();
       // Each migration was applied by exactly one instance; the others found it done.
       expect(applied.flat().sort()).toEqual(every);
-      const rows = await handles[0]!.db.selectFrom("kysely_migration" as any).select("name" as any).execute();
+      const rows = await handles[0]!.db
+        .selectFrom("kysely_migration" as any)
+        .select("name" as any)
+        .execute();
       expect(rows.map((row: any) => row.name).sort()).toEqual(every);
     } finally {
       await Promise.all(handles.map((handle) => handle.close()));

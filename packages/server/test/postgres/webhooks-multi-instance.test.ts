@@ -41,7 +41,13 @@ describe.runIf(DIALECTS.includes("postgres"))("webhooks from two instances on on
     const userIds: string[] = [];
     for (let batch = 0; batch < 100; batch += 20) {
       const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? viaFirst : viaSecond)("POST", "/users", { first_name: `U${batch + i}`, email_address: uniqueEmail("multi"), skip_password_check: true })),
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? viaFirst : viaSecond)("POST", "/users", {
+            first_name: `U${batch + i}`,
+            email_address: uniqueEmail("multi"),
+            skip_password_check: true,
+          }),
+        ),
       );
       for (const answer of answers) {
         expect(answer.status).toBe(200);
@@ -49,7 +55,9 @@ describe.runIf(DIALECTS.includes("postgres"))("webhooks from two instances on on
       }
     }
     for (let batch = 0; batch < 100; batch += 20) {
-      const answers = await Promise.all(userIds.slice(batch, batch + 20).map((id, i) => (i % 2 === 0 ? viaSecond : viaFirst)("PATCH", `/users/${id}`, { last_name: "Updated" })));
+      const answers = await Promise.all(
+        userIds.slice(batch, batch + 20).map((id, i) => (i % 2 === 0 ? viaSecond : viaFirst)("PATCH", `/users/${id}`, { last_name: "Updated" })),
+      );
       for (const answer of answers) expect(answer.status).toBe(200);
     }
     const expected = new Set(userIds.flatMap((id) => [`user.created ${id}`, `user.updated ${id}`]));

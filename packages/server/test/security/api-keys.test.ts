@@ -28,7 +28,13 @@ describe.each(DIALECTS)("WACHT_API_KEY changes on %s", (dialect) => {
   afterAll(async () => server?.close());
 
   it("revokes the previous environment key of the default deployment at start, and says so", async () => {
-    const config = { ...readConfig({}), databaseUrl: server.databaseUrl, port: 0, logLevel: "silent", encryptionKeys: [createHash("sha256").update(server.databaseUrl).digest()] };
+    const config = {
+      ...readConfig({}),
+      databaseUrl: server.databaseUrl,
+      port: 0,
+      logLevel: "silent",
+      encryptionKeys: [createHash("sha256").update(server.databaseUrl).digest()],
+    };
     const first = operatorKey();
     const second = operatorKey();
     const lines: string[] = [];
@@ -67,7 +73,8 @@ describe.each(DIALECTS)("API-key guessing on %s", (dialect) => {
 
   it("answers 429 to an address that sent too many wrong keys, before looking the next one up", async () => {
     const statuses = [];
-    for (let guess = 0; guess < 8; guess++) statuses.push((await raw(server, "GET", "/users", undefined, { authorization: `Bearer sk_${randomBytes(20).toString("hex")}` })).status);
+    for (let guess = 0; guess < 8; guess++)
+      statuses.push((await raw(server, "GET", "/users", undefined, { authorization: `Bearer sk_${randomBytes(20).toString("hex")}` })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
     const limited = expectEnvelope(await raw(server, "GET", "/users", undefined, { authorization: `Bearer ${server.apiKey}` }), 429, "rate_limited");
     expect(limited.message).toMatch(/retry after \d+ s/);

@@ -21,7 +21,8 @@ async function probeHealth(server: TestServer, count: number): Promise<number[]>
   return times;
 }
 
-const percentile = (values: number[], fraction: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * fraction))]!;
+const percentile = (values: number[], fraction: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * fraction))]!;
 
 describe.each(DIALECTS)("request bodies on %s", (dialect) => {
   let server: TestServer;
@@ -82,14 +83,19 @@ describe.each(DIALECTS)("request bodies on %s", (dialect) => {
     const inString = await call("PATCH", `/users/${user.id}`, { public_metadata: { note: "[".repeat(500) } });
     expect(inString.status).toBe(200);
     expect(inString.body.public_metadata.note).toBe("[".repeat(500));
-    expectEnvelope(await raw(server, "PATCH", `/users/${user.id}`, `{"public_metadata":${'{"a":'.repeat(40)}1${"}".repeat(40)}}`, { "content-type": "application/json" }), 400);
+    expectEnvelope(
+      await raw(server, "PATCH", `/users/${user.id}`, `{"public_metadata":${'{"a":'.repeat(40)}1${"}".repeat(40)}}`, { "content-type": "application/json" }),
+      400,
+    );
   });
 
   it("sizes the Backend API's limits per route: users take metadata, other routes take little", async () => {
     const user = await createUser(call);
     const metadata = { blob: "m".repeat(20 * 1024) };
     expect((await call("PATCH", `/users/${user.id}`, { public_metadata: metadata })).status).toBe(200);
-    const bigEmail = await raw(server, "POST", `/users/${user.id}/emails`, JSON.stringify({ email: uniqueEmail(), padding: "p".repeat(20 * 1024) }), { "content-type": "application/json" });
+    const bigEmail = await raw(server, "POST", `/users/${user.id}/emails`, JSON.stringify({ email: uniqueEmail(), padding: "p".repeat(20 * 1024) }), {
+      "content-type": "application/json",
+    });
     expectEnvelope(bigEmail, 413, "payload_too_large");
     const tooBigForUsers = JSON.stringify({ public_metadata: { blob: "m".repeat(300 * 1024) } });
     expectEnvelope(await raw(server, "PATCH", `/users/${user.id}`, tooBigForUsers, { "content-type": "application/json" }), 413, "payload_too_large");

@@ -17,7 +17,12 @@ describe("WACHT_TRUST_PROXY", () => {
     expect(readConfig({}).trustProxy).toBe(false);
     expect(readConfig({ WACHT_TRUST_PROXY: "false" }).trustProxy).toBe(false);
     expect(readConfig({ WACHT_TRUST_PROXY: "2" }).trustProxy).toBe(2);
-    expect(readConfig({ WACHT_TRUST_PROXY: "10.0.0.0/8, 192.168.1.10,fd00::/8,loopback" }).trustProxy).toEqual(["10.0.0.0/8", "192.168.1.10", "fd00::/8", "loopback"]);
+    expect(readConfig({ WACHT_TRUST_PROXY: "10.0.0.0/8, 192.168.1.10,fd00::/8,loopback" }).trustProxy).toEqual([
+      "10.0.0.0/8",
+      "192.168.1.10",
+      "fd00::/8",
+      "loopback",
+    ]);
     for (const bad of ["0", "yes", "10.0.0.0/33", "<script>", "10.0.0.1/8/8", "example.com"]) {
       expect(() => readConfig({ WACHT_TRUST_PROXY: bad }), bad).toThrow(/WACHT_TRUST_PROXY/);
     }
@@ -60,7 +65,8 @@ describe.each(DIALECTS)("client addresses behind one proxy on %s", (dialect) => 
   it("believes only the entry the proxy appended, so rotating forged entries does not reset the sign-in limit", async () => {
     const client = "198.51.100.77";
     const statuses = [];
-    for (let attempt = 0; attempt < 3; attempt++) statuses.push((await signInAs(`10.${attempt}.0.1, ${randomBytes(2).readUInt16BE()}.0.0.9, ${client}`)).status);
+    for (let attempt = 0; attempt < 3; attempt++)
+      statuses.push((await signInAs(`10.${attempt}.0.1, ${randomBytes(2).readUInt16BE()}.0.0.9, ${client}`)).status);
     expect(statuses).toEqual([401, 401, 429]);
     // Garbage in the proxy's own entry is keyed on the proxy (127.0.0.1, shared with the other
     // tests here), not on the garbage: new strings buy no new attempts.

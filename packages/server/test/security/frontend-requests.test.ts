@@ -40,7 +40,9 @@ describe.each(DIALECTS)("frontend requests from browsers on %s", (dialect) => {
     }
     expect((await frontend.sessionToken({ cookie: credential })).status).toBe(200);
     // From its own origin (or from no browser at all) it works.
-    expect((await post(`${server.baseUrl}/sign-out`, { cookie: `__session=${credential}`, origin: server.baseUrl, "sec-fetch-site": "same-origin" })).status).toBe(200);
+    expect(
+      (await post(`${server.baseUrl}/sign-out`, { cookie: `__session=${credential}`, origin: server.baseUrl, "sec-fetch-site": "same-origin" })).status,
+    ).toBe(200);
     expect((await frontend.sessionToken({ cookie: credential })).status).toBe(401);
   });
 

@@ -36,7 +36,14 @@ interface Operation {
 
 function resolve(document: Schema, schema: Schema | undefined): Schema {
   if (!schema) return {};
-  if (typeof schema.$ref === "string") return resolve(document, schema.$ref.replace(/^#\//, "").split("/").reduce((node: any, key: string) => node?.[key], document));
+  if (typeof schema.$ref === "string")
+    return resolve(
+      document,
+      schema.$ref
+        .replace(/^#\//, "")
+        .split("/")
+        .reduce((node: any, key: string) => node?.[key], document),
+    );
   return schema;
 }
 
@@ -58,7 +65,26 @@ const nastyString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: "grapheme", maxLength: 20 }),
   fc.string({ unit: "binary", maxLength: 20 }),
-  fc.constantFrom("", " ", "\u0000", "a\u0000b", "\u202e\u200b", "K\u212a", "\ud800", "<script>alert(1)</script>", "' OR 1=1 --", "%00", "../../etc/passwd", "null", "true", "0", "-1", "1e309", "__proto__", "x".repeat(5000)),
+  fc.constantFrom(
+    "",
+    " ",
+    "\u0000",
+    "a\u0000b",
+    "\u202e\u200b",
+    "K\u212a",
+    "\ud800",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "%00",
+    "../../etc/passwd",
+    "null",
+    "true",
+    "0",
+    "-1",
+    "1e309",
+    "__proto__",
+    "x".repeat(5000),
+  ),
 );
 
 function arbitraryFor(document: Schema, raw: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
@@ -69,9 +95,14 @@ function arbitraryFor(document: Schema, raw: Schema | undefined, depth = 0): fc.
   if (schema.const !== undefined) return fc.constant(schema.const);
   switch (Array.isArray(schema.type) ? schema.type[0] : schema.type) {
     case "string":
-      return schema.format === "binary" ? fc.constant("not a file") : fc.oneof(fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 80) }), nastyString, fc.emailAddress());
+      return schema.format === "binary"
+        ? fc.constant("not a file")
+        : fc.oneof(fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 80) }), nastyString, fc.emailAddress());
     case "integer":
-      return fc.oneof(fc.integer({ min: schema.minimum ?? -1000, max: Math.min(schema.maximum ?? 1000, 2 ** 31) }), fc.constantFrom(-1, 0, 2 ** 53, -(2 ** 53)));
+      return fc.oneof(
+        fc.integer({ min: schema.minimum ?? -1000, max: Math.min(schema.maximum ?? 1000, 2 ** 31) }),
+        fc.constantFrom(-1, 0, 2 ** 53, -(2 ** 53)),
+      );
     case "number":
       return fc.double({ noNaN: true });
     case "boolean":
@@ -95,10 +126,29 @@ function bodyTextFor(document: Schema, operation: Operation): fc.Arbitrary<strin
   const drawn = operation.body ? arbitraryFor(document, operation.body) : fc.constant({});
   return fc.oneof(
     { weight: 5, arbitrary: drawn.map((value) => JSON.stringify(value)) },
-    { weight: 1, arbitrary: fc.tuple(drawn, fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 })).map(([value, key, extra]) => JSON.stringify({ ...(value as object), [key || "extra"]: extra })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(drawn, fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }))
+        .map(([value, key, extra]) => JSON.stringify({ ...(value as object), [key || "extra"]: extra })),
+    },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value)) },
     { weight: 1, arbitrary: fc.integer({ min: 30, max: 3000 }).map((depth) => `{"public_metadata":${"[".repeat(depth)}${"]".repeat(depth)}}`) },
-    { weight: 1, arbitrary: fc.constantFrom('{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}', "{", "", "[]", "null", '"text"', '{"a":1,}', "\u0000", "{\"email\":\"\\ud800\"}") },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '{"__proto__":{"admin":true}}',
+        '{"constructor":{"prototype":{"admin":true}}}',
+        "{",
+        "",
+        "[]",
+        "null",
+        '"text"',
+        '{"a":1,}',
+        "\u0000",
+        '{"email":"\\ud800"}',
+      ),
+    },
     { weight: 1, arbitrary: drawn.map((value) => JSON.stringify(value).slice(0, -1)) },
     { weight: 1, arbitrary: fc.constant(undefined) },
   );
@@ -127,27 +177,40 @@ describe.each(DIALECTS)("fuzzing every route on %s", (dialect) => {
     const row = await server.db.selectFrom("users").select("password_hash").where("id", "=", user.id).executeTakeFirstOrThrow();
     const sessionRow = await server.db.selectFrom("sessions").select("secret_hash").where("id", "=", signIn.body.session_id).executeTakeFirstOrThrow();
     const keyRows = await server.db.selectFrom("api_keys").select("secret_hash").execute();
-    secrets.push(server.apiKey, GOOD_PASSWORD, row.password_hash!, sessionRow.secret_hash, signIn.body.token.split(".")[1]!, ...keyRows.map((key) => key.secret_hash));
+    secrets.push(
+      server.apiKey,
+      GOOD_PASSWORD,
+      row.password_hash!,
+      sessionRow.secret_hash,
+      signIn.body.token.split(".")[1]!,
+      ...keyRows.map((key) => key.secret_hash),
+    );
   });
   afterAll(async () => server?.close());
 
   it("covers every route the OpenAPI document lists", () => {
     const operations = operationsOf(document);
     expect(operations.length).toBeGreaterThanOrEqual(25);
-    expect(operations.map((operation) => `${operation.method} ${operation.path}`)).toEqual(expect.arrayContaining(["POST /users", "PATCH /users/{userId}", "POST /users/{userId}/emails", "GET /users"]));
+    expect(operations.map((operation) => `${operation.method} ${operation.path}`)).toEqual(
+      expect.arrayContaining(["POST /users", "PATCH /users/{userId}", "POST /users/{userId}/emails", "GET /users"]),
+    );
   });
 
   it("never answers 5xx, always answers JSON in the envelope, and never leaks a secret", async () => {
     const violations: string[] = [];
     for (const operation of operationsOf(document)) {
       const pathValue = (name: string) =>
-        fc.oneof({ weight: 3, arbitrary: fc.constant(ids[name] ?? ids.userId!) }, { weight: 1, arbitrary: nastyString.map((text) => encodeAny(text).slice(0, 300) || "x") }, { weight: 1, arbitrary: fc.constantFrom("%", "%E0%A4%A", "..", "usr_" + "0".repeat(200)) });
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constant(ids[name] ?? ids.userId!) },
+          { weight: 1, arbitrary: nastyString.map((text) => encodeAny(text).slice(0, 300) || "x") },
+          { weight: 1, arbitrary: fc.constantFrom("%", "%E0%A4%A", "..", "usr_" + "0".repeat(200)) },
+        );
       const pathParameters = operation.parameters.filter((parameter) => parameter.in === "path");
       const queryParameters = operation.parameters.filter((parameter) => parameter.in === "query");
       const request = fc.record({
-        path: fc.tuple(...pathParameters.map((parameter) => pathValue(parameter.name)), fc.constant(null)).map((values) =>
-          pathParameters.reduce((path, parameter, index) => path.replace(`{${parameter.name}}`, values[index] as string), operation.path),
-        ),
+        path: fc
+          .tuple(...pathParameters.map((parameter) => pathValue(parameter.name)), fc.constant(null))
+          .map((values) => pathParameters.reduce((path, parameter, index) => path.replace(`{${parameter.name}}`, values[index] as string), operation.path)),
         query: fc.array(
           fc.tuple(
             fc.oneof(fc.constantFrom(...queryParameters.map((parameter) => parameter.name), "unknown"), fc.string({ maxLength: 8 })),
@@ -156,9 +219,30 @@ describe.each(DIALECTS)("fuzzing every route on %s", (dialect) => {
           { maxLength: 4 },
         ),
         body: bodyTextFor(document, operation),
-        contentType: fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "multipart/form-data", "application/x-www-form-urlencoded", undefined),
-        authorization: fc.constantFrom(`Bearer ${server.apiKey}`, `Bearer ${server.apiKey}`, "Bearer sk_wrong", "Basic Zm9vOmJhcg==", undefined, `Bearer ${"x".repeat(600)}`),
-        extra: fc.record({ "idempotency-key": fc.option(fc.string({ maxLength: 20 })), origin: fc.option(fc.constantFrom("https://evil.example", "null", server.baseUrl)), cookie: fc.option(nastyString.map((text) => `__session=${encodeAny(text)}`)) }, { requiredKeys: [] }),
+        contentType: fc.constantFrom(
+          "application/json",
+          "application/json; charset=utf-8",
+          "text/plain",
+          "multipart/form-data",
+          "application/x-www-form-urlencoded",
+          undefined,
+        ),
+        authorization: fc.constantFrom(
+          `Bearer ${server.apiKey}`,
+          `Bearer ${server.apiKey}`,
+          "Bearer sk_wrong",
+          "Basic Zm9vOmJhcg==",
+          undefined,
+          `Bearer ${"x".repeat(600)}`,
+        ),
+        extra: fc.record(
+          {
+            "idempotency-key": fc.option(fc.string({ maxLength: 20 })),
+            origin: fc.option(fc.constantFrom("https://evil.example", "null", server.baseUrl)),
+            cookie: fc.option(nastyString.map((text) => `__session=${encodeAny(text)}`)),
+          },
+          { requiredKeys: [] },
+        ),
       });
       await fc.assert(
         fc.asyncProperty(request, async (drawn) => {
@@ -178,7 +262,12 @@ describe.each(DIALECTS)("fuzzing every route on %s", (dialect) => {
           if (answer.status >= 400) {
             const body = answer.body;
             const isEnvelope =
-              typeof body === "object" && body !== null && typeof body.message === "string" && /^[a-z]+(_[a-z]+)*$/.test(body.code) && "details" in body && body.errors?.[0]?.code === answer.status;
+              typeof body === "object" &&
+              body !== null &&
+              typeof body.message === "string" &&
+              /^[a-z]+(_[a-z]+)*$/.test(body.code) &&
+              "details" in body &&
+              body.errors?.[0]?.code === answer.status;
             if (!isEnvelope) violations.push(`no envelope: ${label}`);
           }
           for (const secret of secrets) if (text.includes(secret)) violations.push(`secret in answer: ${label}`);

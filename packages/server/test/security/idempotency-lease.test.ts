@@ -15,13 +15,25 @@ describe.each(DIALECTS)("idempotency claims left by a crashed request on %s", (d
   afterAll(async () => server?.close());
 
   const claimOf = (key: string) =>
-    server.db.selectFrom("idempotency_keys").selectAll().where("deployment_id", "=", server.deploymentId).where("idempotency_key", "=", key).executeTakeFirstOrThrow();
+    server.db
+      .selectFrom("idempotency_keys")
+      .selectAll()
+      .where("deployment_id", "=", server.deploymentId)
+      .where("idempotency_key", "=", key)
+      .executeTakeFirstOrThrow();
 
   /** A claim as a request that died after claiming its key leaves it: a fingerprint and no answer. */
   async function leaveCrashedClaim(key: string, fingerprint: string, claimedAgoMs: number) {
     await server.db
       .insertInto("idempotency_keys")
-      .values({ deployment_id: server.deploymentId, idempotency_key: key, request_fingerprint: fingerprint, response_status: null, response_body: null, created_at: Date.now() - claimedAgoMs })
+      .values({
+        deployment_id: server.deploymentId,
+        idempotency_key: key,
+        request_fingerprint: fingerprint,
+        response_status: null,
+        response_body: null,
+        created_at: Date.now() - claimedAgoMs,
+      })
       .execute();
   }
 

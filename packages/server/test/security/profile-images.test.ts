@@ -70,7 +70,10 @@ describe.each(DIALECTS)("profile images on %s", (dialect) => {
       expect(answer.body.code, type).toBe("profile_image_dimensions_too_large");
       expect(answer.body.details.profile_image).toMatch(/^must be at most 4096×4096 pixels \(got \d+×\d+\)$/);
     }
-    const count = await server.db.selectFrom("profile_images").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const count = await server.db
+      .selectFrom("profile_images")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
   });
 

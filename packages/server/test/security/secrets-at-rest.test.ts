@@ -66,7 +66,11 @@ describe.each(DIALECTS)("signing keys at rest on %s", (dialect) => {
   it("seals keys in clear at start, and reseals under a rotated encryption key, saying so", async () => {
     const oldKey = createHash("sha256").update(server.databaseUrl).digest();
     const [row] = await storedPrivateJwks(server);
-    await server.db.updateTable("signing_keys").set({ private_jwk: await plaintextJwk(row!.id) }).where("id", "=", row!.id).execute();
+    await server.db
+      .updateTable("signing_keys")
+      .set({ private_jwk: await plaintextJwk(row!.id) })
+      .where("id", "=", row!.id)
+      .execute();
     const lines: string[] = [];
     const newKey = parseEncryptionKey(generateEncryptionKey())!;
     const config = { ...readConfig({}), databaseUrl: server.databaseUrl, port: 0, logLevel: "silent", encryptionKeys: [oldKey] };
@@ -94,7 +98,9 @@ describe("the SQLite file", () => {
   it("is created 0600 in a folder created 0700, beside a key file created 0600 and named at start", async () => {
     const folder = join(dir, "data");
     const lines: string[] = [];
-    const running = await startWachtServer({ ...readConfig({}), databaseUrl: `sqlite:${join(folder, "wacht.db")}`, port: 0, logLevel: "silent" }, (line) => lines.push(line));
+    const running = await startWachtServer({ ...readConfig({}), databaseUrl: `sqlite:${join(folder, "wacht.db")}`, port: 0, logLevel: "silent" }, (line) =>
+      lines.push(line),
+    );
     await running.close();
     expect(statSync(folder).mode & 0o777).toBe(0o700);
     expect(statSync(join(folder, "wacht.db")).mode & 0o777).toBe(0o600);

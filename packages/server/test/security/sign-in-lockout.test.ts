@@ -17,15 +17,27 @@ describe.each(DIALECTS)("sign-in refusals and lockout on %s", (dialect) => {
   });
   afterAll(async () => server?.close());
 
-  const signInFrom = (address: string, identifier: string, password: string) => frontendClient(server.baseUrl).signIn(identifier, password, { "x-forwarded-for": address });
+  const signInFrom = (address: string, identifier: string, password: string) =>
+    frontendClient(server.baseUrl).signIn(identifier, password, { "x-forwarded-for": address });
   const failureRows = (accountKey: string) =>
-    server.db.selectFrom("sign_in_attempt_failures").selectAll().where("deployment_id", "=", server.deploymentId).where("account_key", "=", accountKey).execute();
+    server.db
+      .selectFrom("sign_in_attempt_failures")
+      .selectAll()
+      .where("deployment_id", "=", server.deploymentId)
+      .where("account_key", "=", accountKey)
+      .execute();
   /** Failures as a stranger's earlier tries left them, without waiting out the delays between them. */
   async function leaveFailures(accountKey: string, addressKey: string, count: number) {
     for (let index = 0; index < count; index++) {
       await server.db
         .insertInto("sign_in_attempt_failures")
-        .values({ id: generateId("sif"), deployment_id: server.deploymentId, account_key: accountKey, address_key: addressKey, failed_at: Date.now() - 1000 - index })
+        .values({
+          id: generateId("sif"),
+          deployment_id: server.deploymentId,
+          account_key: accountKey,
+          address_key: addressKey,
+          failed_at: Date.now() - 1000 - index,
+        })
         .execute();
     }
   }

@@ -42,7 +42,10 @@ function trickle(server: TestServer, head: string, tail: string, everyMs: number
 describe("timeout settings", () => {
   it("have defaults and can be configured", () => {
     expect(readConfig({})).toMatchObject({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, connectionTimeoutMs: 60_000 });
-    expect(readConfig({ WACHT_REQUEST_TIMEOUT_MS: "5000", WACHT_HEADERS_TIMEOUT_MS: "2000" })).toMatchObject({ requestTimeoutMs: 5000, headersTimeoutMs: 2000 });
+    expect(readConfig({ WACHT_REQUEST_TIMEOUT_MS: "5000", WACHT_HEADERS_TIMEOUT_MS: "2000" })).toMatchObject({
+      requestTimeoutMs: 5000,
+      headersTimeoutMs: 2000,
+    });
     expect(() => readConfig({ WACHT_REQUEST_TIMEOUT_MS: "0" })).toThrow(/WACHT_REQUEST_TIMEOUT_MS/);
   });
 });

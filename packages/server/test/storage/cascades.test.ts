@@ -44,7 +44,11 @@ describe.each(DIALECTS)("cascades on %s", (dialect) => {
     });
     await addEmail(db, deploymentId, TEST_CONTEXT, user.id, { email: uniqueEmail(`${label}-second`) });
     await addPhone(db, deploymentId, TEST_CONTEXT, user.id, { phoneNumber: uniquePhone() });
-    await linkSocialConnection(db, deploymentId, TEST_CONTEXT, user.id, { provider: "google", providerUserId: `${label}-${user.id}`, emailAddress: uniqueEmail(`${label}-google`) });
+    await linkSocialConnection(db, deploymentId, TEST_CONTEXT, user.id, {
+      provider: "google",
+      providerUserId: `${label}-${user.id}`,
+      emailAddress: uniqueEmail(`${label}-google`),
+    });
     await insertTestSession(db, deploymentId, user.id);
     await insertTestSession(db, deploymentId, user.id, { revokedAt: Date.now() });
     return user;
@@ -78,7 +82,13 @@ describe.each(DIALECTS)("cascades on %s", (dialect) => {
     expect(await findUser(db, deploymentId, doomed.id)).toBeNull();
     expect(await findProfileImage(db, doomed.profileImageId!)).toBeNull();
     // The search index forgot the user too (SQLite keeps it in a separate FTS table).
-    const found = await listUsers(db, deploymentId, { limit: 10, offset: 0, sortKey: "created_at", sortOrder: "asc", search: doomed.primaryEmailAddress!.toLowerCase() });
+    const found = await listUsers(db, deploymentId, {
+      limit: 10,
+      offset: 0,
+      sortKey: "created_at",
+      sortOrder: "asc",
+      search: doomed.primaryEmailAddress!.toLowerCase(),
+    });
     expect(found.total).toBe(0);
 
     // Nothing of anyone else went with it.
@@ -100,10 +110,17 @@ describe.each(DIALECTS)("cascades on %s", (dialect) => {
   it("unlinking a social connection keeps the email it brought", async () => {
     const user = await createUser(db, deploymentId, TEST_CONTEXT, { emailAddress: uniqueEmail("keeps"), skipPasswordCheck: true });
     const githubEmail = uniqueEmail("github");
-    const connection = await linkSocialConnection(db, deploymentId, TEST_CONTEXT, user.id, { provider: "github", providerUserId: `keeps-${user.id}`, emailAddress: githubEmail });
+    const connection = await linkSocialConnection(db, deploymentId, TEST_CONTEXT, user.id, {
+      provider: "github",
+      providerUserId: `keeps-${user.id}`,
+      emailAddress: githubEmail,
+    });
     await unlinkSocialConnection(db, deploymentId, TEST_CONTEXT, user.id, connection.id);
     expect(await listSocialConnections(db, deploymentId, user.id)).toEqual([]);
-    expect((await listEmails(db, deploymentId, user.id)).find((email) => email.email === githubEmail)).toMatchObject({ verified: true, verificationStrategy: "oauth_github" });
+    expect((await listEmails(db, deploymentId, user.id)).find((email) => email.email === githubEmail)).toMatchObject({
+      verified: true,
+      verificationStrategy: "oauth_github",
+    });
     expect(await listPhones(db, deploymentId, user.id)).toEqual([]);
   });
 });

@@ -136,7 +136,10 @@ describe.each(DIALECTS)("round trips on %s", (dialect) => {
       nested: { empty: {}, list: [], null: null, flag: false },
     };
     // A PNG signature and header (1×1: pictures must say their size), then bytes of every awkward kind.
-    const bytes = Buffer.concat([Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex"), Buffer.from([0x00, 0xff, 0x00, 0x7f, 0x80])]);
+    const bytes = Buffer.concat([
+      Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex"),
+      Buffer.from([0x00, 0xff, 0x00, 0x7f, 0x80]),
+    ]);
     const user = await createUser(db, deploymentId, TEST_CONTEXT, {
       firstName: "Zoë 💥",
       lastName: "O'Brien-日本",

@@ -46,7 +46,12 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
       phoneNumber: "+14155552671",
       skipPasswordCheck: true,
     });
-    const bob = await createUser(db, deploymentId, TEST_CONTEXT, { firstName: "Bob", lastName: "Marley", emailAddress: "bob@reggae.test", skipPasswordCheck: true });
+    const bob = await createUser(db, deploymentId, TEST_CONTEXT, {
+      firstName: "Bob",
+      lastName: "Marley",
+      emailAddress: "bob@reggae.test",
+      skipPasswordCheck: true,
+    });
     const cases: Array<[needle: string, expected: string[]]> = [
       ["zoë", [zoe.id]],
       ["quinnelly", [zoe.id]],
@@ -85,8 +90,18 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
 
   it("treats LIKE and FTS5 syntax as literal text", async () => {
     const deploymentId = await freshDeployment();
-    const literal = await createUser(db, deploymentId, TEST_CONTEXT, { firstName: '100%_"real"', lastName: "a\\b NEAR(x) OR*", username: "plain_one", skipPasswordCheck: true });
-    const plain = await createUser(db, deploymentId, TEST_CONTEXT, { firstName: "100 real", lastName: "ab near x or", username: "plain_two", skipPasswordCheck: true });
+    const literal = await createUser(db, deploymentId, TEST_CONTEXT, {
+      firstName: '100%_"real"',
+      lastName: "a\\b NEAR(x) OR*",
+      username: "plain_one",
+      skipPasswordCheck: true,
+    });
+    const plain = await createUser(db, deploymentId, TEST_CONTEXT, {
+      firstName: "100 real",
+      lastName: "ab near x or",
+      username: "plain_two",
+      skipPasswordCheck: true,
+    });
     const cases: Array<[string, string[]]> = [
       ["%", [literal.id]],
       ["%_", [literal.id]],
@@ -111,7 +126,13 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
   it("follows every change to names, usernames, emails and phones", async () => {
     const deploymentId = await freshDeployment();
     const oldEmail = uniqueEmail("oldaddress");
-    const user = await createUser(db, deploymentId, TEST_CONTEXT, { firstName: "Ada", lastName: "Byron", username: "countess", emailAddress: oldEmail, skipPasswordCheck: true });
+    const user = await createUser(db, deploymentId, TEST_CONTEXT, {
+      firstName: "Ada",
+      lastName: "Byron",
+      username: "countess",
+      emailAddress: oldEmail,
+      skipPasswordCheck: true,
+    });
     const finds = async (needle: string) => (await search(deploymentId, needle)).includes(user.id);
     expect(await finds("byron")).toBe(true);
 
@@ -143,7 +164,11 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
     expect(await finds(newPhone)).toBe(false);
 
     // An email brought by a social connection is searchable like any other.
-    await linkSocialConnection(db, deploymentId, TEST_CONTEXT, user.id, { provider: "github", providerUserId: "4242", emailAddress: uniqueEmail("fromgithub") });
+    await linkSocialConnection(db, deploymentId, TEST_CONTEXT, user.id, {
+      provider: "github",
+      providerUserId: "4242",
+      emailAddress: uniqueEmail("fromgithub"),
+    });
     expect(await finds("fromgithub")).toBe(true);
   });
 
@@ -151,7 +176,8 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
     const deploymentId = await freshDeployment();
     const ids: string[] = [];
     // Sorted by username, so the order does not depend on creation times.
-    for (let i = 0; i < 7; i++) ids.push((await createUser(db, deploymentId, TEST_CONTEXT, { firstName: `Pager${i}`, username: `pager_${i}`, skipPasswordCheck: true })).id);
+    for (let i = 0; i < 7; i++)
+      ids.push((await createUser(db, deploymentId, TEST_CONTEXT, { firstName: `Pager${i}`, username: `pager_${i}`, skipPasswordCheck: true })).id);
     await createUser(db, deploymentId, TEST_CONTEXT, { firstName: "Other", username: "other_one", skipPasswordCheck: true });
     const first = await listUsers(db, deploymentId, { limit: 3, offset: 0, sortKey: "username", sortOrder: "asc", search: "pager" });
     expect(first.total).toBe(7);
@@ -159,7 +185,14 @@ describe.each(DIALECTS)("search on %s", (dialect) => {
     const last = await listUsers(db, deploymentId, { limit: 3, offset: 6, sortKey: "username", sortOrder: "asc", search: "pager" });
     expect(last.items.map((user) => user.id)).toEqual(ids.slice(6));
     expect(typeof last.total).toBe("number");
-    const filtered = await listUsers(db, deploymentId, { limit: 10, offset: 0, sortKey: "username", sortOrder: "desc", search: "pager", userIds: [ids[1]!, ids[4]!] });
+    const filtered = await listUsers(db, deploymentId, {
+      limit: 10,
+      offset: 0,
+      sortKey: "username",
+      sortOrder: "desc",
+      search: "pager",
+      userIds: [ids[1]!, ids[4]!],
+    });
     expect(filtered.items.map((user) => user.id)).toEqual([ids[4], ids[1]]);
     expect(filtered.total).toBe(2);
   });

@@ -42,7 +42,13 @@ describe.each(DIALECTS)("tenancy on %s", (dialect) => {
     db = handle.db;
     deploymentA = (await ensureDefaultDeployment(db)).id;
     deploymentB = (await createDeployment(db, "other")).id;
-    user = await createUser(db, deploymentA, TEST_CONTEXT, { firstName: "Alice", emailAddress: email, phoneNumber: phone, username, password: "a password of deployment A" });
+    user = await createUser(db, deploymentA, TEST_CONTEXT, {
+      firstName: "Alice",
+      emailAddress: email,
+      phoneNumber: phone,
+      username,
+      password: "a password of deployment A",
+    });
     emailId = user.primaryEmailAddressId!;
     phoneId = user.primaryPhoneNumberId!;
     connectionId = (await linkSocialConnection(db, deploymentA, TEST_CONTEXT, user.id, { provider: "github", providerUserId: "tenant-1" })).id;
@@ -72,7 +78,14 @@ describe.each(DIALECTS)("tenancy on %s", (dialect) => {
 
     const query = { limit: 100, offset: 0, sortKey: "created_at", sortOrder: "asc" } as const;
     expect((await listUsers(db, deploymentB, query)).total).toBe(0);
-    for (const filter of [{ search: "alice" }, { search: email.slice(0, 2) }, { normalizedEmails: [email] }, { phoneNumbers: [phone] }, { normalizedUsernames: [username.toLowerCase()] }, { userIds: [user.id] }]) {
+    for (const filter of [
+      { search: "alice" },
+      { search: email.slice(0, 2) },
+      { normalizedEmails: [email] },
+      { phoneNumbers: [phone] },
+      { normalizedUsernames: [username.toLowerCase()] },
+      { userIds: [user.id] },
+    ]) {
       const page = await listUsers(db, deploymentB, { ...query, ...filter });
       expect(page, JSON.stringify(filter)).toEqual({ items: [], total: 0, hasMore: false });
     }
@@ -126,10 +139,24 @@ describe.each(DIALECTS)("tenancy on %s", (dialect) => {
   });
 
   it("identifiers are unique per deployment: B may use A's email, phone, username and provider account", async () => {
-    const twin = await createUser(db, deploymentB, TEST_CONTEXT, { firstName: "Twin", emailAddress: email.toUpperCase(), phoneNumber: phone, username, skipPasswordCheck: true });
+    const twin = await createUser(db, deploymentB, TEST_CONTEXT, {
+      firstName: "Twin",
+      emailAddress: email.toUpperCase(),
+      phoneNumber: phone,
+      username,
+      skipPasswordCheck: true,
+    });
     await linkSocialConnection(db, deploymentB, TEST_CONTEXT, twin.id, { provider: "github", providerUserId: "tenant-1" });
-    expect((await listUsers(db, deploymentB, { limit: 10, offset: 0, sortKey: "created_at", sortOrder: "asc", normalizedEmails: [email] })).items.map((item) => item.id)).toEqual([twin.id]);
-    expect((await listUsers(db, deploymentA, { limit: 10, offset: 0, sortKey: "created_at", sortOrder: "asc", normalizedEmails: [email] })).items.map((item) => item.id)).toEqual([user.id]);
+    expect(
+      (await listUsers(db, deploymentB, { limit: 10, offset: 0, sortKey: "created_at", sortOrder: "asc", normalizedEmails: [email] })).items.map(
+        (item) => item.id,
+      ),
+    ).toEqual([twin.id]);
+    expect(
+      (await listUsers(db, deploymentA, { limit: 10, offset: 0, sortKey: "created_at", sortOrder: "asc", normalizedEmails: [email] })).items.map(
+        (item) => item.id,
+      ),
+    ).toEqual([user.id]);
     // Deleting the twin leaves A's user alone, though they share every identifier.
     await deleteUser(db, deploymentB, TEST_CONTEXT, twin.id);
     await expectUntouched();

@@ -63,7 +63,13 @@ describe.each(DIALECTS)("uniqueness and case-folding on %s", (dialect) => {
     expect(await usersNamed("Loser")).toBe(0);
 
     // Exact lookups fold case the same way.
-    const found = await listUsers(db, deploymentId, { limit: 10, offset: 0, sortKey: "created_at", sortOrder: "asc", normalizedEmails: [`${local}@example.com`.toLowerCase()] });
+    const found = await listUsers(db, deploymentId, {
+      limit: 10,
+      offset: 0,
+      sortKey: "created_at",
+      sortOrder: "asc",
+      normalizedEmails: [`${local}@example.com`.toLowerCase()],
+    });
     expect(found.items.map((item) => item.id)).toEqual([user.id]);
   });
 
@@ -109,8 +115,12 @@ describe.each(DIALECTS)("uniqueness and case-folding on %s", (dialect) => {
     expect(created.details).toEqual({ phone_number: expect.any(String) });
 
     const other = await newUser();
-    expect((await conflictOf(() => addPhone(db, deploymentId, TEST_CONTEXT, other.id, { phoneNumber: national, countryCode: "US" }))).code).toBe("phone_number_taken");
-    expect((await conflictOf(() => addPhone(db, deploymentId, TEST_CONTEXT, other.id, { phoneNumber: national, countryCode: "+1" }))).code).toBe("phone_number_taken");
+    expect((await conflictOf(() => addPhone(db, deploymentId, TEST_CONTEXT, other.id, { phoneNumber: national, countryCode: "US" }))).code).toBe(
+      "phone_number_taken",
+    );
+    expect((await conflictOf(() => addPhone(db, deploymentId, TEST_CONTEXT, other.id, { phoneNumber: national, countryCode: "+1" }))).code).toBe(
+      "phone_number_taken",
+    );
     const own = await addPhone(db, deploymentId, TEST_CONTEXT, other.id, { phoneNumber: uniquePhone() });
     expect((await conflictOf(() => updatePhone(db, deploymentId, TEST_CONTEXT, other.id, own.id, { phoneNumber: phone }))).code).toBe("phone_number_taken");
   });
@@ -147,7 +157,14 @@ describe.each(DIALECTS)("uniqueness and case-folding on %s", (dialect) => {
     );
     expect(uniqueViolationOf(error)).toContain("email_normalized");
     // A second primary for one user is refused by the partial unique index.
-    const secondPrimary = await insertEmail(db, deploymentId, { ...duplicate, id: generateId("eml"), email: uniqueEmail(), normalized: uniqueEmail(), isPrimary: true, verified: true }).then(
+    const secondPrimary = await insertEmail(db, deploymentId, {
+      ...duplicate,
+      id: generateId("eml"),
+      email: uniqueEmail(),
+      normalized: uniqueEmail(),
+      isPrimary: true,
+      verified: true,
+    }).then(
       () => null,
       (thrown: unknown) => thrown,
     );

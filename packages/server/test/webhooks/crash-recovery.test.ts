@@ -25,7 +25,10 @@ function serve(env: Record<string, string>): Promise<{ url: string; child: Child
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(base)) if (name.startsWith("WACHT_") || ["PORT", "HOST", "DATABASE_URL"].includes(name)) delete base[name];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, "serve"], { env: { ...base, HOST: "127.0.0.1", PORT: "0", WACHT_LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "serve"], {
+      env: { ...base, HOST: "127.0.0.1", PORT: "0", WACHT_LOG_LEVEL: "warn", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     children.add(child);
     const exited = new Promise((resolveExit) => child.on("close", resolveExit));
     let output = "";
@@ -70,7 +73,12 @@ describe("webhooks across a crash (kill -9 of wacht serve on SQLite)", () => {
     const client = new WachtClient({ apiKey, baseUrl: first.url });
     const app = await client.webhooks.createWebhookApp({ app_slug: "crash", name: "Crash" });
     await client.webhooks.createWebhookEndpoint("crash", { url: receiver.url, subscriptions: [{ event_name: "user.created" }] });
-    const user = await client.users.createUser({ first_name: "Crash", last_name: "Test", email_address: `crash.${Date.now()}@example.com`, skip_password_check: true });
+    const user = await client.users.createUser({
+      first_name: "Crash",
+      last_name: "Test",
+      email_address: `crash.${Date.now()}@example.com`,
+      skip_password_check: true,
+    });
     const [delivery] = (await client.webhooks.listWebhookDeliveries("crash", { event_name: "user.created" })).data;
     const delivery_ids = [delivery!.delivery_id];
 
@@ -82,7 +90,10 @@ describe("webhooks across a crash (kill -9 of wacht serve on SQLite)", () => {
     const second = await serve(env);
     const all = await receiver.waitFor((received) => received.length >= 2, 20_000);
     expect(all.map((r) => r.id)).toEqual([String(delivery_ids[0]), String(delivery_ids[0])]);
-    expect(new Webhook(app.signing_secret).verify(all[1]!.body, all[1]!.headers as Record<string, string>)).toMatchObject({ type: "user.created", data: { id: user.id, first_name: "Crash" } });
+    expect(new Webhook(app.signing_secret).verify(all[1]!.body, all[1]!.headers as Record<string, string>)).toMatchObject({
+      type: "user.created",
+      data: { id: user.id, first_name: "Crash" },
+    });
 
     const restarted = new WachtClient({ apiKey, baseUrl: second.url });
     let details = await restarted.webhooks.getWebhookDelivery("crash", String(delivery_ids[0]), {});

@@ -43,7 +43,8 @@ describe.each(DIALECTS)("events of Backend API changes on %s", (dialect) => {
     expect(verified).toEqual({ type, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), deployment_id: server.deploymentId, data: expect.anything() });
     return verified.data;
   }
-  const eventsOf = (type: string, match: (data: any) => boolean) => receiver.received.filter((webhook) => webhook.json?.type === type && match(webhook.json.data));
+  const eventsOf = (type: string, match: (data: any) => boolean) =>
+    receiver.received.filter((webhook) => webhook.json?.type === type && match(webhook.json.data));
 
   beforeAll(async () => {
     server = await startServer(dialect, { config: fastWebhookConfig });
@@ -114,7 +115,10 @@ describe.each(DIALECTS)("events of Backend API changes on %s", (dialect) => {
     expect(afterUpdate).toEqual(await getDetails(call, user.id));
     expect((await call("DELETE", `/users/${user.id}/password`)).status).toBe(200);
     expect(await eventOf("password.updated", (data) => data.id === user.id && data.has_password === false)).toEqual(await getDetails(call, user.id));
-    const bodies = receiver.received.filter((w) => w.body.includes(user.id)).map((w) => w.body).join("\n");
+    const bodies = receiver.received
+      .filter((w) => w.body.includes(user.id))
+      .map((w) => w.body)
+      .join("\n");
     expect(bodies).not.toContain(newPassword);
     expect(bodies).not.toContain("$argon2");
   });

@@ -83,7 +83,21 @@ describe.each(DIALECTS)("webhook URL safety on %s", (dialect) => {
   });
 
   it("judges addresses by their ranges, IPv4-mapped IPv6 included", () => {
-    for (const address of ["127.0.0.1", "10.1.2.3", "172.31.255.255", "192.168.0.1", "169.254.169.254", "100.64.0.1", "::1", "fc00::1", "fe80::abcd", "::ffff:10.0.0.1", "::ffff:7f00:1", "64:ff9b::a00:1", "ff02::1"]) {
+    for (const address of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.31.255.255",
+      "192.168.0.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "::1",
+      "fc00::1",
+      "fe80::abcd",
+      "::ffff:10.0.0.1",
+      "::ffff:7f00:1",
+      "64:ff9b::a00:1",
+      "ff02::1",
+    ]) {
       expect([address, refusedAddressReason(address)]).toEqual([address, expect.any(String)]);
     }
     for (const address of ["93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) {

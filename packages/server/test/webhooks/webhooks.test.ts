@@ -48,7 +48,14 @@ describe.each(DIALECTS)("webhooks on %s", (dialect) => {
   it("manages apps with the published client: create, get, list, update, delete", async () => {
     const slug = uniqueSlug();
     const created = await client.webhooks.createWebhookApp({ app_slug: slug, name: "Billing", description: "sync users" });
-    expect(created).toMatchObject({ app_slug: slug, name: "Billing", description: "sync users", is_active: true, deployment_id: server.deploymentId, event_catalog_slug: null });
+    expect(created).toMatchObject({
+      app_slug: slug,
+      name: "Billing",
+      description: "sync users",
+      is_active: true,
+      deployment_id: server.deploymentId,
+      event_catalog_slug: null,
+    });
     expect(created.signing_secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(await client.webhooks.getWebhookApp(slug)).toEqual(created);
 
@@ -102,12 +109,21 @@ describe.each(DIALECTS)("webhooks on %s", (dialect) => {
     expect((await client.webhooks.listWebhookEndpoints(slug, {})).data).toEqual([]);
 
     for (const header of ["webhook-signature", "Webhook-Id", "content-type", "Host"]) {
-      const refused = await thrown(() => client.webhooks.createWebhookEndpoint(slug, { url: "http://127.0.0.1:9/", headers: { [header]: "x" }, subscriptions: [] }));
+      const refused = await thrown(() =>
+        client.webhooks.createWebhookEndpoint(slug, { url: "http://127.0.0.1:9/", headers: { [header]: "x" }, subscriptions: [] }),
+      );
       expect(refused).toBeInstanceOf(ValidationError);
     }
-    const reserved = await call("POST", `/webhooks/apps/${slug}/endpoints`, { url: "http://127.0.0.1:9/", headers: { "webhook-signature": "v1,forged" }, subscriptions: [] });
+    const reserved = await call("POST", `/webhooks/apps/${slug}/endpoints`, {
+      url: "http://127.0.0.1:9/",
+      headers: { "webhook-signature": "v1,forged" },
+      subscriptions: [],
+    });
     expect(reserved.body.code).toBe("webhook_header_reserved");
-    const filters = await call("POST", `/webhooks/apps/${slug}/endpoints`, { url: "http://127.0.0.1:9/", subscriptions: [{ event_name: "user.created", filter_rules: { a: 1 } }] });
+    const filters = await call("POST", `/webhooks/apps/${slug}/endpoints`, {
+      url: "http://127.0.0.1:9/",
+      subscriptions: [{ event_name: "user.created", filter_rules: { a: 1 } }],
+    });
     expect([filters.status, filters.body.code]).toEqual([400, "webhook_filter_rules_unsupported"]);
     const scheme = await call("POST", `/webhooks/apps/${slug}/endpoints`, { url: "ftp://127.0.0.1/", subscriptions: [] });
     expect([scheme.status, scheme.body.code]).toEqual([400, "webhook_url_refused"]);
@@ -120,7 +136,11 @@ describe.each(DIALECTS)("webhooks on %s", (dialect) => {
     const hook = await receiver();
     const slug = uniqueSlug();
     const app = await client.webhooks.createWebhookApp({ app_slug: slug, name: "Trigger" });
-    const endpoint = await client.webhooks.createWebhookEndpoint(slug, { url: hook.url, headers: { "X-Team": "growth" }, subscriptions: [{ event_name: "invoice.paid" }] });
+    const endpoint = await client.webhooks.createWebhookEndpoint(slug, {
+      url: hook.url,
+      headers: { "X-Team": "growth" },
+      subscriptions: [{ event_name: "invoice.paid" }],
+    });
 
     const triggered = await client.webhooks.triggerWebhook(slug, { event_name: "invoice.paid", payload: { invoice: "inv_1", amount: 42 } });
     expect(triggered.delivered_count).toBe(1);
@@ -128,7 +148,12 @@ describe.each(DIALECTS)("webhooks on %s", (dialect) => {
     const [webhook] = await hook.waitFor((all) => all.length >= 1);
 
     const verified = new Webhook(app.signing_secret).verify(webhook!.body, webhook!.headers as Record<string, string>);
-    expect(verified).toEqual({ type: "invoice.paid", timestamp: expect.any(String), deployment_id: server.deploymentId, data: { invoice: "inv_1", amount: 42 } });
+    expect(verified).toEqual({
+      type: "invoice.paid",
+      timestamp: expect.any(String),
+      deployment_id: server.deploymentId,
+      data: { invoice: "inv_1", amount: 42 },
+    });
     expect(webhook!.headers["webhook-id"]).toBe(String(triggered.delivery_ids[0]));
     expect(webhook!.headers["x-team"]).toBe("growth");
     expect(webhook!.headers["content-type"]).toBe("application/json");
@@ -140,7 +165,15 @@ describe.each(DIALECTS)("webhooks on %s", (dialect) => {
 
     const deliveryId = String(triggered.delivery_ids[0]);
     const details = await waitForDelivery(client, slug, deliveryId, (d) => d.status === "succeeded");
-    expect(details).toMatchObject({ delivery_id: deliveryId, endpoint_id: endpoint.id, event_name: "invoice.paid", status: "succeeded", http_status_code: 200, attempt_number: 1, response_body: "ok" });
+    expect(details).toMatchObject({
+      delivery_id: deliveryId,
+      endpoint_id: endpoint.id,
+      event_name: "invoice.paid",
+      status: "succeeded",
+      http_status_code: 200,
+      attempt_number: 1,
+      response_body: "ok",
+    });
     expect(details.payload).toEqual(JSON.parse(webhook!.body));
     const list = await client.webhooks.listWebhookDeliveries(slug, { event_name: "invoice.paid" });
     expect(list.data.map((d) => d.delivery_id)).toEqual([deliveryId]);
@@ -205,14 +238,27 @@ describe.each(DIALECTS)("webhooks on %s", (dialect) => {
     expect(again.task_id).toBe(replay.task_id);
 
     const task = await client.webhooks.getWebhookReplayTaskStatus(slug, replay.task_id!);
-    expect(task).toMatchObject({ task_id: replay.task_id, app_slug: slug, status: "completed", total_count: 1, processed: 1, replayed_count: 1, failed_count: 0 });
+    expect(task).toMatchObject({
+      task_id: replay.task_id,
+      app_slug: slug,
+      status: "completed",
+      total_count: 1,
+      processed: 1,
+      replayed_count: 1,
+      failed_count: 0,
+    });
 
     await waitForDelivery(client, slug, firstId, (d) => d.status === "succeeded");
     const byRange = await client.webhooks.replayWebhookDeliveries(slug, { start_date: since, event_name: "report.ready" });
     const rangeTask = await client.webhooks.getWebhookReplayTaskStatus(slug, byRange.task_id!);
     expect(rangeTask.replayed_count).toBe(2);
     const after = await hook.waitFor((all) => all.length >= 5);
-    expect(after.slice(3).map((r) => r.id).sort()).toEqual([firstId, String(second.delivery_ids[0])].sort());
+    expect(
+      after
+        .slice(3)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([firstId, String(second.delivery_ids[0])].sort());
 
     const tasks = await client.webhooks.listWebhookReplayTasks(slug, {});
     expect(tasks.data.map((t) => t.task_id)).toEqual([byRange.task_id, replay.task_id]);
@@ -251,14 +297,21 @@ describe.each(DIALECTS)("webhooks on %s", (dialect) => {
 
     const test = await client.webhooks.testWebhookEndpoint(slug, endpoint.id, { event_name: "ping", payload: { hello: 1 } });
     expect(test).toMatchObject({ success: false, status_code: 500, response_body: "boom" });
-    expect(new Webhook(app.signing_secret).verify(hook.received[0]!.body, hook.received[0]!.headers as Record<string, string>)).toMatchObject({ type: "ping", data: { hello: 1 } });
+    expect(new Webhook(app.signing_secret).verify(hook.received[0]!.body, hook.received[0]!.headers as Record<string, string>)).toMatchObject({
+      type: "ping",
+      data: { hello: 1 },
+    });
 
     // A server that disables an endpoint at its first failure: "failing for days" with the days set to 0.
     const failing = await startServer(dialect, { config: { ...fastWebhookConfig, webhookDisableAfterMs: 0 } });
     try {
       const failingClient = new WachtClient({ apiKey: failing.apiKey, baseUrl: failing.baseUrl });
       await failingClient.webhooks.createWebhookApp({ app_slug: slug, name: "Disable" });
-      const failingEndpoint = await failingClient.webhooks.createWebhookEndpoint(slug, { url: hook.url, max_retries: 0, subscriptions: [{ event_name: "x.y" }] });
+      const failingEndpoint = await failingClient.webhooks.createWebhookEndpoint(slug, {
+        url: hook.url,
+        max_retries: 0,
+        subscriptions: [{ event_name: "x.y" }],
+      });
       const { delivery_ids } = await failingClient.webhooks.triggerWebhook(slug, { event_name: "x.y", payload: {} });
       await waitForDelivery(failingClient, slug, String(delivery_ids[0]), (d) => d.status === "failed");
       const disabled = (await failingClient.webhooks.listWebhookEndpoints(slug, { include_inactive: true })).data[0]!;

@@ -96,7 +96,12 @@ export async function readOidcIdentity(
       const userinfo = body as Record<string, unknown>;
       // OIDC Core §5.3.2: a userinfo answer about anyone else must not be used.
       if (userinfo.sub !== claims.sub) throw new OauthFailure("id_token_invalid", "The userinfo answer is about another subject.");
-      claims = { ...userinfo, ...claims, email: claims.email ?? userinfo.email, email_verified: claims.email !== undefined ? claims.email_verified : userinfo.email_verified };
+      claims = {
+        ...userinfo,
+        ...claims,
+        email: claims.email ?? userinfo.email,
+        email_verified: claims.email !== undefined ? claims.email_verified : userinfo.email_verified,
+      };
     }
   }
   const [givenFromName, ...familyFromName] = (text(claims.name) ?? "").split(" ");
@@ -126,11 +131,20 @@ export async function readGithubIdentity(directory: ProviderDirectory, endpoints
   const call = (path: string) =>
     callProvider(
       `${endpoints.apiBaseUrl}${path}`,
-      { method: "GET", headers: { authorization: `Bearer ${tokens.accessToken}`, accept: "application/vnd.github+json", "user-agent": "wacht", "x-github-api-version": "2022-11-28" } },
+      {
+        method: "GET",
+        headers: {
+          authorization: `Bearer ${tokens.accessToken}`,
+          accept: "application/vnd.github+json",
+          "user-agent": "wacht",
+          "x-github-api-version": "2022-11-28",
+        },
+      },
       { timeoutMs: directory.timeoutMs, allowedOrigins: endpoints.allowedOrigins },
     );
   const user = await call("/user");
-  if (user.status !== 200 || typeof user.body !== "object" || user.body === null) throw new OauthFailure("provider_error", `GET /user answered ${user.status}.`);
+  if (user.status !== 200 || typeof user.body !== "object" || user.body === null)
+    throw new OauthFailure("provider_error", `GET /user answered ${user.status}.`);
   const profile = user.body as Record<string, unknown>;
   if (typeof profile.id !== "number" && typeof profile.id !== "string") throw new OauthFailure("provider_error", "GET /user sent no id.");
   const emails = await call("/user/emails");

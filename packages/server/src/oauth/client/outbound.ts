@@ -31,7 +31,12 @@ export async function callProvider(url: string, init: RequestInit, options: { ti
   }
   let response: Response;
   try {
-    response = await fetch(url, { ...init, redirect: "manual", signal: AbortSignal.timeout(options.timeoutMs), headers: { accept: "application/json", ...init.headers } });
+    response = await fetch(url, {
+      ...init,
+      redirect: "manual",
+      signal: AbortSignal.timeout(options.timeoutMs),
+      headers: { accept: "application/json", ...init.headers },
+    });
   } catch (error) {
     throw new OauthFailure("provider_unavailable", `${new URL(url).origin} did not answer: ${(error as Error).message}`);
   }
@@ -51,7 +56,10 @@ export async function callProvider(url: string, init: RequestInit, options: { ti
  * The bytes of a small file a provider serves (a profile picture), under the same rules as
  * callProvider; null on any failure, since a missing picture must not stop a sign-in.
  */
-export async function fetchProviderFile(url: string, options: { timeoutMs: number; maxBytes: number; isAllowed: (url: URL) => boolean }): Promise<Buffer | null> {
+export async function fetchProviderFile(
+  url: string,
+  options: { timeoutMs: number; maxBytes: number; isAllowed: (url: URL) => boolean },
+): Promise<Buffer | null> {
   if (!isSafeProviderUrl(url) || !options.isAllowed(new URL(url))) return null;
   try {
     const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(options.timeoutMs) });

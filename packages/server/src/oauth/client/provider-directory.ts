@@ -91,7 +91,8 @@ async function discover(issuer: string, timeoutMs: number): Promise<ProviderEndp
   const endpoint = (name: keyof DiscoveryDocument, isRequired: boolean): string | null => {
     const value = document[name];
     if (value === undefined && !isRequired) return null;
-    if (typeof value !== "string" || !isSafeProviderUrl(value)) throw new OauthFailure("provider_misconfigured", `The discovery document at ${url} has no usable ${name}.`);
+    if (typeof value !== "string" || !isSafeProviderUrl(value))
+      throw new OauthFailure("provider_misconfigured", `The discovery document at ${url} has no usable ${name}.`);
     return value;
   };
   const authorizationEndpoint = endpoint("authorization_endpoint", true)!;
@@ -108,6 +109,8 @@ async function discover(issuer: string, timeoutMs: number): Promise<ProviderEndp
     jwksUri,
     apiBaseUrl: null,
     tokenAuthMethod: methods.includes("client_secret_basic") ? "client_secret_basic" : "client_secret_post",
-    allowedOrigins: new Set([issuer, authorizationEndpoint, tokenEndpoint, jwksUri, ...(userinfoEndpoint ? [userinfoEndpoint] : [])].map((u) => new URL(u).origin)),
+    allowedOrigins: new Set(
+      [issuer, authorizationEndpoint, tokenEndpoint, jwksUri, ...(userinfoEndpoint ? [userinfoEndpoint] : [])].map((u) => new URL(u).origin),
+    ),
   };
 }

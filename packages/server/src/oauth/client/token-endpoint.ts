@@ -49,14 +49,20 @@ export async function requestTokens(
     form.set("client_id", client.clientId);
     form.set("client_secret", client.clientSecret);
   }
-  const { status, body } = await callProvider(endpoints.tokenEndpoint, { method: "POST", headers, body: form.toString() }, { timeoutMs: options.timeoutMs, allowedOrigins: endpoints.allowedOrigins });
+  const { status, body } = await callProvider(
+    endpoints.tokenEndpoint,
+    { method: "POST", headers, body: form.toString() },
+    { timeoutMs: options.timeoutMs, allowedOrigins: endpoints.allowedOrigins },
+  );
   const answer = (typeof body === "object" && body !== null ? body : {}) as TokenResponse;
   if (status !== 200 || answer.error !== undefined) {
     const error = typeof answer.error === "string" ? answer.error : `status ${status}`;
-    const code = error === "invalid_client" || error === "unauthorized_client" || error === "incorrect_client_credentials" ? "provider_misconfigured" : "code_rejected";
+    const code =
+      error === "invalid_client" || error === "unauthorized_client" || error === "incorrect_client_credentials" ? "provider_misconfigured" : "code_rejected";
     throw new OauthFailure(code, `The token endpoint refused the grant: ${error.slice(0, 100)}.`);
   }
-  if (typeof answer.access_token !== "string" || answer.access_token === "") throw new OauthFailure("provider_error", "The token endpoint sent no access_token.");
+  if (typeof answer.access_token !== "string" || answer.access_token === "")
+    throw new OauthFailure("provider_error", "The token endpoint sent no access_token.");
   const expiresIn = typeof answer.expires_in === "number" ? answer.expires_in : typeof answer.expires_in === "string" ? Number(answer.expires_in) : NaN;
   return {
     accessToken: answer.access_token,

@@ -62,13 +62,16 @@ function convertFirebaseDigest(input: ImportedDigestInput): ConvertedDigest {
   if (clerkParts.length === 6) {
     // Clerk's shape: <hash>$<salt>$<signer key>$<salt separator>$<rounds>$<memory cost>
     const [hash, salt, signerKey, saltSeparator, rounds, memCost] = clerkParts as [string, string, string, string, string, string];
-    if (!/^\d{1,2}$/.test(rounds) || !/^\d{1,2}$/.test(memCost)) return refuse("must end in $<rounds>$<memory cost> as numbers (Clerk's scrypt_firebase shape)");
+    if (!/^\d{1,2}$/.test(rounds) || !/^\d{1,2}$/.test(memCost))
+      return refuse("must end in $<rounds>$<memory cost> as numbers (Clerk's scrypt_firebase shape)");
     return { stored: formatFirebaseScrypt({ hash, salt, signerKey, saltSeparator, rounds: Number(rounds), memCost: Number(memCost) }) };
   }
-  if (digest.includes("$")) return refuse("must be $fbscrypt$…, Clerk's <hash>$<salt>$<signer key>$<salt separator>$<rounds>$<memory cost>, or a bare Firebase passwordHash");
+  if (digest.includes("$"))
+    return refuse("must be $fbscrypt$…, Clerk's <hash>$<salt>$<signer key>$<salt separator>$<rounds>$<memory cost>, or a bare Firebase passwordHash");
   if (input.salt === undefined) return refuse("is required for a bare Firebase passwordHash", "salt");
   const config = input.firebase;
-  if (config === undefined) return refuse("(the project's signer key, salt separator, rounds and memory cost) is required for a bare Firebase passwordHash", "firebase");
+  if (config === undefined)
+    return refuse("(the project's signer key, salt separator, rounds and memory cost) is required for a bare Firebase passwordHash", "firebase");
   if (!Number.isInteger(config.rounds) || !Number.isInteger(config.memCost)) return refuse("rounds and memCost must be whole numbers", "firebase");
   if (decodeBase64(standardBase64(config.signerKey)) === null) return refuse("signerKey must be base64", "firebase");
   if (config.saltSeparator !== "" && decodeBase64(standardBase64(config.saltSeparator)) === null) return refuse("saltSeparator must be base64", "firebase");
@@ -95,7 +98,10 @@ function convertBetterAuthDigest(digest: string): ConvertedDigest {
  * `<prefix>$<iterations>$<salt>$<hash>`, as Django (`pbkdf2_sha256$…`, salt as text, hash base64)
  * and Clerk (`pbkdf2_sha256`: salt and hash base64; `pbkdf2_sha512`: salt as text, hash hex) write it.
  */
-function convertModularPbkdf2(digest: string, shape: { prefix: string; digest: Pbkdf2Digest; salt: "text" | "base64"; hash: "base64" | "hex" }): ConvertedDigest {
+function convertModularPbkdf2(
+  digest: string,
+  shape: { prefix: string; digest: Pbkdf2Digest; salt: "text" | "base64"; hash: "base64" | "hex" },
+): ConvertedDigest {
   const parts = digest.split("$");
   const example = `${shape.prefix}$<iterations>$<${shape.salt === "text" ? "salt" : "base64 salt"}>$<${shape.hash} hash>`;
   if (parts.length !== 4 || parts[0] !== shape.prefix || !/^[1-9]\d{0,9}$/.test(parts[1]!)) return refuse(`must be ${example}`);
@@ -133,7 +139,9 @@ export function convertImportedDigest(input: ImportedDigestInput): ConvertedDige
   switch (hasher) {
     case "argon2i":
     case "argon2id":
-      return argon2VariantOf(digest) === hasher ? { stored: digest } : refuse(`must be an ${hasher} digest in PHC form ($${hasher}$v=19$m=…,t=…,p=…$salt$hash)`);
+      return argon2VariantOf(digest) === hasher
+        ? { stored: digest }
+        : refuse(`must be an ${hasher} digest in PHC form ($${hasher}$v=19$m=…,t=…,p=…$salt$hash)`);
     case "bcrypt":
       return /^\$2[abxy]?\$/.test(digest) ? { stored: digest } : refuse("must be a bcrypt digest such as $2b$10$ followed by 53 characters");
     case "phpass":
@@ -170,7 +178,8 @@ export function convertAuth0PasswordHash(custom: Auth0CustomPasswordHash): Conve
   const unsupported = (why: string) => refuse(why);
   if (custom.salt !== undefined) return unsupported("custom_password_hash with a separate salt is not supported");
   if (custom.password?.encoding !== undefined && custom.password.encoding !== "utf8") return unsupported("custom_password_hash must hash the password as utf8");
-  if (custom.hash.encoding !== undefined && custom.hash.encoding !== "utf8") return unsupported("custom_password_hash.hash must be utf8 for bcrypt, argon2 and pbkdf2");
+  if (custom.hash.encoding !== undefined && custom.hash.encoding !== "utf8")
+    return unsupported("custom_password_hash.hash must be utf8 for bcrypt, argon2 and pbkdf2");
   const value = custom.hash.value;
   if (custom.algorithm === "bcrypt") return convertImportedDigest({ digest: value, hasher: "bcrypt" });
   if (custom.algorithm === "argon2") {

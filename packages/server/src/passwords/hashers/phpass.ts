@@ -38,7 +38,8 @@ export const phpass: StoredHashFormat = {
     if (!PHPASS_PATTERN.test(stored)) return "must be a phpass digest: $P$ or $H$ followed by 31 characters";
     const log2Count = log2CountOf(stored);
     if (log2Count < MIN_LOG2_COUNT) return `must have a count of at least 2^${MIN_LOG2_COUNT}`;
-    if (log2Count > MAX_IMPORTED_PHPASS_LOG2_COUNT) return `must have a count of at most 2^${MAX_IMPORTED_PHPASS_LOG2_COUNT} (the character after $P$ at most '${ITOA64[MAX_IMPORTED_PHPASS_LOG2_COUNT]}')`;
+    if (log2Count > MAX_IMPORTED_PHPASS_LOG2_COUNT)
+      return `must have a count of at most 2^${MAX_IMPORTED_PHPASS_LOG2_COUNT} (the character after $P$ at most '${ITOA64[MAX_IMPORTED_PHPASS_LOG2_COUNT]}')`;
     return null;
   },
   async verify(stored, password) {

@@ -136,10 +136,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 // Substring search must not scan every user: pg_trgm's GIN index answers LIKE '%…%' directly.
-const postgresSearchIndex = [
-  `CREATE EXTENSION IF NOT EXISTS pg_trgm`,
-  `CREATE INDEX users_search_trgm ON users USING gin (search_text gin_trgm_ops)`,
-];
+const postgresSearchIndex = [`CREATE EXTENSION IF NOT EXISTS pg_trgm`, `CREATE INDEX users_search_trgm ON users USING gin (search_text gin_trgm_ops)`];
 
 // On SQLite an FTS5 trigram index over users.search_text, kept in step by triggers, so it is
 // written in the same transaction as the user and can never drift from it.
