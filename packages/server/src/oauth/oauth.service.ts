@@ -12,6 +12,7 @@ import {
   type ProviderCredentials,
 } from "../oauth-providers/oauth-providers.service.js";
 import { signInMethodOf } from "../oauth-providers/provider-kinds.js";
+import { getSecondFactorState } from "../second-factors/second-factors.service.js";
 import { constantTimeEqual, sha256Hex } from "../secrets.js";
 import { authenticateSession, startSession, type Session, type SessionOrigin } from "../sessions/sessions.service.js";
 import {
@@ -338,6 +339,12 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
   const user = await getUser(trx, deploymentId, connection.userId);
   if (user.disabled) throw new OauthFailure("user_disabled", "This account is disabled.");
   if (user.lockedUntil !== null && user.lockedUntil > nowMs) throw new OauthFailure("user_locked", "Sign-in to this account is locked for now.");
+  // A provider's word is one factor. Until OAuth sign-in has its own second step, a user who
+  // enrolled a second factor cannot be signed in by a provider alone (that would skip it).
+  const secondFactors = await getSecondFactorState(trx, deploymentId, connection.userId);
+  if (secondFactors.totpEnabled || secondFactors.hasBackupCodes) {
+    throw new OauthFailure("second_factor_required", "This account has a second factor: sign in with its password and code.");
+  }
   await storeTokens(trx, context.secretBox, deploymentId, connection.id, resolved.tokens, nowMs);
   const opened = await startSession(
     trx,

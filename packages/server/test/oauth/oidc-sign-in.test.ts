@@ -267,6 +267,18 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect(sessionCookie(browser)).toBeUndefined();
     });
 
+    it("does not let a provider alone sign in a user who has a second factor", async () => {
+      const account = newAccount();
+      idp.signInNextAs(account.sub);
+      await signIn(new TestBrowser());
+      const [user] = await usersWithEmail(account.email!);
+      expect((await call("POST", `/users/${user.id}/backup-codes/regenerate`)).status).toBe(200);
+      idp.signInNextAs(account.sub);
+      const browser = new TestBrowser();
+      expect((await signIn(browser)).searchParams.get("error")).toBe("second_factor_required");
+      expect(sessionCookie(browser)).toBeUndefined();
+    });
+
     it("links a provider to the signed-in user (intent=link); it then lists and unlinks its own connections", async () => {
       const user = await createUser(call);
       const signedIn = await fetch(`${server.baseUrl}/sign-in`, {

@@ -21,7 +21,8 @@ export type OauthFailureCode =
   | "oauth_sign_up_disabled"
   | "oauth_account_linked_elsewhere"
   | "user_disabled"
-  | "user_locked";
+  | "user_locked"
+  | "second_factor_required";
 
 export class OauthFailure extends Error {
   constructor(
