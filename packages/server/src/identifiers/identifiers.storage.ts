@@ -147,6 +147,19 @@ export async function listPhonesOfUsers(db: Db, deploymentId: string, userIds: s
   return rows.map((row) => toUserPhone(row as UserPhoneRow));
 }
 
+/** How many rows of this kind each of these users has (users with none are absent). */
+export async function countIdentifiersOfUsers(db: Db, table: IdentifierTable, deploymentId: string, userIds: string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom(table as "user_emails")
+    .select((eb) => ["user_id", eb.fn.countAll<number>().as("count")])
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "in", userIds)
+    .groupBy("user_id")
+    .execute();
+  return new Map(rows.map((row) => [row.user_id, Number(row.count)]));
+}
+
 /** Which user owns each of these normalized addresses. */
 export async function findEmailOwners(db: Db, deploymentId: string, normalizedEmails: string[]): Promise<Map<string, string>> {
   if (normalizedEmails.length === 0) return new Map();

@@ -70,6 +70,19 @@ export async function insertSocialConnections(db: Db, deploymentId: string, conn
       .execute();
 }
 
+/** How many connections each of these users has (users with none are absent). */
+export async function countSocialConnectionsOfUsers(db: Db, deploymentId: string, userIds: string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("social_connections")
+    .select((eb) => ["user_id", eb.fn.countAll<number>().as("count")])
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "in", userIds)
+    .groupBy("user_id")
+    .execute();
+  return new Map(rows.map((row) => [row.user_id, Number(row.count)]));
+}
+
 export async function listSocialConnectionsOfUsers(db: Db, deploymentId: string, userIds: string[]): Promise<SocialConnection[]> {
   if (userIds.length === 0) return [];
   const rows = await selectRowsOfUsers(db, "social_connections", deploymentId, userIds).execute();
