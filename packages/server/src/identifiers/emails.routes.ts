@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses, listOf } from "../http/common.schemas.js";
 import { AddEmailBodySchema, EmailIdParamsSchema, UpdateEmailBodySchema, UserEmailSchema, toEmailJson } from "./identifiers.schemas.js";
-import { removeEmail } from "../user-accounts/user-accounts.service.js";
-import { addEmail, getEmails, makeEmailPrimary, updateEmail } from "./identifiers.service.js";
+import { removeEmail, updateEmail } from "../user-accounts/user-accounts.service.js";
+import { addEmail, getEmails, makeEmailPrimary } from "./identifiers.service.js";
 
 const tags = ["emails"];
 

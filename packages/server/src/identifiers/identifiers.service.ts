@@ -222,23 +222,36 @@ async function updateIdentifier<T extends Identifier, UpdateInput extends Identi
   input: UpdateInput,
 ): Promise<T> {
   const valueFor = kind.prepareUpdate(input);
-  return db.transaction().execute(async (trx) => {
-    await lockUser(trx, deploymentId, userId);
-    const now = Date.now();
-    const { target, all } = await findOwned(trx, kind, deploymentId, userId, id);
-    const value = valueFor(target);
-    const isNewValue = value !== undefined && !kind.holds(target, value);
-    if (isNewValue && input.verified === undefined && target.isPrimary) throw errors.primary_value_needs_verified(kind.noun, kind.valueField);
-    // Whoever proved the old value has not proven the new one: it is verified only on this request's word.
-    const effective = isNewValue ? { ...input, verified: input.verified ?? false } : input;
-    const flags = await applyFlagChange(trx, kind, userId, target, all, effective, now);
-    // verified_at restarts with the new value (now, or null).
-    if (isNewValue) flags.verified = effective.verified;
-    await withUniqueConflicts(() => kind.update(trx, deploymentId, id, flags, value, isNewValue), kind.conflictFields);
-    const updated = await finish(trx, kind, deploymentId, userId, id, now);
-    await recordIdentifierChange(trx, kind, deploymentId, context, "update", updated, changedFields(kind.wireFields(effective)));
-    return updated;
-  });
+  const { updated } = await db.transaction().execute((trx) => applyUpdate(trx, kind, deploymentId, context, userId, id, input, valueFor));
+  return updated;
+}
+
+/** The update inside `trx`; `isNewValue` says whether the address or number now names another one. */
+async function applyUpdate<T extends Identifier, UpdateInput extends IdentifierFlags, Value>(
+  trx: Db,
+  kind: IdentifierKind<T, unknown, UpdateInput, Value>,
+  deploymentId: string,
+  context: ChangeContext,
+  userId: string,
+  id: string,
+  input: UpdateInput,
+  valueFor: (current: T) => Value | undefined,
+): Promise<{ updated: T; isNewValue: boolean }> {
+  await lockUser(trx, deploymentId, userId);
+  const now = Date.now();
+  const { target, all } = await findOwned(trx, kind, deploymentId, userId, id);
+  const value = valueFor(target);
+  const isNewValue = value !== undefined && !kind.holds(target, value);
+  if (isNewValue && input.verified === undefined && target.isPrimary) throw errors.primary_value_needs_verified(kind.noun, kind.valueField);
+  // Whoever proved the old value has not proven the new one: it is verified only on this request's word.
+  const effective = isNewValue ? { ...input, verified: input.verified ?? false } : input;
+  const flags = await applyFlagChange(trx, kind, userId, target, all, effective, now);
+  // verified_at restarts with the new value (now, or null).
+  if (isNewValue) flags.verified = effective.verified;
+  await withUniqueConflicts(() => kind.update(trx, deploymentId, id, flags, value, isNewValue), kind.conflictFields);
+  const updated = await finish(trx, kind, deploymentId, userId, id, now);
+  await recordIdentifierChange(trx, kind, deploymentId, context, "update", updated, changedFields(kind.wireFields(effective)));
+  return { updated, isNewValue };
 }
 
 async function removeIdentifier(trx: Db, kind: AnyKind, deploymentId: string, context: ChangeContext, userId: string, id: string): Promise<void> {
@@ -348,6 +361,13 @@ export const updateEmail = (db: Db, deploymentId: string, context: ChangeContext
   updateIdentifier(db, emailKind, deploymentId, context, userId, emailId, input);
 export const updatePhone = (db: Db, deploymentId: string, context: ChangeContext, userId: string, phoneId: string, input: UpdatePhoneInput) =>
   updateIdentifier(db, phoneKind, deploymentId, context, userId, phoneId, input);
+/**
+ * Inside the caller's transaction: updates the email; `isNewValue` tells the caller that it now
+ * holds another address, so what vouched for the old one (a social connection: user-accounts
+ * updateEmail) no longer points at it.
+ */
+export const updateEmailInTransaction = (trx: Db, deploymentId: string, context: ChangeContext, userId: string, emailId: string, input: UpdateEmailInput) =>
+  applyUpdate(trx, emailKind, deploymentId, context, userId, emailId, input, emailKind.prepareUpdate(input));
 export const makeEmailPrimary = (db: Db, deploymentId: string, context: ChangeContext, userId: string, emailId: string) =>
   makePrimary(db, emailKind, deploymentId, context, userId, emailId);
 export const makePhonePrimary = (db: Db, deploymentId: string, context: ChangeContext, userId: string, phoneId: string) =>

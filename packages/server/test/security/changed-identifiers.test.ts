@@ -49,6 +49,26 @@ describe.each(DIALECTS)("changing an identifier's value on %s", (dialect) => {
     expect(audit.body.data.find((entry: any) => entry.target.id === added.id)?.changes).toEqual(expect.arrayContaining(["email", "verified"]));
   });
 
+  it("a provider-verified email that changes loses the provider's word and the connection's pointer", async () => {
+    const user = await createUser(call);
+    const providerEmail = uniqueEmail("github");
+    const linked = await call("POST", `/users/${user.id}/social-connections`, {
+      provider: "github",
+      provider_user_id: uniqueEmail("sub"),
+      email_address: providerEmail,
+    });
+    expect(linked.status).toBe(200);
+    const email = (await getDetails(call, user.id)).email_addresses.find((item: any) => item.email === providerEmail);
+    expect(email).toMatchObject({ verified: true, verification_strategy: "oauth_github" });
+    expect(linked.body.user_email_address_id).toBe(email.id);
+
+    const changedTo = uniqueEmail("typed");
+    const changed = await call("PATCH", `/users/${user.id}/emails/${email.id}`, { email: changedTo, verified: true });
+    expect(changed.body).toMatchObject({ email: changedTo, verified: true, verification_strategy: "otp" });
+    const [connection] = (await consistentDetails(user.id)).social_connections;
+    expect(connection).toMatchObject({ id: linked.body.id, email_address: providerEmail, user_email_address_id: null });
+  });
+
   it("a changed value stays verified only when the same request says verified: true, with a fresh verified_at", async () => {
     const user = await createUser(call);
     const added = (await call("POST", `/users/${user.id}/emails`, { email: uniqueEmail("vouched"), verified: true })).body;
