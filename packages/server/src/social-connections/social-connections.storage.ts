@@ -1,4 +1,5 @@
 import type { Db } from "../storage/db.js";
+import { inDeploymentLedByOtherFilters } from "../storage/dialect.js";
 import { selectRowsOfUser, selectRowsOfUsers } from "../storage/owned-rows.js";
 import type { SocialConnectionRow } from "../storage/tables.js";
 
@@ -76,7 +77,8 @@ export async function countSocialConnectionsOfUsers(db: Db, deploymentId: string
   const rows = await db
     .selectFrom("social_connections")
     .select((eb) => ["user_id", eb.fn.countAll<number>().as("count")])
-    .where("deployment_id", "=", deploymentId)
+    // The users' index leads; SQLite would otherwise walk the deployment's whole unique index.
+    .where(inDeploymentLedByOtherFilters(db, "deployment_id", deploymentId))
     .where("user_id", "in", userIds)
     .groupBy("user_id")
     .execute();
