@@ -408,7 +408,8 @@ async function recordIdentifierChange(
  * Inside the caller's transaction (imports): identifiers of new or existing users, several per
  * statement. The caller has applied the rules already (one verified primary per kind); a taken
  * address or number is a 409 naming `emailField`/`phoneField`, a user past the cap a 400 naming
- * `email_addresses`/`phone_numbers`.
+ * `email_addresses`/`phone_numbers`. Imports do not lock an existing user's row, so an admin add
+ * racing an import of the same user can pass the cap by the racing adds (never without bound).
  */
 export async function insertIdentifierRecords(
   trx: Db,
