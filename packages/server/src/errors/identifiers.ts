@@ -24,6 +24,16 @@ export const identifiersErrors = defineErrors({
     ConflictError,
     () => "This is the user's primary phone number and the user has another one: make another primary first.",
   ),
+  // A changed value is unproven, and so unverified; the primary cannot become unverified in passing.
+  primary_value_needs_verified: entry(ValidationError, (noun: IdentifierNoun, field: "email" | "phone_number") => {
+    const message = `Changing the primary ${noun} makes it unverified, and a primary must be verified: send verified: true with the new value, or make another ${noun} primary first.`;
+    return { message, details: { [field]: message } };
+  }),
+  /** Emails, phones and social connections alike: `noun` in the plural ("email addresses"). */
+  per_user_limit_reached: entry(ValidationError, (field: string, pluralNoun: string, limit: number) => {
+    const message = `A user has at most ${limit} ${pluralNoun}.`;
+    return { message, details: { [field]: `at most ${limit} ${pluralNoun} per user` } };
+  }),
   concurrent_primary_change: entry(ConflictError, (field: string = "is_primary") =>
     conflictOn(field, "Another request changed this user's primary identifier at the same time; retry."),
   ),

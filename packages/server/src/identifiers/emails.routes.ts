@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses, listOf } from "../http/common.schemas.js";
 import { AddEmailBodySchema, EmailIdParamsSchema, UpdateEmailBodySchema, UserEmailSchema, toEmailJson } from "./identifiers.schemas.js";
-import { removeEmail } from "../user-accounts/user-accounts.service.js";
-import { addEmail, getEmails, makeEmailPrimary, updateEmail } from "./identifiers.service.js";
+import { removeEmail, updateEmail } from "../user-accounts/user-accounts.service.js";
+import { addEmail, getEmails, makeEmailPrimary } from "./identifiers.service.js";
+import { MAX_EMAILS_PER_USER } from "./limits.js";
 
 const tags = ["emails"];
 
@@ -20,6 +21,7 @@ export const emailsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Add an email address",
+        description: `A user has at most ${MAX_EMAILS_PER_USER} email addresses (else 400 per_user_limit_reached).`,
         params: UserIdParamsSchema,
         body: AddEmailBodySchema,
         response: { 200: UserEmailSchema, ...errorResponses },
@@ -39,6 +41,8 @@ export const emailsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Update an email address",
+        description:
+          "A new `email` is unverified unless the same request sends `verified: true`; the primary's value changes only with `verified: true` (else 400 primary_value_needs_verified).",
         params: EmailIdParamsSchema,
         body: UpdateEmailBodySchema,
         response: { 200: UserEmailSchema, ...errorResponses },

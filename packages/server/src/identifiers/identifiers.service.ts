@@ -6,6 +6,7 @@ import type { Db } from "../storage/db.js";
 import { lockUser, refreshUserDerivedColumns, requireUser } from "../users/users.service.js";
 import {
   clearPrimary,
+  countIdentifiersOfUsers,
   deleteIdentifierRow,
   findEmailByNormalized,
   findEmailOwners,
@@ -31,6 +32,7 @@ import {
   type UserPhone,
 } from "./identifiers.storage.js";
 import { toEmailJson, toPhoneJson } from "./identifiers.schemas.js";
+import { MAX_EMAILS_PER_USER, MAX_PHONES_PER_USER } from "./limits.js";
 import { foldEmail, normalizeEmail, normalizePhone, type NormalizedEmail, type NormalizedPhone } from "./normalize.js";
 
 export type { UserEmail, UserPhone };
@@ -42,7 +44,12 @@ export { listEmails, listPhones, toUserEmail, toUserPhone };
  * - a primary identifier is verified, on every path;
  * - a user has at most one primary of each kind, and the first verified one becomes primary;
  * - the primary cannot be removed (or un-primaried) while the user has another of that kind;
- * - users.primary_*_id and the is_primary flags always agree (refreshUserDerivedColumns).
+ * - users.primary_*_id and the is_primary flags always agree (refreshUserDerivedColumns);
+ * - a changed value is unproven, so it is unverified unless the same request says `verified: true`;
+ *   the primary's value changes only with `verified: true` (else a 400: the primary never goes
+ *   unverified, nor moves to another identifier, as a side effect);
+ * - a user has at most MAX_EMAILS_PER_USER / MAX_PHONES_PER_USER (limits.ts), counted with the
+ *   user's row locked, so concurrent adds cannot pass the cap.
  * A kind says only what differs: its noun, table, codes, how its value is read and stored.
  */
 interface Identifier {
@@ -55,6 +62,10 @@ interface Identifier {
 
 interface IdentifierKind<T extends Identifier, AddInput, UpdateInput, Value> {
   noun: "email address" | "phone number";
+  pluralNoun: "email addresses" | "phone numbers";
+  /** The wire field of its value, in add and update bodies. */
+  valueField: "email" | "phone_number";
+  maxPerUser: number;
   table: IdentifierTable;
   idPrefix: "eml" | "phn";
   notFound: (userId: string, id: string) => Error;
@@ -66,8 +77,11 @@ interface IdentifierKind<T extends Identifier, AddInput, UpdateInput, Value> {
   normalizeNew(input: AddInput): Value;
   /** Checks an update's value before any lock is taken; the result gives the value to write (if any) once the stored row is known. */
   prepareUpdate(input: UpdateInput): (current: T) => Value | undefined;
+  /** Whether the value names what the stored one names (another spelling of the same address is no change). */
+  holds(current: T, value: Value): boolean;
   insert(db: Db, deploymentId: string, identifier: NewIdentifier, value: Value): Promise<void>;
-  update(db: Db, deploymentId: string, id: string, flags: IdentifierFlagsPatch, value: Value | undefined): Promise<void>;
+  /** `isNewValue`: the value names another address or number than the stored one. */
+  update(db: Db, deploymentId: string, id: string, flags: IdentifierFlagsPatch, value: Value | undefined, isNewValue: boolean): Promise<void>;
   /** Its name in audit actions and event types: email.create, phone.updated… */
   resource: "email" | "phone";
   toJson(item: T): unknown;
@@ -87,6 +101,9 @@ export type UpdatePhoneInput = { phoneNumber?: string; countryCode?: string } & 
 
 const emailKind: IdentifierKind<UserEmail, AddEmailInput, UpdateEmailInput, NormalizedEmail> = {
   noun: "email address",
+  pluralNoun: "email addresses",
+  valueField: "email",
+  maxPerUser: MAX_EMAILS_PER_USER,
   table: "user_emails",
   idPrefix: "eml",
   notFound: errors.email_not_found,
@@ -98,8 +115,11 @@ const emailKind: IdentifierKind<UserEmail, AddEmailInput, UpdateEmailInput, Norm
     const address = input.email === undefined ? undefined : normalizeEmail(input.email);
     return () => address;
   },
+  holds: (current, address) => foldEmail(current.email) === address.normalized,
   insert: (db, deploymentId, identifier, address) => insertEmail(db, deploymentId, { ...identifier, ...address, verificationStrategy: "otp" }),
-  update: (db, deploymentId, id, flags, address) => updateEmailRecord(db, deploymentId, id, { ...flags, address }),
+  // A provider vouched for the old address only: the new one is ours (an admin's word) to verify.
+  update: (db, deploymentId, id, flags, address, isNewValue) =>
+    updateEmailRecord(db, deploymentId, id, { ...flags, address, ...(isNewValue && { verificationStrategy: "otp" }) }),
   resource: "email",
   toJson: toEmailJson,
   wireFields: (input) => ({ email: input.email, verified: input.verified, is_primary: input.isPrimary }),
@@ -107,6 +127,9 @@ const emailKind: IdentifierKind<UserEmail, AddEmailInput, UpdateEmailInput, Norm
 
 const phoneKind: IdentifierKind<UserPhone, AddPhoneInput, UpdatePhoneInput, NormalizedPhone> = {
   noun: "phone number",
+  pluralNoun: "phone numbers",
+  valueField: "phone_number",
+  maxPerUser: MAX_PHONES_PER_USER,
   table: "user_phones",
   idPrefix: "phn",
   notFound: errors.phone_number_not_found,
@@ -119,6 +142,7 @@ const phoneKind: IdentifierKind<UserPhone, AddPhoneInput, UpdatePhoneInput, Norm
     input.phoneNumber !== undefined || input.countryCode !== undefined
       ? normalizePhone(input.phoneNumber ?? current.phoneNumber, input.countryCode ?? (input.phoneNumber ? undefined : current.countryCode))
       : undefined,
+  holds: (current, phone) => current.phoneNumber === phone.phoneNumber,
   insert: (db, deploymentId, identifier, phone) => insertPhone(db, deploymentId, { ...identifier, ...phone }),
   update: (db, deploymentId, id, flags, phone) => updatePhoneRecord(db, deploymentId, id, { ...flags, phone }),
   resource: "phone",
@@ -177,6 +201,7 @@ async function addIdentifier<T extends Identifier, AddInput extends IdentifierFl
   if (input.isPrimary && !verified) throw errors.primary_must_be_verified(kind.noun);
   return db.transaction().execute(async (trx) => {
     await lockUser(trx, deploymentId, userId);
+    await ensureRoom(trx, kind, deploymentId, new Map([[userId, 1]]), kind.valueField);
     const now = Date.now();
     const isPrimary = await takePrimaryIfDue(trx, kind, deploymentId, userId, input.isPrimary, verified, now);
     const id = generateId(kind.idPrefix);
@@ -197,17 +222,36 @@ async function updateIdentifier<T extends Identifier, UpdateInput extends Identi
   input: UpdateInput,
 ): Promise<T> {
   const valueFor = kind.prepareUpdate(input);
-  return db.transaction().execute(async (trx) => {
-    await lockUser(trx, deploymentId, userId);
-    const now = Date.now();
-    const { target, all } = await findOwned(trx, kind, deploymentId, userId, id);
-    const value = valueFor(target);
-    const flags = await applyFlagChange(trx, kind, userId, target, all, input, now);
-    await withUniqueConflicts(() => kind.update(trx, deploymentId, id, flags, value), kind.conflictFields);
-    const updated = await finish(trx, kind, deploymentId, userId, id, now);
-    await recordIdentifierChange(trx, kind, deploymentId, context, "update", updated, changedFields(kind.wireFields(input)));
-    return updated;
-  });
+  const { updated } = await db.transaction().execute((trx) => applyUpdate(trx, kind, deploymentId, context, userId, id, input, valueFor));
+  return updated;
+}
+
+/** The update inside `trx`; `isNewValue` says whether the address or number now names another one. */
+async function applyUpdate<T extends Identifier, UpdateInput extends IdentifierFlags, Value>(
+  trx: Db,
+  kind: IdentifierKind<T, unknown, UpdateInput, Value>,
+  deploymentId: string,
+  context: ChangeContext,
+  userId: string,
+  id: string,
+  input: UpdateInput,
+  valueFor: (current: T) => Value | undefined,
+): Promise<{ updated: T; isNewValue: boolean }> {
+  await lockUser(trx, deploymentId, userId);
+  const now = Date.now();
+  const { target, all } = await findOwned(trx, kind, deploymentId, userId, id);
+  const value = valueFor(target);
+  const isNewValue = value !== undefined && !kind.holds(target, value);
+  if (isNewValue && input.verified === undefined && target.isPrimary) throw errors.primary_value_needs_verified(kind.noun, kind.valueField);
+  // Whoever proved the old value has not proven the new one: it is verified only on this request's word.
+  const effective = isNewValue ? { ...input, verified: input.verified ?? false } : input;
+  const flags = await applyFlagChange(trx, kind, userId, target, all, effective, now);
+  // verified_at restarts with the new value (now, or null).
+  if (isNewValue) flags.verified = effective.verified;
+  await withUniqueConflicts(() => kind.update(trx, deploymentId, id, flags, value, isNewValue), kind.conflictFields);
+  const updated = await finish(trx, kind, deploymentId, userId, id, now);
+  await recordIdentifierChange(trx, kind, deploymentId, context, "update", updated, changedFields(kind.wireFields(effective)));
+  return { updated, isNewValue };
 }
 
 async function removeIdentifier(trx: Db, kind: AnyKind, deploymentId: string, context: ChangeContext, userId: string, id: string): Promise<void> {
@@ -237,6 +281,25 @@ async function makePrimary(db: Db, kind: AnyKind, deploymentId: string, context:
     const promoted = (await kind.list(trx, deploymentId, userId)).find((item: Identifier) => item.id === id)!;
     await recordIdentifierChange(trx, kind, deploymentId, context, "make_primary", promoted, ["is_primary"]);
   });
+}
+
+/** How many rows each user gets, for ensureRoom. */
+function countPerUser(items: Array<{ userId: string }>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.userId, (counts.get(item.userId) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * A 400 naming `field` when adding these many rows would take a user past the kind's cap. The
+ * caller holds each user's row locked (lockUser) or has just created it, so the count stays true
+ * until its transaction ends.
+ */
+async function ensureRoom(trx: Db, kind: AnyKind, deploymentId: string, adding: Map<string, number>, field: string): Promise<void> {
+  const stored = await countIdentifiersOfUsers(trx, kind.table, deploymentId, [...adding.keys()]);
+  for (const [userId, count] of adding) {
+    if ((stored.get(userId) ?? 0) + count > kind.maxPerUser) throw errors.per_user_limit_reached(field, kind.pluralNoun, kind.maxPerUser);
+  }
 }
 
 /** Whether a new identifier becomes primary: when asked, or when it is verified and the user has no primary yet. */
@@ -298,6 +361,13 @@ export const updateEmail = (db: Db, deploymentId: string, context: ChangeContext
   updateIdentifier(db, emailKind, deploymentId, context, userId, emailId, input);
 export const updatePhone = (db: Db, deploymentId: string, context: ChangeContext, userId: string, phoneId: string, input: UpdatePhoneInput) =>
   updateIdentifier(db, phoneKind, deploymentId, context, userId, phoneId, input);
+/**
+ * Inside the caller's transaction: updates the email; `isNewValue` tells the caller that it now
+ * holds another address, so what vouched for the old one (a social connection: user-accounts
+ * updateEmail) no longer points at it.
+ */
+export const updateEmailInTransaction = (trx: Db, deploymentId: string, context: ChangeContext, userId: string, emailId: string, input: UpdateEmailInput) =>
+  applyUpdate(trx, emailKind, deploymentId, context, userId, emailId, input, emailKind.prepareUpdate(input));
 export const makeEmailPrimary = (db: Db, deploymentId: string, context: ChangeContext, userId: string, emailId: string) =>
   makePrimary(db, emailKind, deploymentId, context, userId, emailId);
 export const makePhonePrimary = (db: Db, deploymentId: string, context: ChangeContext, userId: string, phoneId: string) =>
@@ -337,7 +407,9 @@ async function recordIdentifierChange(
 /**
  * Inside the caller's transaction (imports): identifiers of new or existing users, several per
  * statement. The caller has applied the rules already (one verified primary per kind); a taken
- * address or number is a 409 naming `emailField`/`phoneField`.
+ * address or number is a 409 naming `emailField`/`phoneField`, a user past the cap a 400 naming
+ * `email_addresses`/`phone_numbers`. Imports do not lock an existing user's row, so an admin add
+ * racing an import of the same user can pass the cap by the racing adds (never without bound).
  */
 export async function insertIdentifierRecords(
   trx: Db,
@@ -345,6 +417,8 @@ export async function insertIdentifierRecords(
   identifiers: { emails: NewEmail[]; phones: NewPhone[] },
   fields: { email?: string; phone?: string } = {},
 ): Promise<void> {
+  if (identifiers.emails.length > 0) await ensureRoom(trx, emailKind, deploymentId, countPerUser(identifiers.emails), "email_addresses");
+  if (identifiers.phones.length > 0) await ensureRoom(trx, phoneKind, deploymentId, countPerUser(identifiers.phones), "phone_numbers");
   if (identifiers.emails.length > 0)
     await withUniqueConflicts(() => insertEmails(trx, deploymentId, identifiers.emails), fields.email ? { email_address: fields.email } : {});
   if (identifiers.phones.length > 0)
@@ -373,7 +447,8 @@ export async function insertInitialIdentifiers(
 
 /**
  * Inside the caller's transaction: the id of the user's email with this address, adding it as
- * verified (by `verificationStrategy`, e.g. "oauth_google") when the user does not have it yet.
+ * verified (by `verificationStrategy`, e.g. "oauth_google") when the user does not have it yet
+ * (within the cap: the caller holds the user's row locked, or has just created the user).
  */
 export async function attachVerifiedEmail(
   trx: Db,
@@ -398,6 +473,7 @@ export async function attachVerifiedEmail(
     await refreshUserDerivedColumns(trx, deploymentId, userId, nowMs);
     return existing.id;
   }
+  await ensureRoom(trx, emailKind, deploymentId, new Map([[userId, 1]]), "email_address");
   const id = generateId("eml");
   await withUniqueConflicts(() =>
     insertEmail(trx, deploymentId, { id, userId, ...address, isPrimary: becomesPrimary, verified: true, verificationStrategy, nowMs }),

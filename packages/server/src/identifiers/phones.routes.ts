@@ -3,6 +3,7 @@ import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses, listOf } from "../http/common.schemas.js";
 import { AddPhoneBodySchema, PhoneIdParamsSchema, UpdatePhoneBodySchema, UserPhoneSchema, toPhoneJson } from "./identifiers.schemas.js";
 import { addPhone, getPhones, makePhonePrimary, removePhone, updatePhone } from "./identifiers.service.js";
+import { MAX_PHONES_PER_USER } from "./limits.js";
 
 const tags = ["phones"];
 
@@ -19,6 +20,7 @@ export const phonesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Add a phone number",
+        description: `A user has at most ${MAX_PHONES_PER_USER} phone numbers (else 400 per_user_limit_reached).`,
         params: UserIdParamsSchema,
         body: AddPhoneBodySchema,
         response: { 200: UserPhoneSchema, ...errorResponses },
@@ -42,6 +44,8 @@ export const phonesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Update a phone number",
+        description:
+          "A new `phone_number` is unverified unless the same request sends `verified: true`; the primary's value changes only with `verified: true` (else 400 primary_value_needs_verified).",
         params: PhoneIdParamsSchema,
         body: UpdatePhoneBodySchema,
         response: { 200: UserPhoneSchema, ...errorResponses },

@@ -3,6 +3,8 @@ import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses, listOf } from "../http/common.schemas.js";
 import { ConnectionIdParamsSchema, LinkSocialConnectionBodySchema, UserSocialConnectionSchema, toSocialConnectionJson } from "./social-connections.schemas.js";
 import { getSocialConnections, linkSocialConnection, unlinkSocialConnection } from "./social-connections.service.js";
+import { MAX_EMAILS_PER_USER } from "../identifiers/limits.js";
+import { MAX_SOCIAL_CONNECTIONS_PER_USER } from "./limits.js";
 
 const tags = ["social connections"];
 
@@ -29,6 +31,7 @@ export const socialConnectionsRoutes: FastifyPluginAsyncTypebox = async (app) =>
       schema: {
         tags,
         summary: "Link an OAuth identity (for users migrating from another provider)",
+        description: `A user has at most ${MAX_SOCIAL_CONNECTIONS_PER_USER} social connections and ${MAX_EMAILS_PER_USER} email addresses (else 400 per_user_limit_reached).`,
         params: UserIdParamsSchema,
         body: LinkSocialConnectionBodySchema,
         response: { 200: UserSocialConnectionSchema, ...errorResponses },

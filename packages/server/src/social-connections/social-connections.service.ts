@@ -7,8 +7,10 @@ import { attachVerifiedEmail, listEmails } from "../identifiers/identifiers.serv
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import { lockUser, requireUser } from "../users/users.service.js";
+import { MAX_SOCIAL_CONNECTIONS_PER_USER } from "./limits.js";
 import {
   clearSocialConnectionEmailId,
+  countSocialConnectionsOfUsers,
   deleteSocialConnectionRow,
   findSocialConnectionByProviderUser,
   insertSocialConnection,
@@ -26,11 +28,28 @@ export { listSocialConnections, listSocialConnectionsOfUsers, toSocialConnection
 
 /**
  * Inside the caller's transaction (imports): connections of new or existing users, several per
- * statement, providers already normalized; a linked provider account is a 409 naming `field`.
+ * statement, providers already normalized; a linked provider account is a 409 naming `field`, a
+ * user past the cap a 400 naming `social_connections`.
  */
 export async function insertSocialConnectionRecords(trx: Db, deploymentId: string, connections: NewSocialConnection[], field?: string): Promise<void> {
-  if (connections.length > 0)
-    await withUniqueConflicts(() => insertSocialConnections(trx, deploymentId, connections), field ? { provider_user_id: field } : {});
+  if (connections.length === 0) return;
+  const adding = new Map<string, number>();
+  for (const connection of connections) adding.set(connection.userId, (adding.get(connection.userId) ?? 0) + 1);
+  await ensureRoom(trx, deploymentId, adding, "social_connections");
+  await withUniqueConflicts(() => insertSocialConnections(trx, deploymentId, connections), field ? { provider_user_id: field } : {});
+}
+
+/**
+ * A 400 naming `field` when these many new connections would take a user past
+ * MAX_SOCIAL_CONNECTIONS_PER_USER. The caller holds each user's row locked (lockUser) or has just
+ * created it, so the count stays true until its transaction ends.
+ */
+async function ensureRoom(trx: Db, deploymentId: string, adding: Map<string, number>, field: string): Promise<void> {
+  const stored = await countSocialConnectionsOfUsers(trx, deploymentId, [...adding.keys()]);
+  for (const [userId, count] of adding) {
+    if ((stored.get(userId) ?? 0) + count > MAX_SOCIAL_CONNECTIONS_PER_USER)
+      throw errors.per_user_limit_reached(field, "social connections", MAX_SOCIAL_CONNECTIONS_PER_USER);
+  }
 }
 
 /** Inside the caller's transaction, when an email is removed: connections keep their own address but no longer point at the row. */
@@ -66,6 +85,7 @@ export async function linkSocialConnection(
   if (providerUserId.length < 1 || providerUserId.length > 255) throw errors.validation_failed({ provider_user_id: "must be 1 to 255 characters" });
   return db.transaction().execute(async (trx) => {
     await lockUser(trx, deploymentId, userId);
+    await ensureRoom(trx, deploymentId, new Map([[userId, 1]]), "provider_user_id");
     const now = Date.now();
     const emailsBefore = await listEmails(trx, deploymentId, userId);
     const emailId = input.emailAddress
@@ -128,6 +148,7 @@ export const findSocialConnectionByIdentity = (db: Db, deploymentId: string, pro
 /**
  * Inside the caller's transaction: records a connection a social sign-in proved, for a provider
  * name the caller has already checked. `userEmailAddressId` is the user's email it vouches for, if any.
+ * Within the cap: the caller holds the user's row locked, or has just created the user.
  */
 export async function addProvenSocialConnection(
   trx: Db,
@@ -135,6 +156,7 @@ export async function addProvenSocialConnection(
   userId: string,
   input: { provider: string; providerUserId: string; emailAddress: string | null; userEmailAddressId: string | null; nowMs: number },
 ): Promise<SocialConnection> {
+  await ensureRoom(trx, deploymentId, new Map([[userId, 1]]), "provider");
   return withUniqueConflicts(() =>
     insertSocialConnection(trx, deploymentId, {
       id: generateId("sca", input.nowMs),

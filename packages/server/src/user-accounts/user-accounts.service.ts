@@ -6,6 +6,8 @@ import {
   removeEmailInTransaction,
   toUserEmail,
   toUserPhone,
+  updateEmailInTransaction,
+  type UpdateEmailInput,
   type UserEmail,
   type UserPhone,
 } from "../identifiers/identifiers.service.js";
@@ -35,8 +37,8 @@ import {
 
 /**
  * What spans a whole user and so several domains: creating a user with its identifiers, the
- * details view, updates that cascade (disabling signs out, a new picture), and removing an email
- * together with what points at it. Every domain below is reached through its service; none of
+ * details view, updates that cascade (disabling signs out, a new picture), and changing or
+ * removing an email together with what points at it. Every domain below is reached through its service; none of
  * them calls back up here, so the domains form no cycle.
  */
 export interface UserDetails {
@@ -281,5 +283,24 @@ export async function removeEmail(db: Db, deploymentId: string, context: ChangeC
   await db.transaction().execute(async (trx) => {
     await removeEmailInTransaction(trx, deploymentId, context, userId, emailId);
     await detachEmailFromSocialConnections(trx, deploymentId, userId, emailId);
+  });
+}
+
+/**
+ * Updates an email. A social connection vouched for the old address only: when the address
+ * changes, the connection keeps its own address but no longer points at the row.
+ */
+export async function updateEmail(
+  db: Db,
+  deploymentId: string,
+  context: ChangeContext,
+  userId: string,
+  emailId: string,
+  input: UpdateEmailInput,
+): Promise<UserEmail> {
+  return db.transaction().execute(async (trx) => {
+    const { updated, isNewValue } = await updateEmailInTransaction(trx, deploymentId, context, userId, emailId, input);
+    if (isNewValue) await detachEmailFromSocialConnections(trx, deploymentId, userId, emailId);
+    return updated;
   });
 }

@@ -131,11 +131,11 @@ describe.each(DIALECTS)("user emails on %s", (dialect) => {
   });
 
   describe("update", () => {
-    it("changes the address, and the user's primary_email_address follows", async () => {
+    it("changes the primary's address with verified: true, and the user's primary_email_address follows", async () => {
       const user = await createUser(call);
       const [primary] = await emailsOf(user.id);
       const address = uniqueEmail("changed");
-      const response = await call("PATCH", `/users/${user.id}/emails/${primary.id}`, { email: address });
+      const response = await call("PATCH", `/users/${user.id}/emails/${primary.id}`, { email: address, verified: true });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ id: primary.id, email: address, is_primary: true, verified: true });
       expect((await getDetails(call, user.id)).primary_email_address).toBe(address);
@@ -145,10 +145,23 @@ describe.each(DIALECTS)("user emails on %s", (dialect) => {
       const owner = await createUser(call);
       const user = await createUser(call);
       const [primary] = await emailsOf(user.id);
-      const response = await call("PATCH", `/users/${user.id}/emails/${primary.id}`, { email: owner.primary_email_address.toUpperCase() });
+      const response = await call("PATCH", `/users/${user.id}/emails/${primary.id}`, { email: owner.primary_email_address.toUpperCase(), verified: true });
       expect(response.status).toBe(409);
       expect(response.body).toMatchObject({ code: "email_taken", details: { email: expect.any(String) } });
       expect((await emailsOf(user.id))[0].email).toBe(user.primary_email_address);
+    });
+
+    it("a changed address is unverified unless the request says verified: true; the primary's is refused without it", async () => {
+      const user = await createUser(call);
+      const [primary] = await emailsOf(user.id);
+      const added = (await call("POST", `/users/${user.id}/emails`, { email: uniqueEmail(), verified: true })).body;
+      const address = uniqueEmail("unproven");
+      const changed = await call("PATCH", `/users/${user.id}/emails/${added.id}`, { email: address });
+      expect(changed.body).toMatchObject({ email: address, verified: false, verified_at: null, is_primary: false });
+      const refused = await call("PATCH", `/users/${user.id}/emails/${primary.id}`, { email: uniqueEmail() });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: "primary_value_needs_verified", details: { email: expect.any(String) } });
+      expect((await emailsOf(user.id)).find((email) => email.id === primary.id)).toEqual(primary);
     });
 
     it("with is_primary true demotes the old primary", async () => {

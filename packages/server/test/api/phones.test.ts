@@ -112,14 +112,14 @@ describe.each(DIALECTS)("user phones on %s", (dialect) => {
   });
 
   describe("update", () => {
-    it("changes the number (normalized) and keeps the primary consistent", async () => {
+    it("changes the primary's number (normalized) with verified: true and keeps the primary consistent", async () => {
       const phone = uniquePhone();
       const user = await createUser(call, { phone_number: phone });
       const [primary] = await phonesOf(user.id);
       const next = uniquePhone();
-      const response = await call("PATCH", `/users/${user.id}/phones/${primary.id}`, { phone_number: next.slice(2), country_code: "US" });
+      const response = await call("PATCH", `/users/${user.id}/phones/${primary.id}`, { phone_number: next.slice(2), country_code: "US", verified: true });
       expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({ id: primary.id, phone_number: next, is_primary: true });
+      expect(response.body).toMatchObject({ id: primary.id, phone_number: next, is_primary: true, verified: true });
       expect((await getDetails(call, user.id)).primary_phone_number).toBe(next);
       const listed = await call("GET", `/users?phone_number=${encodeURIComponent(next)}`);
       expect(listed.body.data.map((u: any) => u.id)).toEqual([user.id]);
@@ -132,12 +132,25 @@ describe.each(DIALECTS)("user phones on %s", (dialect) => {
       const mine = uniquePhone();
       const user = await createUser(call, { phone_number: mine });
       const [primary] = await phonesOf(user.id);
-      const conflict = await call("PATCH", `/users/${user.id}/phones/${primary.id}`, { phone_number: taken });
+      const conflict = await call("PATCH", `/users/${user.id}/phones/${primary.id}`, { phone_number: taken, verified: true });
       expect(conflict.status).toBe(409);
       expect(conflict.body.details).toHaveProperty("phone_number");
       const invalid = await call("PATCH", `/users/${user.id}/phones/${primary.id}`, { phone_number: "123" });
       expect(invalid.status).toBe(400);
       expect((await phonesOf(user.id))[0].phone_number).toBe(mine);
+    });
+
+    it("a changed number is unverified unless the request says verified: true; the primary's is refused without it", async () => {
+      const user = await createUser(call, { phone_number: uniquePhone() });
+      const [primary] = await phonesOf(user.id);
+      const added = (await call("POST", `/users/${user.id}/phones`, { phone_number: uniquePhone(), verified: true })).body;
+      const next = uniquePhone();
+      const changed = await call("PATCH", `/users/${user.id}/phones/${added.id}`, { phone_number: next });
+      expect(changed.body).toMatchObject({ phone_number: next, verified: false, verified_at: null, is_primary: false });
+      const refused = await call("PATCH", `/users/${user.id}/phones/${primary.id}`, { phone_number: uniquePhone() });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: "primary_value_needs_verified", details: { phone_number: expect.any(String) } });
+      expect((await phonesOf(user.id)).find((phone) => phone.id === primary.id)).toEqual(primary);
     });
 
     it("with is_primary true demotes the old primary; un-verifying the primary is refused", async () => {
