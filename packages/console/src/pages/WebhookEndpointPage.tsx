@@ -116,7 +116,7 @@ function DeliveriesSection({ appSlug, endpoint }: { appSlug: string; endpoint: W
                           type="button"
                           className="button-small button-secondary"
                           aria-expanded={open === delivery.delivery_id}
-                          aria-label={`Attempts of ${delivery.delivery_id}`}
+                          aria-label={`${open === delivery.delivery_id ? "Hide attempts" : "Attempts"} of ${delivery.delivery_id}`}
                           onClick={() => setOpen(open === delivery.delivery_id ? null : delivery.delivery_id)}
                         >
                           {open === delivery.delivery_id ? "Hide attempts" : "Attempts"}
