@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GOOD_PASSWORD } from "../../../server/test/helpers/fixtures.js";
+import { frontendClient } from "../../../server/test/helpers/frontend.js";
 import { enrolTotp, issueBackupCodes, totpAt } from "../../../server/test/helpers/second-factors.js";
+import { SoftAuthenticator } from "../../../server/test/helpers/soft-authenticator.js";
 import { hasBrowser } from "../helpers/browser.js";
 import { createUser, expectNoSeriousAxeViolations, openConsole, screenshot, startConsoleHarness, type ConsoleHarness } from "../helpers/console.js";
 
@@ -66,6 +69,45 @@ describe.skipIf(!hasBrowser)("second factors and the audit trail on the user det
     // The new codes work, the old ones do not.
     expect((await harness.call("POST", `/users/${user.id}/verify-totp`, { code: oldCodes[0] })).status).not.toBe(200);
     expect((await harness.call("POST", `/users/${user.id}/verify-totp`, { code: codes[0] })).body).toMatchObject({ verified: true, code_type: "backup_code" });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  /** A passkey registered the way a browser does it (a signed-in session, then WebAuthn), by a software authenticator. */
+  async function registerPasskey(email: string, name: string): Promise<void> {
+    const signIn = await frontendClient(harness.server.baseUrl).signIn(email, GOOD_PASSWORD);
+    expect(signIn.status).toBe(200);
+    const post = async (path: string, body: unknown, headers: Record<string, string>) => {
+      const response = await fetch(`${harness.server.baseUrl}${path}`, {
+        method: "POST",
+        headers: { ...(body !== undefined && { "content-type": "application/json" }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const options = await post("/passkeys/registration/options", undefined, { authorization: `Bearer ${signIn.body.token}` });
+    expect(options.status).toBe(200);
+    const response = new SoftAuthenticator({ origin: harness.server.baseUrl, backedUp: true }).createCredential(options.body);
+    const verified = await post("/passkeys/registration/verify", { response, name }, { cookie: `__session=${signIn.body.token}` });
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+  }
+
+  it("lists and removes a passkey registered through WebAuthn, behind a confirmation", async () => {
+    const user = await createUser(harness.call, { first_name: "Annie", last_name: "Easley", email_address: "annie@example.com", password: GOOD_PASSWORD });
+    await registerPasskey(user.primary_email_address, "Annie's laptop");
+    await registerPasskey(user.primary_email_address, "Annie's phone");
+    const { context, page, pageErrors } = await openConsole(harness);
+    await page.goto(`/console/users/${user.id}`);
+    const factors = section(page, "Second factors");
+    await expect.poll(() => factors.locator("tbody td[data-label=Name]").allTextContents()).toEqual(["Annie's phone", "Annie's laptop"]);
+    await factors.getByRole("button", { name: "Remove passkey Annie's laptop" }).click();
+    const confirm = page.getByRole("dialog", { name: "Remove this passkey?" });
+    await confirm.getByText("The passkey Annie's laptop can no longer sign the user in.").waitFor();
+    await confirm.getByRole("button", { name: "Remove passkey" }).click();
+    await expect.poll(() => factors.locator("tbody td[data-label=Name]").allTextContents()).toEqual(["Annie's phone"]);
+    const left = (await harness.call("GET", `/users/${user.id}/passkeys`)).body.data;
+    expect(left.map((passkey: { name: string }) => passkey.name)).toEqual(["Annie's phone"]);
+    expect((await details(user.id)).passkeys_count).toBe(1);
     expect(pageErrors).toEqual([]);
     await context.close();
   });
