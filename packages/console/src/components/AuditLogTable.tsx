@@ -14,7 +14,13 @@ function Target({ target }: { target: AuditLogEntry["target"] }) {
 }
 
 const actorOf = (actor: AuditLogEntry["actor"]) =>
-  actor.type === "api_key" ? `API key ${actor.name}` : actor.type === "cli" ? "wacht CLI" : actor.type === "user" ? `the user (${actor.name || actor.id})` : actor.name;
+  actor.type === "api_key"
+    ? `API key ${actor.name}`
+    : actor.type === "cli"
+      ? "wacht CLI"
+      : actor.type === "user"
+        ? `the user (${actor.name || actor.id})`
+        : actor.name;
 
 /** Audit entries, newest first: when, who, what, on what, which fields (never their values). */
 export function AuditLogTable({ entries, caption, showTarget = true }: { entries: AuditLogEntry[]; caption: string; showTarget?: boolean }) {

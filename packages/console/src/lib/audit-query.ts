@@ -47,7 +47,10 @@ export function toAuditSearchParams(query: AuditQuery): URLSearchParams {
 }
 
 /** The GET /audit-logs path of a state (a user's trail uses it too, with only userId and its own cursor). */
-export function auditApiPath(query: Pick<AuditQuery, "userId" | "action" | "since" | "until"> & { after?: string | undefined }, limit = AUDIT_PAGE_SIZE): string {
+export function auditApiPath(
+  query: Pick<AuditQuery, "userId" | "action" | "since" | "until"> & { after?: string | undefined },
+  limit = AUDIT_PAGE_SIZE,
+): string {
   const params = new URLSearchParams({ limit: String(limit) });
   if (query.userId) params.set("user_id", query.userId);
   if (query.action) params.set("action", query.action);

@@ -21,7 +21,12 @@ import {
 } from "../lib/audit-query";
 
 /** The filter form's own fields, as typed (the time range in local wall time). */
-const formOf = (query: AuditQuery) => ({ userId: query.userId, action: query.action, since: instantToLocalInput(query.since), until: instantToLocalInput(query.until) });
+const formOf = (query: AuditQuery) => ({
+  userId: query.userId,
+  action: query.action,
+  since: instantToLocalInput(query.since),
+  until: instantToLocalInput(query.until),
+});
 
 /** Who changed what in this deployment, newest first: filter by user, action and time (all in the URL), page by cursor. */
 export function AuditLogPage() {
@@ -42,7 +47,14 @@ export function AuditLogPage() {
 
   function apply(event: FormEvent) {
     event.preventDefault();
-    go(withFilters(query, { userId: form.userId.trim(), action: form.action.trim(), since: localInputToInstant(form.since), until: localInputToInstant(form.until) }));
+    go(
+      withFilters(query, {
+        userId: form.userId.trim(),
+        action: form.action.trim(),
+        since: localInputToInstant(form.since),
+        until: localInputToInstant(form.until),
+      }),
+    );
   }
 
   return (

@@ -45,7 +45,11 @@ export function UsersPage() {
       column.accessor("primary_phone_number", { id: "phone_number", header: "Phone", cell: (info) => info.getValue() ?? "—" }),
       column.accessor("username", { id: "username", header: "Username", cell: (info) => info.getValue() ?? "—" }),
       column.accessor("created_at", { id: "created_at", header: "Created", cell: (info) => formatTime(info.getValue()) }),
-      column.accessor("last_sign_in_at", { id: "last_sign_in", header: "Last sign-in", cell: (info) => (info.getValue() ? formatTime(info.getValue()) : "Never") }),
+      column.accessor("last_sign_in_at", {
+        id: "last_sign_in",
+        header: "Last sign-in",
+        cell: (info) => (info.getValue() ? formatTime(info.getValue()) : "Never"),
+      }),
       column.display({ id: "status", header: "Status", cell: ({ row }) => <StatusBadges user={row.original} /> }),
     ],
     [],

@@ -27,7 +27,11 @@ export function WebhookEndpointPage() {
       <h1>Endpoint deliveries</h1>
       {endpoints.isLoading && <Loading label="Loading the endpoint…" />}
       <ErrorMessage error={endpoints.error} />
-      {endpoints.data && !endpoint && <ErrorMessage>No endpoint {endpointId} in app {appSlug}: it may have been deleted.</ErrorMessage>}
+      {endpoints.data && !endpoint && (
+        <ErrorMessage>
+          No endpoint {endpointId} in app {appSlug}: it may have been deleted.
+        </ErrorMessage>
+      )}
       {endpoint && (
         <>
           <dl className="facts">
@@ -59,7 +63,10 @@ function DeliveriesSection({ appSlug, endpoint }: { appSlug: string; endpoint: W
     queryKey: key,
     queryFn: () =>
       api.get<OffsetPage<WebhookDelivery>>(
-        appPath(appSlug, `/deliveries?${new URLSearchParams({ endpoint_id: endpoint.id, limit: String(DELIVERIES_PAGE_SIZE), offset: String((page - 1) * DELIVERIES_PAGE_SIZE) })}`),
+        appPath(
+          appSlug,
+          `/deliveries?${new URLSearchParams({ endpoint_id: endpoint.id, limit: String(DELIVERIES_PAGE_SIZE), offset: String((page - 1) * DELIVERIES_PAGE_SIZE) })}`,
+        ),
       ),
     placeholderData: keepPreviousData,
     // Deliveries move on their own (the dispatcher retries them): look again now and then.
@@ -178,8 +185,7 @@ function AttemptsOf({ appSlug, deliveryId }: { appSlug: string; deliveryId: stri
     <ol className="attempts">
       {attempts.map((attempt) => (
         <li key={attempt.attempt_number}>
-          <strong>Attempt {attempt.attempt_number}</strong> {formatTime(attempt.timestamp)}:{" "}
-          {attempt.success ? "delivered" : "failed"}
+          <strong>Attempt {attempt.attempt_number}</strong> {formatTime(attempt.timestamp)}: {attempt.success ? "delivered" : "failed"}
           {attempt.http_status_code !== null && ` (HTTP ${attempt.http_status_code})`} in {attempt.response_time_ms} ms
           {attempt.error && <span className="field-error"> {attempt.error}</span>}
           {attempt.response_body && <pre className="mono response-body">{attempt.response_body}</pre>}

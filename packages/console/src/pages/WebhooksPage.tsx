@@ -38,7 +38,7 @@ export function WebhooksPage() {
           ) : (
             <div className="field field-inline">
               <label htmlFor="webhook-app">App</label>
-              <select id="webhook-app" value={chosen?.app_slug ?? ""} onChange={(event) => setSearchParams({ app: event.target.value })}>
+              <select id="webhook-app" className="app-picker" value={chosen?.app_slug ?? ""} onChange={(event) => setSearchParams({ app: event.target.value })}>
                 {list.map((app) => (
                   <option key={app.app_slug} value={app.app_slug}>
                     {app.name} ({app.app_slug}){app.is_active ? "" : " — inactive"}
@@ -57,10 +57,14 @@ export function WebhooksPage() {
 
 function CreateAppForm({ onCreated }: { onCreated: (app: WebhookApp) => void }) {
   const [name, setName] = useState("");
-  const create = useAction((appName: string) => api.post<WebhookApp>("/webhooks/apps", { name: appName }), [appsKey], (app) => {
-    setName("");
-    onCreated(app);
-  });
+  const create = useAction(
+    (appName: string) => api.post<WebhookApp>("/webhooks/apps", { name: appName }),
+    [appsKey],
+    (app) => {
+      setName("");
+      onCreated(app);
+    },
+  );
   const errors = create.rawError ? formErrorsOf(create.rawError, ["name"]) : null;
   return (
     <>
@@ -137,7 +141,10 @@ function AppSection({ app }: { app: WebhookApp }) {
 
 function EndpointsSection({ app }: { app: WebhookApp }) {
   const key = endpointsKey(app.app_slug);
-  const endpoints = useQuery({ queryKey: key, queryFn: () => api.get<OffsetPage<WebhookEndpoint>>(appPath(app.app_slug, "/endpoints?limit=100&include_inactive=true")) });
+  const endpoints = useQuery({
+    queryKey: key,
+    queryFn: () => api.get<OffsetPage<WebhookEndpoint>>(appPath(app.app_slug, "/endpoints?limit=100&include_inactive=true")),
+  });
   const [toDelete, setToDelete] = useState<WebhookEndpoint | null>(null);
   const toggle = useAction(
     (endpoint: WebhookEndpoint) =>
@@ -172,9 +179,11 @@ function EndpointsSection({ app }: { app: WebhookApp }) {
                 const state = endpointState(endpoint);
                 return (
                   <tr key={endpoint.id}>
-                    <td data-label="URL" className="mono break">
-                      <Link to={`/webhooks/${segment(app.app_slug)}/endpoints/${segment(endpoint.id)}`}>{endpoint.url}</Link>
-                      {endpoint.description && <span className="hint"> {endpoint.description}</span>}
+                    <td data-label="URL" className="break">
+                      <Link className="mono" to={`/webhooks/${segment(app.app_slug)}/endpoints/${segment(endpoint.id)}`}>
+                        {endpoint.url}
+                      </Link>
+                      {endpoint.description && <span className="hint endpoint-description">{endpoint.description}</span>}
                     </td>
                     <td data-label="Events">{endpoint.subscriptions.map((subscription) => subscription.event_name).join(", ") || "—"}</td>
                     <td data-label="Status">
@@ -228,7 +237,10 @@ function EndpointsSection({ app }: { app: WebhookApp }) {
 }
 
 function CreateEndpointForm({ app }: { app: WebhookApp }) {
-  const events = useQuery({ queryKey: ["webhook-events", app.app_slug], queryFn: () => api.get<{ events: WebhookAppEvent[] }>(appPath(app.app_slug, "/events")) });
+  const events = useQuery({
+    queryKey: ["webhook-events", app.app_slug],
+    queryFn: () => api.get<{ events: WebhookAppEvent[] }>(appPath(app.app_slug, "/events")),
+  });
   const [url, setUrl] = useState("");
   const [description, setDescription] = useState("");
   const [chosen, setChosen] = useState<Set<string>>(new Set());
@@ -269,7 +281,13 @@ function CreateEndpointForm({ app }: { app: WebhookApp }) {
           error={errors?.fields.url}
           onChange={(event) => setUrl(event.target.value)}
         />
-        <Field label="Description (optional)" name="description" maxLength={1024} value={description} onChange={(event) => setDescription(event.target.value)} />
+        <Field
+          label="Description (optional)"
+          name="description"
+          maxLength={1024}
+          value={description}
+          onChange={(event) => setDescription(event.target.value)}
+        />
       </div>
       <fieldset className="event-choices" aria-describedby={errors?.fields.subscriptions ? "subscriptions-error" : undefined}>
         <legend>Events to send</legend>

@@ -14,7 +14,8 @@ describe.skipIf(!hasBrowser)("second factors and the audit trail on the user det
   afterAll(async () => harness?.close());
 
   const details = async (userId: string) => (await harness.call("GET", `/users/${userId}/details`)).body;
-  const section = (page: import("playwright-core").Page, heading: string) => page.locator("section.card", { has: page.getByRole("heading", { name: heading, exact: true }) });
+  const section = (page: import("playwright-core").Page, heading: string) =>
+    page.locator("section.card", { has: page.getByRole("heading", { name: heading, exact: true }) });
 
   it("removes an authenticator the API enrolled, behind a confirmation, and shows new backup codes once with a copy button", async () => {
     const user = await createUser(harness.call, { first_name: "Katherine", last_name: "Johnson", email_address: "katherine@example.com" });
@@ -37,6 +38,7 @@ describe.skipIf(!hasBrowser)("second factors and the audit trail on the user det
     await factors.getByText("Unused codes remain").waitFor();
     await factors.getByText("No passkeys.").waitFor();
     await expectNoSeriousAxeViolations(page);
+    await factors.evaluate((element) => element.scrollIntoView({ block: "start" }));
     await screenshot(page, "second-factors");
 
     // Cancel first: nothing changes.

@@ -49,6 +49,7 @@ describe.skipIf(!hasBrowser)("the webhooks pages in Chromium", () => {
     expect(endpoint).toMatchObject({ url: receiver.url, is_active: true, subscriptions: [{ event_name: "user.created", filter_rules: null }] });
     expect(await endpointRow(page, receiver.url).locator("td[data-label=Status]").textContent()).toBe("Active");
     await expectNoSeriousAxeViolations(page);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, "webhooks");
 
     // A real event, delivered to the receiver, is listed with its status and attempts.
@@ -69,7 +70,10 @@ describe.skipIf(!hasBrowser)("the webhooks pages in Chromium", () => {
 
     // Replay: the same delivery (same webhook-id) reaches the receiver again.
     await row.getByRole("button", { name: `Replay ${first!.id}` }).click();
-    await page.getByRole("status").filter({ hasText: `Delivery ${first!.id} queued again.` }).waitFor();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Delivery ${first!.id} queued again.` })
+      .waitFor();
     const afterReplay = await receiver.waitFor((all) => all.length >= 2);
     expect(afterReplay[1]!.id).toBe(first!.id);
     expect(afterReplay[1]!.json).toEqual(first!.json);
@@ -77,15 +81,21 @@ describe.skipIf(!hasBrowser)("the webhooks pages in Chromium", () => {
 
     // Disable and enable from the list; the API agrees each time.
     await page.getByRole("link", { name: "Webhooks" }).first().click();
-    await endpointRow(page, receiver.url).getByRole("button", { name: `Disable: ${receiver.url}` }).click();
+    await endpointRow(page, receiver.url)
+      .getByRole("button", { name: `Disable: ${receiver.url}` })
+      .click();
     await expect.poll(() => endpointRow(page, receiver.url).locator("td[data-label=Status]").textContent()).toBe("Disabled");
     expect((await endpointsOf(slug))[0].is_active).toBe(false);
-    await endpointRow(page, receiver.url).getByRole("button", { name: `Enable: ${receiver.url}` }).click();
+    await endpointRow(page, receiver.url)
+      .getByRole("button", { name: `Enable: ${receiver.url}` })
+      .click();
     await expect.poll(() => endpointRow(page, receiver.url).locator("td[data-label=Status]").textContent()).toBe("Active");
     expect((await endpointsOf(slug))[0].is_active).toBe(true);
 
     // Delete, behind a confirmation.
-    await endpointRow(page, receiver.url).getByRole("button", { name: `Delete: ${receiver.url}` }).click();
+    await endpointRow(page, receiver.url)
+      .getByRole("button", { name: `Delete: ${receiver.url}` })
+      .click();
     await page.getByRole("dialog", { name: "Delete this endpoint?" }).getByRole("button", { name: "Delete endpoint" }).click();
     await page.getByText("No endpoints: add one below.").waitFor();
     expect(await endpointsOf(slug)).toEqual([]);
@@ -122,7 +132,10 @@ describe.skipIf(!hasBrowser)("the webhooks pages in Chromium", () => {
   it("fits a 390 px screen: the endpoints and the deliveries", async () => {
     const created = (await harness.call("POST", "/webhooks/apps", { name: "Narrow app" })).body;
     const endpoint = (
-      await harness.call("POST", `/webhooks/apps/${created.app_slug}/endpoints`, { url: `${receiver.url}?narrow=1`, subscriptions: [{ event_name: "user.updated" }] })
+      await harness.call("POST", `/webhooks/apps/${created.app_slug}/endpoints`, {
+        url: `${receiver.url}?narrow=1`,
+        subscriptions: [{ event_name: "user.updated" }],
+      })
     ).body;
     const { context, page } = await openConsole(harness, { width: 390 });
     await page.goto(`/console/webhooks?app=${created.app_slug}`);

@@ -32,4 +32,3 @@ export function Outcome({ action }: { action: { error: string | null; notice: st
     </>
   );
 }
-
