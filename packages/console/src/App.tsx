@@ -1,10 +1,13 @@
 import { Navigate, NavLink, Route, Routes } from "react-router";
 import { Loading } from "./components/ui";
+import { AuditLogPage } from "./pages/AuditLogPage";
 import { CreateUserPage } from "./pages/CreateUserPage";
 import { DeploymentPage } from "./pages/DeploymentPage";
 import { SignInPage } from "./pages/SignInPage";
 import { UserDetailPage } from "./pages/UserDetailPage";
 import { UsersPage } from "./pages/UsersPage";
+import { WebhookEndpointPage } from "./pages/WebhookEndpointPage";
+import { WebhooksPage } from "./pages/WebhooksPage";
 import { useSession } from "./session";
 
 export function App() {
@@ -29,6 +32,12 @@ function Shell() {
               <NavLink to="/users">Users</NavLink>
             </li>
             <li>
+              <NavLink to="/webhooks">Webhooks</NavLink>
+            </li>
+            <li>
+              <NavLink to="/audit-log">Audit log</NavLink>
+            </li>
+            <li>
               <NavLink to="/deployment">Deployment &amp; API keys</NavLink>
             </li>
           </ul>
@@ -51,6 +60,9 @@ function Shell() {
           <Route path="/users" element={<UsersPage />} />
           <Route path="/users/new" element={<CreateUserPage />} />
           <Route path="/users/:userId" element={<UserDetailPage />} />
+          <Route path="/webhooks" element={<WebhooksPage />} />
+          <Route path="/webhooks/:appSlug/endpoints/:endpointId" element={<WebhookEndpointPage />} />
+          <Route path="/audit-log" element={<AuditLogPage />} />
           <Route path="/deployment" element={<DeploymentPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>

@@ -39,12 +39,18 @@ export interface User {
   primary_phone_number: string | null;
   /** The user's id in another system (where it was imported from, or the app's own); unique per deployment. */
   external_id: string | null;
+  /** Sign-in is refused and the user's sessions were ended (updateUser with `disabled`). */
+  disabled: boolean;
+  /** Too many wrong passwords: sign-in is refused until `lockout_expires_at` (or an unlock). */
+  locked: boolean;
+  last_sign_in_at: string | null;
+  /** Password sign-in asks for a second factor: a TOTP authenticator or unused backup codes (a passkey is a first factor). */
+  two_factor_enabled: boolean;
 }
 
 /** A user with everything attached, as returned by getUser and updateUser. */
 export interface UserDetails extends User {
   deployment_id: string;
-  disabled: boolean;
   second_factor_policy: SecondFactorPolicy;
   public_metadata: Record<string, unknown>;
   private_metadata: Record<string, unknown>;
@@ -61,9 +67,6 @@ export interface UserDetails extends User {
   /** Registered passkeys (listPasskeys). */
   passkeys_count: number;
   last_password_reset_at: string | null;
-  last_sign_in_at: string | null;
-  /** Too many wrong passwords: sign-in is refused until `lockout_expires_at` (or an unlock). */
-  locked: boolean;
   lockout_expires_at: string | null;
   // Kept for compatibility with the published SDK's shape.
   schema_version: string;

@@ -1,19 +1,45 @@
 /**
  * Wire types of the Backend API routes the console calls. The users shapes are @wacht/backend's
- * own (kept in step with the server by its OpenAPI drift test); the rest are copied from the
+ * own, as are second factors, webhooks and the audit log (kept in step with the server by its
+ * OpenAPI drift test); the rest are copied from the
  * server's schemas (console.schemas.ts, api-keys.schemas.ts, deployments.routes.ts).
  */
-export type { User, UserDetails, UserEmail, UserPhone, UserSignin, UserSocialConnection, UserSortKey, SortOrder, ListResponse } from "@wacht/backend";
+export type {
+  User,
+  UserDetails,
+  UserEmail,
+  UserPhone,
+  UserSignin,
+  UserSocialConnection,
+  UserSortKey,
+  SortOrder,
+  ListResponse,
+  UserPasskey,
+  RegeneratedBackupCodesResponse,
+  AuditLogEntry,
+  AuditLogPage,
+  WebhookApp,
+  WebhookAppEvent,
+  WebhookEndpoint,
+  WebhookDelivery,
+  WebhookDeliveryDetails,
+  WebhookDeliveryAttempt,
+  EventSubscription,
+  ReplayWebhookDeliveryResponse,
+} from "@wacht/backend";
 
 import type { User } from "@wacht/backend";
 
-export interface UserPage {
-  data: User[];
+/** A page of an offset-paged list (users, webhook apps, endpoints, deliveries). */
+export interface OffsetPage<T> {
+  data: T[];
   total: number;
   has_more: boolean;
   limit: number;
   offset: number;
 }
+
+export type UserPage = OffsetPage<User>;
 
 export interface ConsoleSession {
   deployment_id: string;

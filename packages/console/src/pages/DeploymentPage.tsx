@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, segment } from "../api/client";
 import type { ApiKey, CreatedApiKey, Deployment, ListResponse } from "../api/types";
+import { ShownOnce } from "../components/ShownOnce";
 import { Badge, Dialog, ErrorMessage, Field, Loading, Notice } from "../components/ui";
 import { formErrorsOf } from "../lib/api-error";
 import { formatTime } from "../lib/format";
@@ -188,33 +189,11 @@ function Outcome({ error, notice }: { error: string | null; notice: string | nul
 
 /** The secret, shown this once: the server keeps only its hash. */
 function CreatedKey({ created, onDone }: { created: CreatedApiKey; onDone: () => void }) {
-  const [copied, setCopied] = useState<string | null>(null);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(created.secret);
-      setCopied("Copied to the clipboard.");
-    } catch {
-      setCopied("The browser refused the clipboard: select the key and copy it by hand.");
-    }
-  }
   return (
-    <>
+    <ShownOnce label="New API key" value={created.secret} copyLabel="Copy key" onDone={onDone}>
       <p>
         This is the only time the key <strong>{created.api_key.name}</strong> is shown. Store it somewhere safe.
       </p>
-      <div className="field">
-        <label htmlFor="new-key-secret">New API key</label>
-        <input id="new-key-secret" className="mono" readOnly value={created.secret} onFocus={(event) => event.target.select()} />
-      </div>
-      <div className="actions">
-        <button type="button" onClick={() => void copy()}>
-          Copy key
-        </button>
-        <button type="button" className="button-secondary" onClick={onDone}>
-          Done
-        </button>
-      </div>
-      <Notice>{copied}</Notice>
-    </>
+    </ShownOnce>
   );
 }

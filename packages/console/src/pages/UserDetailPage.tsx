@@ -2,14 +2,18 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { api, segment } from "../api/client";
-import type { ListResponse, UserDetails, UserEmail, UserPhone, UserSignin } from "../api/types";
-import { Badge, Dialog, ErrorMessage, Field, Loading, Notice } from "../components/ui";
+import type { ListResponse, UserDetails, UserSignin } from "../api/types";
+import { StatusBadges } from "../components/StatusBadges";
+import { Dialog, ErrorMessage, Field, Loading, Notice } from "../components/ui";
 import { formErrorsOf } from "../lib/api-error";
 import { displayName, formatTime } from "../lib/format";
 import { formatMetadata, parseMetadata } from "../lib/metadata";
 import { useAction } from "../lib/use-action";
 import { MetadataTextarea } from "./CreateUserPage";
-import { StatusBadges, userDetailsKey } from "./UsersPage";
+import { AuditTrailSection } from "./user-detail/AuditTrailSection";
+import { EMAILS, IdentifierSection, PHONES } from "./user-detail/IdentifierSection";
+import { SecondFactorsSection } from "./user-detail/SecondFactorsSection";
+import { Outcome, Section, userDetailsKey, userPath, useStoreDetails } from "./user-detail/shared";
 
 /** Everything about one user, and every fix an operator can make to it. */
 export function UserDetailPage() {
@@ -47,7 +51,7 @@ export function UserDetailPage() {
             <p className="muted mono">{user.id}</p>
           </div>
         </div>
-        <StatusBadges details={user} />
+        <StatusBadges user={user} />
       </div>
       <Notice>{arrivalNotice}</Notice>
       <dl className="facts">
@@ -63,42 +67,17 @@ export function UserDetailPage() {
       <div className="sections">
         <ProfileSection user={user} />
         <MetadataSection user={user} />
-        <EmailsSection user={user} />
-        <PhonesSection user={user} />
+        <IdentifierSection user={user} kind={EMAILS} />
+        <IdentifierSection user={user} kind={PHONES} />
         <PasswordSection user={user} />
         <StatusSection user={user} />
+        <SecondFactorsSection user={user} />
         <SessionsSection user={user} />
         <SocialConnectionsSection user={user} />
+        <AuditTrailSection user={user} />
         <DeleteSection user={user} />
       </div>
     </section>
-  );
-}
-
-const userPath = (user: UserDetails, rest = "") => `/users/${segment(user.id)}${rest}`;
-
-/** After a write that answers the new details, show them at once. */
-function useStoreDetails() {
-  const queryClient = useQueryClient();
-  return (details: UserDetails): void => void queryClient.setQueryData(userDetailsKey(details.id), details);
-}
-
-function Section({ title, children }: { title: string; children: React.ReactNode }) {
-  const id = `section-${title.toLowerCase().replace(/[^a-z]+/g, "-")}`;
-  return (
-    <section className="card" aria-labelledby={id}>
-      <h2 id={id}>{title}</h2>
-      {children}
-    </section>
-  );
-}
-
-function Outcome({ action }: { action: { error: string | null; notice: string | null } }) {
-  return (
-    <>
-      <ErrorMessage>{action.error}</ErrorMessage>
-      <Notice>{action.notice}</Notice>
-    </>
   );
 }
 
@@ -239,222 +218,6 @@ function MetadataSection({ user }: { user: UserDetails }) {
       </form>
       {Object.keys(errors).length === 0 && <Outcome action={save} />}
       {Object.keys(errors).length > 0 && <ErrorMessage>The metadata was not saved: fix the JSON above.</ErrorMessage>}
-    </Section>
-  );
-}
-
-function EmailsSection({ user }: { user: UserDetails }) {
-  const refresh = [userDetailsKey(user.id), ["users"]];
-  const act = useAction((call: () => Promise<unknown>) => call(), refresh);
-  const [email, setEmail] = useState("");
-  const [verified, setVerified] = useState(true);
-  const add = useAction(
-    (body: { email: string; verified: boolean }) => api.post<UserEmail>(userPath(user, "/emails"), body),
-    refresh,
-    () => setEmail(""),
-  );
-  const addError = add.rawError ? formErrorsOf(add.rawError, ["email"], { email_address: "email" }) : null;
-
-  return (
-    <Section title="Email addresses">
-      {user.email_addresses.length === 0 ? (
-        <p className="empty">No email addresses.</p>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {user.email_addresses.map((item) => (
-                <tr key={item.id}>
-                  <td data-label="Email">{item.email}</td>
-                  <td data-label="Status">
-                    <span className="badges">
-                      {item.is_primary && <Badge tone="ok">Primary</Badge>}
-                      {item.verified ? <Badge tone="neutral">Verified</Badge> : <Badge tone="warn">Unverified</Badge>}
-                    </span>
-                  </td>
-                  <td data-label="Actions" className="row-actions">
-                    {!item.verified && (
-                      <button
-                        aria-label={`Mark verified: ${item.email}`}
-                        type="button"
-                        className="button-small"
-                        onClick={() =>
-                          void act.run(() => api.patch(userPath(user, `/emails/${segment(item.id)}`), { verified: true }), `${item.email} marked verified.`)
-                        }
-                      >
-                        Mark verified
-                      </button>
-                    )}
-                    {!item.is_primary && (
-                      <button
-                        aria-label={`Make primary: ${item.email}`}
-                        type="button"
-                        className="button-small"
-                        onClick={() =>
-                          void act.run(() => api.post(userPath(user, `/emails/${segment(item.id)}/make-primary`)), `${item.email} is now primary.`)
-                        }
-                      >
-                        Make primary
-                      </button>
-                    )}
-                    <button
-                      aria-label={`Delete: ${item.email}`}
-                      type="button"
-                      className="button-small button-danger"
-                      onClick={() => void act.run(() => api.delete(userPath(user, `/emails/${segment(item.id)}`)), `${item.email} deleted.`)}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Outcome action={act} />
-      <form
-        className="inline-form"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void add.run({ email: email.trim(), verified }, `${email.trim()} added.`);
-        }}
-      >
-        <Field
-          label="New email address"
-          name="email"
-          type="email"
-          value={email}
-          error={addError?.fields.email}
-          onChange={(event) => setEmail(event.target.value)}
-        />
-        <div className="field checkbox">
-          <input id="new-email-verified" type="checkbox" checked={verified} onChange={(event) => setVerified(event.target.checked)} />
-          <label htmlFor="new-email-verified">Verified</label>
-        </div>
-        <button type="submit" disabled={add.pending || !email.trim()}>
-          Add email
-        </button>
-      </form>
-      {addError?.general ? <ErrorMessage>{addError.general}</ErrorMessage> : <Notice>{add.notice}</Notice>}
-    </Section>
-  );
-}
-
-function PhonesSection({ user }: { user: UserDetails }) {
-  const refresh = [userDetailsKey(user.id), ["users"]];
-  const act = useAction((call: () => Promise<unknown>) => call(), refresh);
-  const [phone, setPhone] = useState("");
-  const [verified, setVerified] = useState(true);
-  const add = useAction(
-    (body: { phone_number: string; verified: boolean }) => api.post<UserPhone>(userPath(user, "/phones"), body),
-    refresh,
-    () => setPhone(""),
-  );
-  const addError = add.rawError ? formErrorsOf(add.rawError, ["phone_number"]) : null;
-
-  return (
-    <Section title="Phone numbers">
-      {user.phone_numbers.length === 0 ? (
-        <p className="empty">No phone numbers.</p>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Phone</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {user.phone_numbers.map((item) => (
-                <tr key={item.id}>
-                  <td data-label="Phone">{item.phone_number}</td>
-                  <td data-label="Status">
-                    <span className="badges">
-                      {item.is_primary && <Badge tone="ok">Primary</Badge>}
-                      {item.verified ? <Badge tone="neutral">Verified</Badge> : <Badge tone="warn">Unverified</Badge>}
-                    </span>
-                  </td>
-                  <td data-label="Actions" className="row-actions">
-                    {!item.verified && (
-                      <button
-                        aria-label={`Mark verified: ${item.phone_number}`}
-                        type="button"
-                        className="button-small"
-                        onClick={() =>
-                          void act.run(
-                            () => api.patch(userPath(user, `/phones/${segment(item.id)}`), { verified: true }),
-                            `${item.phone_number} marked verified.`,
-                          )
-                        }
-                      >
-                        Mark verified
-                      </button>
-                    )}
-                    {!item.is_primary && (
-                      <button
-                        aria-label={`Make primary: ${item.phone_number}`}
-                        type="button"
-                        className="button-small"
-                        onClick={() =>
-                          void act.run(() => api.post(userPath(user, `/phones/${segment(item.id)}/make-primary`)), `${item.phone_number} is now primary.`)
-                        }
-                      >
-                        Make primary
-                      </button>
-                    )}
-                    <button
-                      aria-label={`Delete: ${item.phone_number}`}
-                      type="button"
-                      className="button-small button-danger"
-                      onClick={() => void act.run(() => api.delete(userPath(user, `/phones/${segment(item.id)}`)), `${item.phone_number} deleted.`)}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Outcome action={act} />
-      <form
-        className="inline-form"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void add.run({ phone_number: phone.trim(), verified }, `${phone.trim()} added.`);
-        }}
-      >
-        <Field
-          label="New phone number"
-          name="phone_number"
-          type="tel"
-          hint="E.164, e.g. +14155550123"
-          value={phone}
-          error={addError?.fields.phone_number}
-          onChange={(event) => setPhone(event.target.value)}
-        />
-        <div className="field checkbox">
-          <input id="new-phone-verified" type="checkbox" checked={verified} onChange={(event) => setVerified(event.target.checked)} />
-          <label htmlFor="new-phone-verified">Verified</label>
-        </div>
-        <button type="submit" disabled={add.pending || !phone.trim()}>
-          Add phone
-        </button>
-      </form>
-      {addError?.general ? <ErrorMessage>{addError.general}</ErrorMessage> : <Notice>{add.notice}</Notice>}
     </Section>
   );
 }

@@ -3,9 +3,9 @@ import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation, useSearchParams } from "react-router";
 import { api, segment } from "../api/client";
-import type { User, UserDetails, UserPage, UserSortKey } from "../api/types";
-import { Badge, ErrorMessage, Loading, Notice } from "../components/ui";
-import { messageOf } from "../lib/api-error";
+import type { User, UserPage, UserSortKey } from "../api/types";
+import { StatusBadges } from "../components/StatusBadges";
+import { ErrorMessage, Loading, Notice } from "../components/ui";
 import { displayName, formatTime } from "../lib/format";
 import { useDebounced } from "../lib/use-debounced";
 import { PAGE_SIZES, nextSort, pageSummary, parseUsersQuery, toSearchParams, usersApiPath, type UsersQuery } from "../lib/users-query";
@@ -13,18 +13,9 @@ import { PAGE_SIZES, nextSort, pageSummary, parseUsersQuery, toSearchParams, use
 const SEARCH_DEBOUNCE_MS = 250;
 const column = createColumnHelper<User>();
 
-export const userDetailsKey = (userId: string) => ["user", userId];
-
-/** One user's details, shared by every cell and page that shows them (one request per user, cached). */
-function useUserDetails(userId: string) {
-  return useQuery({ queryKey: userDetailsKey(userId), queryFn: () => api.get<UserDetails>(`/users/${segment(userId)}/details`), staleTime: 30_000 });
-}
-
 /**
- * Users: a server-side searched, sorted and paged table whose state lives in the URL. The list
- * answer has no status fields, so each row's last sign-in and badges come from its details
- * (fetched per visible row, cached and reused by the detail page). Those cells subscribe to
- * their own row's query, so 25 answers re-render 25 small cells, not the table 25 times.
+ * Users: a server-side searched, sorted and paged table whose state lives in the URL. Each list
+ * item carries its status (disabled, locked, last sign-in, second factor), so a page is one request.
  */
 export function UsersPage() {
   const [searchParams, setSearchParams] = useSearchParams();
@@ -54,8 +45,12 @@ export function UsersPage() {
       column.accessor("primary_phone_number", { id: "phone_number", header: "Phone", cell: (info) => info.getValue() ?? "—" }),
       column.accessor("username", { id: "username", header: "Username", cell: (info) => info.getValue() ?? "—" }),
       column.accessor("created_at", { id: "created_at", header: "Created", cell: (info) => formatTime(info.getValue()) }),
-      column.display({ id: "last_sign_in", header: "Last sign-in", cell: ({ row }) => <LastSignInCell userId={row.original.id} /> }),
-      column.display({ id: "status", header: "Status", cell: ({ row }) => <StatusCell userId={row.original.id} /> }),
+      column.accessor("last_sign_in_at", {
+        id: "last_sign_in",
+        header: "Last sign-in",
+        cell: (info) => (info.getValue() ? formatTime(info.getValue()) : "Never"),
+      }),
+      column.display({ id: "status", header: "Status", cell: ({ row }) => <StatusBadges user={row.original} /> }),
     ],
     [],
   );
@@ -193,44 +188,4 @@ export function UsersPage() {
       )}
     </section>
   );
-}
-
-function LastSignInCell({ userId }: { userId: string }) {
-  const details = useUserDetails(userId);
-  if (details.isError)
-    return (
-      <span className="muted" title={messageOf(details.error)}>
-        ?
-      </span>
-    );
-  if (!details.data) return <span className="muted">…</span>;
-  return <>{details.data.last_sign_in_at ? formatTime(details.data.last_sign_in_at) : "Never"}</>;
-}
-
-function StatusCell({ userId }: { userId: string }) {
-  const details = useUserDetails(userId);
-  if (details.isError) return <span className="muted">Unknown ({messageOf(details.error)})</span>;
-  return <StatusBadges details={details.data} />;
-}
-
-export function StatusBadges({ details }: { details: UserDetails | undefined }) {
-  if (!details) return <span className="muted">…</span>;
-  const badges = [
-    details.disabled && (
-      <Badge key="disabled" tone="danger">
-        Disabled
-      </Badge>
-    ),
-    details.locked && (
-      <Badge key="locked" tone="warn">
-        Locked
-      </Badge>
-    ),
-    details.has_backup_codes && (
-      <Badge key="mfa" tone="ok">
-        MFA
-      </Badge>
-    ),
-  ].filter(Boolean);
-  return badges.length ? <span className="badges">{badges}</span> : <span className="muted">Active</span>;
 }

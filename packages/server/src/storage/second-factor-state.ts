@@ -26,3 +26,20 @@ export async function findSecondFactorState(db: Db, deploymentId: string, userId
     .executeTakeFirstOrThrow();
   return { totpEnabled: Boolean(row.totp_enabled), hasBackupCodes: Boolean(row.has_backup_codes), passkeysCount: Number(row.passkeys_count ?? 0) };
 }
+
+/**
+ * Which of these users have a second factor that password sign-in asks for (an authenticator or
+ * unused backup codes; a passkey is a first factor here), for a page of a list: one statement
+ * probing both tables' user_id indexes (migration 0006) for the page's users only.
+ */
+export async function findUsersWithSecondFactor(db: Db, deploymentId: string, userIds: string[]): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom("totp_authenticators")
+    .select("user_id")
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "in", userIds)
+    .union(db.selectFrom("backup_codes").select("user_id").where("deployment_id", "=", deploymentId).where("user_id", "in", userIds))
+    .execute();
+  return new Set(rows.map((row) => row.user_id));
+}

@@ -12,6 +12,7 @@ import {
   UserDetailsSchema,
   UserPageSchema,
   UserSchema,
+  toCreatedUserJson,
   toUserDetailsJson,
   toUserJson,
   type ListUsersQuery,
@@ -88,7 +89,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         privateMetadata: body.private_metadata,
         profileImage: image ? { bytes: image } : undefined,
       });
-      return toUserJson(user, { publicUrl: publicUrlOf(request) });
+      return toCreatedUserJson(user, { publicUrl: publicUrlOf(request) });
     },
   );
 

@@ -4,7 +4,7 @@ import { UserEmailSchema, UserPhoneSchema, toEmailJson, toPhoneJson } from "../i
 import { UserSocialConnectionSchema, toSocialConnectionJson } from "../social-connections/social-connections.schemas.js";
 import { PASSWORD_HASHERS } from "../passwords/hasher.js";
 import type { UserDetails } from "../user-accounts/user-accounts.service.js";
-import type { User } from "./users.service.js";
+import type { User, UserListItem } from "./users.service.js";
 
 const Metadata = Type.Unsafe<Record<string, unknown>>({ type: "object", additionalProperties: true, description: "Any JSON object; at most 32 KiB" });
 const Name = Type.String({ maxLength: 256 });
@@ -23,15 +23,20 @@ export const UserSchema = Type.Object(
     primary_email_address: Nullable(Type.String()),
     primary_phone_number: Nullable(Type.String()),
     external_id: Nullable(Type.String()),
+    disabled: Type.Boolean({ description: "Sign-in is refused and the user's sessions ended (PATCH /users/{id} with disabled)" }),
+    locked: Type.Boolean({ description: "Too many wrong passwords: sign-in is refused until lockout_expires_at (POST /users/{id}/unlock clears it)" }),
+    last_sign_in_at: Nullable(Timestamp),
+    two_factor_enabled: Type.Boolean({
+      description: "Password sign-in asks for a second factor: the user has a TOTP authenticator or unused backup codes (passkeys are a first factor)",
+    }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: "A user as lists show it; the create answer has the same shape" },
 );
 
 export const UserDetailsSchema = Type.Object(
   {
     ...UserSchema.properties,
     deployment_id: Type.String(),
-    disabled: Type.Boolean(),
     second_factor_policy: SecondFactorPolicy,
     public_metadata: Metadata,
     private_metadata: Metadata,
@@ -45,8 +50,6 @@ export const UserDetailsSchema = Type.Object(
     totp_enabled: Type.Boolean({ description: "Whether a TOTP authenticator is active" }),
     passkeys_count: Type.Integer({ minimum: 0 }),
     last_password_reset_at: Nullable(Timestamp),
-    last_sign_in_at: Nullable(Timestamp),
-    locked: Type.Boolean({ description: "Too many wrong passwords: sign-in is refused until lockout_expires_at (POST /users/{id}/unlock clears it)" }),
     lockout_expires_at: Nullable(Timestamp),
     // Kept for compatibility with clients of the reference server; we have no such features yet.
     schema_version: Type.String(),
@@ -143,8 +146,16 @@ export interface JsonContext {
 
 const pictureUrl = (user: User, context: JsonContext) => (user.profileImageId ? `${context.publicUrl}/profile-images/${user.profileImageId}` : null);
 
+/** A list item on the wire. */
+export const toUserJson = (item: UserListItem, context: JsonContext) => userJson(item, item.twoFactorEnabled, context);
+
+/** The create answer: a user just created has no authenticator or backup codes yet. */
+export const toCreatedUserJson = (user: User, context: JsonContext) => userJson(user, false, context);
+
+const isLocked = (user: User) => user.lockedUntil !== null && user.lockedUntil > Date.now();
+
 /** The one mapping of a user to the wire. */
-export function toUserJson(user: User, context: JsonContext): Static<typeof UserSchema> {
+function userJson(user: User, twoFactorEnabled: boolean, context: JsonContext): Static<typeof UserSchema> {
   return {
     id: user.id,
     created_at: toTimestamp(user.createdAt),
@@ -156,17 +167,19 @@ export function toUserJson(user: User, context: JsonContext): Static<typeof User
     primary_email_address: user.primaryEmailAddress,
     primary_phone_number: user.primaryPhoneNumber,
     external_id: user.externalId,
+    disabled: user.disabled,
+    locked: isLocked(user),
+    last_sign_in_at: toNullableTimestamp(user.lastSignInAt),
+    two_factor_enabled: twoFactorEnabled,
   };
 }
 
 export function toUserDetailsJson(details: UserDetails, context: JsonContext): Static<typeof UserDetailsSchema> {
-  const { user } = details;
-  const isLocked = user.lockedUntil !== null && user.lockedUntil > Date.now();
+  const { user, secondFactors } = details;
   // Object.assign, not `{ ...toUserJson(), … }`: V8 builds a spread followed by twenty more
   // properties through its slow path, which cost ~80 µs per user against ~4 µs (bench/README.md).
-  return Object.assign(toUserJson(user, context), {
+  return Object.assign(userJson(user, secondFactors.totpEnabled || secondFactors.hasBackupCodes, context), {
     deployment_id: user.deploymentId,
-    disabled: user.disabled,
     second_factor_policy: user.secondFactorPolicy,
     public_metadata: user.publicMetadata,
     private_metadata: user.privateMetadata,
@@ -176,13 +189,11 @@ export function toUserDetailsJson(details: UserDetails, context: JsonContext): S
     phone_numbers: details.phones.map(toPhoneJson),
     social_connections: details.socialConnections.map(toSocialConnectionJson),
     has_password: user.hasPassword,
-    has_backup_codes: details.secondFactors.hasBackupCodes,
-    totp_enabled: details.secondFactors.totpEnabled,
-    passkeys_count: details.secondFactors.passkeysCount,
+    has_backup_codes: secondFactors.hasBackupCodes,
+    totp_enabled: secondFactors.totpEnabled,
+    passkeys_count: secondFactors.passkeysCount,
     last_password_reset_at: toNullableTimestamp(user.lastPasswordResetAt),
-    last_sign_in_at: toNullableTimestamp(user.lastSignInAt),
-    locked: isLocked,
-    lockout_expires_at: isLocked ? toNullableTimestamp(user.lockedUntil) : null,
+    lockout_expires_at: isLocked(user) ? toNullableTimestamp(user.lockedUntil) : null,
     schema_version: "v1",
     availability: user.disabled ? "restricted" : "available",
     segments: [],

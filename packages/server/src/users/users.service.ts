@@ -26,6 +26,7 @@ import {
   type SecondFactorPolicy,
   type SignInCandidate,
   type User,
+  type UserListItem,
   type UserListQuery,
   type UserPage,
   type UserPatch,
@@ -37,7 +38,19 @@ import {
  * The users table, as the other domains may use it: users is a leaf, calling no other domain.
  * Functions taking `db` work the same on a transaction, so callers use them inside their own.
  */
-export type { IdentifierLookup, NewUser, SecondFactorPolicy, SignInCandidate, User, UserListQuery, UserPage, UserPatch, Username, UserWithOwnedRows };
+export type {
+  IdentifierLookup,
+  NewUser,
+  SecondFactorPolicy,
+  SignInCandidate,
+  User,
+  UserListItem,
+  UserListQuery,
+  UserPage,
+  UserPatch,
+  Username,
+  UserWithOwnedRows,
+};
 export { findLockedUntil, findPasswordHash, findSignInCandidate, foldSearchText, lockSignInCandidate, refreshUserDerivedColumns };
 // Imports and exports (import/): batches of users, the ids they had elsewhere, and (export only) their hashes.
 export { findPasswordHashes, findUserIdsByExternalId, listUsersAfter };

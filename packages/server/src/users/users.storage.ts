@@ -4,6 +4,7 @@ import { forUpdate, inDeploymentLedByOtherFilters, isSearchIndexed, searchTextCo
 import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners.js";
 import { reusableQuery } from "../storage/reusable-query.js";
 import { ownedRowsAsJson, parseOwnedRows, selectRowsOfUser } from "../storage/owned-rows.js";
+import { findUsersWithSecondFactor } from "../storage/second-factor-state.js";
 import type { SocialConnectionRow, UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
 
 /**
@@ -42,6 +43,11 @@ export interface User {
   lockedUntil: number | null;
   /** The user's id in another system (where it was imported from, or the app's own). */
   externalId: string | null;
+}
+
+/** A user as the list shows it: with whether sign-in asks it for a second factor (read in the list's own statement). */
+export interface UserListItem extends User {
+  twoFactorEnabled: boolean;
 }
 
 export type UserSortKey = "created_at" | "username" | "email" | "phone_number";
@@ -373,7 +379,7 @@ function pastCursor(sortKey: UserSortKey, order: "asc" | "desc", cursor: UserLis
 }
 
 export interface UserPage {
-  items: User[];
+  items: UserListItem[];
   total: number;
   /** Whether another page follows in the direction of travel. */
   hasMore: boolean;
@@ -421,6 +427,19 @@ function pageQuery(db: Db, deploymentId: string, query: UserListQuery) {
 }
 
 type PageRow = Awaited<ReturnType<ReturnType<typeof pageQuery>["execute"]>>[number];
+
+/**
+ * The page's users with their second-factor status, read for the page's rows only in a second
+ * statement: a subquery in the page's select list would also run for every row an OFFSET skips.
+ */
+async function toListItems(db: Db, deploymentId: string, rows: PageRow[]): Promise<UserListItem[]> {
+  const withSecondFactor = await findUsersWithSecondFactor(
+    db,
+    deploymentId,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => Object.assign(toUser(row), { twoFactorEnabled: withSecondFactor.has(row.id) }));
+}
 
 // The hottest lists (the first pages, a lookup by one email) compiled once per sort and dialect.
 const reusablePages = new Map<string, (db: Db, deploymentId: string, email: string, limit: number, offset: number) => Promise<PageRow[]>>();
@@ -473,7 +492,8 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
     const hasMore = rows.length > query.limit;
     const pageRows = rows.slice(0, query.limit);
     if (query.cursor.direction === "before") pageRows.reverse();
-    return { items: pageRows.map(toUser), total: await countTotal(), hasMore };
+    const [items, total] = await Promise.all([toListItems(db, deploymentId, pageRows), countTotal()]);
+    return { items, total, hasMore };
   }
 
   const reusable = reusablePageOf(query);
@@ -482,8 +502,9 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
     : await pageQuery(db, deploymentId, query).execute();
   // A page that is not full is the last one, so it already tells the total: a search or an exact
   // filter (usually a handful of matches) then costs one query, not two (bench/README.md).
-  const total = rows.length > 0 && rows.length < query.limit ? query.offset + rows.length : await countTotal();
-  return { items: rows.map(toUser), total, hasMore: query.offset + rows.length < total };
+  const pageTellsTotal = rows.length > 0 && rows.length < query.limit;
+  const [items, total] = await Promise.all([toListItems(db, deploymentId, rows), pageTellsTotal ? query.offset + rows.length : countTotal()]);
+  return { items, total, hasMore: query.offset + rows.length < total };
 }
 
 /** Every user of the deployment, from the count the users triggers keep (migration 0004). */

@@ -25,6 +25,10 @@ const USER_FIELDS = [
   "primary_email_address",
   "primary_phone_number",
   "external_id",
+  "disabled",
+  "locked",
+  "last_sign_in_at",
+  "two_factor_enabled",
 ].sort();
 
 // Every field the wire protocol names; features added later (sign-in, lockout) may add more.
