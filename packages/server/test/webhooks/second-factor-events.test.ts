@@ -94,7 +94,16 @@ describe.each(DIALECTS)("second-factor events and audit entries on %s", (dialect
     expect(await eventOf("user.updated", (data) => data.id === user.id && data.has_backup_codes && !data.totp_enabled)).toEqual(afterDelete);
 
     expect(await outboxTypesOf(user.id, enrolled.body.id)).toEqual(
-      ["user.created", "authenticator.created", "user.updated", "backup_codes.regenerated", "user.updated", "backup_codes.regenerated", "user.updated", "authenticator.deleted"].sort(),
+      [
+        "user.created",
+        "authenticator.created",
+        "user.updated",
+        "backup_codes.regenerated",
+        "user.updated",
+        "backup_codes.regenerated",
+        "user.updated",
+        "authenticator.deleted",
+      ].sort(),
     );
 
     const entries = await auditOf(user.id);
