@@ -24,7 +24,10 @@ export function changeContextOf(request: FastifyRequest): ChangeContext {
   };
 }
 
-/** A signed-in user changing their own account through the Frontend API: events only, no audit entry. */
+/**
+ * A signed-in user changing their own account through the Frontend API: events only, no audit
+ * entry. The details document's links are built as for the Backend API (WACHT_PUBLIC_URL, else this request's host).
+ */
 export function endUserContextOf(request: FastifyRequest, userId: string): EndUserContext {
   return { endUserId: userId, describeUser: userDocumentAt(publicUrlOf(request)) };
 }

@@ -228,7 +228,7 @@ const RECIPES: Record<string, Recipe> = {
  */
 describe.each(DIALECTS)("every Backend API write route is audited on %s", (dialect) => {
   const server = useServer(dialect, { config: { webhookAllowPrivateNetworks: true } });
-  let writeOperations: string[] = [];
+  const writeOperations: string[] = [];
 
   beforeAll(async () => {
     const spec = await (await fetch(`${server.baseUrl}/openapi.json`)).json();
