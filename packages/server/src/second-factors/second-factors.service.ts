@@ -71,7 +71,7 @@ export async function createAuthenticator(
         action: "authenticator.create",
         target: { type: "authenticator", id },
         userId,
-        changes: ["secret", "account_name"],
+        changes: input.accountName === undefined ? ["secret"] : ["secret", "account_name"],
         events: [
           { type: "authenticator.created", data: toAuthenticatorJson(authenticator) },
           ...(await userUpdatedIfVisible(trx, deploymentId, context, userId, before)),
