@@ -69,3 +69,9 @@ export const BackupCodesIssuedSchema = Type.Object(
   { user_id: Type.String(), count: Type.Integer({ minimum: 0 }), created_at: Timestamp },
   { additionalProperties: false },
 );
+
+export const toBackupCodesIssuedJson = (userId: string, count: number, createdAtMs: number): Static<typeof BackupCodesIssuedSchema> => ({
+  user_id: userId,
+  count,
+  created_at: toTimestamp(createdAtMs),
+});

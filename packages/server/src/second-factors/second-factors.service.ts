@@ -3,7 +3,6 @@ import { recordChangeBy, type ActorContext, type OutboxEvent } from "../changes/
 import type { SecretBox } from "../crypto/secret-box.js";
 import { getAppName } from "../deployments/deployments.service.js";
 import { errors } from "../errors.js";
-import { toTimestamp } from "../http/common.schemas.js";
 import { generateId } from "../ids.js";
 import { hashPassword, verifyPassword } from "../passwords/hasher.js";
 import type { Db } from "../storage/db.js";
@@ -22,7 +21,7 @@ import {
 } from "./second-factors.storage.js";
 import { findSecondFactorState, type SecondFactorState } from "../storage/second-factor-state.js";
 import { MIN_TOTP_SECRET_BYTES, decodeBase32, matchTotpStep, normalizeBase32Secret, otpAuthUrl } from "./totp.js";
-import { toAuthenticatorJson } from "./second-factors.schemas.js";
+import { toAuthenticatorJson, toBackupCodesIssuedJson } from "./second-factors.schemas.js";
 
 export type { SecondFactorState };
 export type SecondFactorStrategy = "totp" | "backup_code";
@@ -162,7 +161,7 @@ export async function regenerateBackupCodes(db: Db, deploymentId: string, contex
       target: { type: "user", id: userId },
       changes: ["backup_codes"],
       events: [
-        { type: "backup_codes.regenerated", data: { user_id: userId, count: codes.length, created_at: toTimestamp(nowMs) } },
+        { type: "backup_codes.regenerated", data: toBackupCodesIssuedJson(userId, codes.length, nowMs) },
         ...(await userUpdatedIfVisible(trx, deploymentId, context, userId, before)),
       ],
     });
