@@ -104,3 +104,18 @@ export interface UserWorkspaceMembership {
   roles: MembershipRole[];
   workspace: Workspace;
 }
+
+/** `data` of an `authenticator.created` event: never the secret or its otpauth URL. (`authenticator.deleted`: `{ id, deleted: true }`.) */
+export interface AuthenticatorEventData {
+  id: string;
+  user_id: string;
+  account_name: string;
+  created_at: string;
+}
+
+/** `data` of a `backup_codes.regenerated` event: how many were issued, never the codes or their hashes. */
+export interface BackupCodesRegeneratedEventData {
+  user_id: string;
+  count: number;
+  created_at: string;
+}

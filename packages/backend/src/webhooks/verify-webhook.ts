@@ -29,6 +29,12 @@ export type WachtEventType =
   | "password.updated"
   | "social_connection.created"
   | "social_connection.deleted"
+  | "authenticator.created"
+  | "authenticator.deleted"
+  | "backup_codes.regenerated"
+  | "passkey.created"
+  | "passkey.updated"
+  | "passkey.deleted"
   | (string & {});
 
 /**

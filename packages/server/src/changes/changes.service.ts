@@ -41,6 +41,27 @@ export async function recordEvents(trx: Db, deploymentId: string, events: Outbox
   await enqueueEvents(trx, deploymentId, events);
 }
 
+/**
+ * A change the signed-in user makes to their own account through the Frontend API (registering a
+ * passkey, using up a backup code): it sends events, as `recordEvents`, but writes no audit entry,
+ * since no admin made it. `describeUser` as in ChangeContext.
+ */
+export interface EndUserContext {
+  endUserId: string;
+  describeUser: ChangeContext["describeUser"];
+}
+
+/** An admin's change (audited) or an end user's own (events only): domains whose writes both make take this. */
+export type ActorContext = ChangeContext | EndUserContext;
+
+export const isEndUserContext = (context: ActorContext): context is EndUserContext => "endUserId" in context;
+
+/** recordChange for an admin's change; for an end user's, only its events (recordEvents). */
+export async function recordChangeBy(trx: Db, deploymentId: string, context: ActorContext, change: Change): Promise<void> {
+  if (!isEndUserContext(context)) return recordChange(trx, deploymentId, context, change);
+  if (change.events?.length) await recordEvents(trx, deploymentId, change.events);
+}
+
 /** The wire names of the fields a request sets (`undefined` = not sent), for `changes`. */
 export function changedFields(fields: Record<string, unknown>): string[] {
   return Object.entries(fields)

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { cliAuditContext } from "../changes/changes.service.js";
 import type { Config } from "../config.js";
 import { createConsoleLink } from "../console/console-links.service.js";
 import { ensureDefaultDeployment, getDeployment } from "../deployments/deployments.service.js";
@@ -26,7 +27,7 @@ export async function runConsoleLinkCommand(config: Config, args: string[]): Pro
   return withDatabase(config, async (db) => {
     const deploymentId = values.deployment ?? (await ensureDefaultDeployment(db)).id;
     const deployment = await getDeployment(db, deploymentId);
-    const link = await createConsoleLink(db, deployment.id, serverUrl);
+    const link = await createConsoleLink(db, deployment.id, serverUrl, cliAuditContext("console-link"));
     if (values.json) console.log(JSON.stringify({ url: link.url, api_key_id: link.apiKeyId, expires_at: new Date(link.expiresAt).toISOString() }));
     else console.log(`Open this link within 15 minutes to manage deployment ${deployment.name} (${deployment.id}); it works once:\n\n  ${link.url}\n`);
     return 0;

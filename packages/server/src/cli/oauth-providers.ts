@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { cliAuditContext } from "../changes/changes.service.js";
 import type { Config } from "../config.js";
 import { loadSecretBox } from "../crypto/encryption-key.js";
 import { ensureDefaultDeployment, findDeployment } from "../deployments/deployments.service.js";
@@ -63,7 +64,7 @@ export async function runOauthProvidersCommand(config: Config, args: string[]): 
         return 0;
       }
       if (action === "remove") {
-        await removeOauthProvider(db, deploymentId, provider!);
+        await removeOauthProvider(db, deploymentId, provider!, cliAuditContext("oauth-providers remove"));
         console.log(`Removed ${provider}.`);
         return 0;
       }
@@ -72,14 +73,20 @@ export async function runOauthProvidersCommand(config: Config, args: string[]): 
         console.error("wacht oauth-providers set: --client-id and a client secret (--client-secret-stdin or --client-secret) are required.");
         return 2;
       }
-      const saved = await putOauthProvider(db, loadSecretBox(config).secretBox, deploymentId, {
-        provider: provider!,
-        clientId: values["client-id"],
-        clientSecret,
-        issuer: values.issuer,
-        scopes: values.scopes?.split(/[\s,]+/).filter(Boolean),
-        enabled: !values.disable,
-      });
+      const saved = await putOauthProvider(
+        db,
+        loadSecretBox(config).secretBox,
+        deploymentId,
+        {
+          provider: provider!,
+          clientId: values["client-id"],
+          clientSecret,
+          issuer: values.issuer,
+          scopes: values.scopes?.split(/[\s,]+/).filter(Boolean),
+          enabled: !values.disable,
+        },
+        cliAuditContext("oauth-providers set"),
+      );
       if (values.json) console.log(JSON.stringify(toOauthProviderJson(saved)));
       else console.log(`Saved ${saved.provider} (client ${saved.clientId}, ${saved.enabled ? "enabled" : "disabled"}); the client secret is stored encrypted.`);
       return 0;

@@ -1,4 +1,5 @@
 import { createApiKey } from "../api-keys/api-keys.service.js";
+import type { AuditContext } from "../audit-log/audit-log.service.js";
 import type { Db } from "../storage/db.js";
 import { createConsoleLoginToken } from "./console-sessions.service.js";
 
@@ -13,9 +14,10 @@ export async function createConsoleLink(
   db: Db,
   deploymentId: string,
   serverUrl: string,
+  context?: AuditContext,
   nowMs = Date.now(),
 ): Promise<{ url: string; apiKeyId: string; expiresAt: number }> {
-  const { apiKey } = await createApiKey(db, deploymentId, `console link ${new Date(nowMs).toISOString().slice(0, 16)}`);
+  const { apiKey } = await createApiKey(db, deploymentId, `console link ${new Date(nowMs).toISOString().slice(0, 16)}`, context);
   const { token, expiresAt } = await createConsoleLoginToken(db, deploymentId, apiKey.id, nowMs);
   return { url: consoleLoginUrl(serverUrl, token), apiKeyId: apiKey.id, expiresAt };
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { ChangeContext } from "../changes/changes.service.js";
+import type { ChangeContext, EndUserContext } from "../changes/changes.service.js";
 import type { Db } from "../storage/db.js";
 import { getUserDetails } from "../user-accounts/user-accounts.service.js";
 import { toUserDetailsJson } from "../users/users.schemas.js";
@@ -22,4 +22,12 @@ export function changeContextOf(request: FastifyRequest): ChangeContext {
     ipAddress: clientAddressOf(request),
     describeUser: userDocumentAt(publicUrlOf(request)),
   };
+}
+
+/**
+ * A signed-in user changing their own account through the Frontend API: events only, no audit
+ * entry. The details document's links are built as for the Backend API (WACHT_PUBLIC_URL, else this request's host).
+ */
+export function endUserContextOf(request: FastifyRequest, userId: string): EndUserContext {
+  return { endUserId: userId, describeUser: userDocumentAt(publicUrlOf(request)) };
 }

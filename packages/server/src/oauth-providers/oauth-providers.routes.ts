@@ -1,3 +1,4 @@
+import { changeContextOf } from "../http/change-context.js";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { EmptySchema, errorResponses, listOf } from "../http/common.schemas.js";
 import {
@@ -36,14 +37,20 @@ export const oauthProvidersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { provider, client_id, client_secret, issuer, scopes, enabled } = request.body;
       return toOauthProviderJson(
-        await createOauthProvider(app.db, app.secretBox, request.deploymentId, {
-          provider,
-          clientId: client_id,
-          clientSecret: client_secret,
-          issuer,
-          scopes,
-          enabled,
-        }),
+        await createOauthProvider(
+          app.db,
+          app.secretBox,
+          request.deploymentId,
+          {
+            provider,
+            clientId: client_id,
+            clientSecret: client_secret,
+            issuer,
+            scopes,
+            enabled,
+          },
+          changeContextOf(request),
+        ),
       );
     },
   );
@@ -69,13 +76,20 @@ export const oauthProvidersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { client_id, client_secret, issuer, scopes, enabled } = request.body;
       return toOauthProviderJson(
-        await updateOauthProvider(app.db, app.secretBox, request.deploymentId, request.params.provider, {
-          clientId: client_id,
-          clientSecret: client_secret,
-          issuer,
-          scopes,
-          enabled,
-        }),
+        await updateOauthProvider(
+          app.db,
+          app.secretBox,
+          request.deploymentId,
+          request.params.provider,
+          {
+            clientId: client_id,
+            clientSecret: client_secret,
+            issuer,
+            scopes,
+            enabled,
+          },
+          changeContextOf(request),
+        ),
       );
     },
   );
@@ -92,7 +106,7 @@ export const oauthProvidersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await removeOauthProvider(app.db, request.deploymentId, request.params.provider);
+      await removeOauthProvider(app.db, request.deploymentId, request.params.provider, changeContextOf(request));
       return {};
     },
   );
@@ -116,7 +130,12 @@ export const oauthProvidersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) =>
       toOauthSettingsJson(
-        await updateOauthSettings(app.db, request.deploymentId, { redirectUrls: request.body.redirect_urls, allowSignUp: request.body.allow_sign_up }),
+        await updateOauthSettings(
+          app.db,
+          request.deploymentId,
+          { redirectUrls: request.body.redirect_urls, allowSignUp: request.body.allow_sign_up },
+          changeContextOf(request),
+        ),
       ),
   );
 };

@@ -1,3 +1,4 @@
+import { appendAuditEntry, type AuditContext } from "../audit-log/audit-log.service.js";
 import { withUniqueConflicts } from "../conflicts.js";
 import type { SecretBox } from "../crypto/secret-box.js";
 import { ConflictError, errors } from "../errors.js";
@@ -100,22 +101,47 @@ export async function getOauthProvider(db: Db, deploymentId: string, rawProvider
   return found;
 }
 
-export async function createOauthProvider(db: Db, secretBox: SecretBox, deploymentId: string, input: OauthProviderInput): Promise<OauthProvider> {
+/** The names of the fields given (`undefined` = not sent). Not changes/'s changedFields: that module reaches webhooks, which would make a cycle. */
+const changedFields = (fields: Record<string, unknown>) => Object.keys(fields).filter((name) => fields[name] !== undefined);
+
+/** The wire names of the provider fields a write sets, for the audit entry (the secret's name, never its value). */
+const providerFieldsOf = (input: OauthProviderChange) =>
+  changedFields({ client_id: input.clientId, client_secret: input.clientSecret, issuer: input.issuer, scopes: input.scopes, enabled: input.enabled });
+
+/**
+ * Provider writes by an admin (API key or CLI) are audited, the target named as the API names it
+ * (`/oauth-providers/{provider}`); the environment's at start (oauth-environment.ts) pass no context.
+ */
+async function auditProviderChange(trx: Db, deploymentId: string, context: AuditContext | undefined, action: string, provider: string, changes: string[] = []) {
+  if (context) await appendAuditEntry(trx, deploymentId, context, { action, target: { type: "oauth_provider", id: provider }, changes });
+}
+
+export async function createOauthProvider(
+  db: Db,
+  secretBox: SecretBox,
+  deploymentId: string,
+  input: OauthProviderInput,
+  context?: AuditContext,
+): Promise<OauthProvider> {
   const { provider, kind } = checkProviderName(input.provider);
   const id = generateId("oap");
   const now = Date.now();
+  const row = {
+    id,
+    deployment_id: deploymentId,
+    provider,
+    client_id: checkClientId(input.clientId),
+    client_secret_sealed: secretBox.seal(checkClientSecret(input.clientSecret), clientSecretContext(id)),
+    issuer: checkIssuer(input.issuer, kind),
+    scopes: checkScopes(input.scopes, kind).join(" "),
+    enabled: input.enabled ?? true,
+    created_at: now,
+    updated_at: now,
+  };
   await withUniqueConflicts(() =>
-    insertOauthProvider(db, {
-      id,
-      deployment_id: deploymentId,
-      provider,
-      client_id: checkClientId(input.clientId),
-      client_secret_sealed: secretBox.seal(checkClientSecret(input.clientSecret), clientSecretContext(id)),
-      issuer: checkIssuer(input.issuer, kind),
-      scopes: checkScopes(input.scopes, kind).join(" "),
-      enabled: input.enabled ?? true,
-      created_at: now,
-      updated_at: now,
+    db.transaction().execute(async (trx) => {
+      await insertOauthProvider(trx, row);
+      await auditProviderChange(trx, deploymentId, context, "oauth_provider.create", provider, ["provider", ...providerFieldsOf(input)]);
     }),
   ).catch((error) => {
     if (error instanceof ConflictError) throw errors.oauth_provider_exists(provider);
@@ -130,6 +156,7 @@ export async function updateOauthProvider(
   deploymentId: string,
   rawProvider: string,
   change: OauthProviderChange,
+  context?: AuditContext,
 ): Promise<OauthProvider> {
   const { provider, kind } = checkProviderName(rawProvider);
   const current = await findOauthProvider(db, deploymentId, provider);
@@ -142,29 +169,41 @@ export async function updateOauthProvider(
     ...(change.enabled !== undefined && { enabled: change.enabled }),
     updated_at: Date.now(),
   };
-  if (!(await updateOauthProviderRow(db, deploymentId, provider, patch))) throw providerNotFound(provider);
+  await db.transaction().execute(async (trx) => {
+    if (!(await updateOauthProviderRow(trx, deploymentId, provider, patch))) throw providerNotFound(provider);
+    await auditProviderChange(trx, deploymentId, context, "oauth_provider.update", provider, providerFieldsOf(change));
+  });
   return (await findOauthProvider(db, deploymentId, provider))!;
 }
 
 /** Creates the provider, or changes it when it exists: the CLI's `set` and the environment at start. */
-export async function putOauthProvider(db: Db, secretBox: SecretBox, deploymentId: string, input: OauthProviderInput): Promise<OauthProvider> {
+export async function putOauthProvider(
+  db: Db,
+  secretBox: SecretBox,
+  deploymentId: string,
+  input: OauthProviderInput,
+  context?: AuditContext,
+): Promise<OauthProvider> {
   const { provider } = checkProviderName(input.provider);
   if (!(await findOauthProvider(db, deploymentId, provider))) {
     try {
-      return await createOauthProvider(db, secretBox, deploymentId, input);
+      return await createOauthProvider(db, secretBox, deploymentId, input, context);
     } catch (error) {
       // Another instance created it meanwhile: change theirs instead.
       if (!(error instanceof ConflictError)) throw error;
     }
   }
   const { provider: _provider, ...change } = input;
-  return updateOauthProvider(db, secretBox, deploymentId, provider, change);
+  return updateOauthProvider(db, secretBox, deploymentId, provider, change, context);
 }
 
 /** Removes the provider: sign-ins with it stop; connections it made stay (an admin removes those). */
-export async function removeOauthProvider(db: Db, deploymentId: string, rawProvider: string): Promise<void> {
+export async function removeOauthProvider(db: Db, deploymentId: string, rawProvider: string, context?: AuditContext): Promise<void> {
   const provider = rawProvider.trim().toLowerCase();
-  if (!(await deleteOauthProviderRow(db, deploymentId, provider))) throw providerNotFound(provider);
+  await db.transaction().execute(async (trx) => {
+    if (!(await deleteOauthProviderRow(trx, deploymentId, provider))) throw providerNotFound(provider);
+    await auditProviderChange(trx, deploymentId, context, "oauth_provider.delete", provider);
+  });
 }
 
 /**
@@ -205,7 +244,7 @@ export function normalizeRedirectUrl(raw: string): string | null {
   return `${url.origin}${url.pathname}`;
 }
 
-export async function updateOauthSettings(db: Db, deploymentId: string, change: Partial<OauthSettings>): Promise<OauthSettings> {
+export async function updateOauthSettings(db: Db, deploymentId: string, change: Partial<OauthSettings>, context?: AuditContext): Promise<OauthSettings> {
   const current = await findOauthSettings(db, deploymentId);
   let redirectUrls = current.redirectUrls;
   if (change.redirectUrls !== undefined) {
@@ -221,7 +260,13 @@ export async function updateOauthSettings(db: Db, deploymentId: string, change: 
     redirectUrls = [...new Set(redirectUrls)];
   }
   const next: OauthSettings = { redirectUrls, allowSignUp: change.allowSignUp ?? current.allowSignUp };
-  await upsertOauthSettings(db, deploymentId, next, Date.now());
+  await db.transaction().execute(async (trx) => {
+    await upsertOauthSettings(trx, deploymentId, next, Date.now());
+    if (context) {
+      const changes = changedFields({ redirect_urls: change.redirectUrls, allow_sign_up: change.allowSignUp });
+      await appendAuditEntry(trx, deploymentId, context, { action: "oauth_settings.update", target: { type: "deployment", id: deploymentId }, changes });
+    }
+  });
   return next;
 }
 

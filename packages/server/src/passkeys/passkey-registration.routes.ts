@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { appNameOf } from "../deployments/deployments.service.js";
+import { endUserContextOf } from "../http/change-context.js";
 import { ErrorSchema } from "../http/common.schemas.js";
 import { readSessionCredential } from "../http/session-cookie.js";
 import { authenticateSession } from "../sessions/sessions.service.js";
@@ -58,10 +59,17 @@ export const passkeyRegistrationRoutes: FastifyPluginAsyncTypebox = async (app) 
     async (request) => {
       const userId = await signedInUserId(request);
       const { deployment, url } = request.frontend;
-      const passkey = await finishPasskeyRegistration(app.db, deployment.id, userId, relyingPartyOf(url, appNameOf(deployment)), {
-        response: request.body.response as RegistrationResponseJSON,
-        name: request.body.name,
-      });
+      const passkey = await finishPasskeyRegistration(
+        app.db,
+        deployment.id,
+        endUserContextOf(request, userId),
+        userId,
+        relyingPartyOf(url, appNameOf(deployment)),
+        {
+          response: request.body.response as RegistrationResponseJSON,
+          name: request.body.name,
+        },
+      );
       return toPasskeyJson(passkey);
     },
   );

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses, listOf } from "../http/common.schemas.js";
 import { PasskeyParamsSchema, RenamePasskeyBodySchema, UserPasskeySchema, toPasskeyJson } from "./passkeys.schemas.js";
 import { listUserPasskeys, removePasskey, renamePasskey } from "./passkeys.service.js";
@@ -32,7 +33,7 @@ export const passkeysRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await renamePasskey(app.db, request.deploymentId, request.params.userId, request.params.passkeyId, request.body.name);
+      await renamePasskey(app.db, request.deploymentId, changeContextOf(request), request.params.userId, request.params.passkeyId, request.body.name);
       return {};
     },
   );
@@ -41,7 +42,7 @@ export const passkeysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/users/:userId/passkeys/:passkeyId",
     { schema: { tags, summary: "Remove a passkey", params: PasskeyParamsSchema, response: { 200: EmptySchema, ...errorResponses } } },
     async (request) => {
-      await removePasskey(app.db, request.deploymentId, request.params.userId, request.params.passkeyId);
+      await removePasskey(app.db, request.deploymentId, changeContextOf(request), request.params.userId, request.params.passkeyId);
       return {};
     },
   );

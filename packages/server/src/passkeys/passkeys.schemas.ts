@@ -1,6 +1,6 @@
 import { Type, type Static } from "typebox";
 import { Id, Nullable, Timestamp, toNullableTimestamp, toTimestamp } from "../http/common.schemas.js";
-import type { Passkey } from "./passkeys.service.js";
+import type { Passkey } from "./passkeys.types.js";
 
 /** The admin view of a passkey, in the reference shape: the credential id, public key and AAGUID never leave. */
 export const UserPasskeySchema = Type.Object(

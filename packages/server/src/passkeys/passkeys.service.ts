@@ -6,7 +6,10 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from "@simplewebauthn/server";
+import { recordChangeBy, type ActorContext } from "../changes/changes.service.js";
 import { errors } from "../errors.js";
+import { userUpdatedIfVisible } from "../second-factors/second-factors.service.js";
+import { findSecondFactorState } from "../storage/second-factor-state.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import { uniqueViolationOf } from "../storage/dialect.js";
@@ -24,6 +27,7 @@ import {
   type Passkey,
   type PasskeyDeviceType,
 } from "./passkeys.storage.js";
+import { toPasskeyJson } from "./passkeys.schemas.js";
 import {
   WEBAUTHN_CHALLENGE_LIFETIME_MS,
   isCounterRegression,
@@ -53,15 +57,42 @@ function checkPasskeyName(name: string): string {
   return trimmed;
 }
 
-export async function renamePasskey(db: Db, deploymentId: string, userId: string, passkeyId: string, name: string): Promise<void> {
+export async function renamePasskey(db: Db, deploymentId: string, context: ActorContext, userId: string, passkeyId: string, name: string): Promise<void> {
   const trimmed = checkPasskeyName(name);
   await requireUser(db, deploymentId, userId);
-  if (!(await updatePasskeyName(db, deploymentId, userId, passkeyId, trimmed, Date.now()))) throw errors.passkey_not_found(userId, passkeyId);
+  await db.transaction().execute(async (trx) => {
+    if (!(await updatePasskeyName(trx, deploymentId, userId, passkeyId, trimmed, Date.now()))) throw errors.passkey_not_found(userId, passkeyId);
+    await recordChangeBy(trx, deploymentId, context, {
+      action: "passkey.update",
+      target: { type: "passkey", id: passkeyId },
+      userId,
+      changes: ["name"],
+      events: [{ type: "passkey.updated", data: toPasskeyJson(await requirePasskey(trx, deploymentId, userId, passkeyId)) }],
+    });
+  });
 }
 
-export async function removePasskey(db: Db, deploymentId: string, userId: string, passkeyId: string): Promise<void> {
+export async function removePasskey(db: Db, deploymentId: string, context: ActorContext, userId: string, passkeyId: string): Promise<void> {
   await requireUser(db, deploymentId, userId);
-  if (!(await deletePasskey(db, deploymentId, userId, passkeyId))) throw errors.passkey_not_found(userId, passkeyId);
+  await db.transaction().execute(async (trx) => {
+    const before = await findSecondFactorState(trx, deploymentId, userId);
+    if (!(await deletePasskey(trx, deploymentId, userId, passkeyId))) throw errors.passkey_not_found(userId, passkeyId);
+    await recordChangeBy(trx, deploymentId, context, {
+      action: "passkey.delete",
+      target: { type: "passkey", id: passkeyId },
+      userId,
+      events: [
+        { type: "passkey.deleted", data: { id: passkeyId, deleted: true } },
+        ...(await userUpdatedIfVisible(trx, deploymentId, context, userId, before)),
+      ],
+    });
+  });
+}
+
+async function requirePasskey(db: Db, deploymentId: string, userId: string, passkeyId: string): Promise<Passkey> {
+  const passkey = (await listPasskeys(db, deploymentId, userId)).find((candidate) => candidate.id === passkeyId);
+  if (!passkey) throw errors.passkey_not_found(userId, passkeyId);
+  return passkey;
 }
 
 async function storeChallenge(
@@ -111,6 +142,7 @@ export async function startPasskeyRegistration(
 export async function finishPasskeyRegistration(
   db: Db,
   deploymentId: string,
+  context: ActorContext,
   userId: string,
   relyingParty: RelyingParty,
   input: { response: RegistrationResponseJSON; name?: string },
@@ -135,24 +167,35 @@ export async function finishPasskeyRegistration(
   const nowMs = Date.now();
   const id = generateId("pky", nowMs);
   try {
-    await insertPasskey(db, deploymentId, {
-      id,
-      userId,
-      credentialId: credential.id,
-      publicKey: Buffer.from(credential.publicKey).toString("base64url"),
-      aaguid,
-      name,
-      signCount: credential.counter,
-      transports: input.response.response.transports ?? credential.transports ?? [],
-      deviceType,
-      backedUp: credentialBackedUp,
-      createdAt: nowMs,
+    return await db.transaction().execute(async (trx) => {
+      const before = await findSecondFactorState(trx, deploymentId, userId);
+      await insertPasskey(trx, deploymentId, {
+        id,
+        userId,
+        credentialId: credential.id,
+        publicKey: Buffer.from(credential.publicKey).toString("base64url"),
+        aaguid,
+        name,
+        signCount: credential.counter,
+        transports: input.response.response.transports ?? credential.transports ?? [],
+        deviceType,
+        backedUp: credentialBackedUp,
+        createdAt: nowMs,
+      });
+      const passkey = await requirePasskey(trx, deploymentId, userId, id);
+      await recordChangeBy(trx, deploymentId, context, {
+        action: "passkey.create",
+        target: { type: "passkey", id },
+        userId,
+        changes: ["name"],
+        events: [{ type: "passkey.created", data: toPasskeyJson(passkey) }, ...(await userUpdatedIfVisible(trx, deploymentId, context, userId, before))],
+      });
+      return passkey;
     });
   } catch (error) {
     if (uniqueViolationOf(error) !== null) throw errors.passkey_exists();
     throw error;
   }
-  return (await listPasskeys(db, deploymentId, userId)).find((passkey) => passkey.id === id)!;
 }
 
 /** Options for a passwordless sign-in: no credentials listed, the browser offers its discoverable passkeys. */

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { changeContextOf } from "../http/change-context.js";
 import { EmptySchema, UserIdParamsSchema, errorResponses } from "../http/common.schemas.js";
 import { BackupCodesResponseSchema, CreateAuthenticatorBodySchema, CreateAuthenticatorResponseSchema } from "./second-factors.schemas.js";
 import { createAuthenticator, regenerateBackupCodes, removeAuthenticator } from "./second-factors.service.js";
@@ -21,7 +22,7 @@ export const secondFactorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const created = await createAuthenticator(app.db, app.secretBox, request.deploymentId, request.params.userId, {
+      const created = await createAuthenticator(app.db, app.secretBox, request.deploymentId, changeContextOf(request), request.params.userId, {
         secret: request.body.secret,
         accountName: request.body.account_name,
       });
@@ -40,7 +41,7 @@ export const secondFactorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await removeAuthenticator(app.db, request.deploymentId, request.params.userId);
+      await removeAuthenticator(app.db, request.deploymentId, changeContextOf(request), request.params.userId);
       return {};
     },
   );
@@ -57,6 +58,6 @@ export const secondFactorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: BackupCodesResponseSchema, ...errorResponses },
       },
     },
-    async (request) => ({ backup_codes: await regenerateBackupCodes(app.db, request.deploymentId, request.params.userId) }),
+    async (request) => ({ backup_codes: await regenerateBackupCodes(app.db, request.deploymentId, changeContextOf(request), request.params.userId) }),
   );
 };

@@ -1,4 +1,6 @@
 import { Type, type Static } from "typebox";
+import { Timestamp, toTimestamp } from "../http/common.schemas.js";
+import type { TotpAuthenticator } from "./second-factors.types.js";
 
 export const CreateAuthenticatorBodySchema = Type.Object(
   {
@@ -45,3 +47,31 @@ export const VerifyTotpResponseSchema = Type.Object(
   { verified: Type.Literal(true), code_type: Type.Union([Type.Literal("totp"), Type.Literal("backup_code")]) },
   { additionalProperties: false },
 );
+
+/**
+ * An authenticator as webhooks describe it (authenticator.created): the create answer's id with
+ * whose it is and its label, never the secret or the otpauth URL that embeds it.
+ */
+export const AuthenticatorSchema = Type.Object(
+  { id: Type.String(), user_id: Type.String(), account_name: Type.String(), created_at: Timestamp },
+  { additionalProperties: false },
+);
+
+export const toAuthenticatorJson = (authenticator: TotpAuthenticator): Static<typeof AuthenticatorSchema> => ({
+  id: authenticator.id,
+  user_id: authenticator.userId,
+  account_name: authenticator.accountName,
+  created_at: toTimestamp(authenticator.createdAt),
+});
+
+/** A new set of backup codes as webhooks describe it (backup_codes.regenerated): how many, never the codes or their hashes. */
+export const BackupCodesIssuedSchema = Type.Object(
+  { user_id: Type.String(), count: Type.Integer({ minimum: 0 }), created_at: Timestamp },
+  { additionalProperties: false },
+);
+
+export const toBackupCodesIssuedJson = (userId: string, count: number, createdAtMs: number): Static<typeof BackupCodesIssuedSchema> => ({
+  user_id: userId,
+  count,
+  created_at: toTimestamp(createdAtMs),
+});

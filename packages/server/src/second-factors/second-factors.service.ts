@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import { recordChangeBy, type ActorContext, type OutboxEvent } from "../changes/changes.service.js";
 import type { SecretBox } from "../crypto/secret-box.js";
 import { getAppName } from "../deployments/deployments.service.js";
 import { errors } from "../errors.js";
@@ -20,6 +21,7 @@ import {
 } from "./second-factors.storage.js";
 import { findSecondFactorState, type SecondFactorState } from "../storage/second-factor-state.js";
 import { MIN_TOTP_SECRET_BYTES, decodeBase32, matchTotpStep, normalizeBase32Secret, otpAuthUrl } from "./totp.js";
+import { toAuthenticatorJson, toBackupCodesIssuedJson } from "./second-factors.schemas.js";
 
 export type { SecondFactorState };
 export type SecondFactorStrategy = "totp" | "backup_code";
@@ -44,6 +46,7 @@ export async function createAuthenticator(
   db: Db,
   secretBox: SecretBox,
   deploymentId: string,
+  context: ActorContext,
   userId: string,
   input: CreateAuthenticatorInput,
 ): Promise<{ id: string; otpUrl: string }> {
@@ -58,8 +61,22 @@ export async function createAuthenticator(
 
   const nowMs = Date.now();
   const id = generateId("tot", nowMs);
+  const authenticator = { id, userId, accountName, createdAt: nowMs };
   try {
-    await insertTotpAuthenticator(db, deploymentId, { id, userId, secretSealed: secretBox.seal(secret, totpSecretContext(id)), accountName, createdAt: nowMs });
+    await db.transaction().execute(async (trx) => {
+      const before = await findSecondFactorState(trx, deploymentId, userId);
+      await insertTotpAuthenticator(trx, deploymentId, { ...authenticator, secretSealed: secretBox.seal(secret, totpSecretContext(id)) });
+      await recordChangeBy(trx, deploymentId, context, {
+        action: "authenticator.create",
+        target: { type: "authenticator", id },
+        userId,
+        changes: input.accountName === undefined ? ["secret"] : ["secret", "account_name"],
+        events: [
+          { type: "authenticator.created", data: toAuthenticatorJson(authenticator) },
+          ...(await userUpdatedIfVisible(trx, deploymentId, context, userId, before)),
+        ],
+      });
+    });
   } catch (error) {
     // Two enrolments raced past the check above: the unique index keeps one.
     if (uniqueViolationOf(error) !== null) throw errors.authenticator_exists();
@@ -69,9 +86,39 @@ export async function createAuthenticator(
 }
 
 /** Removes the active authenticator; backup codes stay. */
-export async function removeAuthenticator(db: Db, deploymentId: string, userId: string): Promise<void> {
+export async function removeAuthenticator(db: Db, deploymentId: string, context: ActorContext, userId: string): Promise<void> {
   await requireUser(db, deploymentId, userId);
-  if (!(await deleteTotpAuthenticator(db, deploymentId, userId))) throw errors.authenticator_not_found(userId);
+  await db.transaction().execute(async (trx) => {
+    const before = await findSecondFactorState(trx, deploymentId, userId);
+    const authenticator = await findTotpAuthenticator(trx, deploymentId, userId);
+    if (!authenticator || !(await deleteTotpAuthenticator(trx, deploymentId, userId))) throw errors.authenticator_not_found(userId);
+    await recordChangeBy(trx, deploymentId, context, {
+      action: "authenticator.delete",
+      target: { type: "authenticator", id: authenticator.id },
+      userId,
+      events: [
+        { type: "authenticator.deleted", data: { id: authenticator.id, deleted: true } },
+        ...(await userUpdatedIfVisible(trx, deploymentId, context, userId, before)),
+      ],
+    });
+  });
+}
+
+/**
+ * The details document shows `totp_enabled`, `has_backup_codes` and `passkeys_count`: a change
+ * that flips one of them is also a `user.updated` (with the new document), one that leaves them
+ * as they were (a 13th code used of 12, a regeneration over codes still left) is not.
+ */
+export async function userUpdatedIfVisible(
+  trx: Db,
+  deploymentId: string,
+  context: ActorContext,
+  userId: string,
+  before: SecondFactorState,
+): Promise<OutboxEvent[]> {
+  const after = await findSecondFactorState(trx, deploymentId, userId);
+  const same = after.totpEnabled === before.totpEnabled && after.hasBackupCodes === before.hasBackupCodes && after.passkeysCount === before.passkeysCount;
+  return same ? [] : [{ type: "user.updated", data: await context.describeUser(trx, deploymentId, userId) }];
 }
 
 /** A code like "aB3d-9XyZ": 8 characters over A-Z a-z 0-9 (≈ 47.6 bits), drawn without modulo bias. */
@@ -91,7 +138,7 @@ const backupCodeKey = (code: string) => code.replace(/[\s-]/g, "");
  * verifications per use) is paid only by admins regenerating and by attempts that already
  * passed the sign-in failure throttle.
  */
-export async function regenerateBackupCodes(db: Db, deploymentId: string, userId: string): Promise<string[]> {
+export async function regenerateBackupCodes(db: Db, deploymentId: string, context: ActorContext, userId: string): Promise<string[]> {
   await requireUser(db, deploymentId, userId);
   const codes = Array.from({ length: BACKUP_CODE_COUNT }, generateBackupCode);
   // One at a time: twelve at once would hold all four of libuv's threads, and every sign-in
@@ -101,6 +148,7 @@ export async function regenerateBackupCodes(db: Db, deploymentId: string, userId
   const nowMs = Date.now();
   await db.transaction().execute(async (trx) => {
     await requireUser(trx, deploymentId, userId);
+    const before = await findSecondFactorState(trx, deploymentId, userId);
     await replaceBackupCodes(
       trx,
       deploymentId,
@@ -108,6 +156,15 @@ export async function regenerateBackupCodes(db: Db, deploymentId: string, userId
       hashes.map((codeHash) => ({ id: generateId("bkc", nowMs), codeHash })),
       nowMs,
     );
+    await recordChangeBy(trx, deploymentId, context, {
+      action: "backup_codes.regenerate",
+      target: { type: "user", id: userId },
+      changes: ["backup_codes"],
+      events: [
+        { type: "backup_codes.regenerated", data: toBackupCodesIssuedJson(userId, codes.length, nowMs) },
+        ...(await userUpdatedIfVisible(trx, deploymentId, context, userId, before)),
+      ],
+    });
   });
   return codes;
 }
@@ -120,43 +177,82 @@ export async function getSecondFactorState(db: Db, deploymentId: string, userId:
  * Checks a TOTP code and uses it up: true only for a code of the current step ±1 that is newer
  * than every code accepted before (so a code never works twice, on any instance).
  */
-export async function useTotpCode(db: Db, secretBox: SecretBox, deploymentId: string, userId: string, code: string, nowMs = Date.now()): Promise<boolean> {
+export async function useTotpCode(
+  db: Db,
+  secretBox: SecretBox,
+  deploymentId: string,
+  context: ActorContext,
+  userId: string,
+  code: string,
+  nowMs = Date.now(),
+): Promise<boolean> {
   const authenticator = await findTotpAuthenticatorSecret(db, deploymentId, userId);
   if (!authenticator) return false;
-  const context = totpSecretContext(authenticator.id);
-  const normalizedSecret = secretBox.open(authenticator.secretSealed, context);
+  const sealContext = totpSecretContext(authenticator.id);
+  const normalizedSecret = secretBox.open(authenticator.secretSealed, sealContext);
   // After a key rotation the old key still opens it; reseal it under the current one on this use.
   if (secretBox.isSealedWithOldKey(authenticator.secretSealed)) {
-    await updateTotpSecretSealed(db, deploymentId, authenticator.id, secretBox.seal(normalizedSecret, context));
+    await updateTotpSecretSealed(db, deploymentId, authenticator.id, secretBox.seal(normalizedSecret, sealContext));
   }
   const secret = decodeBase32(normalizedSecret);
   const step = matchTotpStep(secret, code.replace(/\s/g, ""), nowMs);
   if (step === null || step <= authenticator.lastUsedStep) return false;
-  return claimTotpStep(db, deploymentId, authenticator.id, step, nowMs);
+  return db.transaction().execute(async (trx) => {
+    if (!(await claimTotpStep(trx, deploymentId, authenticator.id, step, nowMs))) return false;
+    // Nothing the details document shows changes: an audit entry when an admin checked it, no event.
+    await recordChangeBy(trx, deploymentId, context, {
+      action: "authenticator.use",
+      target: { type: "authenticator", id: authenticator.id },
+      userId,
+      changes: ["last_used_step"],
+    });
+    return true;
+  });
 }
 
 /** Checks a backup code and uses it up (deleted by the statement that claims it, so it works once). */
-export async function useBackupCode(db: Db, deploymentId: string, userId: string, code: string): Promise<boolean> {
+export async function useBackupCode(db: Db, deploymentId: string, context: ActorContext, userId: string, code: string): Promise<boolean> {
   const key = backupCodeKey(code);
   if (!/^[A-Za-z0-9]{8}$/.test(key)) return false;
   // One verification at a time (see regenerateBackupCodes), stopping at the match: which of the
-  // user's codes it was is no secret worth hiding behind the time taken.
+  // user's codes it was is no secret worth hiding behind the time taken. The hashing runs
+  // before the transaction, which only claims the code.
   for (const entry of await listBackupCodeHashes(db, deploymentId, userId)) {
-    if (await verifyPassword(entry.codeHash, key)) return deleteBackupCode(db, deploymentId, userId, entry.id);
+    if (await verifyPassword(entry.codeHash, key)) return claimBackupCode(db, deploymentId, context, userId, entry.id);
   }
   return false;
 }
 
-/** Uses a second-factor code of the given kind; false when it is wrong, expired or already used. */
+/** Deletes the matched code and records it; the last code gone turns has_backup_codes false: a user.updated. */
+function claimBackupCode(db: Db, deploymentId: string, context: ActorContext, userId: string, codeId: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const before = await findSecondFactorState(trx, deploymentId, userId);
+    if (!(await deleteBackupCode(trx, deploymentId, userId, codeId))) return false;
+    await recordChangeBy(trx, deploymentId, context, {
+      action: "backup_code.use",
+      target: { type: "user", id: userId },
+      changes: ["backup_codes"],
+      events: await userUpdatedIfVisible(trx, deploymentId, context, userId, before),
+    });
+    return true;
+  });
+}
+
+/**
+ * Uses a second-factor code of the given kind; false when it is wrong, expired or already used.
+ * The use is recorded in the transaction that claims the code: audited for an admin's check
+ * (POST /users/{id}/verify-totp), events only for the user's own sign-in.
+ */
 export function useSecondFactorCode(
   db: Db,
   secretBox: SecretBox,
   deploymentId: string,
+  context: ActorContext,
   userId: string,
   strategy: SecondFactorStrategy,
   code: string,
 ): Promise<boolean> {
-  return strategy === "totp" ? useTotpCode(db, secretBox, deploymentId, userId, code) : useBackupCode(db, deploymentId, userId, code);
+  return strategy === "totp" ? useTotpCode(db, secretBox, deploymentId, context, userId, code) : useBackupCode(db, deploymentId, context, userId, code);
 }
 
 /** Which kind a code presented without one is: six digits are a TOTP code, anything else a backup code. */

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { changeContextOf } from "../http/change-context.js";
 import { ErrorSchema, UserIdParamsSchema, errorResponses } from "../http/common.schemas.js";
 import { VerifyTotpBodySchema, VerifyTotpResponseSchema } from "../second-factors/second-factors.schemas.js";
 import { VerifyPasswordBodySchema, VerifyPasswordResponseSchema } from "./credential-checks.schemas.js";
@@ -40,7 +41,15 @@ export const credentialChecksRoutes: FastifyPluginAsyncTypebox = async (app) => 
       },
     },
     async (request) => {
-      const codeType = await verifyUserSecondFactor(app.db, app.secretBox, request.deploymentId, request.params.userId, request.body.code, app.config);
+      const codeType = await verifyUserSecondFactor(
+        app.db,
+        app.secretBox,
+        request.deploymentId,
+        changeContextOf(request),
+        request.params.userId,
+        request.body.code,
+        app.config,
+      );
       return { verified: true as const, code_type: codeType };
     },
   );

@@ -1,3 +1,4 @@
+import type { ChangeContext } from "../changes/changes.service.js";
 import type { SecretBox } from "../crypto/secret-box.js";
 import { errors } from "../errors.js";
 import { verifyPassword } from "../passwords/hasher.js";
@@ -18,11 +19,12 @@ export async function verifyUserPassword(db: Db, deploymentId: string, userId: s
   if (!(await checkCountingFailures(db, deploymentId, userId, policy, () => verifyPassword(passwordHash, password)))) throw errors.password_incorrect();
 }
 
-/** A 6-digit TOTP code or a backup code; either is used up when right. Returns which it was. */
+/** A 6-digit TOTP code or a backup code; either is used up when right (and audited: it changes state). Returns which it was. */
 export async function verifyUserSecondFactor(
   db: Db,
   secretBox: SecretBox,
   deploymentId: string,
+  context: ChangeContext,
   userId: string,
   code: string,
   policy: SignInPolicy,
@@ -31,7 +33,9 @@ export async function verifyUserSecondFactor(
   const state = await getSecondFactorState(db, deploymentId, userId);
   if (!state.totpEnabled && !state.hasBackupCodes) throw errors.second_factor_not_set();
   const strategy = strategyOfCode(code);
-  const isRight = await checkCountingFailures(db, deploymentId, userId, policy, () => useSecondFactorCode(db, secretBox, deploymentId, userId, strategy, code));
+  const isRight = await checkCountingFailures(db, deploymentId, userId, policy, () =>
+    useSecondFactorCode(db, secretBox, deploymentId, context, userId, strategy, code),
+  );
   if (!isRight) throw errors.totp_incorrect();
   return strategy;
 }

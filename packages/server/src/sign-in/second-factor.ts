@@ -1,3 +1,4 @@
+import type { EndUserContext } from "../changes/changes.service.js";
 import type { SecretBox } from "../crypto/secret-box.js";
 import { errors } from "../errors.js";
 import { useSecondFactorCode, type SecondFactorStrategy } from "../second-factors/second-factors.service.js";
@@ -13,6 +14,8 @@ export interface SecondFactorInput {
   strategy: SecondFactorStrategy;
   code: string;
   origin: SessionOrigin;
+  /** The details document of the user signing in, for the user.updated of their last backup code (http/change-context.ts). */
+  describeUser: EndUserContext["describeUser"];
 }
 
 /**
@@ -32,7 +35,15 @@ export async function signInWithSecondFactor(
   const pending = await findPendingSignIn(db, deploymentId, idHash, Date.now());
   if (!pending) throw errors.sign_in_attempt_invalid();
   const isRight = await checkCountingFailures(db, deploymentId, pending.userId, policy, () =>
-    useSecondFactorCode(db, secretBox, deploymentId, pending.userId, input.strategy, input.code),
+    useSecondFactorCode(
+      db,
+      secretBox,
+      deploymentId,
+      { endUserId: pending.userId, describeUser: input.describeUser },
+      pending.userId,
+      input.strategy,
+      input.code,
+    ),
   );
   if (!isRight) throw errors.second_factor_incorrect();
   return completeSignIn(db, deploymentId, pending.userId, input.origin, {

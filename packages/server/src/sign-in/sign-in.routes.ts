@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { userDocumentAt } from "../http/change-context.js";
+import { publicUrlOf } from "../http/public-url.js";
 import { clientAddressKeyOf, clientAddressOf } from "../http/client-address.js";
 import { EmptySchema, ErrorSchema } from "../http/common.schemas.js";
 import { clearSessionCookie, readSessionCredential } from "../http/session-cookie.js";
@@ -58,6 +60,7 @@ export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
           strategy: request.body.strategy,
           code: request.body.code,
           origin: { ipAddress: clientAddressOf(request), userAgent: request.headers["user-agent"] ?? null },
+          describeUser: userDocumentAt(publicUrlOf(request)),
         },
         app.config,
       );

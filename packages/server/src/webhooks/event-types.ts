@@ -18,7 +18,14 @@ export const BUILT_IN_EVENT_TYPES = [
   "password.updated",
   "social_connection.created",
   "social_connection.deleted",
-  // A new domain adds its events here (e.g. "second_factor.created") and emits them with recordChange().
+  // Second factors: data as in second-factors.schemas.ts / passkeys.schemas.ts, never a secret, code or hash.
+  "authenticator.created",
+  "authenticator.deleted",
+  "backup_codes.regenerated",
+  "passkey.created",
+  "passkey.updated",
+  "passkey.deleted",
+  // A new domain adds its events here and emits them with recordChange().
 ] as const;
 
 export type BuiltInEventType = (typeof BUILT_IN_EVENT_TYPES)[number];
