@@ -149,6 +149,67 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
     }
   });
 
+  it("refreshes an expired token once for five concurrent asks (GitHub rotates refresh tokens); all five get the new token", async () => {
+    github.issueExpiringTokens(3600);
+    try {
+      const email = uniqueEmail("concurrent");
+      const octo = newGithubUser([{ email, verified: true, primary: true }]);
+      github.signInNextAs(octo.id);
+      await signIn(new TestBrowser());
+      const [user] = await usersWithEmail(email);
+      const [connection] = await published.users.listSocialConnections(user.id);
+      await server.db
+        .updateTable("oauth_tokens")
+        .set({ expires_at: Date.now() - 1 })
+        .where("connection_id", "=", connection!.id)
+        .execute();
+      const refreshesBefore = github.refreshCount();
+
+      const answers = await Promise.all(Array.from({ length: 5 }, () => call("GET", `/users/${user.id}/social-connections/${connection!.id}/access-token`)));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(github.refreshCount() - refreshesBefore).toBe(1);
+      const tokens = new Set(answers.map((answer) => answer.body.access_token));
+      expect(tokens.size).toBe(1);
+      const me = await fetch(`${github.baseUrl}/user`, { headers: { authorization: `Bearer ${[...tokens][0]}` } });
+      expect(((await me.json()) as any).id).toBe(octo.id);
+      // The rotated refresh token was stored: the next expiry refreshes again, with it.
+      await server.db
+        .updateTable("oauth_tokens")
+        .set({ expires_at: Date.now() - 1 })
+        .where("connection_id", "=", connection!.id)
+        .execute();
+      expect((await call("GET", `/users/${user.id}/social-connections/${connection!.id}/access-token`)).status).toBe(200);
+      expect(github.refreshCount() - refreshesBefore).toBe(2);
+    } finally {
+      github.issueExpiringTokens(null as unknown as number);
+    }
+  });
+
+  // SQLite is served by one process; on Postgres several instances share the database and the row lock serializes them.
+  it.runIf(dialect === "postgres")("refreshes once when two server instances are asked at the same time", async () => {
+    const second = await startServer(dialect, { databaseUrl: server.databaseUrl });
+    github.issueExpiringTokens(3600);
+    try {
+      const email = uniqueEmail("instances");
+      const octo = newGithubUser([{ email, verified: true, primary: true }]);
+      github.signInNextAs(octo.id);
+      await signIn(new TestBrowser());
+      const [user] = await usersWithEmail(email);
+      const [connection] = await published.users.listSocialConnections(user.id);
+      await server.db.updateTable("oauth_tokens").set({ expires_at: Date.now() - 1 }).where("connection_id", "=", connection!.id).execute();
+      const refreshesBefore = github.refreshCount();
+      const path = `/users/${user.id}/social-connections/${connection!.id}/access-token`;
+      const callSecond = apiClient(second.baseUrl, second.apiKey);
+      const answers = await Promise.all([call, callSecond, call, callSecond].map((client) => client("GET", path)));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+      expect(github.refreshCount() - refreshesBefore).toBe(1);
+      expect(new Set(answers.map((answer) => answer.body.access_token)).size).toBe(1);
+    } finally {
+      github.issueExpiringTokens(null as unknown as number);
+      await second.close();
+    }
+  });
+
   it("lets a user with a password link GitHub, then unlink it; an OAuth-only user keeps their last connection", async () => {
     const user = await createUser(call);
     const browser = new TestBrowser();
