@@ -247,7 +247,16 @@ export async function completeOauth(context: OauthContext, deploymentId: string,
       return await context.db
         .transaction()
         .execute((trx) =>
-          applyIdentity(trx, context, deploymentId, { state, credentials, identity, tokens, settings, picture, origin: input.origin, describeUser: input.describeUser }),
+          applyIdentity(trx, context, deploymentId, {
+            state,
+            credentials,
+            identity,
+            tokens,
+            settings,
+            picture,
+            origin: input.origin,
+            describeUser: input.describeUser,
+          }),
         );
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= 2) throw error;
@@ -533,7 +542,9 @@ export async function getFreshAccessToken(context: OauthContext, deploymentId: s
   if (!stored) throw errors.oauth_tokens_not_found();
   if (isFresh(stored, Date.now())) return answerWithStored(context, connection, stored);
   if (dialectOf(context.db) === "postgres") {
-    return context.db.transaction().execute(async (trx) => refreshUnlessFresh(context, trx, deploymentId, connection, await lockOauthTokens(trx, deploymentId, connectionId)));
+    return context.db
+      .transaction()
+      .execute(async (trx) => refreshUnlessFresh(context, trx, deploymentId, connection, await lockOauthTokens(trx, deploymentId, connectionId)));
   }
   const key = `${deploymentId}:${connectionId}`;
   let underWay = refreshesUnderWay.get(key);

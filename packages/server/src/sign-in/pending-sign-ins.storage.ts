@@ -31,9 +31,7 @@ export async function insertPendingSignIn(db: Db, deploymentId: string, pending:
 }
 
 /** What the first step verified: a password (by the digest of its hash), or a provider through one of the user's connections. */
-export type PendingFirstFactor =
-  | { method: "password"; passwordHashDigest: string }
-  | { method: `oauth_${string}`; connectionId: string };
+export type PendingFirstFactor = { method: "password"; passwordHashDigest: string } | { method: `oauth_${string}`; connectionId: string };
 
 export interface PendingSignIn {
   userId: string;

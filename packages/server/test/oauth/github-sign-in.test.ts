@@ -196,7 +196,11 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
       await signIn(new TestBrowser());
       const [user] = await usersWithEmail(email);
       const [connection] = await published.users.listSocialConnections(user.id);
-      await server.db.updateTable("oauth_tokens").set({ expires_at: Date.now() - 1 }).where("connection_id", "=", connection!.id).execute();
+      await server.db
+        .updateTable("oauth_tokens")
+        .set({ expires_at: Date.now() - 1 })
+        .where("connection_id", "=", connection!.id)
+        .execute();
       const refreshesBefore = github.refreshCount();
       const path = `/users/${user.id}/social-connections/${connection!.id}/access-token`;
       const callSecond = apiClient(second.baseUrl, second.apiKey);

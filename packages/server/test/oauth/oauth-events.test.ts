@@ -35,7 +35,10 @@ describe.each(DIALECTS)("events and unlinking of social sign-ins on %s", (dialec
     expect((await call("PATCH", "/oauth-settings", { redirect_urls: [APP_URL] })).status).toBe(200);
     receiver = await startReceiver();
     signingSecret = (await call("POST", "/webhooks/apps", { app_slug: "sync", name: "Sync" })).body.signing_secret;
-    const endpoint = await call("POST", "/webhooks/apps/sync/endpoints", { url: receiver.url, subscriptions: SUBSCRIBED.map((event_name) => ({ event_name })) });
+    const endpoint = await call("POST", "/webhooks/apps/sync/endpoints", {
+      url: receiver.url,
+      subscriptions: SUBSCRIBED.map((event_name) => ({ event_name })),
+    });
     expect(endpoint.status).toBe(200);
   });
   afterAll(async () => {
