@@ -29,7 +29,7 @@ import {
 import type { Db } from "../storage/db.js";
 import { dialectOf } from "../storage/dialect.js";
 import { createUserInTransaction } from "../user-accounts/user-accounts.service.js";
-import { getUser, lockUser } from "../users/users.service.js";
+import { getUser, lockUser, recordSignIn } from "../users/users.service.js";
 import { readGithubIdentity, readOidcIdentity, type ProviderIdentity } from "./client/identity.js";
 import type { ProviderDirectory } from "./client/provider-directory.js";
 import { fetchProviderPicture } from "./client/picture.js";
@@ -244,20 +244,18 @@ export async function completeOauth(context: OauthContext, deploymentId: string,
   // on the second pass it finds what the winner wrote.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await context.db
-        .transaction()
-        .execute((trx) =>
-          applyIdentity(trx, context, deploymentId, {
-            state,
-            credentials,
-            identity,
-            tokens,
-            settings,
-            picture,
-            origin: input.origin,
-            describeUser: input.describeUser,
-          }),
-        );
+      return await context.db.transaction().execute((trx) =>
+        applyIdentity(trx, context, deploymentId, {
+          state,
+          credentials,
+          identity,
+          tokens,
+          settings,
+          picture,
+          origin: input.origin,
+          describeUser: input.describeUser,
+        }),
+      );
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= 2) throw error;
     }
@@ -436,6 +434,8 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
     { nowMs, lifetimeSeconds: context.config.sessionLifetimeSeconds },
     oauthMethod,
   );
+  // As every sign-in does: last_sign_in_at moves (the lock was checked above).
+  await recordSignIn(trx, deploymentId, connection.userId, nowMs, null);
   return { kind: "signed_in", session: opened.session, credential: opened.credential, userId: connection.userId, connection };
 }
 

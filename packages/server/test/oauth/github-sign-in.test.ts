@@ -15,10 +15,16 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
   let call: ApiCall;
   let github: GithubTestServer;
   let published: WachtClient;
+  /**
+   * Postgres only: a second instance on the same database, started before any request (a slow
+   * start between requests can idle keep-alive sockets past the servers' 5 s).
+   */
+  let secondInstance: TestServer | undefined;
   const isApp = (url: URL) => url.origin === new URL(APP_URL).origin;
 
   beforeAll(async () => {
     server = await startServer(dialect);
+    if (dialect === "postgres") secondInstance = await startServer(dialect, { databaseUrl: server.databaseUrl });
     call = apiClient(server.baseUrl, server.apiKey);
     published = new WachtClient({ apiKey: server.apiKey, baseUrl: server.baseUrl });
     github = await startGithubServer();
@@ -32,6 +38,7 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
     await call("PATCH", "/oauth-settings", { redirect_urls: [APP_URL] });
   });
   afterAll(async () => {
+    await secondInstance?.close();
     await github?.close();
     await server?.close();
   });
@@ -187,7 +194,7 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
 
   // SQLite is served by one process; on Postgres several instances share the database and the row lock serializes them.
   it.runIf(dialect === "postgres")("refreshes once when two server instances are asked at the same time", async () => {
-    const second = await startServer(dialect, { databaseUrl: server.databaseUrl });
+    const second = secondInstance!;
     github.issueExpiringTokens(3600);
     try {
       const email = uniqueEmail("instances");
@@ -210,7 +217,6 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
       expect(new Set(answers.map((answer) => answer.body.access_token)).size).toBe(1);
     } finally {
       github.issueExpiringTokens(null as unknown as number);
-      await second.close();
     }
   });
 
