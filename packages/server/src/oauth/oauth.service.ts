@@ -471,8 +471,8 @@ export async function listOwnConnections(context: OauthContext, deploymentId: st
 
 /**
  * The signed-in user unlinks one of their providers — refused when it is their last way to sign
- * in (no password, no passkey and no other connection), which would lock them out for good. The user's row
- * is locked meanwhile, so two unlinks at once cannot both take "the other" connection.
+ * in (no password, no passkey and no other connection), which would lock them out for good. The
+ * user's row is locked meanwhile, so two unlinks at once cannot both take "the other" connection.
  */
 export async function unlinkOwnConnection(
   context: OauthContext,
