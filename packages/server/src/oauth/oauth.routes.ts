@@ -8,6 +8,8 @@ import { rateLimitSignIn } from "../http/rate-limit.js";
 import { readCookie, readSessionCredential, setSessionCookie } from "../http/session-cookie.js";
 import { UserSocialConnectionSchema, toSocialConnectionJson } from "../social-connections/social-connections.schemas.js";
 import { kindOf } from "../oauth-providers/provider-kinds.js";
+import { setPendingSignInCookie } from "../sign-in/pending-sign-in-cookie.js";
+import type { NeedsSecondFactor } from "../sign-in/second-factor-gate.js";
 import type { ProviderDirectory } from "./client/provider-directory.js";
 import { OauthFailure } from "./client/provider-error.js";
 import {
@@ -29,6 +31,20 @@ const tags = ["frontend"];
 function redirectWithError(reply: FastifyReply, redirectUrl: URL, code: string): FastifyReply {
   const target = new URL(redirectUrl.href);
   target.searchParams.set("error", code);
+  return reply.header("cache-control", "no-store").redirect(target.href, 302);
+}
+
+/**
+ * The user has a second factor: back to the app with `?status=needs_second_factor` and the
+ * strategies it may ask for; the pending sign-in's id goes in an HttpOnly cookie, never in the URL
+ * (sign-in/pending-sign-in-cookie.ts). The app then asks for a code and posts it to
+ * POST /sign-in/second-factor, which reads the cookie.
+ */
+function redirectForSecondFactor(reply: FastifyReply, redirectUrl: URL, pending: NeedsSecondFactor, isHttps: boolean): FastifyReply {
+  setPendingSignInCookie(reply, pending.signInId, isHttps);
+  const target = new URL(redirectUrl.href);
+  target.searchParams.set("status", pending.status);
+  target.searchParams.set("supported_second_factors", pending.supportedSecondFactors.join(","));
   return reply.header("cache-control", "no-store").redirect(target.href, 302);
 }
 
@@ -112,8 +128,10 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ directory: ProviderDirecto
         sessionCredential: readSessionCredential(request)?.credential ?? null,
         callbackUrl: callbackUrlOf(request, provider),
         origin: { ipAddress: request.ip, userAgent: request.headers["user-agent"] ?? null },
+        describeUser: userDocumentAt(publicUrlOf(request)),
       });
       if (result.kind === "signed_in") setSessionCookie(reply, result.credential, app.config.sessionLifetimeSeconds, isHttps);
+      if (result.kind === "needs_second_factor") return redirectForSecondFactor(reply, redirectUrl, result.pending, isHttps);
       return reply.header("cache-control", "no-store").redirect(redirectUrl.href, 302);
     } catch (error) {
       return answerFailure(request, reply, redirectUrl, error);

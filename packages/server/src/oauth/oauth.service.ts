@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { ChangeContext } from "../changes/changes.service.js";
+import { recordEvents, type ChangeContext, type OutboxEvent } from "../changes/changes.service.js";
 import type { Config } from "../config.js";
 import type { SecretBox } from "../crypto/secret-box.js";
 import { ConflictError, errors } from "../errors.js";
-import { attachVerifiedEmail, findEmailHolder } from "../identifiers/identifiers.service.js";
+import { toEmailJson } from "../identifiers/identifiers.schemas.js";
+import { attachVerifiedEmail, findEmailHolder, listEmails, type UserEmail } from "../identifiers/identifiers.service.js";
 import {
   allowedRedirectUrl,
   findProviderCredentials,
@@ -13,8 +14,10 @@ import {
 } from "../oauth-providers/oauth-providers.service.js";
 import { signInMethodOf } from "../oauth-providers/provider-kinds.js";
 import { getSecondFactorState } from "../second-factors/second-factors.service.js";
+import { requireSecondFactorIfEnrolled, type NeedsSecondFactor } from "../sign-in/second-factor-gate.js";
 import { constantTimeEqual, sha256Hex } from "../secrets.js";
 import { authenticateSession, startSession, type Session, type SessionOrigin } from "../sessions/sessions.service.js";
+import { toSocialConnectionJson } from "../social-connections/social-connections.schemas.js";
 import {
   addProvenSocialConnection,
   findSocialConnectionByIdentity,
@@ -24,14 +27,24 @@ import {
   type SocialConnection,
 } from "../social-connections/social-connections.service.js";
 import type { Db } from "../storage/db.js";
+import { dialectOf } from "../storage/dialect.js";
 import { createUserInTransaction } from "../user-accounts/user-accounts.service.js";
-import { getUser, lockUser } from "../users/users.service.js";
+import { getUser, lockUser, recordSignIn } from "../users/users.service.js";
 import { readGithubIdentity, readOidcIdentity, type ProviderIdentity } from "./client/identity.js";
 import type { ProviderDirectory } from "./client/provider-directory.js";
 import { fetchProviderPicture } from "./client/picture.js";
 import { OauthFailure } from "./client/provider-error.js";
 import { requestTokens, type ProviderTokens } from "./client/token-endpoint.js";
-import { consumeOauthState, findOauthState, findOauthTokens, insertOauthState, upsertOauthTokens, type OauthState } from "./oauth.storage.js";
+import {
+  consumeOauthState,
+  findOauthState,
+  findOauthTokens,
+  insertOauthState,
+  lockOauthTokens,
+  upsertOauthTokens,
+  type OauthState,
+  type SealedOauthTokens,
+} from "./oauth.storage.js";
 
 /** What the flow needs from the app: its database, secret box, provider directory and settings. */
 export interface OauthContext {
@@ -168,10 +181,14 @@ export interface CallbackInput {
   sessionCredential: string | null;
   callbackUrl: string;
   origin: SessionOrigin;
+  /** The user's details document as this request's Backend API would answer it: the data of user.* events. */
+  describeUser: ChangeContext["describeUser"];
 }
 
 export type CallbackResult =
   | { kind: "signed_in"; session: Session; credential: string; userId: string; connection: SocialConnection }
+  /** The user has a second factor: a pending sign-in, finished by POST /sign-in/second-factor. */
+  | { kind: "needs_second_factor"; pending: NeedsSecondFactor; userId: string; connection: SocialConnection }
   | { kind: "linked"; userId: string; connection: SocialConnection };
 
 /**
@@ -227,9 +244,18 @@ export async function completeOauth(context: OauthContext, deploymentId: string,
   // on the second pass it finds what the winner wrote.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await context.db
-        .transaction()
-        .execute((trx) => applyIdentity(trx, context, deploymentId, { state, credentials, identity, tokens, settings, picture, origin: input.origin }));
+      return await context.db.transaction().execute((trx) =>
+        applyIdentity(trx, context, deploymentId, {
+          state,
+          credentials,
+          identity,
+          tokens,
+          settings,
+          picture,
+          origin: input.origin,
+          describeUser: input.describeUser,
+        }),
+      );
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= 2) throw error;
     }
@@ -259,6 +285,50 @@ interface ResolvedIdentity {
   tokens: ProviderTokens;
   settings: OauthSettings;
   origin: SessionOrigin;
+  describeUser: ChangeContext["describeUser"];
+}
+
+/** What a user looked like before a sign-in linked a provider to it: to tell which events the link makes. */
+interface UserBefore {
+  document: unknown;
+  emails: UserEmail[];
+}
+
+const userBefore = async (trx: Db, deploymentId: string, resolved: ResolvedIdentity, userId: string): Promise<UserBefore> => ({
+  document: await resolved.describeUser(trx, deploymentId, userId),
+  emails: await listEmails(trx, deploymentId, userId),
+});
+
+/**
+ * The webhook events of a connection a sign-in made for an existing user: the connection, the
+ * email it brought when that is new or newly verified, and user.updated when the details document
+ * changed. The user's own act (no admin made it), so events and no audit entry.
+ */
+async function recordLinkEvents(
+  trx: Db,
+  deploymentId: string,
+  resolved: ResolvedIdentity,
+  connection: SocialConnection,
+  emailId: string | null,
+  before: UserBefore,
+): Promise<void> {
+  const events: OutboxEvent[] = [{ type: "social_connection.created", data: toSocialConnectionJson(connection) }];
+  const attached = emailId === null ? undefined : (await listEmails(trx, deploymentId, connection.userId)).find((email) => email.id === emailId);
+  const previous = before.emails.find((email) => email.id === emailId);
+  if (attached && !previous?.verified) events.push({ type: previous ? "email.updated" : "email.created", data: toEmailJson(attached) });
+  const document = await resolved.describeUser(trx, deploymentId, connection.userId);
+  if (JSON.stringify(document) !== JSON.stringify(before.document)) events.push({ type: "user.updated", data: document });
+  await recordEvents(trx, deploymentId, events);
+}
+
+/** The webhook events of a user a sign-in created: the user (its document with the email and connection), the email, the connection. */
+async function recordSignUpEvents(trx: Db, deploymentId: string, resolved: ResolvedIdentity, connection: SocialConnection, emailId: string | null) {
+  const email = (await listEmails(trx, deploymentId, connection.userId)).find((item) => item.id === emailId);
+  await recordEvents(trx, deploymentId, [
+    { type: "user.created", data: await resolved.describeUser(trx, deploymentId, connection.userId) },
+    ...(email ? [{ type: "email.created", data: toEmailJson(email) }] : []),
+    { type: "social_connection.created", data: toSocialConnectionJson(connection) },
+  ]);
 }
 
 /**
@@ -273,6 +343,7 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
   const { state, credentials, identity } = resolved;
   const provider = credentials.provider;
   const method = signInMethodOf(provider);
+  const oauthMethod = method as `oauth_${string}`;
   const nowMs = Date.now();
   let connection = await findSocialConnectionByIdentity(trx, deploymentId, provider, identity.subject);
   const verifiedEmail = identity.email !== null && identity.isEmailVerified ? identity.email : null;
@@ -283,6 +354,7 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
       throw new OauthFailure("oauth_account_linked_elsewhere", "This provider account already belongs to another user.");
     if (!connection) {
       await lockUser(trx, deploymentId, userId);
+      const before = await userBefore(trx, deploymentId, resolved, userId);
       const holder = verifiedEmail ? await findEmailHolder(trx, deploymentId, verifiedEmail) : null;
       // The provider's address joins the user unless another user holds it.
       const emailId =
@@ -294,6 +366,7 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
         userEmailAddressId: emailId,
         nowMs,
       });
+      await recordLinkEvents(trx, deploymentId, resolved, connection, emailId, before);
     }
     await storeTokens(trx, context.secretBox, deploymentId, connection.id, resolved.tokens, nowMs);
     return { kind: "linked", userId, connection };
@@ -305,6 +378,7 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
     const holder = await findEmailHolder(trx, deploymentId, verifiedEmail);
     let userId: string;
     let emailId: string | null;
+    let before: UserBefore | null = null;
     if (holder) {
       if (!holder.verified)
         throw new OauthFailure(
@@ -314,6 +388,7 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
       await lockUser(trx, deploymentId, holder.userId);
       userId = holder.userId;
       emailId = holder.id;
+      before = await userBefore(trx, deploymentId, resolved, userId);
     } else {
       if (!resolved.settings.allowSignUp)
         throw new OauthFailure("oauth_sign_up_disabled", "This deployment does not allow new accounts through social sign-in.");
@@ -334,26 +409,33 @@ async function applyIdentity(trx: Db, context: OauthContext, deploymentId: strin
       userEmailAddressId: emailId,
       nowMs,
     });
+    if (before) await recordLinkEvents(trx, deploymentId, resolved, connection, emailId, before);
+    else await recordSignUpEvents(trx, deploymentId, resolved, connection, emailId);
   }
 
   const user = await getUser(trx, deploymentId, connection.userId);
   if (user.disabled) throw new OauthFailure("user_disabled", "This account is disabled.");
   if (user.lockedUntil !== null && user.lockedUntil > nowMs) throw new OauthFailure("user_locked", "Sign-in to this account is locked for now.");
-  // A provider's word is one factor. Until OAuth sign-in has its own second step, a user who
-  // enrolled a second factor cannot be signed in by a provider alone (that would skip it).
-  const secondFactors = await getSecondFactorState(trx, deploymentId, connection.userId);
-  if (secondFactors.totpEnabled || secondFactors.hasBackupCodes) {
-    throw new OauthFailure("second_factor_required", "This account has a second factor: sign in with its password and code.");
-  }
   await storeTokens(trx, context.secretBox, deploymentId, connection.id, resolved.tokens, nowMs);
+  // A provider's word is one factor: a user who enrolled a second one must send it next, as
+  // after a password. What the sign-in made (user, connection, tokens) stays made either way.
+  const pending = await requireSecondFactorIfEnrolled(
+    trx,
+    deploymentId,
+    { userId: connection.userId, firstFactor: { method: oauthMethod, connectionId: connection.id } },
+    nowMs,
+  );
+  if (pending) return { kind: "needs_second_factor", pending, userId: connection.userId, connection };
   const opened = await startSession(
     trx,
     deploymentId,
     connection.userId,
     resolved.origin,
     { nowMs, lifetimeSeconds: context.config.sessionLifetimeSeconds },
-    signInMethodOf(provider) as `oauth_${string}`,
+    oauthMethod,
   );
+  // As every sign-in does: last_sign_in_at moves (the lock was checked above).
+  await recordSignIn(trx, deploymentId, connection.userId, nowMs, null);
   return { kind: "signed_in", session: opened.session, credential: opened.credential, userId: connection.userId, connection };
 }
 
@@ -389,8 +471,8 @@ export async function listOwnConnections(context: OauthContext, deploymentId: st
 
 /**
  * The signed-in user unlinks one of their providers — refused when it is their last way to sign
- * in (no password and no other connection), which would lock them out for good. The user's row
- * is locked meanwhile, so two unlinks at once cannot both take "the other" connection.
+ * in (no password, no passkey and no other connection), which would lock them out for good. The
+ * user's row is locked meanwhile, so two unlinks at once cannot both take "the other" connection.
  */
 export async function unlinkOwnConnection(
   context: OauthContext,
@@ -409,7 +491,9 @@ export async function unlinkOwnConnection(
       throw errors.social_connection_not_found(userId, connectionId);
     }
     const user = await getUser(trx, deploymentId, userId);
-    if (!user.hasPassword && connections.length === 1) {
+    const { passkeysCount } = await getSecondFactorState(trx, deploymentId, userId);
+    // A passkey signs in on its own (sign-in/passkey-sign-in.ts): a way in like a password.
+    if (!user.hasPassword && passkeysCount === 0 && connections.length === 1) {
       throw errors.last_sign_in_method();
     }
     await unlinkSocialConnectionInTransaction(trx, deploymentId, change, userId, connectionId);
@@ -426,26 +510,68 @@ export interface FreshAccessToken {
   expiresAt: number | null;
 }
 
+/** Refreshes of a connection under way in this process (SQLite: see getFreshAccessToken). */
+const refreshesUnderWay = new Map<string, Promise<FreshAccessToken>>();
+
+const isFresh = (stored: SealedOauthTokens, nowMs: number) => stored.expiresAt === null || stored.expiresAt - ACCESS_TOKEN_MARGIN_MS > nowMs;
+
+function answerWithStored(context: OauthContext, connection: SocialConnection, stored: SealedOauthTokens): FreshAccessToken {
+  return {
+    connection,
+    accessToken: context.secretBox.open(stored.accessTokenSealed, accessTokenContext(connection.id)),
+    tokenType: stored.tokenType,
+    scopes: stored.scopes,
+    expiresAt: stored.expiresAt,
+  };
+}
+
 /**
  * The connection's provider access token, refreshed first when it has expired (or is about to)
  * and a refresh token is stored. For apps that call the provider's API on the user's behalf.
+ *
+ * Refreshes of one connection are serialized: providers rotate refresh tokens, so a second
+ * refresh with the one just used fails (and may revoke the grant). On Postgres the token row is
+ * locked for the refresh, across every server process; whoever waited finds it fresh and uses
+ * it. On SQLite, holding its one connection through a call to the provider would stall every
+ * other request, so concurrent callers in the process (the only one serving the file) share one
+ * refresh instead.
  */
 export async function getFreshAccessToken(context: OauthContext, deploymentId: string, userId: string, connectionId: string): Promise<FreshAccessToken> {
   const connection = await getSocialConnection(context.db, deploymentId, userId, connectionId);
   const stored = await findOauthTokens(context.db, deploymentId, connectionId);
   if (!stored) throw errors.oauth_tokens_not_found();
-  const nowMs = Date.now();
-  if (stored.expiresAt === null || stored.expiresAt - ACCESS_TOKEN_MARGIN_MS > nowMs) {
-    return {
-      connection,
-      accessToken: context.secretBox.open(stored.accessTokenSealed, accessTokenContext(connectionId)),
-      tokenType: stored.tokenType,
-      scopes: stored.scopes,
-      expiresAt: stored.expiresAt,
-    };
+  if (isFresh(stored, Date.now())) return answerWithStored(context, connection, stored);
+  if (dialectOf(context.db) === "postgres") {
+    return context.db
+      .transaction()
+      .execute(async (trx) => refreshUnlessFresh(context, trx, deploymentId, connection, await lockOauthTokens(trx, deploymentId, connectionId)));
   }
+  const key = `${deploymentId}:${connectionId}`;
+  let underWay = refreshesUnderWay.get(key);
+  if (!underWay) {
+    underWay = (async () =>
+      refreshUnlessFresh(context, context.db, deploymentId, connection, await findOauthTokens(context.db, deploymentId, connectionId)))().finally(() =>
+      refreshesUnderWay.delete(key),
+    );
+    refreshesUnderWay.set(key, underWay);
+  }
+  const refreshed = await underWay;
+  return { ...refreshed, connection };
+}
+
+/** Reads again what the refresh would replace: a refresh that finished meanwhile left fresh tokens. */
+async function refreshUnlessFresh(
+  context: OauthContext,
+  db: Db,
+  deploymentId: string,
+  connection: SocialConnection,
+  stored: SealedOauthTokens | null,
+): Promise<FreshAccessToken> {
+  if (!stored) throw errors.oauth_tokens_not_found();
+  const nowMs = Date.now();
+  if (isFresh(stored, nowMs)) return answerWithStored(context, connection, stored);
   if (!stored.refreshTokenSealed) throw errors.oauth_token_expired();
-  const credentials = await findProviderCredentials(context.db, context.secretBox, deploymentId, connection.provider);
+  const credentials = await findProviderCredentials(db, context.secretBox, deploymentId, connection.provider);
   if (!credentials) throw errors.oauth_provider_disabled(connection.provider);
   let tokens: ProviderTokens;
   try {
@@ -453,7 +579,7 @@ export async function getFreshAccessToken(context: OauthContext, deploymentId: s
     tokens = await requestTokens(
       endpoints,
       credentials,
-      { grant_type: "refresh_token", refresh_token: context.secretBox.open(stored.refreshTokenSealed, refreshTokenContext(connectionId)) },
+      { grant_type: "refresh_token", refresh_token: context.secretBox.open(stored.refreshTokenSealed, refreshTokenContext(connection.id)) },
       { timeoutMs: context.directory.timeoutMs, requestedScopes: stored.scopes, nowMs },
     );
   } catch (error) {
@@ -461,6 +587,6 @@ export async function getFreshAccessToken(context: OauthContext, deploymentId: s
     if (error.code === "code_rejected") throw errors.oauth_refresh_rejected();
     throw errors.provider_unavailable(error.message);
   }
-  await storeTokens(context.db, context.secretBox, deploymentId, connectionId, tokens, nowMs);
+  await storeTokens(db, context.secretBox, deploymentId, connection.id, tokens, nowMs);
   return { connection, accessToken: tokens.accessToken, tokenType: tokens.tokenType, scopes: tokens.scopes, expiresAt: tokens.expiresAtMs };
 }

@@ -1,4 +1,5 @@
 import type { Db } from "../storage/db.js";
+import { forUpdate } from "../storage/dialect.js";
 import type { OauthStateRow, OauthTokensRow } from "../storage/tables.js";
 
 export interface OauthState {
@@ -80,13 +81,17 @@ const toSealedTokens = (row: OauthTokensRow): SealedOauthTokens => ({
   updatedAt: Number(row.updated_at),
 });
 
+const tokensOf = (db: Db, deploymentId: string, connectionId: string) =>
+  db.selectFrom("oauth_tokens").selectAll().where("deployment_id", "=", deploymentId).where("connection_id", "=", connectionId);
+
 export async function findOauthTokens(db: Db, deploymentId: string, connectionId: string): Promise<SealedOauthTokens | null> {
-  const row = await db
-    .selectFrom("oauth_tokens")
-    .selectAll()
-    .where("deployment_id", "=", deploymentId)
-    .where("connection_id", "=", connectionId)
-    .executeTakeFirst();
+  const row = await tokensOf(db, deploymentId, connectionId).executeTakeFirst();
+  return row ? toSealedTokens(row) : null;
+}
+
+/** The same, with the row locked until the caller's transaction ends (Postgres; SQLite has no row locks). */
+export async function lockOauthTokens(trx: Db, deploymentId: string, connectionId: string): Promise<SealedOauthTokens | null> {
+  const row = await forUpdate(trx, tokensOf(trx, deploymentId, connectionId)).executeTakeFirst();
   return row ? toSealedTokens(row) : null;
 }
 

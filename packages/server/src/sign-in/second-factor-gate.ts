@@ -22,18 +22,22 @@ export const hashSignInId = (signInId: string) => sha256Hex(signInId);
 /** What a pending sign-in remembers of the password it verified: enough to notice a change, nothing to crack. */
 export const digestOfPasswordHash = (passwordHash: string) => sha256Hex(passwordHash);
 
+/** What the first step proved: the password (checked against this hash), or a provider's sign-in through this connection. */
+export type VerifiedFirstFactor = { method: "password"; passwordHash: string } | { method: `oauth_${string}`; connectionId: string };
+
 /**
- * Called once the password was right. A user with an authenticator or backup codes must send
- * one of them next: a pending sign-in is stored and returned instead of a session. A user whose
- * policy is "enforced" and who has no second factor is refused. Null: the password is enough.
+ * Called once the first factor was right (a password, or a provider's sign-in). A user with an
+ * authenticator or backup codes must send one of them next: a pending sign-in is stored and
+ * returned instead of a session. A user whose policy is "enforced" and who has no second factor
+ * is refused. Null: the first factor is enough. `db` may be the caller's transaction.
  */
 export async function requireSecondFactorIfEnrolled(
   db: Db,
   deploymentId: string,
-  verified: { userId: string; passwordHash: string },
+  verified: { userId: string; firstFactor: VerifiedFirstFactor },
   nowMs: number,
 ): Promise<NeedsSecondFactor | null> {
-  const { userId } = verified;
+  const { userId, firstFactor } = verified;
   const [state, user] = await Promise.all([getSecondFactorState(db, deploymentId, userId), getUser(db, deploymentId, userId)]);
   const supported: SecondFactorStrategy[] = [];
   if (state.totpEnabled) supported.push("totp");
@@ -46,7 +50,10 @@ export async function requireSecondFactorIfEnrolled(
   await insertPendingSignIn(db, deploymentId, {
     idHash: hashSignInId(signInId),
     userId,
-    passwordHashDigest: digestOfPasswordHash(verified.passwordHash),
+    firstFactor:
+      firstFactor.method === "password"
+        ? { method: "password", passwordHashDigest: digestOfPasswordHash(firstFactor.passwordHash) }
+        : { method: firstFactor.method, connectionId: firstFactor.connectionId },
     createdAt: nowMs,
     expiresAt: nowMs + PENDING_SIGN_IN_LIFETIME_MS,
   });

@@ -9,6 +9,8 @@ import { signInWithSecondFactor } from "./second-factor.js";
 import { SecondFactorBodySchema, SignInBodySchema, SignInCompleteSchema, SignInResponseSchema } from "./sign-in.schemas.js";
 import { signIn } from "./sign-in.service.js";
 import { answerWithSession } from "./session-answer.js";
+import { clearPendingSignInCookie, readPendingSignInCookie } from "./pending-sign-in-cookie.js";
+import { errors as catalogue } from "../errors.js";
 
 const tags = ["frontend"];
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema };
@@ -42,8 +44,9 @@ export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: "Finish a password sign-in with a TOTP code or a backup code",
-        description: "After POST /sign-in answered needs_second_factor. Answers as a one-step sign-in does; a wrong code counts as a failed sign-in.",
+        summary: "Finish a password or social sign-in with a TOTP code or a backup code",
+        description:
+          "After POST /sign-in answered needs_second_factor (send its sign_in_id), or a social sign-in returned with ?status=needs_second_factor (send no sign_in_id: the __wacht_sign_in cookie carries it). Answers as a one-step sign-in does; a wrong code counts as a failed sign-in.",
         security: [],
         body: SecondFactorBodySchema,
         response: { 200: SignInCompleteSchema, ...errors },
@@ -51,12 +54,15 @@ export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { deployment, isHttps } = request.frontend;
+      const fromCookie = request.body.sign_in_id === undefined ? readPendingSignInCookie(request) : null;
+      const signInId = request.body.sign_in_id ?? fromCookie;
+      if (signInId === null) throw catalogue.sign_in_attempt_invalid();
       const completed = await signInWithSecondFactor(
         app.db,
         app.secretBox,
         deployment.id,
         {
-          signInId: request.body.sign_in_id,
+          signInId,
           strategy: request.body.strategy,
           code: request.body.code,
           origin: { ipAddress: clientAddressOf(request), userAgent: request.headers["user-agent"] ?? null },
@@ -64,6 +70,7 @@ export const signInRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
         app.config,
       );
+      if (fromCookie !== null) clearPendingSignInCookie(reply, isHttps);
       return answerWithSession(reply, app.config.sessionLifetimeSeconds, isHttps, completed);
     },
   );

@@ -39,7 +39,13 @@ export const SignInResponseSchema = Type.Union([SignInCompleteSchema, SignInNeed
 
 export const SecondFactorBodySchema = Type.Object(
   {
-    sign_in_id: Type.String({ minLength: 1, maxLength: 128 }),
+    sign_in_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: "From POST /sign-in's answer. Left out after a social sign-in, whose pending sign-in travels in the HttpOnly __wacht_sign_in cookie",
+      }),
+    ),
     strategy: SecondFactorStrategySchema,
     code: Type.String({ minLength: 1, maxLength: 64, description: "A 6-digit TOTP code, or a backup code (XXXX-XXXX)" }),
   },

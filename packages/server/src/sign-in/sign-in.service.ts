@@ -75,7 +75,7 @@ export async function signIn(db: Db, deploymentId: string, input: SignInInput, p
   const secondStep = await requireSecondFactorIfEnrolled(
     db,
     deploymentId,
-    { userId: verified.userId, passwordHash: verified.verifiedPasswordHash },
+    { userId: verified.userId, firstFactor: { method: "password", passwordHash: verified.verifiedPasswordHash } },
     Date.now(),
   );
   if (secondStep) return secondStep;

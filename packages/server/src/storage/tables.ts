@@ -371,6 +371,10 @@ export interface PendingSignInRow {
   user_id: string;
   /** SHA-256 of the password hash the first step verified: a password changed since ends the sign-in. */
   password_hash_digest: string;
+  /** How the first step proved the user: 'password' or 'oauth_<provider>' (0015). */
+  first_factor: string;
+  /** The connection a social first step went through; deleting it ends the pending sign-in. */
+  social_connection_id: string | null;
   expires_at: number;
   created_at: number;
 }

@@ -15,10 +15,16 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
   let call: ApiCall;
   let github: GithubTestServer;
   let published: WachtClient;
+  /**
+   * Postgres only: a second instance on the same database, started before any request (a slow
+   * start between requests can idle keep-alive sockets past the servers' 5 s).
+   */
+  let secondInstance: TestServer | undefined;
   const isApp = (url: URL) => url.origin === new URL(APP_URL).origin;
 
   beforeAll(async () => {
     server = await startServer(dialect);
+    if (dialect === "postgres") secondInstance = await startServer(dialect, { databaseUrl: server.databaseUrl });
     call = apiClient(server.baseUrl, server.apiKey);
     published = new WachtClient({ apiKey: server.apiKey, baseUrl: server.baseUrl });
     github = await startGithubServer();
@@ -32,6 +38,7 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
     await call("PATCH", "/oauth-settings", { redirect_urls: [APP_URL] });
   });
   afterAll(async () => {
+    await secondInstance?.close();
     await github?.close();
     await server?.close();
   });
@@ -144,6 +151,70 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
       await published.users.deleteSocialConnection(user.id, connection!.id);
       expect(await published.users.listSocialConnections(user.id)).toEqual([]);
       expect((await call("GET", path)).status).toBe(404);
+    } finally {
+      github.issueExpiringTokens(null as unknown as number);
+    }
+  });
+
+  it("refreshes an expired token once for five concurrent asks (GitHub rotates refresh tokens); all five get the new token", async () => {
+    github.issueExpiringTokens(3600);
+    try {
+      const email = uniqueEmail("concurrent");
+      const octo = newGithubUser([{ email, verified: true, primary: true }]);
+      github.signInNextAs(octo.id);
+      await signIn(new TestBrowser());
+      const [user] = await usersWithEmail(email);
+      const [connection] = await published.users.listSocialConnections(user.id);
+      await server.db
+        .updateTable("oauth_tokens")
+        .set({ expires_at: Date.now() - 1 })
+        .where("connection_id", "=", connection!.id)
+        .execute();
+      const refreshesBefore = github.refreshCount();
+
+      const answers = await Promise.all(Array.from({ length: 5 }, () => call("GET", `/users/${user.id}/social-connections/${connection!.id}/access-token`)));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(github.refreshCount() - refreshesBefore).toBe(1);
+      const tokens = new Set(answers.map((answer) => answer.body.access_token));
+      expect(tokens.size).toBe(1);
+      const me = await fetch(`${github.baseUrl}/user`, { headers: { authorization: `Bearer ${[...tokens][0]}` } });
+      expect(((await me.json()) as any).id).toBe(octo.id);
+      // The rotated refresh token was stored: the next expiry refreshes again, with it.
+      await server.db
+        .updateTable("oauth_tokens")
+        .set({ expires_at: Date.now() - 1 })
+        .where("connection_id", "=", connection!.id)
+        .execute();
+      expect((await call("GET", `/users/${user.id}/social-connections/${connection!.id}/access-token`)).status).toBe(200);
+      expect(github.refreshCount() - refreshesBefore).toBe(2);
+    } finally {
+      github.issueExpiringTokens(null as unknown as number);
+    }
+  });
+
+  // SQLite is served by one process; on Postgres several instances share the database and the row lock serializes them.
+  it.runIf(dialect === "postgres")("refreshes once when two server instances are asked at the same time", async () => {
+    const second = secondInstance!;
+    github.issueExpiringTokens(3600);
+    try {
+      const email = uniqueEmail("instances");
+      const octo = newGithubUser([{ email, verified: true, primary: true }]);
+      github.signInNextAs(octo.id);
+      await signIn(new TestBrowser());
+      const [user] = await usersWithEmail(email);
+      const [connection] = await published.users.listSocialConnections(user.id);
+      await server.db
+        .updateTable("oauth_tokens")
+        .set({ expires_at: Date.now() - 1 })
+        .where("connection_id", "=", connection!.id)
+        .execute();
+      const refreshesBefore = github.refreshCount();
+      const path = `/users/${user.id}/social-connections/${connection!.id}/access-token`;
+      const callSecond = apiClient(second.baseUrl, second.apiKey);
+      const answers = await Promise.all([call, callSecond, call, callSecond].map((client) => client("GET", path)));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+      expect(github.refreshCount() - refreshesBefore).toBe(1);
+      expect(new Set(answers.map((answer) => answer.body.access_token)).size).toBe(1);
     } finally {
       github.issueExpiringTokens(null as unknown as number);
     }

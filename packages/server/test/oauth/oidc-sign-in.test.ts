@@ -267,7 +267,7 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect(sessionCookie(browser)).toBeUndefined();
     });
 
-    it("does not let a provider alone sign in a user who has a second factor", async () => {
+    it("does not let a provider alone sign in a user who has a second factor: it asks for one (oauth-second-factor.test.ts)", async () => {
       const account = newAccount();
       idp.signInNextAs(account.sub);
       await signIn(new TestBrowser());
@@ -275,7 +275,7 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
       expect((await call("POST", `/users/${user.id}/backup-codes/regenerate`)).status).toBe(200);
       idp.signInNextAs(account.sub);
       const browser = new TestBrowser();
-      expect((await signIn(browser)).searchParams.get("error")).toBe("second_factor_required");
+      expect((await signIn(browser)).searchParams.get("status")).toBe("needs_second_factor");
       expect(sessionCookie(browser)).toBeUndefined();
     });
 

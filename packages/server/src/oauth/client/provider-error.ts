@@ -21,8 +21,7 @@ export type OauthFailureCode =
   | "oauth_sign_up_disabled"
   | "oauth_account_linked_elsewhere"
   | "user_disabled"
-  | "user_locked"
-  | "second_factor_required";
+  | "user_locked";
 
 export class OauthFailure extends Error {
   constructor(
