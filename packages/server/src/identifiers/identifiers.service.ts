@@ -363,7 +363,8 @@ export async function markImportedIdentifierVerified(
   flags: { isPrimary: boolean; nowMs: number },
 ): Promise<void> {
   const patch = { verified: true, ...(flags.isPrimary && { isPrimary: true }), updatedAt: flags.nowMs };
-  if (identifier.kind === "email") await updateEmailRecord(trx, deploymentId, identifier.id, { ...patch, verificationStrategy: identifier.verificationStrategy });
+  if (identifier.kind === "email")
+    await updateEmailRecord(trx, deploymentId, identifier.id, { ...patch, verificationStrategy: identifier.verificationStrategy });
   else await updatePhoneRecord(trx, deploymentId, identifier.id, patch);
 }
 

@@ -50,7 +50,9 @@ export const ImportUserSchema = Type.Object(
     password_digest: Type.Optional(Nullable(Type.String({ maxLength: 1024, description: "A hash from another provider; never verified during import" }))),
     password_hasher: Type.Optional(Nullable(Type.String({ maxLength: 64, description: "The format of password_digest, e.g. bcrypt, argon2id" }))),
     totp_secret: Type.Optional(
-      Nullable(Type.String({ maxLength: 256, description: "Base32, at least 128 bits (HMAC-SHA1, 6 digits, 30 s: what Clerk and Auth0 export); sealed at rest" })),
+      Nullable(
+        Type.String({ maxLength: 256, description: "Base32, at least 128 bits (HMAC-SHA1, 6 digits, 30 s: what Clerk and Auth0 export); sealed at rest" }),
+      ),
     ),
     backup_codes: Type.Optional(
       Type.Array(Type.String({ maxLength: 256 }), {

@@ -201,10 +201,7 @@ async function eventsOf(trx: Db, context: ChangeContext, deploymentId: string, i
 const isPrepared = (value: PreparedUser | ItemError): value is PreparedUser => !("code" in value);
 
 /** One savepoint per item: a failure undoes exactly that item's writes and becomes its result. */
-async function writeInSavepoint(
-  trx: Db,
-  writeItem: () => Promise<WrittenItem>,
-): Promise<{ result: Omit<ImportItemResult, "index">; written?: WrittenItem }> {
+async function writeInSavepoint(trx: Db, writeItem: () => Promise<WrittenItem>): Promise<{ result: Omit<ImportItemResult, "index">; written?: WrittenItem }> {
   try {
     const written = await withSavepoint(trx, "import_item", writeItem);
     return { result: { status: written.status, userId: written.userId, error: null }, written };

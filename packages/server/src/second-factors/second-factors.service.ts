@@ -216,7 +216,15 @@ export async function insertImportedSecondFactors(
   const authenticators = entries.flatMap((entry) => {
     if (entry.totpSecret === null) return [];
     const id = generateId("tot", entry.createdAt);
-    return [{ id, userId: entry.userId, secretSealed: secretBox.seal(entry.totpSecret, totpSecretContext(id)), accountName: entry.accountName, createdAt: entry.createdAt }];
+    return [
+      {
+        id,
+        userId: entry.userId,
+        secretSealed: secretBox.seal(entry.totpSecret, totpSecretContext(id)),
+        accountName: entry.accountName,
+        createdAt: entry.createdAt,
+      },
+    ];
   });
   const codes = entries.flatMap((entry) =>
     entry.backupCodeHashes.map((codeHash) => ({ id: generateId("bkc", entry.createdAt), userId: entry.userId, codeHash, createdAt: entry.createdAt })),

@@ -159,7 +159,11 @@ export async function insertBackupCodes(db: Db, deploymentId: string, codes: Arr
 }
 
 /** The confidential read `wacht export --include-second-factors` makes: several users' sealed secrets. */
-export async function listTotpSecretsOfUsers(db: Db, deploymentId: string, userIds: string[]): Promise<Array<{ id: string; userId: string; secretSealed: string }>> {
+export async function listTotpSecretsOfUsers(
+  db: Db,
+  deploymentId: string,
+  userIds: string[],
+): Promise<Array<{ id: string; userId: string; secretSealed: string }>> {
   if (userIds.length === 0) return [];
   const rows = await db
     .selectFrom("totp_authenticators")

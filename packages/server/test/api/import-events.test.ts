@@ -29,7 +29,10 @@ describe.each(DIALECTS)("import events and audit on %s", (dialect) => {
     receiver = await startReceiver();
     const app = await call("POST", "/webhooks/apps", { app_slug: "sync", name: "Sync" });
     secret = app.body.signing_secret;
-    const endpoint = await call("POST", "/webhooks/apps/sync/endpoints", { url: receiver.url, subscriptions: SUBSCRIBED.map((event_name) => ({ event_name })) });
+    const endpoint = await call("POST", "/webhooks/apps/sync/endpoints", {
+      url: receiver.url,
+      subscriptions: SUBSCRIBED.map((event_name) => ({ event_name })),
+    });
     expect(endpoint.status).toBe(200);
   });
   afterAll(async () => {
@@ -95,7 +98,9 @@ describe.each(DIALECTS)("import events and audit on %s", (dialect) => {
   it("an update with emit_events sends the events of what it added or verified, then user.updated", async () => {
     const externalId = uniqueExternalId("upd");
     const stored = uniqueEmail("stored");
-    const first = await importUsers({ users: [{ external_id: externalId, email_addresses: [{ email: stored, verified: false }], username: `u${Date.now()}` }] });
+    const first = await importUsers({
+      users: [{ external_id: externalId, email_addresses: [{ email: stored, verified: false }], username: `u${Date.now()}` }],
+    });
     const userId = first.body.results[0].user_id;
     expect(await queuedEventsAbout(userId)).toEqual([]);
 

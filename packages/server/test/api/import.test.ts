@@ -181,6 +181,56 @@ describe.each(DIALECTS)("POST /users/import on %s", (dialect) => {
     expect((await getDetails(call, b)).last_name).toBe("Updated");
   });
 
+  it("update marks stored identifiers verified when the item says so, never unverifies them, and keeps one primary", async () => {
+    const externalId = uniqueExternalId("verify");
+    const [unverified, alreadyVerified] = [uniqueEmail("later"), uniqueEmail("known")];
+    const phone = uniquePhone();
+    const first = await importUsers({
+      users: [
+        {
+          external_id: externalId,
+          email_addresses: [
+            { email: unverified, verified: false },
+            { email: alreadyVerified, verified: false },
+          ],
+          phone_numbers: [{ phone_number: phone, verified: false }],
+        },
+      ],
+    });
+    const userId = first.body.results[0].user_id;
+    expect((await getDetails(call, userId)).primary_email_address).toBeNull();
+
+    const verifiedLater = await importUsers({
+      on_conflict: "update",
+      users: [
+        {
+          external_id: externalId,
+          // The stored spelling stays: identifiers are matched by value, case aside.
+          email_addresses: [
+            { email: unverified.toUpperCase(), verified: true },
+            { email: alreadyVerified, verified: true },
+          ],
+          phone_numbers: [{ phone_number: phone, verified: true }],
+        },
+      ],
+    });
+    expect(verifiedLater.body).toMatchObject({ updated: 1, failed: 0 });
+    const details = await getDetails(call, userId);
+    expect(details.email_addresses.map((e: any) => [e.email, e.verified, e.is_primary, e.verification_strategy])).toEqual([
+      [unverified, true, true, "otp"],
+      [alreadyVerified, true, false, "otp"],
+    ]);
+    expect(details.phone_numbers.map((p: any) => [p.phone_number, p.verified, p.is_primary])).toEqual([[phone, true, true]]);
+    expect(details).toMatchObject({ primary_email_address: unverified, primary_phone_number: phone });
+
+    // An item that lists them unverified (the old system forgot) leaves them verified.
+    await importUsers({ on_conflict: "update", users: [{ external_id: externalId, email_addresses: [{ email: unverified, verified: false }] }] });
+    expect((await getDetails(call, userId)).email_addresses.map((e: any) => [e.verified, e.is_primary])).toEqual([
+      [true, true],
+      [true, false],
+    ]);
+  });
+
   it("dry_run answers as an import would and writes nothing", async () => {
     const email = uniqueEmail("dry");
     const response = await importUsers({ dry_run: true, users: [{ email_address: email }, { email_address: "bad" }] });
