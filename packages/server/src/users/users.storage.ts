@@ -5,6 +5,7 @@ import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners
 import { reusableQuery } from "../storage/reusable-query.js";
 import { ownedRowsAsJson, parseOwnedRows, selectRowsOfUser } from "../storage/owned-rows.js";
 import type { SocialConnectionRow, UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
+import { insertRows } from "../storage/bulk-insert.js";
 
 /**
  * The one module that writes the users table. Other domains reach it through users.service.ts;
@@ -203,11 +204,11 @@ export async function insertUser(db: Db, deploymentId: string, user: NewUser): P
 
 /** Several users in one statement (imports write a batch this way). */
 export async function insertUsers(db: Db, deploymentId: string, users: NewUser[]): Promise<void> {
-  if (users.length === 0) return;
-  await db
-    .insertInto("users")
-    .values(users.map((user) => toNewUserRow(deploymentId, user)))
-    .execute();
+  await insertRows(
+    db,
+    "users",
+    users.map((user) => toNewUserRow(deploymentId, user)),
+  );
 }
 
 function toNewUserRow(deploymentId: string, user: NewUser): UserRow {
