@@ -1,5 +1,7 @@
 import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import { parseArgs } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { cliAuditContext } from "../changes/changes.service.js";
 import type { Config } from "../config.js";
 import { loadSecretBox } from "../crypto/encryption-key.js";
@@ -110,7 +112,10 @@ export async function runImportCommand(config: Config, args: string[]): Promise<
     runImport(records, sink, {
       batchSize,
       onReject: rejects ? (rejection) => writeLine(rejects, JSON.stringify(rejection)) : undefined,
-      onBatch: (totals) => progress.update(totals),
+      onBatch: (totals) => {
+        progress.update(totals);
+        collectGarbageNow(totals);
+      },
     });
 
   let totals: ImportTotals;
@@ -135,6 +140,26 @@ export async function runImportCommand(config: Config, args: string[]): Promise<
   }
   printSummary(totals, { dryRun: options.dryRun, rejectsPath: values.rejects });
   return 0;
+}
+
+const USERS_PER_COLLECTION = 10_000;
+let collect: (() => void) | null = null;
+let collectedAt = 0;
+
+/**
+ * A full garbage collection every 10,000 users. Each batch's thousand users live long enough to
+ * be promoted to V8's old generation, which V8 lets grow to about four times what survives before
+ * it collects: peak RSS then grew with the run (216 MB at 100,000 users). Collecting on a fixed
+ * count keeps it flat whatever the file's size, for ~0.3 s of CPU per 100,000 users (bench/README.md).
+ */
+function collectGarbageNow(totals: ImportTotals): void {
+  if (totals.read - collectedAt < USERS_PER_COLLECTION) return;
+  collectedAt = totals.read;
+  if (!collect) {
+    setFlagsFromString("--expose-gc");
+    collect = runInNewContext("gc") as () => void;
+  }
+  collect();
 }
 
 /** Straight to the database: audited as the CLI; webhook payloads link to WACHT_PUBLIC_URL (or the default local server). */

@@ -18,7 +18,7 @@ import { insertSocialConnectionRecords, listSocialConnections, type NewSocialCon
 import type { Db } from "../storage/db.js";
 import { uniqueViolationOf } from "../storage/dialect.js";
 import { withSavepoint } from "../storage/savepoint.js";
-import { findUserIdsByExternalId, insertUserRecords, patchUser, refreshUserDerivedColumns, type NewUser } from "../users/users.service.js";
+import { findUserIdsByExternalId, insertUserRecords, insertUsersInBulk, patchUser, refreshUserDerivedColumns, type NewUser } from "../users/users.service.js";
 import { MAX_IMPORT_BATCH } from "./import.schemas.js";
 import { ItemFailure, itemErrorOf, prepareImportUser, type ItemError, type PreparedUser } from "./prepare.js";
 
@@ -377,12 +377,14 @@ async function createImportedUsersTogether(trx: Db, secretBox: SecretBox, deploy
   const created = users.map(toNewImportedUser);
   try {
     await withSavepoint(trx, "import_together", async () => {
-      for (const chunk of chunksOf(created, 100))
-        await insertUserRecords(
-          trx,
-          deploymentId,
-          chunk.map((item) => item.user),
-        );
+      await insertUsersInBulk(
+        trx,
+        deploymentId,
+        chunksOf(
+          created.map((item) => item.user),
+          100,
+        ),
+      );
       for (const chunk of chunksOf(
         created.flatMap((item) => item.emails),
         200,
