@@ -630,6 +630,30 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
     expect(again.stdout).toContain(`skipped ${lines.length}, failed 0`);
   });
 
+  it("--emit-events queues each created user's user.created; without it none; each batch is audited as wacht import", async () => {
+    const file = (name: string, externalId: string) =>
+      write(name, JSON.stringify({ external_id: externalId, email_address: email(externalId), public_metadata: { via: "cli" } }) + "\n");
+    const queued = async (userId: string) =>
+      (await server.db.selectFrom("webhook_events").select(["event_type", "payload"]).execute())
+        .filter((row) => row.payload.includes(userId))
+        .map((row) => row.event_type);
+    await importFile(["--from", "jsonl", file("quiet.jsonl", `quiet-${tag}`)]);
+    await importFile(["--from", "jsonl", file("loud.jsonl", `loud-${tag}`), "--emit-events"]);
+    const quiet = await userByExternalId(`quiet-${tag}`);
+    const loud = await userByExternalId(`loud-${tag}`);
+    expect(await queued(quiet.id)).toEqual([]);
+    expect(await queued(loud.id)).toEqual(["user.created"]);
+    const [row] = (await server.db.selectFrom("webhook_events").select("payload").execute()).filter((r) => r.payload.includes(loud.id));
+    expect(JSON.parse(row!.payload).data).toEqual(loud);
+
+    const audits = (await call("GET", "/audit-logs?action=user.import&limit=5")).body.data;
+    expect(audits[0]).toMatchObject({
+      actor: { type: "cli", name: "wacht import" },
+      target: { type: "deployment", id: server.deploymentId },
+      changes: ["email_address", "external_id", "public_metadata"],
+    });
+  });
+
   it("imports through a running server with --url and --api-key, in batches", async () => {
     const target = await createSecondDeployment(server, `url-${dialect}`);
     const { secret } = await (await import("../../src/api-keys/api-keys.service.js")).createApiKey(server.db, target.deploymentId, "import");
