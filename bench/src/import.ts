@@ -60,17 +60,24 @@ async function databaseUrl(): Promise<{ url: string; drop: () => Promise<void> }
   };
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; peakRssBytes: number | null; stdout: string }> {
+// /proc/<pid>/stat counts CPU time in clock ticks; Linux's USER_HZ is 100 on every platform Node runs on.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; peakRssBytes: number | null; cpuSeconds: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     let peakKb: number | null = null;
+    let cpuTicks: number | null = null;
     child.stdout.on("data", (chunk) => (stdout += chunk));
     // VmHWM is the kernel's own high-water mark, so sampling it late still sees the peak.
     const sample = () => {
       try {
         const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
         if (match) peakKb = Math.max(peakKb ?? 0, Number(match[1]));
+        // utime and stime, fields 14 and 15 (after the parenthesised command name).
+        const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+        cpuTicks = Number(fields[11]) + Number(fields[12]);
       } catch {
         // gone, or not Linux
       }
@@ -79,7 +86,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
     child.on("error", reject);
     child.on("exit", (code) => {
       clearInterval(timer);
-      resolve({ code, peakRssBytes: peakKb === null ? null : peakKb * 1024, stdout });
+      resolve({ code, peakRssBytes: peakKb === null ? null : peakKb * 1024, cpuSeconds: cpuTicks === null ? null : cpuTicks / CLOCK_TICKS_PER_SECOND, stdout });
     });
   });
 }
@@ -97,9 +104,11 @@ try {
     if (result.code !== 0) throw new Error(`wacht import exited ${result.code}`);
     process.stdout.write(result.stdout);
     const rss = result.peakRssBytes === null ? "unknown" : `${(result.peakRssBytes / 1024 / 1024).toFixed(0)} MB`;
-    console.log(`\n| workload | database | users | file | seconds | users/s | peak RSS |\n|---|---|---|---|---|---|---|`);
+    // CPU time too: on a shared machine the wall clock measures the neighbours as much as the importer.
+    const cpu = result.cpuSeconds === null ? "unknown" : `${result.cpuSeconds.toFixed(1)} (${Math.round(users / result.cpuSeconds)} users/CPU-s)`;
+    console.log(`\n| workload | database | users | file | seconds | users/s | CPU s | peak RSS |\n|---|---|---|---|---|---|---|---|`);
     console.log(
-      `| import (jsonl, bcrypt) | ${database === "sqlite" ? "sqlite" : "postgres"} | ${users} | ${(statSync(file).size / 1024 / 1024).toFixed(0)} MB | ${seconds.toFixed(1)} | ${Math.round(users / seconds)} | ${rss} |`,
+      `| import (jsonl, bcrypt) | ${database === "sqlite" ? "sqlite" : "postgres"} | ${users} | ${(statSync(file).size / 1024 / 1024).toFixed(0)} MB | ${seconds.toFixed(1)} | ${Math.round(users / seconds)} | ${cpu} | ${rss} |`,
     );
   } finally {
     await target.drop();

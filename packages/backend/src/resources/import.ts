@@ -21,6 +21,10 @@ export interface ImportUser {
   password_digest?: string | null;
   /** e.g. `bcrypt`, `argon2id`, `scrypt_firebase`, `scrypt_better_auth` (Clerk's names). */
   password_hasher?: string | null;
+  /** Base32 TOTP secret (at least 128 bits; SHA-1, 6 digits, 30 s), enrolled as the user's authenticator. */
+  totp_secret?: string | null;
+  /** Plain backup codes (8 letters or digits) or bcrypt / argon2 hashes of them. */
+  backup_codes?: string[];
   /** RFC 3339; kept as the user's created_at. */
   created_at?: string;
   disabled?: boolean;
@@ -32,7 +36,7 @@ export interface ImportUser {
 export interface ImportUsersOptions {
   /** An item whose external_id (or, without one, primary email) exists: skip it (default) or update it. */
   on_conflict?: "skip" | "update";
-  /** Send webhook events for the imported users (default false). */
+  /** Send webhook events for the imported users (`user.created`, …) in the same transaction (default false). */
   emit_events?: boolean;
   /** Check every item and answer as an import would, writing nothing. */
   dry_run?: boolean;

@@ -16,7 +16,7 @@ Commands:
   signing-keys rotate           new session-token signing key (old one published until its tokens expire)
   console-link                  a one-time link that signs a browser in to the admin console
   import --from SOURCE FILE     import users from clerk, auth0, supabase, firebase, better-auth or jsonl
-  export [--include-password-hashes]
+  export [--include-password-hashes] [--include-second-factors]
                                 every user as JSON lines on stdout (what 'import --from jsonl' reads)
   audit-logs [--user-id ID …]   who changed what, newest first
   oauth-providers list|set|remove   social sign-in providers (Google, GitHub, any OpenID Connect issuer)

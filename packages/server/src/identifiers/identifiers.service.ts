@@ -425,6 +425,23 @@ export async function insertIdentifierRecords(
     await withUniqueConflicts(() => insertPhones(trx, deploymentId, identifiers.phones), fields.phone ? { phone_number: fields.phone } : {});
 }
 
+/**
+ * Inside the caller's transaction (an import's update): a stored address or number the other
+ * provider had verified becomes verified, and primary when `isPrimary` (the caller has checked
+ * the user has no primary of its kind). Its value never changes here: imports match by value.
+ */
+export async function markImportedIdentifierVerified(
+  trx: Db,
+  deploymentId: string,
+  identifier: { kind: "email"; id: string; verificationStrategy: string } | { kind: "phone"; id: string },
+  flags: { isPrimary: boolean; nowMs: number },
+): Promise<void> {
+  const patch = { verified: true, ...(flags.isPrimary && { isPrimary: true }), updatedAt: flags.nowMs };
+  if (identifier.kind === "email")
+    await updateEmailRecord(trx, deploymentId, identifier.id, { ...patch, verificationStrategy: identifier.verificationStrategy });
+  else await updatePhoneRecord(trx, deploymentId, identifier.id, patch);
+}
+
 export { findEmailOwners, listEmailsOfUsers, listPhonesOfUsers };
 export type { NewEmail, NewPhone };
 

@@ -2,6 +2,7 @@ import type { Db } from "../storage/db.js";
 import { inDeploymentLedByOtherFilters } from "../storage/dialect.js";
 import { selectRowsOfUser, selectRowsOfUsers } from "../storage/owned-rows.js";
 import type { UserEmailRow, UserPhoneRow } from "../storage/tables.js";
+import { insertRows } from "../storage/bulk-insert.js";
 
 /** The one module that writes user_emails and user_phones. */
 
@@ -113,26 +114,24 @@ export async function insertPhone(db: Db, deploymentId: string, phone: NewPhone)
 
 /** Several in one statement (imports write a batch of users' identifiers this way). */
 export async function insertEmails(db: Db, deploymentId: string, emails: NewEmail[]): Promise<void> {
-  if (emails.length === 0) return;
-  await db
-    .insertInto("user_emails")
-    .values(
-      emails.map((email) => ({
-        ...identifierColumns(deploymentId, email),
-        email: email.email,
-        email_normalized: email.normalized,
-        verification_strategy: email.verificationStrategy,
-      })),
-    )
-    .execute();
+  await insertRows(
+    db,
+    "user_emails",
+    emails.map((email) => ({
+      ...identifierColumns(deploymentId, email),
+      email: email.email,
+      email_normalized: email.normalized,
+      verification_strategy: email.verificationStrategy,
+    })),
+  );
 }
 
 export async function insertPhones(db: Db, deploymentId: string, phones: NewPhone[]): Promise<void> {
-  if (phones.length === 0) return;
-  await db
-    .insertInto("user_phones")
-    .values(phones.map((phone) => ({ ...identifierColumns(deploymentId, phone), phone_number: phone.phoneNumber, country_code: phone.countryCode })))
-    .execute();
+  await insertRows(
+    db,
+    "user_phones",
+    phones.map((phone) => ({ ...identifierColumns(deploymentId, phone), phone_number: phone.phoneNumber, country_code: phone.countryCode })),
+  );
 }
 
 /** The emails and phones of several users at once (export reads a page of users in a few queries). */

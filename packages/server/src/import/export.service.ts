@@ -1,4 +1,6 @@
 import { listEmailsOfUsers, listPhonesOfUsers } from "../identifiers/identifiers.service.js";
+import type { SecretBox } from "../crypto/secret-box.js";
+import { exportSecondFactorsOfUsers } from "../second-factors/second-factors.service.js";
 import { listSocialConnectionsOfUsers } from "../social-connections/social-connections.service.js";
 import type { Db } from "../storage/db.js";
 import { findPasswordHashes, listUsersAfter, type User } from "../users/users.service.js";
@@ -8,8 +10,12 @@ import { hasherNamedBy } from "./prepare.js";
 export interface ExportOptions {
   /** Include each user's password hash (as password_digest): only for moving to a system you trust. */
   includePasswordHashes?: boolean;
+  /** Include each user's TOTP secret (opened: in the clear) and backup code hashes: the same warning applies. */
+  includeSecondFactors?: { secretBox: SecretBox };
   pageSize?: number;
 }
+
+type SecondFactorsOfUser = { totpSecret: string | null; backupCodeHashes: string[] };
 
 const groupByUser = <T extends { userId: string }>(rows: T[]) => {
   const groups = new Map<string, T[]>();
@@ -28,17 +34,23 @@ export async function* exportUsers(db: Db, deploymentId: string, options: Export
     const users = await listUsersAfter(db, deploymentId, afterId, pageSize);
     if (users.length === 0) return;
     const ids = users.map((user) => user.id);
-    const [emails, phones, connections, hashes] = await Promise.all([
+    const secondFactors = options.includeSecondFactors;
+    const [emails, phones, connections, hashes, factors] = await Promise.all([
       listEmailsOfUsers(db, deploymentId, ids),
       listPhonesOfUsers(db, deploymentId, ids),
       listSocialConnectionsOfUsers(db, deploymentId, ids),
       options.includePasswordHashes ? findPasswordHashes(db, deploymentId, ids) : Promise.resolve(new Map<string, string>()),
+      secondFactors ? exportSecondFactorsOfUsers(db, secondFactors.secretBox, deploymentId, ids) : Promise.resolve(new Map<string, SecondFactorsOfUser>()),
     ]);
     const emailsOf = groupByUser(emails);
     const phonesOf = groupByUser(phones);
     const connectionsOf = groupByUser(connections);
     for (const user of users) {
-      yield toExportItem(user, emailsOf.get(user.id) ?? [], phonesOf.get(user.id) ?? [], connectionsOf.get(user.id) ?? [], hashes.get(user.id));
+      const item = toExportItem(user, emailsOf.get(user.id) ?? [], phonesOf.get(user.id) ?? [], connectionsOf.get(user.id) ?? [], hashes.get(user.id));
+      const factorsOfUser = factors.get(user.id);
+      if (factorsOfUser?.totpSecret) item.totp_secret = factorsOfUser.totpSecret;
+      if (factorsOfUser?.backupCodeHashes.length) item.backup_codes = factorsOfUser.backupCodeHashes;
+      yield item;
     }
     afterId = ids[ids.length - 1]!;
   }

@@ -49,6 +49,17 @@ export const ImportUserSchema = Type.Object(
     skip_password_check: Type.Optional(Type.Boolean()),
     password_digest: Type.Optional(Nullable(Type.String({ maxLength: 1024, description: "A hash from another provider; never verified during import" }))),
     password_hasher: Type.Optional(Nullable(Type.String({ maxLength: 64, description: "The format of password_digest, e.g. bcrypt, argon2id" }))),
+    totp_secret: Type.Optional(
+      Nullable(
+        Type.String({ maxLength: 256, description: "Base32, at least 128 bits (HMAC-SHA1, 6 digits, 30 s: what Clerk and Auth0 export); sealed at rest" }),
+      ),
+    ),
+    backup_codes: Type.Optional(
+      Type.Array(Type.String({ maxLength: 256 }), {
+        maxItems: 50,
+        description: "Plain codes (8 letters or digits; hashed here, slowly) or bcrypt / argon2 hashes of them; replace any the user has",
+      }),
+    ),
     created_at: Type.Optional(Type.String({ format: "date-time", description: "Kept as the user's created_at" })),
     disabled: Type.Optional(Type.Boolean()),
     public_metadata: Type.Optional(Metadata),

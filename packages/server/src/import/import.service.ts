@@ -1,13 +1,24 @@
+import { recordChange, type ChangeContext, type OutboxEvent } from "../changes/changes.service.js";
+import type { SecretBox } from "../crypto/secret-box.js";
 import { WachtError } from "../errors.js";
-import { findEmailOwners, insertIdentifierRecords, listEmails, listPhones, type NewEmail, type NewPhone } from "../identifiers/identifiers.service.js";
+import {
+  findEmailOwners,
+  insertIdentifierRecords,
+  listEmails,
+  listPhones,
+  markImportedIdentifierVerified,
+  type NewEmail,
+  type NewPhone,
+} from "../identifiers/identifiers.service.js";
 import { generateId } from "../ids.js";
 import { hashPassword } from "../passwords/hasher.js";
+import { hashImportedBackupCode, insertImportedSecondFactors, type ImportedSecondFactors } from "../second-factors/second-factors.service.js";
 import { revokeSessionsOfUser } from "../sessions/sessions.service.js";
 import { insertSocialConnectionRecords, listSocialConnections, type NewSocialConnection } from "../social-connections/social-connections.service.js";
 import type { Db } from "../storage/db.js";
 import { uniqueViolationOf } from "../storage/dialect.js";
 import { withSavepoint } from "../storage/savepoint.js";
-import { findUserIdsByExternalId, insertUserRecords, patchUser, refreshUserDerivedColumns, type NewUser } from "../users/users.service.js";
+import { findUserIdsByExternalId, insertUserRecords, insertUsersInBulk, patchUser, refreshUserDerivedColumns, type NewUser } from "../users/users.service.js";
 import { MAX_IMPORT_BATCH } from "./import.schemas.js";
 import { ItemFailure, itemErrorOf, prepareImportUser, type ItemError, type PreparedUser } from "./prepare.js";
 
@@ -34,10 +45,26 @@ export interface ImportOptions {
   /** Check and write every item, then roll all of it back: the answer an import would give. */
   dryRun?: boolean;
   /**
-   * Send webhook events for imported users. Accepted and off by default; webhook events do not
-   * exist yet on this branch, so nothing is sent either way.
+   * Send each created user's `user.created` (and each updated user's `user.updated`, after the
+   * events of the identifiers and connections the update added or verified), in the batch's
+   * transaction. Off by default: a migration must not wake every subscriber once per user unasked.
    */
   emitEvents?: boolean;
+}
+
+/** What an import needs besides the database: the key that seals TOTP secrets, and who is importing. */
+export interface ImportEnvironment {
+  secretBox: SecretBox;
+  context: ChangeContext;
+}
+
+/** What one item's write did, for its result and its webhook events. */
+interface WrittenItem {
+  status: "created" | "updated";
+  userId: string;
+  /** Updates only: ids of the identifiers and connections added, and of the stored ones that became verified. */
+  added?: { emails: string[]; phones: string[]; connections: string[] };
+  verified?: { emails: string[]; phones: string[] };
 }
 
 /** Thrown to roll a dry run's transaction back after every item was written. */
@@ -50,9 +77,16 @@ class DryRunRollback extends Error {}
  * savepoint instead, so a failing item rolls back exactly its own rows (never a partial user)
  * while the others are kept. Results come back in the order of the items.
  */
-export async function importUsers(db: Db, deploymentId: string, items: unknown[], options: ImportOptions = {}): Promise<ImportSummary> {
+export async function importUsers(
+  db: Db,
+  environment: ImportEnvironment,
+  deploymentId: string,
+  items: unknown[],
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
   if (items.length > MAX_IMPORT_BATCH) throw new RangeError(`importUsers takes at most ${MAX_IMPORT_BATCH} items`);
   const onConflict = options.onConflict ?? "skip";
+  const { secretBox } = environment;
   const prepared = items.map((item): PreparedUser | ItemError => {
     try {
       return prepareImportUser(item);
@@ -61,11 +95,17 @@ export async function importUsers(db: Db, deploymentId: string, items: unknown[]
       throw error;
     }
   });
-  await hashPlainPasswords(prepared);
+  await hashPlainSecrets(prepared);
 
   const results: ImportItemResult[] = [];
   const write = async (trx: Db) => {
     const existing = await findExistingUsers(trx, deploymentId, prepared);
+    const written = new Map<number, WrittenItem>();
+    const inSavepoint = async (index: number, writeItem: () => Promise<WrittenItem>) => {
+      const outcome = await writeInSavepoint(trx, writeItem);
+      if (outcome.written) written.set(index, outcome.written);
+      results[index] = { index, ...outcome.result };
+    };
     const toCreate: Array<{ index: number; user: PreparedUser }> = [];
     for (const [index, user] of prepared.entries()) {
       if (!isPrepared(user)) {
@@ -75,24 +115,28 @@ export async function importUsers(db: Db, deploymentId: string, items: unknown[]
       const existingId = conflictKeyOf(user, existing);
       if (!existingId) toCreate.push({ index, user });
       else if (onConflict === "skip") results[index] = { index, status: "skipped", userId: existingId, error: null };
-      else results[index] = { index, ...(await writeInSavepoint(trx, () => updateImportedUser(trx, deploymentId, existingId, user))) };
+      else await inSavepoint(index, () => updateImportedUser(trx, secretBox, deploymentId, existingId, user));
     }
     const createdIds =
       toCreate.length > 0
         ? await createImportedUsersTogether(
             trx,
+            secretBox,
             deploymentId,
             toCreate.map(({ user }) => user),
           )
         : [];
     for (const [position, { index, user }] of toCreate.entries()) {
       const userId = createdIds?.[position];
+      if (userId) {
+        results[index] = { index, status: "created", userId, error: null };
+        written.set(index, { status: "created", userId });
+      }
       // Together they broke a unique index: one by one, each in its savepoint, to tell which.
-      results[index] = userId
-        ? { index, status: "created", userId, error: null }
-        : { index, ...(await writeInSavepoint(trx, () => createImportedUser(trx, deploymentId, user))) };
+      else await inSavepoint(index, () => createImportedUser(trx, secretBox, deploymentId, user));
     }
     if (options.dryRun) throw new DryRunRollback();
+    await recordImport(trx, environment.context, deploymentId, items, written, options.emitEvents === true);
   };
   try {
     await db.transaction().execute(write);
@@ -102,24 +146,83 @@ export async function importUsers(db: Db, deploymentId: string, items: unknown[]
   return summarize(results);
 }
 
+/**
+ * The batch's one audit entry (`user.import`: the deployment as target, the names of the fields
+ * the written items carried, never their values; each item's outcome is the call's answer) and,
+ * when asked, each written user's events, in item order, with the batch's transaction.
+ */
+async function recordImport(
+  trx: Db,
+  context: ChangeContext,
+  deploymentId: string,
+  items: unknown[],
+  written: Map<number, WrittenItem>,
+  emitEvents: boolean,
+): Promise<void> {
+  if (written.size === 0) return;
+  const indexes = [...written.keys()].sort((a, b) => a - b);
+  const fields = new Set(indexes.flatMap((index) => Object.keys(items[index] as object)));
+  const events: OutboxEvent[] = [];
+  if (emitEvents) for (const index of indexes) events.push(...(await eventsOf(trx, context, deploymentId, written.get(index)!)));
+  await recordChange(trx, deploymentId, context, {
+    action: "user.import",
+    target: { type: "deployment", id: deploymentId },
+    userId: null,
+    changes: [...fields].sort(),
+    events,
+  });
+}
+
+interface DetailsDocument {
+  email_addresses: Array<{ id: string }>;
+  phone_numbers: Array<{ id: string }>;
+  social_connections: Array<{ id: string }>;
+}
+
+/**
+ * A created user sends what POST /users sends: `user.created` with the details document (which
+ * holds its identifiers and connections). An updated one sends the event of each identifier or
+ * connection the update added or verified, as the endpoints that add them do, then `user.updated`.
+ */
+async function eventsOf(trx: Db, context: ChangeContext, deploymentId: string, item: WrittenItem): Promise<OutboxEvent[]> {
+  const document = (await context.describeUser(trx, deploymentId, item.userId)) as DetailsDocument;
+  if (item.status === "created") return [{ type: "user.created", data: document }];
+  const pick = (type: string, rows: Array<{ id: string }>, ids: string[] = []) => rows.filter((row) => ids.includes(row.id)).map((data) => ({ type, data }));
+  return [
+    ...pick("email.created", document.email_addresses, item.added?.emails),
+    ...pick("email.updated", document.email_addresses, item.verified?.emails),
+    ...pick("phone.created", document.phone_numbers, item.added?.phones),
+    ...pick("phone.updated", document.phone_numbers, item.verified?.phones),
+    ...pick("social_connection.created", document.social_connections, item.added?.connections),
+    { type: "user.updated", data: document },
+  ];
+}
+
 const isPrepared = (value: PreparedUser | ItemError): value is PreparedUser => !("code" in value);
 
 /** One savepoint per item: a failure undoes exactly that item's writes and becomes its result. */
-async function writeInSavepoint(trx: Db, writeItem: () => Promise<{ status: ImportStatus; userId: string }>): Promise<Omit<ImportItemResult, "index">> {
+async function writeInSavepoint(trx: Db, writeItem: () => Promise<WrittenItem>): Promise<{ result: Omit<ImportItemResult, "index">; written?: WrittenItem }> {
   try {
-    return { ...(await withSavepoint(trx, "import_item", writeItem)), error: null };
+    const written = await withSavepoint(trx, "import_item", writeItem);
+    return { result: { status: written.status, userId: written.userId, error: null }, written };
   } catch (error) {
-    if (error instanceof ItemFailure) return { status: "failed", userId: null, error: error.error };
-    if (error instanceof WachtError) return { status: "failed", userId: null, error: itemErrorOf(error) };
+    if (error instanceof ItemFailure) return { result: { status: "failed", userId: null, error: error.error } };
+    if (error instanceof WachtError) return { result: { status: "failed", userId: null, error: itemErrorOf(error) } };
     throw error;
   }
 }
 
-/** Plain passwords (rare in imports) are hashed before the transaction opens, a few at a time. */
-async function hashPlainPasswords(prepared: Array<PreparedUser | ItemError>): Promise<void> {
-  const pending = prepared.filter((user): user is PreparedUser => isPrepared(user) && user.plainPassword !== undefined);
+/** Plain passwords and backup codes (rare in imports) are hashed before the transaction opens, a few at a time. */
+async function hashPlainSecrets(prepared: Array<PreparedUser | ItemError>): Promise<void> {
+  const pending: Array<() => Promise<void>> = [];
+  for (const user of prepared) {
+    if (!isPrepared(user)) continue;
+    if (user.plainPassword !== undefined) pending.push(async () => void (user.passwordHash = await hashPassword(user.plainPassword!)));
+    const codes = user.backupCodes;
+    for (const code of codes?.plain ?? []) pending.push(async () => void codes!.hashes.push(await hashImportedBackupCode(code)));
+  }
   const workers = Array.from({ length: 4 }, async () => {
-    for (let user = pending.shift(); user; user = pending.shift()) user.passwordHash = await hashPassword(user.plainPassword!);
+    for (let task = pending.shift(); task; task = pending.shift()) await task();
   });
   await Promise.all(workers);
 }
@@ -169,6 +272,7 @@ interface NewImportedUser {
   emails: NewEmail[];
   phones: NewPhone[];
   connections: NewSocialConnection[];
+  secondFactors: ImportedSecondFactors | null;
 }
 
 function toNewImportedUser(user: PreparedUser): NewImportedUser {
@@ -234,11 +338,22 @@ function toNewImportedUser(user: PreparedUser): NewImportedUser {
     emails,
     phones,
     connections,
+    secondFactors: secondFactorsOf(userId, user, createdAt),
   };
 }
 
+/** The authenticator and backup codes an item brings, or null; named as createAuthenticator would name it. */
+function secondFactorsOf(userId: string, user: PreparedUser, createdAt: number): ImportedSecondFactors | null {
+  const backupCodeHashes = user.backupCodes?.hashes ?? [];
+  if (user.totpSecret == null && backupCodeHashes.length === 0) return null;
+  const fullName = `${user.firstName ?? ""} ${user.lastName ?? ""}`.trim();
+  const primaryEmail = user.emails.find((email) => email.isPrimary)?.email;
+  const accountName = primaryEmail ?? user.username?.username ?? (fullName || `user-${userId}`);
+  return { userId, totpSecret: user.totpSecret ?? null, accountName, backupCodeHashes, createdAt };
+}
+
 /** One user; a unique index's violation names the item's field (email_addresses[1].email). */
-async function createImportedUser(trx: Db, deploymentId: string, user: PreparedUser): Promise<{ status: ImportStatus; userId: string }> {
+async function createImportedUser(trx: Db, secretBox: SecretBox, deploymentId: string, user: PreparedUser): Promise<WrittenItem> {
   const created = toNewImportedUser(user);
   await insertUserRecords(trx, deploymentId, [created.user]);
   for (const [index, email] of created.emails.entries())
@@ -248,6 +363,7 @@ async function createImportedUser(trx: Db, deploymentId: string, user: PreparedU
   for (const [index, connection] of created.connections.entries()) {
     await insertSocialConnectionRecords(trx, deploymentId, [connection], `social_connections[${index}].provider_user_id`);
   }
+  if (created.secondFactors) await insertImportedSecondFactors(trx, secretBox, deploymentId, [created.secondFactors]);
   return { status: "created", userId: created.user.id };
 }
 
@@ -257,16 +373,18 @@ async function createImportedUser(trx: Db, deploymentId: string, user: PreparedU
  * Returns null, with nothing written, when any row breaks a unique index: the caller then writes
  * the batch user by user to find which one.
  */
-async function createImportedUsersTogether(trx: Db, deploymentId: string, users: PreparedUser[]): Promise<string[] | null> {
+async function createImportedUsersTogether(trx: Db, secretBox: SecretBox, deploymentId: string, users: PreparedUser[]): Promise<string[] | null> {
   const created = users.map(toNewImportedUser);
   try {
     await withSavepoint(trx, "import_together", async () => {
-      for (const chunk of chunksOf(created, 100))
-        await insertUserRecords(
-          trx,
-          deploymentId,
-          chunk.map((item) => item.user),
-        );
+      await insertUsersInBulk(
+        trx,
+        deploymentId,
+        chunksOf(
+          created.map((item) => item.user),
+          100,
+        ),
+      );
       for (const chunk of chunksOf(
         created.flatMap((item) => item.emails),
         200,
@@ -282,6 +400,12 @@ async function createImportedUsersTogether(trx: Db, deploymentId: string, users:
         200,
       ))
         await insertSocialConnectionRecords(trx, deploymentId, chunk);
+      await insertImportedSecondFactors(
+        trx,
+        secretBox,
+        deploymentId,
+        created.flatMap((item) => (item.secondFactors ? [item.secondFactors] : [])),
+      );
     });
     return created.map((item) => item.user.id);
   } catch (error) {
@@ -300,10 +424,14 @@ function chunksOf<T>(items: T[], size: number): T[][] {
 
 /**
  * on_conflict "update": the fields the item carries replace the stored ones; identifiers and
- * connections the user lacks are added (never removed); a new verified identifier becomes primary
- * only when the user has no primary of its kind.
+ * connections the user lacks are added (never removed); a stored identifier the item says is
+ * verified becomes verified (never the reverse: the item's "verified: false" only means the old
+ * system did not know). A verified identifier becomes primary only when the user has no primary
+ * of its kind. Identifiers are matched by value, so a stored value never changes here; new ones
+ * are unverified unless the item says verified. An authenticator or backup codes in the item
+ * replace the user's.
  */
-async function updateImportedUser(trx: Db, deploymentId: string, userId: string, user: PreparedUser): Promise<{ status: ImportStatus; userId: string }> {
+async function updateImportedUser(trx: Db, secretBox: SecretBox, deploymentId: string, userId: string, user: PreparedUser): Promise<WrittenItem> {
   const nowMs = Date.now();
   await patchUser(trx, deploymentId, userId, {
     firstName: user.firstName,
@@ -322,14 +450,24 @@ async function updateImportedUser(trx: Db, deploymentId: string, userId: string,
     listPhones(trx, deploymentId, userId),
     listSocialConnections(trx, deploymentId, userId),
   ]);
+  const added = { emails: [] as string[], phones: [] as string[], connections: [] as string[] };
+  const verified = { emails: [] as string[], phones: [] as string[] };
+
   let hasPrimaryEmail = emails.some((email) => email.isPrimary);
   for (const [index, email] of user.emails.entries()) {
-    if (emails.some((stored) => stored.email.toLowerCase() === email.normalized)) continue;
     const isPrimary = email.verified && !hasPrimaryEmail;
+    const stored = emails.find((candidate) => candidate.email.toLowerCase() === email.normalized);
+    if (stored) {
+      if (!email.verified || stored.verified) continue;
+      const verificationStrategy = verificationStrategyFor(email.normalized, user);
+      await markImportedIdentifierVerified(trx, deploymentId, { kind: "email", id: stored.id, verificationStrategy }, { isPrimary, nowMs });
+      verified.emails.push(stored.id);
+      hasPrimaryEmail ||= isPrimary;
+      continue;
+    }
     hasPrimaryEmail ||= isPrimary;
-    const id = generateId("eml");
     const newEmail = {
-      id,
+      id: generateId("eml"),
       userId,
       email: email.email,
       normalized: email.normalized,
@@ -340,11 +478,19 @@ async function updateImportedUser(trx: Db, deploymentId: string, userId: string,
     };
     await insertIdentifierRecords(trx, deploymentId, { emails: [newEmail], phones: [] }, { email: `email_addresses[${index}].email` });
     emails.push({ ...newEmail, deploymentId, verifiedAt: email.verified ? nowMs : null, createdAt: nowMs, updatedAt: nowMs });
+    added.emails.push(newEmail.id);
   }
   let hasPrimaryPhone = phones.some((phone) => phone.isPrimary);
   for (const [index, phone] of user.phones.entries()) {
-    if (phones.some((stored) => stored.phoneNumber === phone.phoneNumber)) continue;
     const isPrimary = phone.verified && !hasPrimaryPhone;
+    const stored = phones.find((candidate) => candidate.phoneNumber === phone.phoneNumber);
+    if (stored) {
+      if (!phone.verified || stored.verified) continue;
+      await markImportedIdentifierVerified(trx, deploymentId, { kind: "phone", id: stored.id }, { isPrimary, nowMs });
+      verified.phones.push(stored.id);
+      hasPrimaryPhone ||= isPrimary;
+      continue;
+    }
     hasPrimaryPhone ||= isPrimary;
     const newPhone = {
       id: generateId("phn"),
@@ -356,6 +502,7 @@ async function updateImportedUser(trx: Db, deploymentId: string, userId: string,
       nowMs,
     };
     await insertIdentifierRecords(trx, deploymentId, { emails: [], phones: [newPhone] }, { phone: `phone_numbers[${index}].phone_number` });
+    added.phones.push(newPhone.id);
   }
   const emailIds = new Map(emails.map((email) => [email.email.toLowerCase(), email.id]));
   for (const [index, connection] of user.socialConnections.entries()) {
@@ -370,11 +517,14 @@ async function updateImportedUser(trx: Db, deploymentId: string, userId: string,
       nowMs,
     };
     await insertSocialConnectionRecords(trx, deploymentId, [newConnection], `social_connections[${index}].provider_user_id`);
+    added.connections.push(newConnection.id);
   }
+  const secondFactors = secondFactorsOf(userId, user, nowMs);
+  if (secondFactors) await insertImportedSecondFactors(trx, secretBox, deploymentId, [secondFactors], { replace: true });
   // A disabled user is signed out everywhere, as an update through the API would do.
   if (user.disabled === true) await revokeSessionsOfUser(trx, deploymentId, userId, nowMs);
   await refreshUserDerivedColumns(trx, deploymentId, userId, nowMs);
-  return { status: "updated", userId };
+  return { status: "updated", userId, added, verified };
 }
 
 function summarize(results: ImportItemResult[]): ImportSummary {

@@ -2,6 +2,7 @@ import { WachtError, errors } from "../errors.js";
 import { normalizeEmail, normalizePhone } from "../identifiers/normalize.js";
 import { PASSWORD_HASHERS, normalizeImportedDigest } from "../passwords/hasher.js";
 import { checkPassword } from "../passwords/policy.js";
+import { checkImportedBackupCode, checkImportedTotpSecret } from "../second-factors/second-factors.service.js";
 import { normalizeProvider } from "../social-connections/social-connections.service.js";
 import { MAX_METADATA_BYTES, checkExternalId, normalizeUsername } from "../users/users.service.js";
 import { checkImportUser, type ImportUser } from "./import.schemas.js";
@@ -68,6 +69,10 @@ export interface PreparedUser {
   publicMetadata: Record<string, unknown> | undefined;
   privateMetadata: Record<string, unknown> | undefined;
   socialConnections: PreparedConnection[];
+  /** Normalized base32; undefined when the item has none (null: it says none). */
+  totpSecret: string | null | undefined;
+  /** Hashes ready to store, plus plain codes still to hash; undefined when the item has none. */
+  backupCodes: { hashes: string[]; plain: string[] } | undefined;
 }
 
 /**
@@ -124,7 +129,26 @@ function prepareChecked(item: ImportUser): PreparedUser {
     publicMetadata: serializeMetadata("public_metadata", item.public_metadata),
     privateMetadata: serializeMetadata("private_metadata", item.private_metadata),
     socialConnections,
+    totpSecret: prepareTotpSecret(item.totp_secret),
+    backupCodes: prepareBackupCodes(item.backup_codes),
   };
+}
+
+function prepareTotpSecret(raw: string | null | undefined): string | null | undefined {
+  if (raw === undefined || raw === null || raw.trim() === "") return raw === undefined ? undefined : null;
+  return checkImportedTotpSecret(raw) ?? fail("totp_secret", "must be base32 (A-Z, 2-7; spaces and '-' allowed) of at least 16 bytes");
+}
+
+function prepareBackupCodes(codes: string[] | undefined): PreparedUser["backupCodes"] {
+  if (codes === undefined || codes.length === 0) return undefined;
+  const prepared = { hashes: [] as string[], plain: [] as string[] };
+  for (const [index, code] of codes.entries()) {
+    const checked = checkImportedBackupCode(code);
+    if (checked === null) fail(`backup_codes[${index}]`, "must be 8 letters or digits (dashes and spaces ignored), or a bcrypt or argon2 hash of such a code");
+    else if ("plain" in checked) prepared.plain.push(checked.plain);
+    else prepared.hashes.push(checked.hash);
+  }
+  return prepared;
 }
 
 /** Emails from the shorthand and the list, de-duplicated, with the primary rule applied. */

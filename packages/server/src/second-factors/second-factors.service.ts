@@ -4,7 +4,7 @@ import type { SecretBox } from "../crypto/secret-box.js";
 import { getAppName } from "../deployments/deployments.service.js";
 import { errors } from "../errors.js";
 import { generateId } from "../ids.js";
-import { hashPassword, verifyPassword } from "../passwords/hasher.js";
+import { hashPassword, normalizeImportedDigest, verifyPassword } from "../passwords/hasher.js";
 import type { Db } from "../storage/db.js";
 import { uniqueViolationOf } from "../storage/dialect.js";
 import { getUser, requireUser } from "../users/users.service.js";
@@ -14,8 +14,12 @@ import {
   deleteTotpAuthenticator,
   findTotpAuthenticator,
   findTotpAuthenticatorSecret,
+  insertBackupCodes,
   insertTotpAuthenticator,
+  insertTotpAuthenticators,
   listBackupCodeHashes,
+  listBackupCodeHashesOfUsers,
+  listTotpSecretsOfUsers,
   replaceBackupCodes,
   updateTotpSecretSealed,
 } from "./second-factors.storage.js";
@@ -257,3 +261,89 @@ export function useSecondFactorCode(
 
 /** Which kind a code presented without one is: six digits are a TOTP code, anything else a backup code. */
 export const strategyOfCode = (code: string): SecondFactorStrategy => (/^\s*\d{6}\s*$/.test(code) ? "totp" : "backup_code");
+
+// ---- Bulk import and export (import/): many users at once, inside the caller's transaction ----
+
+/** An imported TOTP secret as we store it (normalized base32), or null when it is not base32 of at least 128 bits. */
+export function checkImportedTotpSecret(raw: string): string | null {
+  const secret = normalizeBase32Secret(raw);
+  return secret === null || decodeBase32(secret).length < MIN_TOTP_SECRET_BYTES ? null : secret;
+}
+
+/**
+ * An imported backup code: a plain code sign-in accepts (8 letters or digits, dashes and spaces
+ * ignored), still to be hashed, or a bcrypt / argon2 hash of one, kept as it is. Null: neither.
+ */
+export function checkImportedBackupCode(code: string): { plain: string } | { hash: string } | null {
+  const hasher = /^\$2[aby]\$/.test(code) ? "bcrypt" : code.startsWith("$argon2id$") ? "argon2id" : code.startsWith("$argon2i$") ? "argon2i" : null;
+  if (hasher !== null) {
+    const normalized = normalizeImportedDigest({ digest: code, hasher });
+    return "stored" in normalized ? { hash: normalized.stored } : null;
+  }
+  const key = backupCodeKey(code);
+  return /^[A-Za-z0-9]{8}$/.test(key) ? { plain: key } : null;
+}
+
+/** A plain imported backup code (checkImportedBackupCode's `plain`) hashed as issued codes are. */
+export const hashImportedBackupCode = (plain: string): Promise<string> => hashPassword(plain);
+
+export interface ImportedSecondFactors {
+  userId: string;
+  /** Normalized base32 (checkImportedTotpSecret); sealed here before it is written. */
+  totpSecret: string | null;
+  accountName: string;
+  /** Hashes (hashImportedBackupCode, or imported ones). */
+  backupCodeHashes: string[];
+  createdAt: number;
+}
+
+/**
+ * Writes imported users' authenticators and backup codes in two multi-row statements, with the
+ * caller's transaction. `replace`: the users may have some already (an import's update), which
+ * the imported ones replace; only the kinds an entry carries are touched.
+ */
+export async function insertImportedSecondFactors(
+  trx: Db,
+  secretBox: SecretBox,
+  deploymentId: string,
+  entries: ImportedSecondFactors[],
+  options: { replace?: boolean } = {},
+): Promise<void> {
+  const authenticators = entries.flatMap((entry) => {
+    if (entry.totpSecret === null) return [];
+    const id = generateId("tot", entry.createdAt);
+    return [
+      {
+        id,
+        userId: entry.userId,
+        secretSealed: secretBox.seal(entry.totpSecret, totpSecretContext(id)),
+        accountName: entry.accountName,
+        createdAt: entry.createdAt,
+      },
+    ];
+  });
+  const codes = entries.flatMap((entry) =>
+    entry.backupCodeHashes.map((codeHash) => ({ id: generateId("bkc", entry.createdAt), userId: entry.userId, codeHash, createdAt: entry.createdAt })),
+  );
+  if (options.replace) {
+    for (const authenticator of authenticators) await deleteTotpAuthenticator(trx, deploymentId, authenticator.userId);
+    for (const entry of entries) if (entry.backupCodeHashes.length > 0) await replaceBackupCodes(trx, deploymentId, entry.userId, [], entry.createdAt);
+  }
+  for (let start = 0; start < authenticators.length; start += 500) await insertTotpAuthenticators(trx, deploymentId, authenticators.slice(start, start + 500));
+  for (let start = 0; start < codes.length; start += 1000) await insertBackupCodes(trx, deploymentId, codes.slice(start, start + 1000));
+}
+
+/** For `wacht export --include-second-factors`: each user's TOTP secret (opened) and backup code hashes. */
+export async function exportSecondFactorsOfUsers(
+  db: Db,
+  secretBox: SecretBox,
+  deploymentId: string,
+  userIds: string[],
+): Promise<Map<string, { totpSecret: string | null; backupCodeHashes: string[] }>> {
+  const [secrets, codes] = await Promise.all([listTotpSecretsOfUsers(db, deploymentId, userIds), listBackupCodeHashesOfUsers(db, deploymentId, userIds)]);
+  const byUser = new Map<string, { totpSecret: string | null; backupCodeHashes: string[] }>();
+  const entryOf = (userId: string) => byUser.get(userId) ?? byUser.set(userId, { totpSecret: null, backupCodeHashes: [] }).get(userId)!;
+  for (const secret of secrets) entryOf(secret.userId).totpSecret = secretBox.open(secret.secretSealed, totpSecretContext(secret.id));
+  for (const code of codes) entryOf(code.userId).backupCodeHashes.push(code.codeHash);
+  return byUser;
+}

@@ -128,3 +128,60 @@ export async function deleteBackupCode(db: Db, deploymentId: string, userId: str
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/** Many users' authenticators in one statement (bulk import; call inside the import's transaction). */
+export async function insertTotpAuthenticators(db: Db, deploymentId: string, authenticators: NewTotpAuthenticator[]): Promise<void> {
+  if (authenticators.length === 0) return;
+  await db
+    .insertInto("totp_authenticators")
+    .values(
+      authenticators.map((authenticator) => ({
+        id: authenticator.id,
+        deployment_id: deploymentId,
+        user_id: authenticator.userId,
+        secret_sealed: authenticator.secretSealed,
+        account_name: authenticator.accountName,
+        last_used_step: -1,
+        created_at: authenticator.createdAt,
+        updated_at: authenticator.createdAt,
+      })),
+    )
+    .execute();
+}
+
+/** Many users' backup codes in one statement (bulk import; the users have none yet). */
+export async function insertBackupCodes(db: Db, deploymentId: string, codes: Array<BackupCodeHash & { userId: string; createdAt: number }>): Promise<void> {
+  if (codes.length === 0) return;
+  await db
+    .insertInto("backup_codes")
+    .values(codes.map((code) => ({ id: code.id, deployment_id: deploymentId, user_id: code.userId, code_hash: code.codeHash, created_at: code.createdAt })))
+    .execute();
+}
+
+/** The confidential read `wacht export --include-second-factors` makes: several users' sealed secrets. */
+export async function listTotpSecretsOfUsers(
+  db: Db,
+  deploymentId: string,
+  userIds: string[],
+): Promise<Array<{ id: string; userId: string; secretSealed: string }>> {
+  if (userIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("totp_authenticators")
+    .select(["id", "user_id", "secret_sealed"])
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "in", userIds)
+    .execute();
+  return rows.map((row) => ({ id: row.id, userId: row.user_id, secretSealed: row.secret_sealed }));
+}
+
+export async function listBackupCodeHashesOfUsers(db: Db, deploymentId: string, userIds: string[]): Promise<Array<BackupCodeHash & { userId: string }>> {
+  if (userIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("backup_codes")
+    .select(["id", "user_id", "code_hash"])
+    .where("deployment_id", "=", deploymentId)
+    .where("user_id", "in", userIds)
+    .orderBy("id")
+    .execute();
+  return rows.map((row) => ({ id: row.id, userId: row.user_id, codeHash: row.code_hash }));
+}

@@ -2,6 +2,7 @@ import type { Db } from "../storage/db.js";
 import { inDeploymentLedByOtherFilters } from "../storage/dialect.js";
 import { selectRowsOfUser, selectRowsOfUsers } from "../storage/owned-rows.js";
 import type { SocialConnectionRow } from "../storage/tables.js";
+import { insertRows } from "../storage/bulk-insert.js";
 
 export interface SocialConnection {
   id: string;
@@ -64,11 +65,11 @@ export async function insertSocialConnection(db: Db, deploymentId: string, conne
 
 /** Several in one statement (imports). */
 export async function insertSocialConnections(db: Db, deploymentId: string, connections: NewSocialConnection[]): Promise<void> {
-  if (connections.length > 0)
-    await db
-      .insertInto("social_connections")
-      .values(connections.map((c) => toNewConnectionRow(deploymentId, c)))
-      .execute();
+  await insertRows(
+    db,
+    "social_connections",
+    connections.map((c) => toNewConnectionRow(deploymentId, c)),
+  );
 }
 
 /** How many connections each of these users has (users with none are absent). */

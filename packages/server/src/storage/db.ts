@@ -1,8 +1,9 @@
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import pg from "pg";
+import type PgModule from "pg";
 import { migrationProvider } from "./migrations/index.js";
 import type { DialectName } from "./dialect.js";
 import type { Database } from "./tables.js";
@@ -26,7 +27,12 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got '${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}'.`);
 }
 
+// Loaded only for a Postgres URL: a SQLite process (a `wacht import` of a million users among
+// them) need not carry the driver's ~15 MB.
+const loadPg = (): typeof PgModule => createRequire(import.meta.url)("pg") as typeof PgModule;
+
 function createPostgresDb(url: string, poolSize: number): DbHandle {
+  const pg = loadPg();
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,

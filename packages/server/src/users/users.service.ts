@@ -19,6 +19,7 @@ import {
   listUsers as listUserRows,
   lockSignInCandidate,
   lockUserRow,
+  insertUsersInBulk,
   refreshUserDerivedColumns,
   updateUserRecord,
   type IdentifierLookup,
@@ -125,6 +126,9 @@ export async function insertUserRecord(db: Db, deploymentId: string, user: NewUs
 }
 
 /** Several new users in one statement, in the caller's transaction (imports); a unique index's violation is a 409. */
+/** An import's new users, batch after batch, indexed for search and counted in bulk (users.storage.ts). */
+export { insertUsersInBulk };
+
 export async function insertUserRecords(db: Db, deploymentId: string, users: NewUser[]): Promise<void> {
   await withUniqueConflicts(() => insertUsers(db, deploymentId, users));
 }

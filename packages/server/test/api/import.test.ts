@@ -181,6 +181,81 @@ describe.each(DIALECTS)("POST /users/import on %s", (dialect) => {
     expect((await getDetails(call, b)).last_name).toBe("Updated");
   });
 
+  it("update marks stored identifiers verified when the item says so, never unverifies them, and keeps one primary", async () => {
+    const externalId = uniqueExternalId("verify");
+    const [unverified, alreadyVerified] = [uniqueEmail("later"), uniqueEmail("known")];
+    const phone = uniquePhone();
+    const first = await importUsers({
+      users: [
+        {
+          external_id: externalId,
+          email_addresses: [
+            { email: unverified, verified: false },
+            { email: alreadyVerified, verified: false },
+          ],
+          phone_numbers: [{ phone_number: phone, verified: false }],
+        },
+      ],
+    });
+    const userId = first.body.results[0].user_id;
+    expect((await getDetails(call, userId)).primary_email_address).toBeNull();
+
+    const verifiedLater = await importUsers({
+      on_conflict: "update",
+      users: [
+        {
+          external_id: externalId,
+          // The stored spelling stays: identifiers are matched by value, case aside.
+          email_addresses: [
+            { email: unverified.toUpperCase(), verified: true },
+            { email: alreadyVerified, verified: true },
+          ],
+          phone_numbers: [{ phone_number: phone, verified: true }],
+        },
+      ],
+    });
+    expect(verifiedLater.body).toMatchObject({ updated: 1, failed: 0 });
+    const details = await getDetails(call, userId);
+    expect(details.email_addresses.map((e: any) => [e.email, e.verified, e.is_primary, e.verification_strategy])).toEqual([
+      [unverified, true, true, "otp"],
+      [alreadyVerified, true, false, "otp"],
+    ]);
+    expect(details.phone_numbers.map((p: any) => [p.phone_number, p.verified, p.is_primary])).toEqual([[phone, true, true]]);
+    expect(details).toMatchObject({ primary_email_address: unverified, primary_phone_number: phone });
+
+    // An item that lists them unverified (the old system forgot) leaves them verified.
+    await importUsers({ on_conflict: "update", users: [{ external_id: externalId, email_addresses: [{ email: unverified, verified: false }] }] });
+    expect((await getDetails(call, userId)).email_addresses.map((e: any) => [e.verified, e.is_primary])).toEqual([
+      [true, true],
+      [true, false],
+    ]);
+  });
+
+  it("a batch's users are searchable and counted (indexed in bulk), and users created after it still are", async () => {
+    const tag = `srch${Math.random().toString(36).slice(2, 8)}`;
+    const before = (await call("GET", "/users?limit=1")).body.total;
+    const users = Array.from({ length: 120 }, (_, i) => ({ first_name: `${tag}first${i}`, email_address: uniqueEmail(`${tag}-${i}`) }));
+    // One that breaks a unique index sends the batch down the one-by-one path, which must index alike.
+    const taken = users[0]!.email_address;
+    const withDuplicate = [...users, { first_name: `${tag}dup`, email_address: taken }];
+    const response = await importUsers({ users: withDuplicate });
+    expect(response.body).toMatchObject({ created: 120, failed: 1 });
+    const second = await importUsers({ users: [{ first_name: `${tag}second`, email_address: uniqueEmail(`${tag}-second`) }] });
+    expect(second.body).toMatchObject({ created: 1 });
+
+    expect((await call("GET", `/users?search=${tag}&limit=1`)).body.total).toBe(121);
+    expect((await call("GET", `/users?search=${tag}first77&limit=5`)).body.data.map((u: any) => u.first_name)).toEqual([`${tag}first77`]);
+    expect((await call("GET", `/users?search=${encodeURIComponent(users[5]!.email_address)}`)).body.total).toBe(1);
+    expect((await call("GET", "/users?limit=1")).body.total).toBe(before + 121);
+
+    const later = await createUser(call, { first_name: `${tag}later` });
+    expect((await call("GET", `/users?search=${tag}later`)).body.data.map((u: any) => u.id)).toEqual([later.id]);
+    expect((await call("GET", "/users?limit=1")).body.total).toBe(before + 122);
+    expect((await call("DELETE", `/users/${later.id}`)).status).toBe(200);
+    expect((await call("GET", `/users?search=${tag}later`)).body.total).toBe(0);
+    expect((await call("GET", "/users?limit=1")).body.total).toBe(before + 121);
+  });
+
   it("dry_run answers as an import would and writes nothing", async () => {
     const email = uniqueEmail("dry");
     const response = await importUsers({ dry_run: true, users: [{ email_address: email }, { email_address: "bad" }] });

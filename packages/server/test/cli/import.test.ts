@@ -1,7 +1,7 @@
 import bcrypt from "bcryptjs";
 import SqliteDatabase from "better-sqlite3";
 import { spawn } from "node:child_process";
-import { createCipheriv, randomBytes, scryptSync } from "node:crypto";
+import { createCipheriv, createHash, randomBytes, scryptSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -11,6 +11,7 @@ import { apiClient, uniquePhone, type ApiCall } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { createSecondDeployment, getDetails } from "../helpers/fixtures.js";
 import { frontendClient, type FrontendClient } from "../helpers/frontend.js";
+import { newTotpSecret, totpAt } from "../helpers/second-factors.js";
 import { startServer, type TestServer } from "../helpers/start-server.js";
 
 /**
@@ -104,7 +105,13 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
     for (const name of Object.keys(env)) if (name.startsWith("WACHT_") || ["PORT", "HOST", "DATABASE_URL"].includes(name)) delete env[name];
     return new Promise((resolvePromise, reject) => {
       const child = spawn(process.execPath, [BIN, ...args], {
-        env: { ...env, DATABASE_URL: server.databaseUrl, WACHT_LOG_LEVEL: "warn" },
+        // The test server's key (helpers/start-server.ts): TOTP secrets the CLI seals, the server opens.
+        env: {
+          ...env,
+          DATABASE_URL: server.databaseUrl,
+          WACHT_LOG_LEVEL: "warn",
+          WACHT_ENCRYPTION_KEY: createHash("sha256").update(server.databaseUrl).digest("hex"),
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";
@@ -146,12 +153,13 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
     expect(await storedHash(userId)).toMatch(PHC_ARGON2ID);
   }
 
-  it("clerk: dashboard CSV with pipe-separated addresses; rejects file; a re-run skips; --dry-run writes nothing", async () => {
+  it("clerk: dashboard CSV with pipe-separated addresses and a TOTP secret; rejects file; a re-run skips; --dry-run writes nothing", async () => {
     const phone = uniquePhone();
+    const totpSecret = newTotpSecret();
     const header =
       "id,first_name,last_name,username,primary_email_address,primary_phone_number,verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,totp_secret,password_digest,password_hasher";
     const rows = [
-      `user_2ada${tag},"Ada, Countess",Lovelace,ada_${tag},${email("ada")},${phone},${email("ada")}|${email("ada.work")},${email("ada.old")},${phone},,JBSWY3DPEHPK3PXP,${CLERK_VECTOR.digest},bcrypt`,
+      `user_2ada${tag},"Ada, Countess",Lovelace,ada_${tag},${email("ada")},${phone},${email("ada")}|${email("ada.work")},${email("ada.old")},${phone},,${totpSecret},${CLERK_VECTOR.digest},bcrypt`,
       `user_2bob${tag},"Bob ""The Builder""",,,${email("bob")},,${email("bob")},,,,,${CLERK_VECTOR_2A.digest},bcrypt`,
       `user_2bad${tag},Bad,,,not-an-email,,,,,,,,`,
       `user_2nop${tag},"Multi\r\nLine",,,${email("nopass")},,${email("nopass")},,,,,,`,
@@ -165,7 +173,7 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
 
     const run = await importFile(["--from", "clerk", file, "--rejects", rejects]);
     expect(run.stdout).toMatch(/created 3, updated 0, skipped 0, failed 1 of 4 records/);
-    expect(run.stdout).toMatch(/Not carried over: totp_secret \(1\)/);
+    expect(run.stdout).not.toMatch(/Not carried over/);
     // Not a terminal: plain progress lines, no carriage returns.
     expect(run.stderr).toMatch(/^import: 100% 4 read: 3 created, 0 updated, 0 skipped, 1 failed; \d+ users\/s$/m);
     expect(run.stderr).not.toContain("\r");
@@ -194,7 +202,17 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
     const nopass = await userByExternalId(`user_2nop${tag}`);
     expect(nopass).toMatchObject({ first_name: "Multi\r\nLine", has_password: false });
 
-    await expectSignsIn(email("ada"), CLERK_VECTOR.password, ada.id);
+    // Ada kept her authenticator: her old password, then the code her app shows.
+    expect(ada.totp_enabled).toBe(true);
+    expect((await frontend.signIn(email("ada"), `${CLERK_VECTOR.password}-wrong`)).status).toBe(401);
+    const passwordStep = await frontend.signIn(email("ada"), CLERK_VECTOR.password);
+    expect(passwordStep.body.status).toBe("needs_second_factor");
+    const totpStep = await fetch(`${server.baseUrl}/sign-in/second-factor`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sign_in_id: passwordStep.body.sign_in_id, strategy: "totp", code: totpAt(totpSecret, Date.now()) }),
+    });
+    expect(totpStep.status).toBe(200);
     await expectSignsIn(email("bob"), CLERK_VECTOR_2A.password, (await userByExternalId(`user_2bob${tag}`)).id);
 
     const again = await importFile(["--from", "clerk", file]);
@@ -536,18 +554,28 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
     await expectSignsIn(email("ba3"), "third ba pw", (await userByExternalId(`ba3${tag}`)).id);
   });
 
-  it("export → import into an empty deployment gives back the same users; hashes only when asked, with a warning", async () => {
+  it("export → import into an empty deployment gives back the same users; hashes and second factors only when asked, with a warning", async () => {
+    const withCodes = await call("POST", "/users/import", {
+      users: [{ external_id: `codes-${tag}`, email_address: email("codes"), totp_secret: newTotpSecret(), backup_codes: ["Code1234", "Code5678"] }],
+    });
+    expect(withCodes.body).toMatchObject({ created: 1 });
     const plain = await wacht(["export"]);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).not.toContain("password_digest");
+    expect(plain.stdout).not.toContain("totp_secret");
+    expect(plain.stdout).not.toContain("backup_codes");
     expect(plain.stderr).not.toMatch(/WARNING/);
 
-    const withHashes = await wacht(["export", "--include-password-hashes"]);
+    const withHashes = await wacht(["export", "--include-password-hashes", "--include-second-factors"]);
     expect(withHashes.code).toBe(0);
     expect(withHashes.stderr).toMatch(/WARNING: the output holds every user's password hash/);
+    expect(withHashes.stderr).toMatch(/WARNING: the output holds every user's TOTP secret in the clear/);
     const lines = withHashes.stdout.trim().split("\n");
     expect(lines.length).toBeGreaterThanOrEqual(10);
     expect(lines.some((line) => JSON.parse(line).password_digest?.startsWith("$argon2id$"))).toBe(true);
+    const codesLine = JSON.parse(lines.find((line) => line.includes(`codes-${tag}`))!);
+    expect(codesLine.totp_secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(codesLine.backup_codes).toEqual([expect.stringMatching(/^\$argon2id\$/), expect.stringMatching(/^\$argon2id\$/)]);
 
     const target = await createSecondDeployment(server, `roundtrip-${dialect}`);
     const file = write("export.jsonl", withHashes.stdout);
@@ -587,10 +615,43 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
         await server.db.selectFrom("users").select(["external_id", "password_hash"]).where("deployment_id", "=", deploymentId).orderBy("external_id").execute()
       ).map((r) => [r.external_id, r.password_hash]);
     expect(await hashesOf(target.deploymentId)).toEqual(await hashesOf(server.deploymentId));
+    // And the second factors: the same backup code hashes, an authenticator with the same secret (sealed anew).
+    const codesOf = async (api: ApiCall) => {
+      const userId = (await api("GET", `/users?external_id=codes-${tag}`)).body.data[0].id;
+      return (await server.db.selectFrom("backup_codes").select("code_hash").where("user_id", "=", userId).execute()).map((row) => row.code_hash).sort();
+    };
+    expect(await codesOf(target.call)).toEqual(await codesOf(call));
+    expect((await detailsOf(target.call)).filter((details: any) => details.totp_enabled).length).toBe(2);
+    const reexport = await wacht(["export", "--include-second-factors", "--deployment", target.deploymentId]);
+    expect(JSON.parse(reexport.stdout.split("\n").find((line) => line.includes(`codes-${tag}`))!).totp_secret).toBe(codesLine.totp_secret);
 
     // A re-run of the same file skips everyone.
     const again = await importFile(["--from", "jsonl", file, "--deployment", target.deploymentId]);
     expect(again.stdout).toContain(`skipped ${lines.length}, failed 0`);
+  });
+
+  it("--emit-events queues each created user's user.created; without it none; each batch is audited as wacht import", async () => {
+    const file = (name: string, externalId: string) =>
+      write(name, JSON.stringify({ external_id: externalId, email_address: email(externalId), public_metadata: { via: "cli" } }) + "\n");
+    const queued = async (userId: string) =>
+      (await server.db.selectFrom("webhook_events").select(["event_type", "payload"]).execute())
+        .filter((row) => row.payload.includes(userId))
+        .map((row) => row.event_type);
+    await importFile(["--from", "jsonl", file("quiet.jsonl", `quiet-${tag}`)]);
+    await importFile(["--from", "jsonl", file("loud.jsonl", `loud-${tag}`), "--emit-events"]);
+    const quiet = await userByExternalId(`quiet-${tag}`);
+    const loud = await userByExternalId(`loud-${tag}`);
+    expect(await queued(quiet.id)).toEqual([]);
+    expect(await queued(loud.id)).toEqual(["user.created"]);
+    const [row] = (await server.db.selectFrom("webhook_events").select("payload").execute()).filter((r) => r.payload.includes(loud.id));
+    expect(JSON.parse(row!.payload).data).toEqual(loud);
+
+    const audits = (await call("GET", "/audit-logs?action=user.import&limit=5")).body.data;
+    expect(audits[0]).toMatchObject({
+      actor: { type: "cli", name: "wacht import" },
+      target: { type: "deployment", id: server.deploymentId },
+      changes: ["email_address", "external_id", "public_metadata"],
+    });
   });
 
   it("imports through a running server with --url and --api-key, in batches", async () => {

@@ -33,8 +33,6 @@ export async function* readClerkCsv(path: string, options: { onBytesRead?: Bytes
   for await (const { row, recordNumber } of readCsvObjects(fileChunks(path, options.onBytesRead))) {
     const location = `row ${recordNumber}`;
     const dropped = Object.keys(row).filter((column) => !(COLUMNS as readonly string[]).includes(column) && isPresent(row[column]));
-    // Second factors are not imported yet: the TOTP secret is reported, not silently lost.
-    if (isPresent(row.totp_secret)) dropped.push("totp_secret");
     const item: ImportUser = {
       ...(isPresent(row.id) && { external_id: row.id }),
       ...(isPresent(row.first_name) && { first_name: row.first_name }),
@@ -49,6 +47,8 @@ export async function* readClerkCsv(path: string, options: { onBytesRead?: Bytes
         ...flags,
       })),
       ...(isPresent(row.password_digest) && { password_digest: row.password_digest, password_hasher: row.password_hasher || null }),
+      // Clerk's authenticators are SHA-1, 6 digits, 30 s, like ours: the user keeps the app they have.
+      ...(isPresent(row.totp_secret) && { totp_secret: row.totp_secret }),
     };
     yield { location, item, dropped };
   }
