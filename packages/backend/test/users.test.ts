@@ -123,8 +123,15 @@ describe("users", () => {
 
     // The user's only phone is their primary: a new number keeps it primary only when it is verified too.
     const other = uniquePhone();
-    await expect(client.users.updatePhone(id, added.id, { phone_number: other })).rejects.toMatchObject({ statusCode: 400, code: "primary_value_needs_verified" });
-    expect(await client.users.updatePhone(id, added.id, { phone_number: other, verified: true })).toMatchObject({ id: added.id, phone_number: other, verified: true });
+    await expect(client.users.updatePhone(id, added.id, { phone_number: other })).rejects.toMatchObject({
+      statusCode: 400,
+      code: "primary_value_needs_verified",
+    });
+    expect(await client.users.updatePhone(id, added.id, { phone_number: other, verified: true })).toMatchObject({
+      id: added.id,
+      phone_number: other,
+      verified: true,
+    });
     await client.users.makePhonePrimary(id, added.id);
     expect(await client.users.getUser(id)).toMatchObject({ primary_phone_number_id: added.id, primary_phone_number: other });
 
