@@ -18,7 +18,15 @@ import { insertSocialConnectionRecords, listSocialConnections, type NewSocialCon
 import type { Db } from "../storage/db.js";
 import { uniqueViolationOf } from "../storage/dialect.js";
 import { withSavepoint } from "../storage/savepoint.js";
-import { findUserIdsByExternalId, insertUserRecords, insertUsersInBulk, patchUser, refreshUserDerivedColumns, type NewUser } from "../users/users.service.js";
+import {
+  findUserIdsByExternalId,
+  insertUserRecords,
+  insertUsersInBulk,
+  lockUser,
+  patchUser,
+  refreshUserDerivedColumns,
+  type NewUser,
+} from "../users/users.service.js";
 import { MAX_IMPORT_BATCH } from "./import.schemas.js";
 import { ItemFailure, itemErrorOf, prepareImportUser, type ItemError, type PreparedUser } from "./prepare.js";
 
@@ -432,6 +440,10 @@ function chunksOf<T>(items: T[], size: number): T[][] {
  * replace the user's.
  */
 async function updateImportedUser(trx: Db, secretBox: SecretBox, deploymentId: string, userId: string, user: PreparedUser): Promise<WrittenItem> {
+  // Locked before anything is counted, as the admin adds do, so an add racing this update cannot
+  // take the user past a per-user cap (the row's UPDATE below locks it too, but only while the
+  // patch is never empty). Only updated users are locked: new ones are the batch's own.
+  await lockUser(trx, deploymentId, userId);
   const nowMs = Date.now();
   await patchUser(trx, deploymentId, userId, {
     firstName: user.firstName,

@@ -13,7 +13,7 @@ import { findSecondFactorState } from "../storage/second-factor-state.js";
 import { generateId } from "../ids.js";
 import type { Db } from "../storage/db.js";
 import { uniqueViolationOf } from "../storage/dialect.js";
-import { getUser, requireUser } from "../users/users.service.js";
+import { getUser, lockUser, requireUser } from "../users/users.service.js";
 import {
   consumeWebauthnChallenge,
   deletePasskey,
@@ -72,9 +72,13 @@ export async function renamePasskey(db: Db, deploymentId: string, context: Actor
   });
 }
 
+/**
+ * With the user's row locked, as the end user's unlink of a social connection holds it while it
+ * counts passkeys as a way to sign in: the two cannot together take the user's last ways in.
+ */
 export async function removePasskey(db: Db, deploymentId: string, context: ActorContext, userId: string, passkeyId: string): Promise<void> {
-  await requireUser(db, deploymentId, userId);
   await db.transaction().execute(async (trx) => {
+    await lockUser(trx, deploymentId, userId);
     const before = await findSecondFactorState(trx, deploymentId, userId);
     if (!(await deletePasskey(trx, deploymentId, userId, passkeyId))) throw errors.passkey_not_found(userId, passkeyId);
     await recordChangeBy(trx, deploymentId, context, {

@@ -14,7 +14,8 @@ export interface CompletedSignIn {
  * still sign in, open the session (recording how the user signed in) and record the sign-in.
  * `beforeSession` runs inside the transaction first, with the locked user, for what must be
  * claimed with the session or not at all (the pending sign-in). Used by the second-factor and passkey sign-ins; the
- * one-step password sign-in has its own (it also rehashes the password).
+ * one-step password sign-in has its own (it also rehashes the password; a two-step one
+ * rehashes at its first step, sign-in.service.ts).
  */
 export async function completeSignIn(
   db: Db,

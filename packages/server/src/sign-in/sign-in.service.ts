@@ -13,6 +13,7 @@ import {
   foldUsername,
   isUsername,
   lockSignInCandidate,
+  patchUser,
   recordSignIn,
   setLockedUntil,
   type IdentifierLookup,
@@ -71,15 +72,36 @@ export type SignInOutcome = { status: "complete"; session: Session; credential: 
  */
 export async function signIn(db: Db, deploymentId: string, input: SignInInput, policy: SignInPolicy): Promise<SignInOutcome> {
   const verified = await verifyPasswordSignIn(db, deploymentId, input, policy);
+  const newPasswordHash = needsRehash(verified.verifiedPasswordHash) ? await hashPassword(verified.password) : null;
   // Said only to whoever knows the password: a user with a second factor must send it next.
-  const secondStep = await requireSecondFactorIfEnrolled(
-    db,
-    deploymentId,
-    { userId: verified.userId, firstFactor: { method: "password", passwordHash: verified.verifiedPasswordHash } },
-    Date.now(),
-  );
+  const secondStep = await requireSecondFactorAfterPassword(db, deploymentId, verified, newPasswordHash);
   if (secondStep) return secondStep;
-  return { status: "complete", ...(await openSession(db, deploymentId, verified, input.origin, policy)) };
+  return { status: "complete", ...(await openSession(db, deploymentId, verified, input.origin, policy, newPasswordHash)) };
+}
+
+/**
+ * The second-factor gate after a right password. The second step carries no password, so an
+ * imported or outdated hash is replaced by our own here: with the user's row locked, only if the
+ * verified hash is still the stored one, and in the transaction that stores the pending sign-in,
+ * which remembers the new hash (the upgrade must not void it). The same password keeps working,
+ * so upgrading before the second factor is proven gives nothing away.
+ */
+async function requireSecondFactorAfterPassword(
+  db: Db,
+  deploymentId: string,
+  verified: VerifiedSignIn,
+  newPasswordHash: string | null,
+): Promise<NeedsSecondFactor | null> {
+  const gate = (trx: Db, passwordHash: string) =>
+    requireSecondFactorIfEnrolled(trx, deploymentId, { userId: verified.userId, firstFactor: { method: "password", passwordHash } }, Date.now());
+  if (newPasswordHash === null) return gate(db, verified.verifiedPasswordHash);
+  return db.transaction().execute(async (trx) => {
+    const current = await lockSignInCandidate(trx, deploymentId, verified.userId);
+    if (!current || current.passwordHash !== verified.verifiedPasswordHash) throw errors.invalid_credentials();
+    const pending = await gate(trx, newPasswordHash);
+    if (pending) await patchUser(trx, deploymentId, verified.userId, { passwordHash: newPasswordHash });
+    return pending;
+  });
 }
 
 /**
@@ -159,9 +181,9 @@ async function lockIfUnderAttack(db: Db, deploymentId: string, accountKey: strin
 /**
  * Opens a session for a user who proved who they are. In one transaction, with the user's row
  * locked, checks nothing changed meanwhile (an admin disabling the user or, for a password
- * sign-in, setting a new password), opens the session, records the sign-in and, for a password
- * hash in an older format or with older parameters, stores our own. Flows that prove identity
- * otherwise (OAuth) pass `{ userId }` alone.
+ * sign-in, setting a new password), opens the session, records the sign-in and stores
+ * `newPasswordHash` (our own hash of the verified password, when the stored one is in an older
+ * format or has older parameters). Flows that prove identity otherwise (OAuth) pass `{ userId }` alone.
  */
 export async function openSession(
   db: Db,
@@ -169,9 +191,9 @@ export async function openSession(
   verified: { userId: string } | VerifiedSignIn,
   origin: SessionOrigin,
   policy: Pick<SignInPolicy, "sessionLifetimeSeconds">,
+  newPasswordHash: string | null = null,
 ): Promise<{ session: Session; credential: string }> {
   const byPassword = "verifiedPasswordHash" in verified ? verified : null;
-  const newPasswordHash = byPassword && needsRehash(byPassword.verifiedPasswordHash) ? await hashPassword(byPassword.password) : null;
   return db.transaction().execute(async (trx) => {
     const current = await lockSignInCandidate(trx, deploymentId, verified.userId);
     if (!current || (byPassword && current.passwordHash !== byPassword.verifiedPasswordHash)) throw errors.invalid_credentials();

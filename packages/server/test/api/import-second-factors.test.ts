@@ -1,5 +1,6 @@
 import bcrypt from "bcryptjs";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { verifyPassword } from "../../src/passwords/hasher.js";
 import { uniqueEmail } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { getDetails } from "../helpers/fixtures.js";
@@ -9,6 +10,7 @@ import { useServer } from "../helpers/use-server.js";
 
 const PASSWORD = "imported password 3";
 const DIGEST = bcrypt.hashSync(PASSWORD, 4);
+const OUR_ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
 /**
  * Users arrive with their authenticator and backup codes (Clerk's `totp_secret`, Clerk's BAPI
@@ -108,5 +110,31 @@ describe.each(DIALECTS)("importing second factors on %s", (dialect) => {
     expect((await signIn(email, "backup_code", "New12345")).status).toBe(200);
     const now = freezeClockMidStep();
     expect((await signIn(email, "totp", totpAt(secret, now))).status).toBe(200);
+  });
+  it("a bcrypt digest becomes our argon2id at the password step of a two-step sign-in, and that sign-in still completes", async () => {
+    const secret = newTotpSecret();
+    const email = uniqueEmail("rehash-2fa");
+    const response = await importUsers({ users: [{ email_address: email, password_digest: DIGEST, totp_secret: secret }] });
+    expect(response.body).toMatchObject({ created: 1 });
+    const userId = response.body.results[0].user_id;
+    const storedHash = async () =>
+      (await server.db.selectFrom("users").select("password_hash").where("id", "=", userId).executeTakeFirstOrThrow()).password_hash;
+    expect(await storedHash()).toBe(DIGEST);
+
+    const now = freezeClockMidStep();
+    const first = await frontendClient(server.baseUrl).signIn(email, PASSWORD);
+    expect(first.body.status).toBe("needs_second_factor");
+    const rehashed = await storedHash();
+    expect(rehashed).toMatch(OUR_ARGON2ID);
+    expect(await verifyPassword(rehashed!, PASSWORD)).toBe(true);
+    const done = await secondFactor({ sign_in_id: first.body.sign_in_id, strategy: "totp", code: totpAt(secret, now) });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body).toMatchObject({ status: "complete", user_id: userId });
+    expect(await storedHash()).toBe(rehashed);
+
+    vi.setSystemTime(now + 30_000);
+    const again = await signIn(email, "totp", totpAt(secret, now + 30_000));
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(await storedHash()).toBe(rehashed);
   });
 });

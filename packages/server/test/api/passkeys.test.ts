@@ -212,6 +212,14 @@ describe.each(DIALECTS)("passkeys (WebAuthn) on %s", (dialect) => {
     expectEnvelope((await signInWithPasskey(authenticator)).answer, 401, "passkey_verification_failed");
   });
 
+  it("a removal names an unknown user, or a passkey the user does not have, with 404 and removes nothing", async () => {
+    const { user, credential } = await signedInUser();
+    const { verified } = await registerPasskey(credential, new SoftAuthenticator({ origin: server.baseUrl }));
+    expectEnvelope(await call("DELETE", `/users/usr_nobody/passkeys/${verified.body.id}`), 404, "user_not_found");
+    expectEnvelope(await call("DELETE", `/users/${user.id}/passkeys/pk_nothing`), 404, "passkey_not_found");
+    expect((await getDetails(call, user.id)).passkeys_count).toBe(1);
+  });
+
   it("refuses malformed bodies with 400", async () => {
     expectEnvelope(await post("/sign-in/passkey/verify", {}), 400);
     expectEnvelope(await post("/sign-in/passkey/verify", { response: { id: "x", rawId: "x", type: "other", response: {}, clientExtensionResults: {} } }), 400);

@@ -118,4 +118,61 @@ describe.each(DIALECTS)("per-user limits on %s", (dialect) => {
     expect(oversized.body).toMatchObject({ created: 0, failed: 1 });
     expect(oversized.body.results[0].error).toMatchObject({ field: "email_addresses" });
   });
+  /** A user imported with `emails` addresses and `connections` GitHub connections, updated by external_id. */
+  async function importedUser(emails: number, connections: number, tag: string) {
+    const externalId = `cap|${uniqueUsername(tag)}`;
+    const created = await call("POST", "/users/import", {
+      users: [
+        {
+          external_id: externalId,
+          email_addresses: Array.from({ length: emails }, (_, index) => ({ email: uniqueEmail(`${tag}${index}`), verified: index === 0 })),
+          social_connections: Array.from({ length: connections }, (_, index) => ({ provider: "github", provider_user_id: `${externalId}-${index}` })),
+        },
+      ],
+    });
+    expect(created.body).toMatchObject({ created: 1, failed: 0 });
+    return { externalId, userId: created.body.results[0].user_id as string };
+  }
+
+  it("refuses an import update adding 2 emails to a user at 49, as that item's failure, adding neither", async () => {
+    const { externalId, userId } = await importedUser(CAP - 1, 0, "at49");
+    const update = await call("POST", "/users/import", {
+      on_conflict: "update",
+      users: [{ external_id: externalId, email_addresses: [{ email: uniqueEmail("two-a") }, { email: uniqueEmail("two-b") }] }],
+    });
+    expect(update.body).toMatchObject({ updated: 0, failed: 1 });
+    expect(update.body.results[0].error).toMatchObject({ code: "per_user_limit_reached", field: "email_addresses" });
+    expect((await getDetails(call, userId)).email_addresses).toHaveLength(CAP - 1);
+  });
+
+  it("holds the caps when admin adds race import updates of the same user (each update locks the user's row)", async () => {
+    const { externalId, userId } = await importedUser(CAP - 1, CAP - 1, "race49");
+    const tag = uniqueUsername("mixed");
+    const adminAdds = Array.from({ length: 6 }, (_, index) => [
+      call("POST", `/users/${userId}/emails`, { email: uniqueEmail(`admin${index}`) }),
+      call("POST", `/users/${userId}/social-connections`, { provider: "github", provider_user_id: `${tag}-admin-${index}` }),
+    ]).flat();
+    const importUpdates = Array.from({ length: 4 }, (_, index) =>
+      call("POST", "/users/import", {
+        on_conflict: "update",
+        users: [
+          {
+            external_id: externalId,
+            email_addresses: [{ email: uniqueEmail(`import${index}`) }],
+            social_connections: [{ provider: "github", provider_user_id: `${tag}-import-${index}` }],
+          },
+        ],
+      }),
+    );
+    const answers = await Promise.all([...adminAdds, ...importUpdates]);
+    for (const answer of answers.slice(0, adminAdds.length)) expect([200, 400], JSON.stringify(answer.body)).toContain(answer.status);
+    for (const answer of answers.slice(adminAdds.length)) {
+      expect(answer.status).toBe(200);
+      if (answer.body.failed === 1) expect(answer.body.results[0].error).toMatchObject({ code: "per_user_limit_reached" });
+      else expect(answer.body).toMatchObject({ updated: 1 });
+    }
+    const details = await getDetails(call, userId);
+    expect(details.email_addresses).toHaveLength(CAP);
+    expect(details.social_connections).toHaveLength(CAP);
+  });
 });
