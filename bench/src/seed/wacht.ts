@@ -105,6 +105,7 @@ function seededRowsFor(
     // Never signed in, never locked out.
     last_sign_in_at: null,
     locked_until: null,
+    external_id: null,
     created_at: createdAt,
     updated_at: createdAt,
   };

@@ -14,7 +14,7 @@ import { openapi } from "./http/openapi.js";
 import { refuseCrossSiteRequests } from "./http/same-site.js";
 import { rateLimitByApiKey, rateLimitSignIn } from "./http/rate-limit.js";
 import { generateRequestId, loggerOptions, requestLog } from "./http/request-log.js";
-import { useValidators } from "./http/validation.js";
+import { useSchemaCompilers } from "./http/validation.js";
 import { emailsRoutes } from "./identifiers/emails.routes.js";
 import { phonesRoutes } from "./identifiers/phones.routes.js";
 import { oauthAccessTokenRoutes } from "./oauth/access-tokens.routes.js";
@@ -91,7 +91,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
   app.decorate("db", db);
   app.decorate("config", config);
   app.decorate("secretBox", secretBox);
-  useValidators(app);
+  useSchemaCompilers(app);
   await app.register(errorHandler);
   await app.register(jsonParser);
   await app.register(requestLog);
