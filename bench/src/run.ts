@@ -13,7 +13,7 @@ import { seedBetterAuth, type BetterAuthSeed } from "./seed/better-auth.js";
 import { seedFloor } from "./seed/floor.js";
 import { seedWacht, type WachtSeed } from "./seed/wacht.js";
 import { SeedStore } from "./kept-seeds.js";
-import { SERVER_CLI_PATH } from "./server-dist.js";
+import { SERVER_CLI_PATH, START_NODE_FLAGS } from "./server-dist.js";
 import { workloadsFor, type SeededSet, type TargetName } from "./workloads.js";
 
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
@@ -103,7 +103,7 @@ async function startWacht(
 ): Promise<StartedTarget> {
   const port = await freePort();
   const apiKey = `sk_bench_${randomBytes(20).toString("hex")}`;
-  const nodeArgs = [...nodeFlags, ...profileFlags(profileDir, name), SERVER_CLI_PATH, "serve"];
+  const nodeArgs = [...START_NODE_FLAGS, ...nodeFlags, ...profileFlags(profileDir, name), SERVER_CLI_PATH, "serve"];
   const { WACHT_REDIS_URL: _sharedLimits, ...env } = process.env;
   const [command, args] = pinned(pinning.serverCore, process.execPath, nodeArgs);
   const server = await startProcess(

@@ -2,7 +2,8 @@ import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
-import pg from "pg";
+import type pg from "pg";
+import { createRequire } from "node:module";
 import { migrationProvider } from "./migrations/index.js";
 import type { DialectName } from "./dialect.js";
 import type { Database } from "./tables.js";
@@ -26,7 +27,11 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got '${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}'.`);
 }
 
+// Loaded only for a Postgres URL (createDb stays synchronous): a SQLite server never needs the driver.
+const requirePg = () => createRequire(import.meta.url)("pg") as typeof pg;
+
 function createPostgresDb(url: string, poolSize: number): DbHandle {
+  const pg = requirePg();
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,

@@ -486,9 +486,14 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
   return { items: rows.map(toUser), total, hasMore: query.offset + rows.length < total };
 }
 
+// Read by every unfiltered page: compiled once per dialect.
+const selectUserCount = reusableQuery(1, (db: Db, deploymentId: string) =>
+  db.selectFrom("deployment_user_counts").select("user_count").where("deployment_id", "=", deploymentId),
+);
+
 /** Every user of the deployment, from the count the users triggers keep (migration 0004). */
 async function countUsersOfDeployment(db: Db, deploymentId: string): Promise<number> {
-  const row = await db.selectFrom("deployment_user_counts").select("user_count").where("deployment_id", "=", deploymentId).executeTakeFirst();
+  const [row] = await selectUserCount(db, deploymentId);
   return Number(row?.user_count ?? 0);
 }
 
