@@ -7,6 +7,7 @@ export { ensureDefaultDeployment } from "../../packages/server/dist/deployments/
 export { generateId } from "../../packages/server/dist/ids.js";
 export { ARGON2ID_PARAMETERS, hashPassword } from "../../packages/server/dist/passwords/hasher.js";
 export { createDb, migrateToLatest, type Db } from "../../packages/server/dist/storage/db.js";
+export { mergeSearchIndex } from "../../packages/server/dist/storage/search-index-upkeep.js";
 export type { UserEmailRow, UserRow } from "../../packages/server/dist/storage/tables.js";
 export { deriveUserColumns, listUsers, refreshUserDerivedColumns, type User } from "../../packages/server/dist/users/users.storage.js";
 export { toUserDetailsJson, toUserJson } from "../../packages/server/dist/users/users.schemas.js";

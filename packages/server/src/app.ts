@@ -36,6 +36,7 @@ import { signInRoutes } from "./sign-in/sign-in.routes.js";
 import { jwksRoutes } from "./signing-keys/signing-keys.routes.js";
 import { socialConnectionsRoutes } from "./social-connections/social-connections.routes.js";
 import { pingDatabase, type Db } from "./storage/db.js";
+import { searchIndexUpkeep } from "./storage/search-index-upkeep.js";
 import { usersRoutes } from "./users/users.routes.js";
 import { apiKeysRoutes } from "./api-keys/api-keys.routes.js";
 import { consoleAssets } from "./console/console-assets.js";
@@ -99,6 +100,8 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
   // Delivers webhooks from the outbox in the background; woken after every write this app answers.
   await app.register(webhookDispatcher);
   await app.register(auditLogRetention);
+  // Folds the search index's pieces together in the background after writes.
+  await app.register(searchIndexUpkeep);
 
   app.get("/health", { schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }) } } }, async () => {
     // A load balancer should stop sending traffic to an instance that cannot reach its database.

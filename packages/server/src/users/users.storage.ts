@@ -409,7 +409,9 @@ function pageQuery(db: Db, deploymentId: string, query: UserListQuery) {
   const backwards = cursor?.direction === "before";
   const readOrder = backwards ? (query.sortOrder === "asc" ? "desc" : "asc") : query.sortOrder;
   const direction = sql.raw(readOrder === "asc" ? "ASC" : "DESC");
-  const nulls = sql.raw(backwards ? "NULLS FIRST" : "NULLS LAST");
+  // created_at is never NULL: a NULLS clause there would only keep Postgres off users_by_created
+  // (its backward scan is DESC NULLS FIRST) and make it sort the deployment (migration 0016).
+  const nulls = sql.raw(query.sortKey === "created_at" ? "" : backwards ? "NULLS FIRST" : "NULLS LAST");
   // NULLS LAST in both engines (their defaults differ); the id breaks ties so pages never overlap.
   const ordered = (cursor ? filtered.where(pastCursor(query.sortKey, query.sortOrder, cursor)) : filtered)
     .select(userColumns.map((column) => `users.${column}` as const))
