@@ -15,6 +15,8 @@ export interface Argon2Result {
   hashes: number;
   seconds: number;
   hashesPerSecond: number;
+  /** Hashes per second of the process's CPU time (absent in reports of earlier runs). */
+  hashesPerCpuSecond?: number;
   concurrency: number;
   parameters: Record<string, number>;
 }
@@ -97,9 +99,11 @@ function speedRatio(
   return ours !== undefined && other !== undefined && other > 0 ? ours / other : undefined;
 }
 
-export function argon2Ratio(report: BenchReport): number | undefined {
+export function argon2Ratio(report: BenchReport, basis: Basis = "rate"): number | undefined {
   const create = find(report, "create-with-password", "wacht")?.measurement;
-  return create && report.argon2 ? create.requestsPerSecond / report.argon2.hashesPerSecond : undefined;
+  if (!create || !report.argon2) return undefined;
+  if (basis === "rate") return create.requestsPerSecond / report.argon2.hashesPerSecond;
+  return create.requestsPerCpuSecond && report.argon2.hashesPerCpuSecond ? create.requestsPerCpuSecond / report.argon2.hashesPerCpuSecond : undefined;
 }
 
 function describeMachine(report: BenchReport): string {
@@ -142,7 +146,9 @@ function targetLines(report: BenchReport): string[][] {
   const search = find(report, "search", "wacht")?.measurement;
   if (search) rows.push([`search p99 ≤ 20 ms (at 1M users; this run ${integer(report.options.users)})`, `${search.p99Ms} ms`, "", verdict(search.p99Ms <= 20)]);
   const argon2 = argon2Ratio(report);
-  if (argon2 !== undefined) rows.push(["create with password ≥ 0.90× raw argon2id", precise(argon2), "", verdict(argon2 >= 0.9)]);
+  const argon2Cost = argon2Ratio(report, "cost");
+  if (argon2 !== undefined)
+    rows.push(["create with password ≥ 0.90× raw argon2id", precise(argon2), precise(argon2Cost), verdict((argon2Cost ?? argon2) >= 0.9)]);
   const readPeaks = READ_WORKLOADS.map((workload) => find(report, workload, "wacht")?.measurement?.peakRssBytes).filter(
     (bytes): bytes is number => bytes != null,
   );
