@@ -344,14 +344,23 @@ const sortExpressions: Record<UserSortKey, RawBuilder<unknown>> = {
 
 /** The user's value of the sort key, for a cursor naming it; null when the user is not in this deployment. */
 export async function findUserSortValue(db: Db, deploymentId: string, userId: string, sortKey: UserSortKey): Promise<{ value: string | number | null } | null> {
-  const row = await db
-    .selectFrom("users")
-    .select(sql<string | number | null>`${sortExpressions[sortKey]}`.as("value"))
-    .where("users.deployment_id", "=", deploymentId)
-    .where("users.id", "=", userId)
-    .executeTakeFirst();
+  const [row] = await sortValueQueries[sortKey](db, deploymentId, userId);
   return row ? { value: row.value } : null;
 }
+
+// Read before every cursor page: compiled once per sort key and dialect.
+const sortValueQueries = Object.fromEntries(
+  (Object.keys(sortExpressions) as UserSortKey[]).map((sortKey) => [
+    sortKey,
+    reusableQuery(2, (db: Db, deploymentId: string, userId: string) =>
+      db
+        .selectFrom("users")
+        .select(sql<string | number | null>`${sortExpressions[sortKey]}`.as("value"))
+        .where("users.deployment_id", "=", deploymentId)
+        .where("users.id", "=", userId),
+    ),
+  ]),
+) as Record<UserSortKey, (db: Db, deploymentId: string, userId: string) => Promise<Array<{ value: string | number | null }>>>;
 
 /**
  * The rows strictly past the cursor in the direction of travel, for the order
@@ -451,6 +460,37 @@ function reusablePageOf(query: UserListQuery) {
   return reusable;
 }
 
+// Unfiltered cursor pages (what an SDK's iterator asks for page after page), compiled once per shape.
+const reusableCursorPages = new Map<string, (db: Db, deploymentId: string, userId: string, sortValue: string | number | null) => Promise<PageRow[]>>();
+// Shapes differ by page size too (it is part of the SQL here); beyond these, pages are built each time.
+const MAX_REUSABLE_CURSOR_SHAPES = 200;
+
+/** A reusable query for an unfiltered cursor page of this sort, order, direction and size, else null. */
+function reusableCursorPageOf(query: UserListQuery) {
+  const { cursor } = query;
+  if (!cursor || !isUnfilteredList(query)) return null;
+  const nullValue = cursor.sortValue === null;
+  const shape = `${query.sortKey}:${query.sortOrder}:${cursor.direction}:${nullValue}:${query.limit}`;
+  let reusable = reusableCursorPages.get(shape);
+  if (!reusable) {
+    if (reusableCursorPages.size >= MAX_REUSABLE_CURSOR_SHAPES) return null;
+    reusable = reusableQuery(3, (db: Db, deploymentId: string, userId: string, sortValue: string | number | null) =>
+      // A NULL cursor value changes the SQL (pastCursor), so it is part of the shape, not an argument.
+      pageQuery(db, deploymentId, { ...query, cursor: { direction: cursor.direction, userId, sortValue: nullValue ? null : sortValue } }),
+    );
+    reusableCursorPages.set(shape, reusable);
+  }
+  return reusable;
+}
+
+const isUnfilteredList = (query: UserListQuery) =>
+  !query.search &&
+  !query.normalizedEmails?.length &&
+  !query.phoneNumbers?.length &&
+  !query.normalizedUsernames?.length &&
+  !query.userIds?.length &&
+  !query.externalIds?.length;
+
 export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<UserPage> {
   const isUnfiltered =
     !query.search &&
@@ -471,7 +511,8 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
         );
 
   if (query.cursor) {
-    const rows = await pageQuery(db, deploymentId, query).execute();
+    const reusable = reusableCursorPageOf(query);
+    const rows = reusable ? await reusable(db, deploymentId, query.cursor.userId, query.cursor.sortValue) : await pageQuery(db, deploymentId, query).execute();
     const hasMore = rows.length > query.limit;
     const pageRows = rows.slice(0, query.limit);
     if (query.cursor.direction === "before") pageRows.reverse();
