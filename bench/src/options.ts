@@ -15,6 +15,8 @@ export interface BenchOptions {
   serverNodeFlags: string[];
   /** A Postgres URL: Wacht is measured on it too (target wacht-postgres), beside Wacht on SQLite, in the same run. */
   postgres: string | null;
+  /** Each workload's seconds are measured in this many slices, the targets taking turns. */
+  rounds: number;
   /** A directory that keeps the seeded databases: a later run with the same --users reuses them instead of seeding. */
   keep: string | null;
 }
@@ -35,6 +37,8 @@ plus raw argon2id. Prints a markdown table; writes JSON to bench/results/.
                        Better Auth stay on SQLite
   --postgres URL       also measure Wacht on Postgres (postgres://postgres@127.0.0.1:5432/postgres),
                        beside Wacht on SQLite in the same run: the table adds Postgres/SQLite
+  --rounds N           measure each workload in N slices, the targets taking turns, so the
+                       targets compared share the machine's noise (default 3)
   --keep DIR           keep the seeded databases in DIR (and a Postgres database named in
                        DIR/seeds.json); a later run with the same --users reuses them (writes
                        of earlier runs stay in them)
@@ -80,6 +84,7 @@ export function readOptions(args: string[]): BenchOptions | null {
       "server-node-flags": { type: "string" },
       postgres: { type: "string" },
       keep: { type: "string" },
+      rounds: { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -102,6 +107,7 @@ export function readOptions(args: string[]): BenchOptions | null {
     serverNodeFlags: (values["server-node-flags"] ?? "").split(/\s+/).filter(Boolean),
     postgres: values.postgres ?? null,
     keep: values.keep ?? null,
+    rounds: wholeNumber("rounds", values.rounds, 3, 1, 100),
   };
 }
 

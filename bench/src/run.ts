@@ -5,7 +5,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { measure, preflight, type LoadTarget } from "./load.js";
+import { combineSlices, measure, preflight, type LoadTarget, type Measurement } from "./load.js";
 import type { BenchOptions } from "./options.js";
 import { freePort, pinLoadGenerator, pinned, runToEnd, startProcess, type Pinning, type RunningProcess } from "./processes.js";
 import { renderMarkdown, type Argon2Result, type BenchReport, type MachineInfo, type WorkloadResult } from "./report.js";
@@ -14,7 +14,7 @@ import { seedFloor } from "./seed/floor.js";
 import { seedWacht, type WachtSeed } from "./seed/wacht.js";
 import { SeedStore } from "./kept-seeds.js";
 import { SERVER_CLI_PATH, START_NODE_FLAGS } from "./server-dist.js";
-import { workloadsFor, type SeededSet, type TargetName } from "./workloads.js";
+import { workloadsFor, type SeededSet, type TargetName, type Workload, type WorkloadName } from "./workloads.js";
 
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
 // Plain JavaScript: a measured process runs nothing but its server (no TypeScript loader thread).
@@ -305,13 +305,16 @@ export async function runBench(options: BenchOptions): Promise<number> {
     const startRssBytes: BenchReport["startRssBytes"] = {};
     const starts: BenchReport["starts"] = {};
 
+    // Every server is started first and stays up (idle ones use no CPU), then each workload is
+    // measured on every target in turn, in `rounds` short slices each: the targets compared in a
+    // row share the same window of whatever else the machine is doing.
+    const started: Array<{ target: StartedTarget; workloads: Partial<Record<WorkloadName, Workload>> }> = [];
     for (const targetName of options.targets) {
       const userIds = targetName === "better-auth" ? betterAuth!.userIds : targetName === "wacht-postgres" ? wachtPostgres!.seed.userIds : wacht.userIds;
       const set: SeededSet = { userCount: options.users, userIds, listOffset };
       const workloads = workloadsFor(targetName, set);
-      const selected = options.workloads.filter((name) => workloads[name]);
-      if (selected.length === 0) continue;
-      say(`Measuring ${targetName}…`);
+      if (!options.workloads.some((name) => workloads[name])) continue;
+      say(`Starting ${targetName}…`);
       const target =
         targetName === "wacht" || targetName === "wacht-postgres"
           ? await startWacht(targetName, targetName === "wacht" ? wachtUrl : wachtPostgres!.url, pinning, profileDir, options.serverNodeFlags)
@@ -319,40 +322,55 @@ export async function runBench(options: BenchOptions): Promise<number> {
             ? await startFloor(floorPath, pinning, profileDir)
             : await startBetterAuth(betterAuthPath, betterAuthPort, betterAuthSecret, betterAuth!, pinning, profileDir);
       running.add(target.server);
-      let peak = target.server.rssBytes();
-      startRssBytes[targetName] = peak;
+      startRssBytes[targetName] = target.server.rssBytes();
+      peakRssBytes[targetName] = startRssBytes[targetName];
       // Idle: started, settled, no request yet (the figure an operator sees after `npm start`).
       await target.server.settle();
       starts[targetName] = { seconds: target.server.startSeconds, cpuSeconds: target.server.startCpuSeconds, idleRssBytes: target.server.rssBytes() };
-      try {
-        for (const workloadName of selected) {
-          const workload = workloads[workloadName]!;
-          await target.server.settle();
-          const problem = await preflight(target, workload).catch((error: unknown) => `request failed: ${(error as Error).message}`);
-          if (problem !== null) {
-            say(`  ${workloadName}: NOT MEASURED, ${problem}`);
-            results.push({ workload: workloadName, target: targetName, problem });
-            continue;
-          }
-          await measure(target, workload, options.connections, warmUpSeconds);
-          await target.server.settle();
-          const measurement = await measure(target, workload, options.connections, options.seconds);
-          results.push({ workload: workloadName, target: targetName, measurement });
-          peak = Math.max(peak ?? 0, measurement.peakRssBytes ?? 0) || peak;
-          say(
-            `  ${workloadName}: ${Math.round(measurement.requestsPerSecond).toLocaleString("en-US")} req/s, p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms, ` +
-              `${measurement.errors} errors, RSS ${measurement.peakRssBytes === null ? "?" : Math.round(measurement.peakRssBytes / 2 ** 20)} MB, ` +
-              `CPU: server ${measurement.serverCpuPercent === null ? "?" : Math.round(measurement.serverCpuPercent)}%, load generator ${Math.round(measurement.loadGeneratorCpuPercent)}%` +
-              (measurement.otherCpuPercent !== null && measurement.otherCpuPercent > 10
-                ? ` (other processes used ${Math.round(measurement.otherCpuPercent)}% of a core)`
-                : ""),
-          );
+      started.push({ target, workloads });
+    }
+    const roundSeconds = Math.max(1, Math.round(options.seconds / options.rounds));
+    for (const workloadName of options.workloads) {
+      const measuring = started.filter(({ workloads }) => workloads[workloadName]);
+      const slices = new Map<TargetName, Measurement[]>();
+      for (const { target, workloads } of measuring) {
+        const workload = workloads[workloadName]!;
+        await target.server.settle();
+        const problem = await preflight(target, workload).catch((error: unknown) => `request failed: ${(error as Error).message}`);
+        if (problem !== null) {
+          say(`  ${target.name} ${workloadName}: NOT MEASURED, ${problem}`);
+          results.push({ workload: workloadName, target: target.name, problem });
+          continue;
         }
-      } finally {
-        await target.server.stop();
-        running.delete(target.server);
+        await measure(target, workload, options.connections, warmUpSeconds);
+        slices.set(target.name, []);
       }
-      peakRssBytes[targetName] = peak;
+      for (let round = 0; round < options.rounds; round++) {
+        for (const { target, workloads } of measuring) {
+          const taken = slices.get(target.name);
+          if (!taken) continue;
+          await target.server.settle();
+          taken.push(await measure(target, workloads[workloadName]!, options.connections, roundSeconds));
+        }
+      }
+      for (const [targetName, taken] of slices) {
+        const measurement = combineSlices(taken);
+        results.push({ workload: workloadName, target: targetName, measurement });
+        peakRssBytes[targetName] = Math.max(peakRssBytes[targetName] ?? 0, measurement.peakRssBytes ?? 0) || peakRssBytes[targetName];
+        say(
+          `  ${targetName} ${workloadName}: ${Math.round(measurement.requestsPerSecond).toLocaleString("en-US")} req/s, ` +
+            `${measurement.requestsPerCpuSecond === null ? "?" : Math.round(measurement.requestsPerCpuSecond).toLocaleString("en-US")} req/CPU-s, p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms, ` +
+            `${measurement.errors} errors, RSS ${measurement.peakRssBytes === null ? "?" : Math.round(measurement.peakRssBytes / 2 ** 20)} MB, ` +
+            `CPU: server ${measurement.serverCpuPercent === null ? "?" : Math.round(measurement.serverCpuPercent)}%, load generator ${Math.round(measurement.loadGeneratorCpuPercent)}%` +
+            (measurement.otherCpuPercent !== null && measurement.otherCpuPercent > 10
+              ? ` (other processes used ${Math.round(measurement.otherCpuPercent)}% of a core)`
+              : ""),
+        );
+      }
+    }
+    for (const { target } of started) {
+      await target.server.stop();
+      running.delete(target.server);
     }
 
     let argon2: Argon2Result | null = null;
