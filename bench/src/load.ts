@@ -101,3 +101,34 @@ export async function measure(target: LoadTarget, workload: Workload, connection
     clearInterval(sampler);
   }
 }
+
+/**
+ * One measurement from the slices of the same workload and target taken in turn with the other
+ * targets: totals over the summed time; p50 weighted by each slice's answers; p99 the worst
+ * slice's (a percentile of the union is not recoverable from slices; the worst never flatters).
+ */
+export function combineSlices(slices: Measurement[]): Measurement {
+  const seconds = slices.reduce((sum, slice) => sum + slice.seconds, 0);
+  const requests = slices.reduce((sum, slice) => sum + slice.requests, 0);
+  const known = (pick: (slice: Measurement) => number | null) => (slices.every((slice) => pick(slice) !== null) ? slices.map((slice) => pick(slice)!) : null);
+  const cpuSeconds = known((slice) => (slice.serverCpuPercent === null ? null : (slice.serverCpuPercent / 100) * slice.seconds));
+  const otherSeconds = known((slice) => (slice.otherCpuPercent === null ? null : (slice.otherCpuPercent / 100) * slice.seconds));
+  const total = (values: number[]) => values.reduce((sum, value) => sum + value, 0);
+  const statusCounts: Record<string, number> = {};
+  for (const slice of slices) for (const [status, count] of Object.entries(slice.statusCounts)) statusCounts[status] = (statusCounts[status] ?? 0) + count;
+  const peaks = slices.map((slice) => slice.peakRssBytes).filter((bytes): bytes is number => bytes !== null);
+  return {
+    seconds,
+    requests,
+    requestsPerSecond: requests / seconds,
+    p50Ms: requests === 0 ? 0 : Math.round(slices.reduce((sum, slice) => sum + slice.p50Ms * slice.requests, 0) / requests),
+    p99Ms: Math.max(...slices.map((slice) => slice.p99Ms)),
+    errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
+    statusCounts,
+    peakRssBytes: peaks.length > 0 ? Math.max(...peaks) : null,
+    requestsPerCpuSecond: cpuSeconds && total(cpuSeconds) > 0 ? requests / total(cpuSeconds) : null,
+    serverCpuPercent: cpuSeconds ? (100 * total(cpuSeconds)) / seconds : null,
+    loadGeneratorCpuPercent: slices.reduce((sum, slice) => sum + slice.loadGeneratorCpuPercent * slice.seconds, 0) / seconds,
+    otherCpuPercent: otherSeconds ? (100 * total(otherSeconds)) / seconds : null,
+  };
+}

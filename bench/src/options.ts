@@ -13,6 +13,12 @@ export interface BenchOptions {
   profile: boolean;
   /** Extra node flags for our server only (e.g. --max-semi-space-size=2), to try a setting. */
   serverNodeFlags: string[];
+  /** A Postgres URL: Wacht is measured on it too (target wacht-postgres), beside Wacht on SQLite, in the same run. */
+  postgres: string | null;
+  /** Each workload's seconds are measured in this many slices, the targets taking turns. */
+  rounds: number;
+  /** A directory that keeps the seeded databases: a later run with the same --users reuses them instead of seeding. */
+  keep: string | null;
 }
 
 export const HELP = `npm run bench -- [options]
@@ -29,6 +35,13 @@ plus raw argon2id. Prints a markdown table; writes JSON to bench/results/.
   --database D         sqlite (default) or postgres://user@127.0.0.1:5432/postgres — a fresh
                        database is created for the run and dropped after; the floor and
                        Better Auth stay on SQLite
+  --postgres URL       also measure Wacht on Postgres (postgres://postgres@127.0.0.1:5432/postgres),
+                       beside Wacht on SQLite in the same run: the table adds Postgres/SQLite
+  --rounds N           measure each workload in N slices, the targets taking turns, so the
+                       targets compared share the machine's noise (default 3)
+  --keep DIR           keep the seeded databases in DIR (and a Postgres database named in
+                       DIR/seeds.json); a later run with the same --users reuses them (writes
+                       of earlier runs stay in them)
   --server-node-flags=F extra node flags for Wacht only (note the =), e.g.
                        --server-node-flags=--max-semi-space-size=2
   --profile            run each server with node --cpu-prof (bench/results/profiles/);
@@ -69,31 +82,44 @@ export function readOptions(args: string[]): BenchOptions | null {
       database: { type: "string" },
       profile: { type: "boolean" },
       "server-node-flags": { type: "string" },
+      postgres: { type: "string" },
+      keep: { type: "string" },
+      rounds: { type: "string" },
       help: { type: "boolean" },
     },
   });
   if (values.help) return null;
   const database = values.database ?? "sqlite";
-  if (database !== "sqlite") {
-    let url: URL;
-    try {
-      url = new URL(database);
-    } catch {
-      throw new Error(`--database must be 'sqlite' or a postgres:// URL, got '${database}'.`);
-    }
-    if (!/^postgres(ql)?:$/.test(url.protocol)) throw new Error(`--database must be 'sqlite' or a postgres:// URL, got '${url.protocol}…'.`);
-    // The whole benchmark stays on this machine.
-    if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))
-      throw new Error(`--database must point at a Postgres on this machine (127.0.0.1), got host '${url.hostname}'.`);
+  if (database !== "sqlite") checkPostgresUrl("database", database);
+  if (values.postgres !== undefined) {
+    checkPostgresUrl("postgres", values.postgres);
+    if (database !== "sqlite") throw new Error("--postgres measures Postgres beside SQLite: leave --database at sqlite.");
   }
+  const targets = listOf("targets", values.targets, TARGET_NAMES).filter((target) => target !== "wacht-postgres" || values.postgres !== undefined);
   return {
     users: wholeNumber("users", values.users, 10_000, 100, 10_000_000),
     seconds: wholeNumber("seconds", values.seconds, 10, 1, 600),
     connections: wholeNumber("connections", values.connections, 32, 1, 1000),
     workloads: listOf("only", values.only, WORKLOAD_NAMES),
-    targets: listOf("targets", values.targets, TARGET_NAMES),
+    targets,
     database,
     profile: values.profile ?? false,
     serverNodeFlags: (values["server-node-flags"] ?? "").split(/\s+/).filter(Boolean),
+    postgres: values.postgres ?? null,
+    keep: values.keep ?? null,
+    rounds: wholeNumber("rounds", values.rounds, 3, 1, 100),
   };
+}
+
+function checkPostgresUrl(flag: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`--${flag} must be ${flag === "database" ? "'sqlite' or " : ""}a postgres:// URL, got '${value}'.`);
+  }
+  if (!/^postgres(ql)?:$/.test(url.protocol)) throw new Error(`--${flag} must be a postgres:// URL, got '${url.protocol}…'.`);
+  // The whole benchmark stays on this machine.
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))
+    throw new Error(`--${flag} must point at a Postgres on this machine (127.0.0.1), got host '${url.hostname}'.`);
 }

@@ -67,6 +67,10 @@ export function freePort(): Promise<number> {
 
 export interface RunningProcess {
   pid: number;
+  /** Wall time from spawn to the ready line (for Wacht: listening, so /health answers). */
+  startSeconds: number;
+  /** CPU time the process used to get there: the start's cost, less disturbed by a busy machine than its wall time. */
+  startCpuSeconds: number | null;
   /** Resident set size now, in bytes (Linux /proc), or null where unknown. */
   rssBytes(): number | null;
   /** CPU time (user + system) used so far, in seconds (Linux /proc), or null where unknown. */
@@ -90,6 +94,7 @@ export function startProcess(
   env: NodeJS.ProcessEnv,
   isReady: (line: string) => boolean,
 ): Promise<RunningProcess> {
+  const spawnedAt = performance.now();
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const remember = (chunk: Buffer) => {
@@ -113,7 +118,7 @@ export function startProcess(
         clearTimeout(timer);
         child.stdout!.removeAllListeners("data");
         child.stdout!.on("data", remember);
-        resolve(runningProcess(child));
+        resolve(runningProcess(child, (performance.now() - spawnedAt) / 1000));
       }
     });
     child.once("exit", (code, signal) => fail(new Error(`${name} exited during start (code ${code}, signal ${signal})`)));
@@ -121,13 +126,17 @@ export function startProcess(
   });
 }
 
-function runningProcess(child: ChildProcess): RunningProcess {
+function runningProcess(child: ChildProcess, startSeconds: number): RunningProcess {
   const pid = child.pid!;
+  const startTicks = cpuTicksOf(pid);
   // From here on an exit is expected (stop()), no longer a failure to start.
   child.removeAllListeners("exit");
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     pid,
+    startSeconds,
+    // USER_HZ (the unit of /proc/<pid>/stat times) is 100.
+    startCpuSeconds: startTicks === null ? null : startTicks / 100,
     rssBytes: () => rssOf(pid),
     cpuSeconds: () => {
       const ticks = cpuTicksOf(pid);

@@ -1,19 +1,20 @@
 import Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { measure, preflight, type LoadTarget } from "./load.js";
+import { combineSlices, measure, preflight, type LoadTarget, type Measurement } from "./load.js";
 import type { BenchOptions } from "./options.js";
 import { freePort, pinLoadGenerator, pinned, runToEnd, startProcess, type Pinning, type RunningProcess } from "./processes.js";
 import { renderMarkdown, type Argon2Result, type BenchReport, type MachineInfo, type WorkloadResult } from "./report.js";
 import { seedBetterAuth, type BetterAuthSeed } from "./seed/better-auth.js";
 import { seedFloor } from "./seed/floor.js";
-import { seedWacht } from "./seed/wacht.js";
-import { SERVER_CLI_PATH } from "./server-dist.js";
-import { workloadsFor, type SeededSet, type TargetName } from "./workloads.js";
+import { seedWacht, type WachtSeed } from "./seed/wacht.js";
+import { SeedStore } from "./kept-seeds.js";
+import { SERVER_CLI_PATH, START_NODE_FLAGS } from "./server-dist.js";
+import { workloadsFor, type SeededSet, type TargetName, type Workload, type WorkloadName } from "./workloads.js";
 
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
 // Plain JavaScript: a measured process runs nothing but its server (no TypeScript loader thread).
@@ -49,6 +50,28 @@ async function createPostgresDatabase(serverUrl: string): Promise<PostgresDataba
   return { url: url.toString(), version, drop: () => run((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
 }
 
+async function withPostgresClient<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const postgresDatabaseExists = (serverUrl: string, name: string) =>
+  withPostgresClient(serverUrl, async (client) => (await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1);
+
+const postgresVersion = (serverUrl: string) =>
+  withPostgresClient(serverUrl, async (client) => (await client.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version);
+
+function databaseUrlOn(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 function describeMachine(postgresVersion: string | undefined): MachineInfo {
   const memory = new Database(":memory:");
   const sqlite = memory.prepare("SELECT sqlite_version()").pluck().get() as string;
@@ -71,20 +94,26 @@ interface StartedTarget extends LoadTarget {
 /** node's own flags for a server: with --profile, a CPU profile named after the target, written when it stops. */
 const profileFlags = (profileDir: string | null, target: TargetName) => (profileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, target)}`] : []);
 
-async function startWacht(databaseUrl: string, pinning: Pinning, profileDir: string | null, nodeFlags: string[]): Promise<StartedTarget> {
+async function startWacht(
+  name: "wacht" | "wacht-postgres",
+  databaseUrl: string,
+  pinning: Pinning,
+  profileDir: string | null,
+  nodeFlags: string[],
+): Promise<StartedTarget> {
   const port = await freePort();
   const apiKey = `sk_bench_${randomBytes(20).toString("hex")}`;
-  const nodeArgs = [...nodeFlags, ...profileFlags(profileDir, "wacht"), SERVER_CLI_PATH, "serve"];
+  const nodeArgs = [...START_NODE_FLAGS, ...nodeFlags, ...profileFlags(profileDir, name), SERVER_CLI_PATH, "serve"];
   const { WACHT_REDIS_URL: _sharedLimits, ...env } = process.env;
   const [command, args] = pinned(pinning.serverCore, process.execPath, nodeArgs);
   const server = await startProcess(
-    "wacht",
+    name,
     command,
     args,
     { ...env, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port), WACHT_API_KEY: apiKey, WACHT_RATE_LIMIT_MAX: "0", WACHT_LOG_LEVEL: "warn" },
     (line) => line.includes("Wacht is listening on"),
   );
-  return { name: "wacht", server, baseUrl: `http://127.0.0.1:${port}`, headers: { authorization: `Bearer ${apiKey}` } };
+  return { name, server, baseUrl: `http://127.0.0.1:${port}`, headers: { authorization: `Bearer ${apiKey}` } };
 }
 
 async function startFloor(databasePath: string, pinning: Pinning, profileDir: string | null): Promise<StartedTarget> {
@@ -139,15 +168,69 @@ async function measureRawArgon2(pinning: Pinning, seconds: number): Promise<Argo
   return JSON.parse(await runToEnd(command, args, process.env, (seconds + 60) * 1000));
 }
 
+/** Wacht seeded on Postgres: in a fresh database dropped after the run, or (--keep) one kept and reused. */
+async function postgresSeed(
+  serverUrl: string,
+  users: number,
+  store: SeedStore | null,
+): Promise<{ database: PostgresDatabase; seed: WachtSeed; reused: boolean }> {
+  const kept = store?.seeds.wachtPostgres;
+  if (kept && (await postgresDatabaseExists(serverUrl, kept.database))) {
+    say(`Reusing ${users.toLocaleString("en-US")} users seeded into Postgres database ${kept.database} (--keep)…`);
+    return {
+      database: { url: databaseUrlOn(serverUrl, kept.database), version: await postgresVersion(serverUrl), drop: async () => {} },
+      seed: kept.seed,
+      reused: true,
+    };
+  }
+  const database = await createPostgresDatabase(serverUrl);
+  say(`Seeding ${users.toLocaleString("en-US")} users into Wacht (Postgres)…`);
+  try {
+    const seed = await seedWacht(database.url, users, say);
+    if (!store) return { database, seed, reused: false };
+    store.seeds.wachtPostgres = { database: new URL(database.url).pathname.slice(1), seed };
+    store.save();
+    return { database: { ...database, drop: async () => {} }, seed, reused: false };
+  } catch (error) {
+    await database.drop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Wacht seeded on SQLite in `directory`, or the set kept there by an earlier run. */
+async function sqliteSeed(directory: string, users: number, store: SeedStore | null): Promise<{ url: string; seed: WachtSeed; reused: boolean }> {
+  const path = join(directory, "wacht.db");
+  const url = `sqlite:${path}`;
+  if (store?.seeds.wacht && existsSync(path)) {
+    say(`Reusing ${users.toLocaleString("en-US")} users seeded into ${path} (--keep)…`);
+    return { url, seed: store.seeds.wacht, reused: true };
+  }
+  removeSqliteFiles(path);
+  say(`Seeding ${users.toLocaleString("en-US")} users into Wacht (SQLite)…`);
+  const seed = await seedWacht(url, users, say);
+  if (store) {
+    store.seeds.wacht = seed;
+    store.save();
+  }
+  return { url, seed, reused: false };
+}
+
+const removeSqliteFiles = (path: string) => {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+};
+
 export async function runBench(options: BenchOptions): Promise<number> {
   const startedAt = new Date();
   const pinning = pinLoadGenerator();
   const workDir = mkdtempSync(join(os.tmpdir(), "wacht-bench-"));
+  const store = options.keep ? new SeedStore(options.keep, options.users) : null;
+  const dataDir = store ? store.directory : workDir;
   const running = new Set<RunningProcess>();
-  let postgres: PostgresDatabase | null = null;
+  const postgresDatabases: PostgresDatabase[] = [];
   const cleanUp = async () => {
     await Promise.allSettled([...running].map((server) => server.stop()));
-    if (postgres) await postgres.drop().catch((error: unknown) => say(`Could not drop ${postgres?.url}: ${(error as Error).message}`));
+    for (const database of postgresDatabases)
+      await database.drop().catch((error: unknown) => say(`Could not drop ${database.url}: ${(error as Error).message}`));
     rmSync(workDir, { recursive: true, force: true });
   };
   const stopOnSignal = () => void cleanUp().finally(() => process.exit(130));
@@ -156,25 +239,61 @@ export async function runBench(options: BenchOptions): Promise<number> {
 
   try {
     const wantsTarget = (target: TargetName) => options.targets.includes(target);
-    if (options.database !== "sqlite") postgres = await createPostgresDatabase(options.database);
-    const wachtUrl = postgres ? postgres.url : `sqlite:${join(workDir, "wacht.db")}`;
-    say(`Seeding ${options.users.toLocaleString("en-US")} users into Wacht (${postgres ? "Postgres" : "SQLite"})…`);
-    const wacht = await seedWacht(wachtUrl, options.users, say);
-    say(`  ${wacht.seconds.toFixed(1)} s, ${Math.round(wacht.usersPerSecond).toLocaleString("en-US")} users/s`);
+    let postgres: PostgresDatabase | null = null;
+    let wachtUrl: string;
+    let wacht: WachtSeed;
+    let wachtReused: boolean;
+    if (options.database !== "sqlite") {
+      const seeded = await postgresSeed(options.database, options.users, store);
+      postgres = seeded.database;
+      postgresDatabases.push(seeded.database);
+      ({ seed: wacht, reused: wachtReused } = seeded);
+      wachtUrl = postgres.url;
+    } else {
+      ({ url: wachtUrl, seed: wacht, reused: wachtReused } = await sqliteSeed(dataDir, options.users, store));
+    }
+    if (!wachtReused) say(`  ${wacht.seconds.toFixed(1)} s, ${Math.round(wacht.usersPerSecond).toLocaleString("en-US")} users/s`);
+    let wachtPostgres: { url: string; seed: WachtSeed; reused: boolean } | null = null;
+    if (options.postgres && wantsTarget("wacht-postgres")) {
+      const seeded = await postgresSeed(options.postgres, options.users, store);
+      postgres = seeded.database;
+      postgresDatabases.push(seeded.database);
+      wachtPostgres = { url: seeded.database.url, seed: seeded.seed, reused: seeded.reused };
+      if (!seeded.reused) say(`  ${seeded.seed.seconds.toFixed(1)} s, ${Math.round(seeded.seed.usersPerSecond).toLocaleString("en-US")} users/s`);
+    }
 
-    const floorPath = join(workDir, "floor.db");
+    const floorPath = join(dataDir, "floor.db");
     let floorSeconds: number | undefined;
     if (wantsTarget("floor")) {
-      say("Seeding the floor…");
-      floorSeconds = (await seedFloor(floorPath, wachtUrl, wacht)).seconds;
+      if (store?.seeds.floor && existsSync(floorPath)) {
+        floorSeconds = store.seeds.floor.seconds;
+      } else {
+        say("Seeding the floor…");
+        removeSqliteFiles(floorPath);
+        floorSeconds = (await seedFloor(floorPath, wachtUrl, wacht)).seconds;
+        if (store) {
+          store.seeds.floor = { seconds: floorSeconds };
+          store.save();
+        }
+      }
     }
-    const betterAuthPath = join(workDir, "better-auth.db");
-    const betterAuthPort = await freePort();
-    const betterAuthSecret = randomBytes(32).toString("hex");
+    const betterAuthPath = join(dataDir, "better-auth.db");
+    const keptBetterAuth = store?.seeds.betterAuth && existsSync(betterAuthPath) ? store.seeds.betterAuth : undefined;
+    const betterAuthPort = keptBetterAuth?.port ?? (await freePort());
+    const betterAuthSecret = keptBetterAuth?.secret ?? randomBytes(32).toString("hex");
     let betterAuth: BetterAuthSeed | undefined;
     if (wantsTarget("better-auth")) {
-      say("Seeding Better Auth…");
-      betterAuth = await seedBetterAuth(betterAuthPath, options.users, wacht.endMs, `http://127.0.0.1:${betterAuthPort}`, betterAuthSecret);
+      if (keptBetterAuth) {
+        betterAuth = keptBetterAuth.seed;
+      } else {
+        say("Seeding Better Auth…");
+        removeSqliteFiles(betterAuthPath);
+        betterAuth = await seedBetterAuth(betterAuthPath, options.users, wacht.endMs, `http://127.0.0.1:${betterAuthPort}`, betterAuthSecret);
+        if (store) {
+          store.seeds.betterAuth = { seed: betterAuth, port: betterAuthPort, secret: betterAuthSecret };
+          store.save();
+        }
+      }
     }
 
     const listOffset = Math.min(9000, Math.max(0, options.users - 20));
@@ -184,51 +303,74 @@ export async function runBench(options: BenchOptions): Promise<number> {
     const results: WorkloadResult[] = [];
     const peakRssBytes: BenchReport["peakRssBytes"] = {};
     const startRssBytes: BenchReport["startRssBytes"] = {};
+    const starts: BenchReport["starts"] = {};
 
+    // Every server is started first and stays up (idle ones use no CPU), then each workload is
+    // measured on every target in turn, in `rounds` short slices each: the targets compared in a
+    // row share the same window of whatever else the machine is doing.
+    const started: Array<{ target: StartedTarget; workloads: Partial<Record<WorkloadName, Workload>> }> = [];
     for (const targetName of options.targets) {
-      const set: SeededSet = { userCount: options.users, userIds: targetName === "better-auth" ? betterAuth!.userIds : wacht.userIds, listOffset };
+      const userIds = targetName === "better-auth" ? betterAuth!.userIds : targetName === "wacht-postgres" ? wachtPostgres!.seed.userIds : wacht.userIds;
+      const set: SeededSet = { userCount: options.users, userIds, listOffset };
       const workloads = workloadsFor(targetName, set);
-      const selected = options.workloads.filter((name) => workloads[name]);
-      if (selected.length === 0) continue;
-      say(`Measuring ${targetName}…`);
+      if (!options.workloads.some((name) => workloads[name])) continue;
+      say(`Starting ${targetName}…`);
       const target =
-        targetName === "wacht"
-          ? await startWacht(wachtUrl, pinning, profileDir, options.serverNodeFlags)
+        targetName === "wacht" || targetName === "wacht-postgres"
+          ? await startWacht(targetName, targetName === "wacht" ? wachtUrl : wachtPostgres!.url, pinning, profileDir, options.serverNodeFlags)
           : targetName === "floor"
             ? await startFloor(floorPath, pinning, profileDir)
             : await startBetterAuth(betterAuthPath, betterAuthPort, betterAuthSecret, betterAuth!, pinning, profileDir);
       running.add(target.server);
-      let peak = target.server.rssBytes();
-      startRssBytes[targetName] = peak;
-      try {
-        for (const workloadName of selected) {
-          const workload = workloads[workloadName]!;
-          await target.server.settle();
-          const problem = await preflight(target, workload).catch((error: unknown) => `request failed: ${(error as Error).message}`);
-          if (problem !== null) {
-            say(`  ${workloadName}: NOT MEASURED, ${problem}`);
-            results.push({ workload: workloadName, target: targetName, problem });
-            continue;
-          }
-          await measure(target, workload, options.connections, warmUpSeconds);
-          await target.server.settle();
-          const measurement = await measure(target, workload, options.connections, options.seconds);
-          results.push({ workload: workloadName, target: targetName, measurement });
-          peak = Math.max(peak ?? 0, measurement.peakRssBytes ?? 0) || peak;
-          say(
-            `  ${workloadName}: ${Math.round(measurement.requestsPerSecond).toLocaleString("en-US")} req/s, p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms, ` +
-              `${measurement.errors} errors, RSS ${measurement.peakRssBytes === null ? "?" : Math.round(measurement.peakRssBytes / 2 ** 20)} MB, ` +
-              `CPU: server ${measurement.serverCpuPercent === null ? "?" : Math.round(measurement.serverCpuPercent)}%, load generator ${Math.round(measurement.loadGeneratorCpuPercent)}%` +
-              (measurement.otherCpuPercent !== null && measurement.otherCpuPercent > 10
-                ? ` (other processes used ${Math.round(measurement.otherCpuPercent)}% of a core)`
-                : ""),
-          );
+      startRssBytes[targetName] = target.server.rssBytes();
+      peakRssBytes[targetName] = startRssBytes[targetName];
+      // Idle: started, settled, no request yet (the figure an operator sees after `npm start`).
+      await target.server.settle();
+      starts[targetName] = { seconds: target.server.startSeconds, cpuSeconds: target.server.startCpuSeconds, idleRssBytes: target.server.rssBytes() };
+      started.push({ target, workloads });
+    }
+    const roundSeconds = Math.max(1, Math.round(options.seconds / options.rounds));
+    for (const workloadName of options.workloads) {
+      const measuring = started.filter(({ workloads }) => workloads[workloadName]);
+      const slices = new Map<TargetName, Measurement[]>();
+      for (const { target, workloads } of measuring) {
+        const workload = workloads[workloadName]!;
+        await target.server.settle();
+        const problem = await preflight(target, workload).catch((error: unknown) => `request failed: ${(error as Error).message}`);
+        if (problem !== null) {
+          say(`  ${target.name} ${workloadName}: NOT MEASURED, ${problem}`);
+          results.push({ workload: workloadName, target: target.name, problem });
+          continue;
         }
-      } finally {
-        await target.server.stop();
-        running.delete(target.server);
+        await measure(target, workload, options.connections, warmUpSeconds);
+        slices.set(target.name, []);
       }
-      peakRssBytes[targetName] = peak;
+      for (let round = 0; round < options.rounds; round++) {
+        for (const { target, workloads } of measuring) {
+          const taken = slices.get(target.name);
+          if (!taken) continue;
+          await target.server.settle();
+          taken.push(await measure(target, workloads[workloadName]!, options.connections, roundSeconds));
+        }
+      }
+      for (const [targetName, taken] of slices) {
+        const measurement = combineSlices(taken);
+        results.push({ workload: workloadName, target: targetName, measurement });
+        peakRssBytes[targetName] = Math.max(peakRssBytes[targetName] ?? 0, measurement.peakRssBytes ?? 0) || peakRssBytes[targetName];
+        say(
+          `  ${targetName} ${workloadName}: ${Math.round(measurement.requestsPerSecond).toLocaleString("en-US")} req/s, ` +
+            `${measurement.requestsPerCpuSecond === null ? "?" : Math.round(measurement.requestsPerCpuSecond).toLocaleString("en-US")} req/CPU-s, p50 ${measurement.p50Ms} ms, p99 ${measurement.p99Ms} ms, ` +
+            `${measurement.errors} errors, RSS ${measurement.peakRssBytes === null ? "?" : Math.round(measurement.peakRssBytes / 2 ** 20)} MB, ` +
+            `CPU: server ${measurement.serverCpuPercent === null ? "?" : Math.round(measurement.serverCpuPercent)}%, load generator ${Math.round(measurement.loadGeneratorCpuPercent)}%` +
+            (measurement.otherCpuPercent !== null && measurement.otherCpuPercent > 10
+              ? ` (other processes used ${Math.round(measurement.otherCpuPercent)}% of a core)`
+              : ""),
+        );
+      }
+    }
+    for (const { target } of started) {
+      await target.server.stop();
+      running.delete(target.server);
     }
 
     let argon2: Argon2Result | null = null;
@@ -243,7 +385,15 @@ export async function runBench(options: BenchOptions): Promise<number> {
       options,
       pinning,
       seeding: {
-        wacht: { database: postgres ? "postgres" : "sqlite", seconds: wacht.seconds, usersPerSecond: wacht.usersPerSecond },
+        wacht: {
+          database: options.database === "sqlite" ? "sqlite" : "postgres",
+          seconds: wacht.seconds,
+          usersPerSecond: wacht.usersPerSecond,
+          reused: wachtReused,
+        },
+        ...(wachtPostgres && {
+          wachtPostgres: { seconds: wachtPostgres.seed.seconds, usersPerSecond: wachtPostgres.seed.usersPerSecond, reused: wachtPostgres.reused },
+        }),
         ...(floorSeconds !== undefined && { floor: { seconds: floorSeconds } }),
         ...(betterAuth && { betterAuth: { seconds: betterAuth.seconds } }),
       },
@@ -252,6 +402,7 @@ export async function runBench(options: BenchOptions): Promise<number> {
       argon2,
       peakRssBytes,
       startRssBytes,
+      starts,
     };
     console.log(renderMarkdown(report));
     mkdirSync(resultsDir, { recursive: true });

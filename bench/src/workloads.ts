@@ -15,7 +15,8 @@ export const WORKLOAD_NAMES = [
 ] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
-export const TARGET_NAMES = ["wacht", "floor", "better-auth"] as const;
+/** wacht-postgres: Wacht on the --postgres database, measured only when that flag is given. */
+export const TARGET_NAMES = ["wacht", "wacht-postgres", "floor", "better-auth"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface PlannedRequest {
@@ -169,5 +170,5 @@ function betterAuthWorkloads(set: SeededSet): Partial<Record<WorkloadName, Workl
 }
 
 export function workloadsFor(target: TargetName, set: SeededSet): Partial<Record<WorkloadName, Workload>> {
-  return target === "better-auth" ? betterAuthWorkloads(set) : wachtWorkloads(set, target);
+  return target === "better-auth" ? betterAuthWorkloads(set) : wachtWorkloads(set, target === "floor" ? "floor" : "wacht");
 }

@@ -63,7 +63,9 @@ export async function seedFloor(path: string, wachtDatabaseUrl: string, wacht: W
       insertBatch(
         users.map((user: User) => {
           const emails = emailsByUser.get(user.id) ?? [];
-          const details = toUserDetailsJson({ user, emails, phones: [], socialConnections: [] }, context);
+          // Seeded users have no second factor, as createUser leaves them.
+          const secondFactors = { totpEnabled: false, hasBackupCodes: false, passkeysCount: 0 };
+          const details = toUserDetailsJson({ user, emails, phones: [], socialConnections: [], secondFactors }, context);
           return [
             user.id,
             user.primaryEmailAddress!.toLowerCase(),

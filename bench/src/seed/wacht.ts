@@ -5,6 +5,7 @@ import {
   ensureDefaultDeployment,
   generateId,
   hashPassword,
+  mergeSearchIndex,
   migrateToLatest,
   refreshUserDerivedColumns,
   type Db,
@@ -71,6 +72,9 @@ export async function seedWacht(databaseUrl: string, userCount: number, say: (li
       }
     }
     const seconds = (performance.now() - startedAt) / 1000;
+    // What the server's background upkeep does after bulk writes (storage/search-index-upkeep.ts),
+    // done here so it is finished before any measurement rather than running during the first ones.
+    await mergeSearchIndex(handle.db);
     await checkRowsMatchTheServer(handle.db, deployment.id, [userIds[0]!, userIds[Math.floor(userCount / 2)]!, userIds[userCount - 1]!]);
     return { deploymentId: deployment.id, userIds, endMs, passwordHash, seconds, usersPerSecond: userCount / seconds };
   } finally {
@@ -105,6 +109,7 @@ function seededRowsFor(
     // Never signed in, never locked out.
     last_sign_in_at: null,
     locked_until: null,
+    external_id: null,
     created_at: createdAt,
     updated_at: createdAt,
   };

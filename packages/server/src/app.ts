@@ -14,7 +14,7 @@ import { openapi } from "./http/openapi.js";
 import { refuseCrossSiteRequests } from "./http/same-site.js";
 import { rateLimitByApiKey, rateLimitSignIn } from "./http/rate-limit.js";
 import { generateRequestId, loggerOptions, requestLog } from "./http/request-log.js";
-import { useValidators } from "./http/validation.js";
+import { useSchemaCompilers } from "./http/validation.js";
 import { emailsRoutes } from "./identifiers/emails.routes.js";
 import { phonesRoutes } from "./identifiers/phones.routes.js";
 import { oauthAccessTokenRoutes } from "./oauth/access-tokens.routes.js";
@@ -36,6 +36,7 @@ import { signInRoutes } from "./sign-in/sign-in.routes.js";
 import { jwksRoutes } from "./signing-keys/signing-keys.routes.js";
 import { socialConnectionsRoutes } from "./social-connections/social-connections.routes.js";
 import { pingDatabase, type Db } from "./storage/db.js";
+import { searchIndexUpkeep } from "./storage/search-index-upkeep.js";
 import { usersRoutes } from "./users/users.routes.js";
 import { apiKeysRoutes } from "./api-keys/api-keys.routes.js";
 import { consoleAssets } from "./console/console-assets.js";
@@ -91,7 +92,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
   app.decorate("db", db);
   app.decorate("config", config);
   app.decorate("secretBox", secretBox);
-  useValidators(app);
+  useSchemaCompilers(app);
   await app.register(errorHandler);
   await app.register(jsonParser);
   await app.register(requestLog);
@@ -99,6 +100,8 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
   // Delivers webhooks from the outbox in the background; woken after every write this app answers.
   await app.register(webhookDispatcher);
   await app.register(auditLogRetention);
+  // Folds the search index's pieces together in the background after writes.
+  await app.register(searchIndexUpkeep);
 
   app.get("/health", { schema: { hide: true, response: { 200: Type.Object({ status: Type.String() }) } } }, async () => {
     // A load balancer should stop sending traffic to an instance that cannot reach its database.

@@ -1,7 +1,6 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import { errors } from "../errors.js";
 import { clientAddressKeyOf } from "./client-address.js";
@@ -26,7 +25,8 @@ function rateLimitPlugin(policy: RateLimitPolicy) {
       const max = policy.max(app.config);
       if (max === 0) return;
       const { rateLimitWindowMs, redisUrl } = app.config;
-      const redis = redisUrl ? new Redis(redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1 }) : undefined;
+      // Loaded only when configured: most single-instance deployments never need the client.
+      const redis = redisUrl ? new (await import("ioredis")).Redis(redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1 }) : undefined;
       if (redis) {
         // Errors are reported per command (and skipped, below); an unhandled 'error' event would crash the process.
         redis.on("error", () => {});

@@ -1,11 +1,4 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-} from "@simplewebauthn/server";
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { recordChangeBy, type ActorContext } from "../changes/changes.service.js";
 import { errors } from "../errors.js";
 import { userUpdatedIfVisible } from "../second-factors/second-factors.service.js";
@@ -36,6 +29,11 @@ import {
   type RegistrationResponseJSON,
   type RelyingParty,
 } from "./webauthn.js";
+
+type WebauthnLibrary = typeof import("@simplewebauthn/server");
+let webauthnLoaded: Promise<WebauthnLibrary> | undefined;
+/** Loaded on the first passkey call: the library and its X.509/ASN.1 stack cost ~25 MB and a second of start-up (bench/README.md). */
+const webauthnLibrary = () => (webauthnLoaded ??= import("@simplewebauthn/server"));
 
 export type { Passkey, PasskeyDeviceType };
 
@@ -126,7 +124,9 @@ export async function startPasskeyRegistration(
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const user = await getUser(db, deploymentId, userId);
   const fullName = `${user.firstName} ${user.lastName}`.trim();
-  const options = await generateRegistrationOptions({
+  const options = await (
+    await webauthnLibrary()
+  ).generateRegistrationOptions({
     rpName: relyingParty.name,
     rpID: relyingParty.id,
     userName: user.primaryEmailAddress ?? user.username ?? user.primaryPhoneNumber ?? user.id,
@@ -152,9 +152,11 @@ export async function finishPasskeyRegistration(
   input: { response: RegistrationResponseJSON; name?: string },
 ): Promise<Passkey> {
   const name = input.name === undefined ? DEFAULT_PASSKEY_NAME : checkPasskeyName(input.name);
-  let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  let verification: Awaited<ReturnType<WebauthnLibrary["verifyRegistrationResponse"]>>;
   try {
-    verification = await verifyRegistrationResponse({
+    verification = await (
+      await webauthnLibrary()
+    ).verifyRegistrationResponse({
       response: input.response,
       // Consumed here, whatever the outcome: a challenge works once, and only for the user it was issued to.
       expectedChallenge: async (challenge) => (await consumeWebauthnChallenge(db, deploymentId, challenge, "registration", Date.now()))?.userId === userId,
@@ -204,7 +206,9 @@ export async function finishPasskeyRegistration(
 
 /** Options for a passwordless sign-in: no credentials listed, the browser offers its discoverable passkeys. */
 export async function startPasskeySignIn(db: Db, deploymentId: string, relyingParty: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const options = await generateAuthenticationOptions({ rpID: relyingParty.id, userVerification: "required", timeout: WEBAUTHN_CHALLENGE_LIFETIME_MS });
+  const options = await (
+    await webauthnLibrary()
+  ).generateAuthenticationOptions({ rpID: relyingParty.id, userVerification: "required", timeout: WEBAUTHN_CHALLENGE_LIFETIME_MS });
   await storeChallenge(db, deploymentId, null, "authentication", options.challenge);
   return options;
 }
@@ -231,9 +235,11 @@ export async function verifyPasskeyAssertion(
     );
     throw errors.passkey_verification_failed("its signature counter went backwards");
   }
-  let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+  let verification: Awaited<ReturnType<WebauthnLibrary["verifyAuthenticationResponse"]>>;
   try {
-    verification = await verifyAuthenticationResponse({
+    verification = await (
+      await webauthnLibrary()
+    ).verifyAuthenticationResponse({
       response,
       expectedChallenge: async (challenge) => (await consumeWebauthnChallenge(db, deploymentId, challenge, "authentication", Date.now())) !== undefined,
       expectedOrigin: relyingParty.origin,

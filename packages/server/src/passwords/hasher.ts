@@ -1,6 +1,6 @@
-import { hash, parseOptions } from "@node-rs/argon2";
 import { randomBytes } from "node:crypto";
 import { argon2, OUR_ARGON2ID } from "./hashers/argon2.js";
+import { argon2Library } from "./hashers/argon2-library.js";
 import { bcrypt } from "./hashers/bcrypt.js";
 import { betterAuthScrypt } from "./hashers/better-auth-scrypt.js";
 import { firebaseScrypt } from "./hashers/firebase-scrypt.js";
@@ -57,7 +57,7 @@ export const IMPORTED_VERIFICATION_LIMITS = { maxRunning: 2, maxWaiting: 16 } as
 export const importedVerifications = new VerificationGate(IMPORTED_VERIFICATION_LIMITS.maxRunning, IMPORTED_VERIFICATION_LIMITS.maxWaiting);
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2ID_PARAMETERS);
+  return argon2Library().hash(password, ARGON2ID_PARAMETERS);
 }
 
 function formatOf(passwordHash: string): StoredHashFormat | null {
@@ -105,7 +105,7 @@ export async function verifyAgainstDummy(password: string): Promise<void> {
 export function needsRehash(passwordHash: string): boolean {
   if (!passwordHash.startsWith("$argon2id$")) return true;
   try {
-    const options = parseOptions(passwordHash);
+    const options = argon2Library().parseOptions(passwordHash);
     return (
       options.algorithm !== ARGON2ID_PARAMETERS.algorithm ||
       options.memoryCost !== ARGON2ID_PARAMETERS.memoryCost ||

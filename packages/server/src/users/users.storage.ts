@@ -389,14 +389,23 @@ const sortExpressions: Record<UserSortKey, RawBuilder<unknown>> = {
 
 /** The user's value of the sort key, for a cursor naming it; null when the user is not in this deployment. */
 export async function findUserSortValue(db: Db, deploymentId: string, userId: string, sortKey: UserSortKey): Promise<{ value: string | number | null } | null> {
-  const row = await db
-    .selectFrom("users")
-    .select(sql<string | number | null>`${sortExpressions[sortKey]}`.as("value"))
-    .where("users.deployment_id", "=", deploymentId)
-    .where("users.id", "=", userId)
-    .executeTakeFirst();
+  const [row] = await sortValueQueries[sortKey](db, deploymentId, userId);
   return row ? { value: row.value } : null;
 }
+
+// Read before every cursor page: compiled once per sort key and dialect.
+const sortValueQueries = Object.fromEntries(
+  (Object.keys(sortExpressions) as UserSortKey[]).map((sortKey) => [
+    sortKey,
+    reusableQuery(2, (db: Db, deploymentId: string, userId: string) =>
+      db
+        .selectFrom("users")
+        .select(sql<string | number | null>`${sortExpressions[sortKey]}`.as("value"))
+        .where("users.deployment_id", "=", deploymentId)
+        .where("users.id", "=", userId),
+    ),
+  ]),
+) as Record<UserSortKey, (db: Db, deploymentId: string, userId: string) => Promise<Array<{ value: string | number | null }>>>;
 
 /**
  * The rows strictly past the cursor in the direction of travel, for the order
@@ -454,7 +463,9 @@ function pageQuery(db: Db, deploymentId: string, query: UserListQuery) {
   const backwards = cursor?.direction === "before";
   const readOrder = backwards ? (query.sortOrder === "asc" ? "desc" : "asc") : query.sortOrder;
   const direction = sql.raw(readOrder === "asc" ? "ASC" : "DESC");
-  const nulls = sql.raw(backwards ? "NULLS FIRST" : "NULLS LAST");
+  // created_at is never NULL: a NULLS clause there would only keep Postgres off users_by_created
+  // (its backward scan is DESC NULLS FIRST) and make it sort the deployment (migration 0016).
+  const nulls = sql.raw(query.sortKey === "created_at" ? "" : backwards ? "NULLS FIRST" : "NULLS LAST");
   // NULLS LAST in both engines (their defaults differ); the id breaks ties so pages never overlap.
   const ordered = (cursor ? filtered.where(pastCursor(query.sortKey, query.sortOrder, cursor)) : filtered)
     .select(userColumns.map((column) => `users.${column}` as const))
@@ -507,6 +518,37 @@ function reusablePageOf(query: UserListQuery) {
   return reusable;
 }
 
+// Unfiltered cursor pages (what an SDK's iterator asks for page after page), compiled once per shape.
+const reusableCursorPages = new Map<string, (db: Db, deploymentId: string, userId: string, sortValue: string | number | null) => Promise<PageRow[]>>();
+// Shapes differ by page size too (it is part of the SQL here); beyond these, pages are built each time.
+const MAX_REUSABLE_CURSOR_SHAPES = 200;
+
+/** A reusable query for an unfiltered cursor page of this sort, order, direction and size, else null. */
+function reusableCursorPageOf(query: UserListQuery) {
+  const { cursor } = query;
+  if (!cursor || !isUnfilteredList(query)) return null;
+  const nullValue = cursor.sortValue === null;
+  const shape = `${query.sortKey}:${query.sortOrder}:${cursor.direction}:${nullValue}:${query.limit}`;
+  let reusable = reusableCursorPages.get(shape);
+  if (!reusable) {
+    if (reusableCursorPages.size >= MAX_REUSABLE_CURSOR_SHAPES) return null;
+    reusable = reusableQuery(3, (db: Db, deploymentId: string, userId: string, sortValue: string | number | null) =>
+      // A NULL cursor value changes the SQL (pastCursor), so it is part of the shape, not an argument.
+      pageQuery(db, deploymentId, { ...query, cursor: { direction: cursor.direction, userId, sortValue: nullValue ? null : sortValue } }),
+    );
+    reusableCursorPages.set(shape, reusable);
+  }
+  return reusable;
+}
+
+const isUnfilteredList = (query: UserListQuery) =>
+  !query.search &&
+  !query.normalizedEmails?.length &&
+  !query.phoneNumbers?.length &&
+  !query.normalizedUsernames?.length &&
+  !query.userIds?.length &&
+  !query.externalIds?.length;
+
 export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<UserPage> {
   const isUnfiltered =
     !query.search &&
@@ -527,7 +569,8 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
         );
 
   if (query.cursor) {
-    const rows = await pageQuery(db, deploymentId, query).execute();
+    const reusable = reusableCursorPageOf(query);
+    const rows = reusable ? await reusable(db, deploymentId, query.cursor.userId, query.cursor.sortValue) : await pageQuery(db, deploymentId, query).execute();
     const hasMore = rows.length > query.limit;
     const pageRows = rows.slice(0, query.limit);
     if (query.cursor.direction === "before") pageRows.reverse();
@@ -546,9 +589,14 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
   return { items, total, hasMore: query.offset + rows.length < total };
 }
 
+// Read by every unfiltered page: compiled once per dialect.
+const selectUserCount = reusableQuery(1, (db: Db, deploymentId: string) =>
+  db.selectFrom("deployment_user_counts").select("user_count").where("deployment_id", "=", deploymentId),
+);
+
 /** Every user of the deployment, from the count the users triggers keep (migration 0004). */
 async function countUsersOfDeployment(db: Db, deploymentId: string): Promise<number> {
-  const row = await db.selectFrom("deployment_user_counts").select("user_count").where("deployment_id", "=", deploymentId).executeTakeFirst();
+  const [row] = await selectUserCount(db, deploymentId);
   return Number(row?.user_count ?? 0);
 }
 

@@ -1,4 +1,5 @@
-import { parseOptions, verify, type ParsedHashOptions } from "@node-rs/argon2";
+import type { ParsedHashOptions } from "@node-rs/argon2";
+import { argon2Library } from "./argon2-library.js";
 import type { StoredHashFormat } from "./format.js";
 
 /**
@@ -29,7 +30,7 @@ export function argon2VariantOf(stored: string): Argon2Variant | null {
 
 export function parseArgon2Options(stored: string): ParsedHashOptions | null {
   try {
-    return parseOptions(stored);
+    return argon2Library().parseOptions(stored);
   } catch {
     return null;
   }
@@ -53,5 +54,5 @@ export const argon2: StoredHashFormat = {
     if (options.outputLen < 16 || options.saltLen < 8) return "must have a hash of at least 16 bytes and a salt of at least 8";
     return null;
   },
-  verify: (stored, password) => verify(stored, password),
+  verify: (stored, password) => argon2Library().verify(stored, password),
 };

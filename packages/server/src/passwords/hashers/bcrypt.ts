@@ -1,5 +1,8 @@
-import { verify } from "@node-rs/bcrypt";
 import type { StoredHashFormat } from "./format.js";
+
+let bcryptLoaded: Promise<typeof import("@node-rs/bcrypt")> | undefined;
+/** Loaded on the first imported bcrypt digest checked: most servers never see one (idle memory, bench/README.md). */
+export const bcryptLibrary = () => (bcryptLoaded ??= import("@node-rs/bcrypt"));
 
 /**
  * bcrypt `$2a$`, `$2b$` and `$2y$`: for a correct implementation the three give the same hash
@@ -23,5 +26,5 @@ export const bcrypt: StoredHashFormat = {
     if (cost > MAX_IMPORTED_BCRYPT_COST) return `must have a bcrypt cost of at most ${MAX_IMPORTED_BCRYPT_COST}`;
     return null;
   },
-  verify: (stored, password) => verify(password, stored),
+  verify: async (stored, password) => (await bcryptLibrary()).verify(password, stored),
 };

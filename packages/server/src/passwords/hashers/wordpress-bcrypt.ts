@@ -1,6 +1,5 @@
-import { verify } from "@node-rs/bcrypt";
 import { createHmac } from "node:crypto";
-import { bcrypt } from "./bcrypt.js";
+import { bcrypt, bcryptLibrary } from "./bcrypt.js";
 import type { StoredHashFormat } from "./format.js";
 
 /**
@@ -14,8 +13,8 @@ export const wordpressBcrypt: StoredHashFormat = {
   name: "wordpress_bcrypt",
   understands: (stored) => stored.startsWith(`${WORDPRESS_PREFIX}$2`),
   check: (stored) => bcrypt.check(stored.slice(WORDPRESS_PREFIX.length)),
-  verify(stored, password) {
+  async verify(stored, password) {
     const preHashed = createHmac("sha384", "wp-sha384").update(password, "utf8").digest("base64");
-    return verify(preHashed, stored.slice(WORDPRESS_PREFIX.length));
+    return (await bcryptLibrary()).verify(preHashed, stored.slice(WORDPRESS_PREFIX.length));
   },
 };

@@ -10,6 +10,7 @@ import * as externalIds from "./0008_external_ids.js";
 import * as oauth from "./0009_oauth.js";
 import * as consoleSessions from "./0011_console_sessions.js";
 import * as oauthSecondFactor from "./0015_oauth_second_factor.js";
+import * as descendingSortIndexes from "./0016_descending_sort_indexes.js";
 
 /** Every migration, in the order it runs; names sort in that order too. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   "0009_oauth": oauth,
   "0011_console_sessions": consoleSessions,
   "0015_oauth_second_factor": oauthSecondFactor,
+  "0016_descending_sort_indexes": descendingSortIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {
