@@ -1,12 +1,15 @@
 import autocannon from "autocannon";
+import http from "node:http";
 import { machineCpuSeconds, type RunningProcess } from "./processes.js";
 import type { PlannedRequest, Workload } from "./workloads.js";
 
 export interface Measurement {
   seconds: number;
+  /** Concurrent connections the load used (absent in reports of earlier runs). */
+  connections?: number;
   requests: number;
   requestsPerSecond: number;
-  /** Latency percentiles as autocannon records them: whole milliseconds. */
+  /** Latency percentiles: whole milliseconds as autocannon records them; one-client measurements (measureOneClient) to the microsecond. */
   p50Ms: number;
   p99Ms: number;
   /** Connection errors, timeouts and non-2xx answers: anything but 0 makes the figures meaningless. */
@@ -82,6 +85,7 @@ export async function measure(target: LoadTarget, workload: Workload, connection
     const statusCounts = Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, count]));
     return {
       seconds: result.duration,
+      connections,
       requests: result["2xx"],
       requestsPerSecond: result["2xx"] / result.duration,
       p50Ms: result.latency.p50,
@@ -102,12 +106,98 @@ export async function measure(target: LoadTarget, workload: Workload, connection
   }
 }
 
+/** One request on a keep-alive agent, resolved with its status once the whole answer has arrived. */
+function send(agent: http.Agent, base: URL, plan: PlannedRequest, headers: Record<string, string>): Promise<number> {
+  const request = withBody(plan, headers);
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(
+      { agent, host: base.hostname, port: base.port, method: request.method, path: request.path, headers: request.headers },
+      (response) => {
+        response.on("data", () => {});
+        response.on("end", () => resolve(response.statusCode ?? 0));
+        response.on("error", reject);
+      },
+    );
+    outgoing.on("error", reject);
+    outgoing.end(request.body);
+  });
+}
+
+const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
+
+/**
+ * One client sending one request at a time on one keep-alive connection for `seconds`: each
+ * latency is what a request takes, with no queue behind other connections (at 32 connections
+ * p50 ≈ connections ÷ req/s). Timed to the microsecond (autocannon keeps whole milliseconds,
+ * which at this load are 0 or 1). The time includes this client's own sending and parsing.
+ */
+export async function measureOneClient(target: LoadTarget, workload: Workload, seconds: number): Promise<Measurement> {
+  let peakRssBytes: number | null = target.server.rssBytes();
+  const cpuBefore = target.server.cpuSeconds();
+  const machineBefore = machineCpuSeconds();
+  const ownBefore = process.cpuUsage();
+  const sampler = setInterval(() => {
+    const rss = target.server.rssBytes();
+    if (rss !== null) peakRssBytes = Math.max(peakRssBytes ?? 0, rss);
+  }, 200);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const base = new URL(target.baseUrl);
+  const latenciesMs: number[] = [];
+  const statusCounts: Record<string, number> = {};
+  let errors = 0;
+  const started = process.hrtime.bigint();
+  const deadline = started + BigInt(Math.round(seconds * 1e9));
+  try {
+    while (process.hrtime.bigint() < deadline) {
+      const sent = process.hrtime.bigint();
+      try {
+        const status = await send(agent, base, workload.next(), target.headers);
+        statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+        if (status >= 200 && status < 300) latenciesMs.push(Number(process.hrtime.bigint() - sent) / 1e6);
+        else errors++;
+      } catch {
+        errors++;
+      }
+    }
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpuAfter = target.server.cpuSeconds();
+    const machineAfter = machineCpuSeconds();
+    const own = process.cpuUsage(ownBefore);
+    const ownSeconds = (own.user + own.system) / 1e6;
+    const sorted = latenciesMs.sort((a, b) => a - b);
+    const microseconds = (ms: number) => Math.round(ms * 1000) / 1000;
+    return {
+      seconds: elapsed,
+      connections: 1,
+      requests: sorted.length,
+      requestsPerSecond: sorted.length / elapsed,
+      p50Ms: microseconds(percentile(sorted, 0.5)),
+      p99Ms: microseconds(percentile(sorted, 0.99)),
+      errors,
+      statusCounts,
+      peakRssBytes,
+      loadGeneratorCpuPercent: (100 * ownSeconds) / elapsed,
+      requestsPerCpuSecond: cpuBefore === null || cpuAfter === null || cpuAfter === cpuBefore ? null : sorted.length / (cpuAfter - cpuBefore),
+      serverCpuPercent: cpuBefore === null || cpuAfter === null ? null : (100 * (cpuAfter - cpuBefore)) / elapsed,
+      otherCpuPercent:
+        cpuBefore === null || cpuAfter === null || machineBefore === null || machineAfter === null
+          ? null
+          : Math.max(0, (100 * (machineAfter - machineBefore - (cpuAfter - cpuBefore) - ownSeconds)) / elapsed),
+    };
+  } finally {
+    clearInterval(sampler);
+    agent.destroy();
+  }
+}
+
 /**
  * One measurement from the slices of the same workload and target taken in turn with the other
  * targets: totals over the summed time; p50 weighted by each slice's answers; p99 the worst
  * slice's (a percentile of the union is not recoverable from slices; the worst never flatters).
  */
 export function combineSlices(slices: Measurement[]): Measurement {
+  // Whole milliseconds stay whole (autocannon's); one-client figures keep their microseconds.
+  const roundLike = (all: Measurement[], ms: number) => (all.every((slice) => Number.isInteger(slice.p50Ms)) ? Math.round(ms) : Math.round(ms * 1000) / 1000);
   const seconds = slices.reduce((sum, slice) => sum + slice.seconds, 0);
   const requests = slices.reduce((sum, slice) => sum + slice.requests, 0);
   const known = (pick: (slice: Measurement) => number | null) => (slices.every((slice) => pick(slice) !== null) ? slices.map((slice) => pick(slice)!) : null);
@@ -119,9 +209,10 @@ export function combineSlices(slices: Measurement[]): Measurement {
   const peaks = slices.map((slice) => slice.peakRssBytes).filter((bytes): bytes is number => bytes !== null);
   return {
     seconds,
+    connections: slices[0]?.connections,
     requests,
     requestsPerSecond: requests / seconds,
-    p50Ms: requests === 0 ? 0 : Math.round(slices.reduce((sum, slice) => sum + slice.p50Ms * slice.requests, 0) / requests),
+    p50Ms: requests === 0 ? 0 : roundLike(slices, slices.reduce((sum, slice) => sum + slice.p50Ms * slice.requests, 0) / requests),
     p99Ms: Math.max(...slices.map((slice) => slice.p99Ms)),
     errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
     statusCounts,

@@ -1,7 +1,7 @@
 import type { Measurement } from "./load.js";
 import type { BenchOptions } from "./options.js";
 import type { Pinning } from "./processes.js";
-import { WORKLOAD_NAMES, type TargetName, type WorkloadName } from "./workloads.js";
+import { LATENCY_VARIANTS, WORKLOAD_NAMES, type TargetName, type WorkloadName } from "./workloads.js";
 
 export interface WorkloadResult {
   workload: WorkloadName;
@@ -53,7 +53,16 @@ export interface BenchReport {
   starts?: Partial<Record<TargetName, { seconds: number; cpuSeconds: number | null; idleRssBytes: number | null }>>;
 }
 
-const READ_WORKLOADS: readonly WorkloadName[] = ["get-by-id", "get-by-email", "list-first-page", "list-offset-9000", "list-cursor-deep", "search"];
+const READ_WORKLOADS: readonly WorkloadName[] = [
+  "get-by-id",
+  "get-by-email",
+  "list-first-page",
+  "list-offset-9000",
+  "list-cursor-deep",
+  "search",
+  "get-by-id-latency",
+  "search-latency",
+];
 
 // Above this, something else on the machine competed for the cores during a measurement.
 const NOISY_CPU_PERCENT = 10;
@@ -74,7 +83,9 @@ function rate(result: WorkloadResult | undefined): string {
   return errors === 0 ? integer(requestsPerSecond) : `${integer(requestsPerSecond)} (${integer(errors)} errors)`;
 }
 
-const p99 = (result: WorkloadResult | undefined) => (result?.measurement ? `${result.measurement.p99Ms}` : "–");
+/** Whole milliseconds as autocannon gives them; a one-client figure (fractional) to 0.01 ms. */
+const milliseconds = (value: number) => (Number.isInteger(value) ? `${value}` : value.toFixed(2));
+const p99 = (result: WorkloadResult | undefined) => (result?.measurement ? milliseconds(result.measurement.p99Ms) : "–");
 
 /**
  * How a figure of ours compares: "rate" divides requests per second; "cost" divides requests per
@@ -143,8 +154,24 @@ function targetLines(report: BenchReport): string[][] {
       verdict((cost ?? rate) <= 1.5),
     ]);
   }
+  // The target is judged on one client (what a request takes); the 32-connection p99 beside it adds the queue behind 31 others.
+  const atUsers = `at 1M users; this run ${integer(report.options.users)}`;
+  const searchAlone = find(report, "search-latency", "wacht")?.measurement;
+  if (searchAlone)
+    rows.push([
+      `search p99 ≤ 20 ms, one client (search-latency; ${atUsers})`,
+      `${milliseconds(searchAlone.p99Ms)} ms (p50 ${milliseconds(searchAlone.p50Ms)})`,
+      "",
+      verdict(searchAlone.p99Ms <= 20),
+    ]);
   const search = find(report, "search", "wacht")?.measurement;
-  if (search) rows.push([`search p99 ≤ 20 ms (at 1M users; this run ${integer(report.options.users)})`, `${search.p99Ms} ms`, "", verdict(search.p99Ms <= 20)]);
+  if (search)
+    rows.push([
+      `search p99 ≤ 20 ms at ${search.connections ?? report.options.connections} connections, queueing included (search; ${atUsers})`,
+      `${milliseconds(search.p99Ms)} ms (p50 ${milliseconds(search.p50Ms)})`,
+      "",
+      verdict(search.p99Ms <= 20),
+    ]);
   const argon2 = argon2Ratio(report);
   const argon2Cost = argon2Ratio(report, "cost");
   if (argon2 !== undefined)
@@ -174,6 +201,7 @@ function targetLines(report: BenchReport): string[][] {
   }
   for (const workload of WORKLOAD_NAMES) {
     if (workload === "create-with-password") continue; // bound by each product's password hash (README)
+    if (LATENCY_VARIANTS[workload]) continue; // one client: its req/s is a latency, compared on the 32-connection workload
     versus(workload, "better-auth", 10, "10× Better Auth");
   }
   return rows;
@@ -186,6 +214,15 @@ const table = (header: string[], rows: string[][]) =>
     ...rows.map((row) => `| ${row.join(" | ")} |`),
   ].join("\n");
 
+/** The workload's name, with its connections when they are not the run's (the latency variants). */
+function rowLabel(report: BenchReport, workload: WorkloadName): string {
+  if (workload === "list-offset-9000" && report.listOffset !== 9000) return `list-offset-${report.listOffset}`;
+  const connections = report.results.find((result) => result.workload === workload && result.measurement)?.measurement?.connections;
+  return connections !== undefined && connections !== report.options.connections
+    ? `${workload} (${connections} connection${connections === 1 ? "" : "s"})`
+    : workload;
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const { options } = report;
   const workloads = WORKLOAD_NAMES.filter((workload) => report.results.some((result) => result.workload === workload));
@@ -194,9 +231,9 @@ export function renderMarkdown(report: BenchReport): string {
   const rows = workloads.map((workload) => {
     const ours = find(report, workload, "wacht");
     return [
-      workload === "list-offset-9000" && report.listOffset !== 9000 ? `list-offset-${report.listOffset}` : workload,
+      rowLabel(report, workload),
       rate(ours),
-      ours?.measurement ? `${ours.measurement.p50Ms}` : "–",
+      ours?.measurement ? milliseconds(ours.measurement.p50Ms) : "–",
       p99(ours),
       megabytes(ours?.measurement?.peakRssBytes),
       rate(find(report, workload, "floor")),

@@ -5,7 +5,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { combineSlices, measure, preflight, type LoadTarget, type Measurement } from "./load.js";
+import { combineSlices, measure, measureOneClient, preflight, type LoadTarget, type Measurement } from "./load.js";
 import type { BenchOptions } from "./options.js";
 import { freePort, pinLoadGenerator, pinned, runToEnd, startProcess, type Pinning, type RunningProcess } from "./processes.js";
 import { renderMarkdown, type Argon2Result, type BenchReport, type MachineInfo, type WorkloadResult } from "./report.js";
@@ -219,6 +219,10 @@ const removeSqliteFiles = (path: string) => {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
 };
 
+/** The latency variants (one connection) are timed by one client to the microsecond; the rest by autocannon. */
+const measureWorkload = (target: LoadTarget, workload: Workload, connections: number, seconds: number) =>
+  workload.connections === 1 ? measureOneClient(target, workload, seconds) : measure(target, workload, workload.connections ?? connections, seconds);
+
 export async function runBench(options: BenchOptions): Promise<number> {
   const startedAt = new Date();
   const pinning = pinLoadGenerator();
@@ -342,7 +346,7 @@ export async function runBench(options: BenchOptions): Promise<number> {
           results.push({ workload: workloadName, target: target.name, problem });
           continue;
         }
-        await measure(target, workload, options.connections, warmUpSeconds);
+        await measureWorkload(target, workload, options.connections, warmUpSeconds);
         slices.set(target.name, []);
       }
       for (let round = 0; round < options.rounds; round++) {
@@ -350,7 +354,8 @@ export async function runBench(options: BenchOptions): Promise<number> {
           const taken = slices.get(target.name);
           if (!taken) continue;
           await target.server.settle();
-          taken.push(await measure(target, workloads[workloadName]!, options.connections, roundSeconds));
+          const workload = workloads[workloadName]!;
+          taken.push(await measureWorkload(target, workload, options.connections, roundSeconds));
         }
       }
       for (const [targetName, taken] of slices) {

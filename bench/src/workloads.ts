@@ -9,6 +9,8 @@ export const WORKLOAD_NAMES = [
   "list-offset-9000",
   "list-cursor-deep",
   "search",
+  "get-by-id-latency",
+  "search-latency",
   "create-with-password",
   "create-without-password",
   "update-metadata",
@@ -29,6 +31,8 @@ export interface PlannedRequest {
 export interface Workload {
   /** A new request each call: random seeded users, fresh emails for creates. */
   next(): PlannedRequest;
+  /** Concurrent connections for this workload, in place of --connections (the latency variants: 1). */
+  connections?: number;
   /** Checked once before the load, on a real answer: null when it is what the workload expects. */
   check(status: number, body: any): string | null;
 }
@@ -169,6 +173,17 @@ function betterAuthWorkloads(set: SeededSet): Partial<Record<WorkloadName, Workl
   };
 }
 
+/**
+ * The latency variants: the same requests from one client, one at a time, so p50/p99 are what a
+ * request takes rather than its wait behind 31 others (at 32 connections p50 ≈ connections ÷ req/s).
+ */
+export const LATENCY_VARIANTS: Partial<Record<WorkloadName, WorkloadName>> = { "get-by-id-latency": "get-by-id", "search-latency": "search" };
+
 export function workloadsFor(target: TargetName, set: SeededSet): Partial<Record<WorkloadName, Workload>> {
-  return target === "better-auth" ? betterAuthWorkloads(set) : wachtWorkloads(set, target === "floor" ? "floor" : "wacht");
+  const workloads = target === "better-auth" ? betterAuthWorkloads(set) : wachtWorkloads(set, target === "floor" ? "floor" : "wacht");
+  for (const [variant, base] of Object.entries(LATENCY_VARIANTS) as Array<[WorkloadName, WorkloadName]>) {
+    const workload = workloads[base];
+    if (workload) workloads[variant] = { ...workload, connections: 1 };
+  }
+  return workloads;
 }

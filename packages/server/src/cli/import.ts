@@ -11,6 +11,7 @@ import { toImportResponseJson, type ImportUser, type ImportUsersResponse } from 
 import { userDocumentAt } from "../http/change-context.js";
 import { importUsers, type ImportEnvironment } from "../import/import.service.js";
 import { runImport, type ImportSink, type ImportTotals } from "../import/pipeline.js";
+import { mergeSearchIndex } from "../storage/search-index-upkeep.js";
 import { ImportProgress } from "./import-progress.js";
 import { withDatabase } from "./with-database.js";
 
@@ -126,7 +127,12 @@ export async function runImportCommand(config: Config, args: string[]): Promise<
         const deploymentId = values.deployment ?? (await ensureDefaultDeployment(db)).id;
         if (!(await findDeployment(db, deploymentId))) return null;
         const environment = importEnvironmentOf(config);
-        return run({ importBatch: async (items) => toImportResponseJson(await importUsers(db, environment, deploymentId, items, options)) });
+        const imported = await run({ importBatch: async (items) => toImportResponseJson(await importUsers(db, environment, deploymentId, items, options)) });
+        // An import leaves the search index in hundreds of small segments (SQLite) or a long
+        // pending list and stale statistics (Postgres); merged here, the first searches after it
+        // need not wait for a server's upkeep timer.
+        if (imported.created + imported.updated > 0) await mergeSearchIndex(db);
+        return imported;
       });
       if (outcome === null) {
         console.error(`wacht import: no deployment '${values.deployment}'.`);

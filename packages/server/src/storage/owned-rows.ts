@@ -49,9 +49,11 @@ const ownedRowColumns: Record<UserOwnedTable, readonly string[]> = {
 
 /**
  * A scalar subselect: the rows of `table` owned by the user in `userIdColumn`, as one JSON array
- * of objects keyed by column, in selectRowsOfUser's order (oldest first, ties by id). It lets a
- * read of a user bring its owned rows in the same statement (bench/README.md). Read it back with
- * parseOwnedRows.
+ * of objects keyed by column. It lets a read of a user bring its owned rows in the same statement
+ * (bench/README.md). Read it back with parseOwnedRows, which returns them in selectRowsOfUser's
+ * order (oldest first, ties by id): Postgres orders the aggregate; SQLite's would need a temporary
+ * B-tree per table (no index ends in created_at, id), a third of the statement's time for the
+ * handful of rows a user owns, so parseOwnedRows sorts its array instead.
  */
 export function ownedRowsAsJson(db: Db, table: UserOwnedTable, deploymentId: string, userIdColumn: string): RawBuilder<unknown> {
   const owned = sql.table(table);
@@ -59,10 +61,20 @@ export function ownedRowsAsJson(db: Db, table: UserOwnedTable, deploymentId: str
   const where = sql`owned.deployment_id = ${deploymentId} AND owned.user_id = ${sql.ref(userIdColumn)}`;
   return dialectOf(db) === "postgres"
     ? sql`(SELECT coalesce(json_agg(json_build_object(${pairs}) ORDER BY owned.created_at, owned.id), '[]'::json) FROM ${owned} AS owned WHERE ${where})`
-    : sql`(SELECT json_group_array(json_object(${pairs}) ORDER BY owned.created_at, owned.id) FROM ${owned} AS owned WHERE ${where})`;
+    : sql`(SELECT json_group_array(json_object(${pairs})) FROM ${owned} AS owned WHERE ${where})`;
 }
 
-/** The rows of an ownedRowsAsJson column: SQLite hands back its JSON text, pg has parsed it already. */
-export function parseOwnedRows<Row>(value: unknown): Row[] {
-  return (typeof value === "string" ? JSON.parse(value) : value) as Row[];
+interface OwnedRowOrder {
+  created_at: number;
+  id: string;
+}
+
+/** selectRowsOfUser's order; ids are ASCII, so JavaScript's comparison is SQLite's BINARY collation. */
+const oldestFirst = (a: OwnedRowOrder, b: OwnedRowOrder) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The rows of an ownedRowsAsJson column, oldest first: SQLite hands back its JSON text unordered, pg has parsed and ordered it already. */
+export function parseOwnedRows<Row extends OwnedRowOrder>(value: unknown): Row[] {
+  if (typeof value !== "string") return value as Row[];
+  const rows = JSON.parse(value) as Row[];
+  return rows.length > 1 ? rows.sort(oldestFirst) : rows;
 }

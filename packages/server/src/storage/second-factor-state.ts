@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Db } from "./db.js";
 import { reusableQuery } from "./reusable-query.js";
 
@@ -21,14 +22,41 @@ const selectSecondFactorState = reusableQuery(2, (db: Db, deploymentId: string, 
   ]),
 );
 
+/** The three columns secondFactorStateColumns adds to a row, as either driver hands them back. */
+export interface SecondFactorStateColumns {
+  totp_enabled: unknown;
+  has_backup_codes: unknown;
+  passkeys_count: unknown;
+}
+
+/**
+ * The second-factor state of the user in `userIdColumn` as three scalar subselects, so a read of
+ * that user brings it in the same statement (the details view: one statement, bench/README.md).
+ * The same subselects as findSecondFactorState, correlated to the row instead of a parameter.
+ * Read them back with toSecondFactorState.
+ */
+export function secondFactorStateColumns(deploymentId: string, userIdColumn: string) {
+  const owner = (table: string) => sql`${sql.table(table)}.deployment_id = ${deploymentId} AND ${sql.table(table)}.user_id = ${sql.ref(userIdColumn)}`;
+  return [
+    sql<unknown>`EXISTS (SELECT 1 FROM totp_authenticators WHERE ${owner("totp_authenticators")})`.as("totp_enabled"),
+    sql<unknown>`EXISTS (SELECT 1 FROM backup_codes WHERE ${owner("backup_codes")})`.as("has_backup_codes"),
+    sql<unknown>`(SELECT count(*) FROM passkeys WHERE ${owner("passkeys")})`.as("passkeys_count"),
+  ] as const;
+}
+
+/** The state in a row of findSecondFactorState's or secondFactorStateColumns' columns (SQLite: 0/1; pg: booleans, count as text). */
+export function toSecondFactorState(row: SecondFactorStateColumns): SecondFactorState {
+  return { totpEnabled: Boolean(row.totp_enabled), hasBackupCodes: Boolean(row.has_backup_codes), passkeysCount: Number(row.passkeys_count ?? 0) };
+}
+
 /**
  * Whether the user has an authenticator and unused backup codes, and how many passkeys: one
- * query for the user's details and for sign-in, reading the second-factors and passkeys tables
+ * query for sign-in and passkey changes (the details view reads it with the user, secondFactorStateColumns), reading the second-factors and passkeys tables
  * (written only by their own storage).
  */
 export async function findSecondFactorState(db: Db, deploymentId: string, userId: string): Promise<SecondFactorState> {
   const [row] = await selectSecondFactorState(db, deploymentId, userId);
-  return { totpEnabled: Boolean(row!.totp_enabled), hasBackupCodes: Boolean(row!.has_backup_codes), passkeysCount: Number(row!.passkeys_count ?? 0) };
+  return toSecondFactorState(row!);
 }
 
 /**

@@ -18,7 +18,7 @@ import { checkPassword } from "../passwords/policy.js";
 import { checkProfileImage, removeProfileImages, replaceProfileImage, type UploadedImage } from "../profile-images/profile-images.service.js";
 import { revokeSessionsOfUser } from "../sessions/sessions.service.js";
 import { detachEmailFromSocialConnections, toSocialConnection, type SocialConnection } from "../social-connections/social-connections.service.js";
-import { getSecondFactorState, type SecondFactorState } from "../second-factors/second-factors.service.js";
+import type { SecondFactorState } from "../second-factors/second-factors.service.js";
 import type { Db } from "../storage/db.js";
 import {
   checkExternalId,
@@ -46,7 +46,7 @@ export interface UserDetails {
   emails: UserEmail[];
   phones: UserPhone[];
   socialConnections: SocialConnection[];
-  /** Whether an authenticator, backup codes and passkeys exist: one query (storage/second-factor-state.ts). */
+  /** Whether an authenticator, backup codes and passkeys exist (storage/second-factor-state.ts). */
   secondFactors: SecondFactorState;
 }
 
@@ -83,15 +83,15 @@ export interface UpdateUserInput {
   profileImage?: UploadedImage;
 }
 
-/** The details view: the user and its identifiers and connections, read in one statement. */
+/** The details view: the user, its identifiers and connections and its second-factor state, read in one statement. */
 export async function getUserDetails(db: Db, deploymentId: string, userId: string): Promise<UserDetails> {
-  const [found, secondFactors] = await Promise.all([getUserWithOwnedRows(db, deploymentId, userId), getSecondFactorState(db, deploymentId, userId)]);
+  const found = await getUserWithOwnedRows(db, deploymentId, userId);
   return {
     user: found.user,
     emails: found.emailRows.map(toUserEmail),
     phones: found.phoneRows.map(toUserPhone),
     socialConnections: found.socialConnectionRows.map(toSocialConnection),
-    secondFactors,
+    secondFactors: found.secondFactors,
   };
 }
 

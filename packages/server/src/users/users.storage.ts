@@ -4,7 +4,7 @@ import { dialectOf, forUpdate, inDeploymentLedByOtherFilters, isSearchIndexed, s
 import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners.js";
 import { reusableQuery } from "../storage/reusable-query.js";
 import { ownedRowsAsJson, parseOwnedRows, selectRowsOfUser } from "../storage/owned-rows.js";
-import { findUsersWithSecondFactor } from "../storage/second-factor-state.js";
+import { findUsersWithSecondFactor, secondFactorStateColumns, toSecondFactorState, type SecondFactorState } from "../storage/second-factor-state.js";
 import type { SocialConnectionRow, UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
 import { insertRows } from "../storage/bulk-insert.js";
 
@@ -140,12 +140,13 @@ export async function findUser(db: Db, deploymentId: string, userId: string): Pr
   return row ? toUser(row) : null;
 }
 
-/** A user with the rows it owns in the identifier and social connection tables, as stored. */
+/** A user with the rows it owns in the identifier and social connection tables, as stored, and its second-factor state. */
 export interface UserWithOwnedRows {
   user: User;
   emailRows: UserEmailRow[];
   phoneRows: UserPhoneRow[];
   socialConnectionRows: SocialConnectionRow[];
+  secondFactors: SecondFactorState;
 }
 
 // The details view's read, the hottest one: compiled once per dialect (storage/reusable-query.ts).
@@ -155,11 +156,12 @@ const selectUserWithOwnedRows = reusableQuery(2, (db: Db, deploymentId: string, 
       ownedRowsAsJson(db, "user_emails", deploymentId, "users.id").as("email_rows"),
       ownedRowsAsJson(db, "user_phones", deploymentId, "users.id").as("phone_rows"),
       ownedRowsAsJson(db, "social_connections", deploymentId, "users.id").as("social_connection_rows"),
+      ...secondFactorStateColumns(deploymentId, "users.id"),
     ])
     .where("id", "=", userId),
 );
 
-/** The user and its emails, phones and social connections in one statement (the details view's read). */
+/** The user, its emails, phones and social connections and its second-factor state in one statement (the details view's read). */
 export async function findUserWithOwnedRows(db: Db, deploymentId: string, userId: string): Promise<UserWithOwnedRows | null> {
   const [row] = await selectUserWithOwnedRows(db, deploymentId, userId);
   if (!row) return null;
@@ -168,6 +170,7 @@ export async function findUserWithOwnedRows(db: Db, deploymentId: string, userId
     emailRows: parseOwnedRows<UserEmailRow>(row.email_rows),
     phoneRows: parseOwnedRows<UserPhoneRow>(row.phone_rows),
     socialConnectionRows: parseOwnedRows<SocialConnectionRow>(row.social_connection_rows),
+    secondFactors: toSecondFactorState(row),
   };
 }
 

@@ -8,6 +8,7 @@ import { getUser } from "../../src/users/users.service.js";
 import { uniqueEmail, uniquePhone, uniqueUsername } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { createUser, getDetails } from "../helpers/fixtures.js";
+import { newTotpSecret } from "../helpers/second-factors.js";
 import { useServer } from "../helpers/use-server.js";
 
 describe.each(DIALECTS)("the one-statement details read on %s", (dialect) => {
@@ -72,6 +73,26 @@ describe.each(DIALECTS)("the one-statement details read on %s", (dialect) => {
     expect(perTable.emails).toEqual([]);
     expect(perTable.phones).toEqual([]);
     expect(perTable.socialConnections).toEqual([]);
+  });
+
+  it("equals the per-table read for an imported user: rows sharing one created_at (ordered by id), an authenticator and backup codes", async () => {
+    const response = await call("POST", "/users/import", {
+      users: [
+        {
+          email_addresses: [0, 1, 2, 3, 4].map((i) => ({ email: uniqueEmail(`tie${i}`), verified: i !== 2, primary: i === 3 })),
+          phone_numbers: [0, 1, 2].map((i) => ({ phone_number: uniquePhone(), verified: true, primary: i === 0 })),
+          totp_secret: newTotpSecret(),
+          backup_codes: ["abcd2345", "efgh6789"],
+        },
+      ],
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const [result] = response.body.results;
+    expect(result.status, JSON.stringify(result)).toBe("created");
+    const perTable = await expectSameDocuments(result.user_id);
+    expect(perTable.emails).toHaveLength(5);
+    expect(perTable.phones).toHaveLength(3);
+    expect(perTable.secondFactors).toEqual({ totpEnabled: true, hasBackupCodes: true, passkeysCount: 0 });
   });
 
   it("answers 404 user_not_found for a user of no deployment", async () => {

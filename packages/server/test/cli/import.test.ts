@@ -13,6 +13,7 @@ import { createSecondDeployment, getDetails } from "../helpers/fixtures.js";
 import { frontendClient, type FrontendClient } from "../helpers/frontend.js";
 import { newTotpSecret, totpAt } from "../helpers/second-factors.js";
 import { startServer, type TestServer } from "../helpers/start-server.js";
+import { mergeSearchIndexStep } from "../../src/storage/search-index-upkeep.js";
 
 /**
  * `wacht import` and `wacht export`, spawned as an operator runs them, against the database of a
@@ -652,6 +653,15 @@ describe.each(DIALECTS)("wacht import / export on %s", (dialect) => {
       target: { type: "deployment", id: server.deploymentId },
       changes: ["email_address", "external_id", "public_metadata"],
     });
+  });
+
+  it("merges the search index at its end: the imported users are found, and no merge work is left", async () => {
+    const lines = Array.from({ length: 3 }, (_, i) => JSON.stringify({ external_id: `merged-${tag}-${i}`, email_address: email(`merged${i}`) }));
+    // One batch per user: one transaction each, so the import itself leaves several index segments.
+    await importFile(["--from", "jsonl", write("merged.jsonl", lines.join("\n")), "--batch-size", "1"]);
+    expect(await mergeSearchIndexStep(server.db)).toBe(false);
+    const found = await call("GET", `/users?search=${encodeURIComponent(`merged1.${tag}`)}`);
+    expect(found.body.data.map((user: any) => user.external_id)).toEqual([`merged-${tag}-1`]);
   });
 
   it("imports through a running server with --url and --api-key, in batches", async () => {
