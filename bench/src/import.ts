@@ -35,9 +35,9 @@ async function writeUsers(path: string): Promise<void> {
       created_at: new Date(1_700_000_000_000 + i * 1000).toISOString(),
       public_metadata: { plan: i % 3 === 0 ? "pro" : "free" },
     });
-    if (!out.write(`${line}\n`)) await new Promise((resolve) => out.once("drain", resolve));
+    if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
-  await new Promise((resolve) => out.end(resolve));
+  await new Promise<void>((resolve) => out.end(() => resolve()));
 }
 
 async function databaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {

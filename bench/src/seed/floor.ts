@@ -72,7 +72,7 @@ export async function seedFloor(path: string, wachtDatabaseUrl: string, wacht: W
             wacht.passwordHash,
             searchTextById.get(user.id)!,
             user.createdAt,
-            JSON.stringify(toUserJson(user, context)),
+            JSON.stringify(toUserJson({ ...user, twoFactorEnabled: false }, context)),
             JSON.stringify(details),
           ];
         }),
