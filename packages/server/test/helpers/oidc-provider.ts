@@ -2,6 +2,8 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
+import { expect } from "vitest";
+import type { ApiCall } from "./api.js";
 
 /** An account of the test identity provider; the claims are what its userinfo and ID token say. */
 export interface TestAccount {
@@ -140,4 +142,17 @@ export async function startOidcProvider(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Makes `idp` the deployment's provider named `provider` and lets sign-ins end on `appUrl`: where each sign-in test starts. */
+export async function configureOidcSignIn(call: ApiCall, provider: string, idp: TestOidcProvider, appUrl: string, scopes?: string[]): Promise<void> {
+  const configured = await call("POST", "/oauth-providers", {
+    provider,
+    client_id: idp.clientId,
+    client_secret: idp.clientSecret,
+    issuer: idp.issuer,
+    ...(scopes ? { scopes } : {}),
+  });
+  expect(configured.status).toBe(200);
+  expect((await call("PATCH", "/oauth-settings", { redirect_urls: [appUrl] })).status).toBe(200);
 }

@@ -33,6 +33,33 @@ export function useServer(dialect: DialectName, options: StartServerOptions = {}
   return lateBound<UsedServer>(current as () => UsedServer, { call: ((...args: Parameters<ApiCall>) => (call ?? failEarly("useServer"))(...args)) as ApiCall });
 }
 
+export interface TwoInstances {
+  first: UsedServer;
+  /** Started on the first's database; its `call` uses the first's key, as any instance behind a load balancer would be called. */
+  second: UsedServer;
+}
+
+/** Two stateless servers on one Postgres database for the describe block: started in beforeAll, closed in afterAll. */
+export function useTwoInstances(options: StartServerOptions = {}): TwoInstances {
+  let first: TestServer | undefined;
+  let second: TestServer | undefined;
+  beforeAll(async () => {
+    first = await startServer("postgres", options);
+    second = await startServer("postgres", { ...options, databaseUrl: first.databaseUrl });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+  const startedFirst = () => first ?? failEarly("useTwoInstances");
+  const startedSecond = () => second ?? failEarly("useTwoInstances");
+  const callVia = (instance: () => TestServer) => ((...args: Parameters<ApiCall>) => apiClient(instance().baseUrl, startedFirst().apiKey)(...args)) as ApiCall;
+  return {
+    first: lateBound<UsedServer>(startedFirst as () => UsedServer, { call: callVia(startedFirst) }),
+    second: lateBound<UsedServer>(startedSecond as () => UsedServer, { call: callVia(startedSecond) }),
+  };
+}
+
 /** A migrated database for storage tests, opened in beforeAll and dropped in afterAll. */
 export function useTestDb(dialect: DialectName): DbHandle & { url: string } {
   let opened: (DbHandle & { url: string }) | undefined;

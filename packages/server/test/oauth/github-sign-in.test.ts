@@ -53,6 +53,22 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
   const newGithubUser = (emails: { email: string; verified: boolean; primary: boolean }[], extra: { publicEmail?: string } = {}) =>
     github.addUser({ id: nextGithubId++, login: `octo${nextGithubId}`, name: "Mona Lisa Octocat", emails, ...extra });
   const usersWithEmail = async (email: string) => (await call("GET", `/users?email_address=${encodeURIComponent(email)}`)).body.data as any[];
+  /** A GitHub user signed in through the flow: the Wacht user it made and that user's connection. */
+  async function signedInGithubUser(label: string) {
+    const email = uniqueEmail(label);
+    const octo = newGithubUser([{ email, verified: true, primary: true }]);
+    github.signInNextAs(octo.id);
+    await signIn(new TestBrowser());
+    const [user] = await usersWithEmail(email);
+    const [connection] = await published.users.listSocialConnections(user.id);
+    return { octo, user, connection: connection! };
+  }
+  const expireProviderToken = (connectionId: string) =>
+    server.db
+      .updateTable("oauth_tokens")
+      .set({ expires_at: Date.now() - 1 })
+      .where("connection_id", "=", connectionId)
+      .execute();
 
   it("signs up with the primary verified address from /user/emails, and sends state and PKCE to the authorize endpoint", async () => {
     const email = uniqueEmail("octo");
@@ -126,29 +142,20 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
   it("refreshes an expiring GitHub token when the app asks for it, and the unlink of the published client removes the connection", async () => {
     github.issueExpiringTokens(3600);
     try {
-      const email = uniqueEmail("expiring");
-      const octo = newGithubUser([{ email, verified: true, primary: true }]);
-      github.signInNextAs(octo.id);
-      await signIn(new TestBrowser());
-      const [user] = await usersWithEmail(email);
-      const [connection] = await published.users.listSocialConnections(user.id);
-      const path = `/users/${user.id}/social-connections/${connection!.id}/access-token`;
+      const { octo, user, connection } = await signedInGithubUser("expiring");
+      const path = `/users/${user.id}/social-connections/${connection.id}/access-token`;
       const fresh = await call("GET", path);
       expect(fresh.body).toMatchObject({ provider: "github_oauth", token_type: "bearer" });
       expect(github.refreshCount()).toBe(0);
 
-      await server.db
-        .updateTable("oauth_tokens")
-        .set({ expires_at: Date.now() - 1 })
-        .where("connection_id", "=", connection!.id)
-        .execute();
+      await expireProviderToken(connection.id);
       const refreshed = await call("GET", path);
       expect(github.refreshCount()).toBe(1);
       expect(refreshed.body.access_token).not.toBe(fresh.body.access_token);
       const me = await fetch(`${github.baseUrl}/user`, { headers: { authorization: `Bearer ${refreshed.body.access_token}` } });
       expect(((await me.json()) as any).id).toBe(octo.id);
 
-      await published.users.deleteSocialConnection(user.id, connection!.id);
+      await published.users.deleteSocialConnection(user.id, connection.id);
       expect(await published.users.listSocialConnections(user.id)).toEqual([]);
       expect((await call("GET", path)).status).toBe(404);
     } finally {
@@ -159,20 +166,11 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
   it("refreshes an expired token once for five concurrent asks (GitHub rotates refresh tokens); all five get the new token", async () => {
     github.issueExpiringTokens(3600);
     try {
-      const email = uniqueEmail("concurrent");
-      const octo = newGithubUser([{ email, verified: true, primary: true }]);
-      github.signInNextAs(octo.id);
-      await signIn(new TestBrowser());
-      const [user] = await usersWithEmail(email);
-      const [connection] = await published.users.listSocialConnections(user.id);
-      await server.db
-        .updateTable("oauth_tokens")
-        .set({ expires_at: Date.now() - 1 })
-        .where("connection_id", "=", connection!.id)
-        .execute();
+      const { octo, user, connection } = await signedInGithubUser("concurrent");
+      await expireProviderToken(connection.id);
       const refreshesBefore = github.refreshCount();
 
-      const answers = await Promise.all(Array.from({ length: 5 }, () => call("GET", `/users/${user.id}/social-connections/${connection!.id}/access-token`)));
+      const answers = await Promise.all(Array.from({ length: 5 }, () => call("GET", `/users/${user.id}/social-connections/${connection.id}/access-token`)));
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
       expect(github.refreshCount() - refreshesBefore).toBe(1);
       const tokens = new Set(answers.map((answer) => answer.body.access_token));
@@ -180,12 +178,8 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
       const me = await fetch(`${github.baseUrl}/user`, { headers: { authorization: `Bearer ${[...tokens][0]}` } });
       expect(((await me.json()) as any).id).toBe(octo.id);
       // The rotated refresh token was stored: the next expiry refreshes again, with it.
-      await server.db
-        .updateTable("oauth_tokens")
-        .set({ expires_at: Date.now() - 1 })
-        .where("connection_id", "=", connection!.id)
-        .execute();
-      expect((await call("GET", `/users/${user.id}/social-connections/${connection!.id}/access-token`)).status).toBe(200);
+      await expireProviderToken(connection.id);
+      expect((await call("GET", `/users/${user.id}/social-connections/${connection.id}/access-token`)).status).toBe(200);
       expect(github.refreshCount() - refreshesBefore).toBe(2);
     } finally {
       github.issueExpiringTokens(null as unknown as number);
@@ -197,19 +191,10 @@ describe.each(DIALECTS)("GitHub-style OAuth 2.0 sign-in on %s", (dialect) => {
     const second = secondInstance!;
     github.issueExpiringTokens(3600);
     try {
-      const email = uniqueEmail("instances");
-      const octo = newGithubUser([{ email, verified: true, primary: true }]);
-      github.signInNextAs(octo.id);
-      await signIn(new TestBrowser());
-      const [user] = await usersWithEmail(email);
-      const [connection] = await published.users.listSocialConnections(user.id);
-      await server.db
-        .updateTable("oauth_tokens")
-        .set({ expires_at: Date.now() - 1 })
-        .where("connection_id", "=", connection!.id)
-        .execute();
+      const { user, connection } = await signedInGithubUser("instances");
+      await expireProviderToken(connection.id);
       const refreshesBefore = github.refreshCount();
-      const path = `/users/${user.id}/social-connections/${connection!.id}/access-token`;
+      const path = `/users/${user.id}/social-connections/${connection.id}/access-token`;
       const callSecond = apiClient(second.baseUrl, second.apiKey);
       const answers = await Promise.all([call, callSecond, call, callSecond].map((client) => client("GET", path)));
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);

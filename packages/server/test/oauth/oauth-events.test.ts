@@ -4,7 +4,7 @@ import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
 import { TestBrowser } from "../helpers/browser.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { GOOD_PASSWORD, createUser, getDetails, uniqueTag } from "../helpers/fixtures.js";
-import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
+import { configureOidcSignIn, startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { SoftAuthenticator } from "../helpers/soft-authenticator.js";
 import { startServer, type TestServer } from "../helpers/start-server.js";
 import { fastWebhookConfig, startReceiver, type ReceivedWebhook, type Receiver } from "../helpers/webhook-receiver.js";
@@ -29,10 +29,7 @@ describe.each(DIALECTS)("events and unlinking of social sign-ins on %s", (dialec
     server = await startServer(dialect, { config: fastWebhookConfig });
     call = apiClient(server.baseUrl, server.apiKey);
     idp = await startOidcProvider({ redirectUris: [`${server.baseUrl}/oauth/${PROVIDER}/callback`] });
-    expect(
-      (await call("POST", "/oauth-providers", { provider: PROVIDER, client_id: idp.clientId, client_secret: idp.clientSecret, issuer: idp.issuer })).status,
-    ).toBe(200);
-    expect((await call("PATCH", "/oauth-settings", { redirect_urls: [APP_URL] })).status).toBe(200);
+    await configureOidcSignIn(call, PROVIDER, idp, APP_URL);
     receiver = await startReceiver();
     signingSecret = (await call("POST", "/webhooks/apps", { app_slug: "sync", name: "Sync" })).body.signing_secret;
     const endpoint = await call("POST", "/webhooks/apps/sync/endpoints", {

@@ -4,7 +4,7 @@ import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
 import { TestBrowser, type Hop } from "../helpers/browser.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { getDetails, uniqueTag } from "../helpers/fixtures.js";
-import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
+import { configureOidcSignIn, startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { enrolTotp, issueBackupCodes, totpAt } from "../helpers/second-factors.js";
 import { startServer, type TestServer } from "../helpers/start-server.js";
 
@@ -32,15 +32,7 @@ describe.each(DIALECTS)("the second factor after a social sign-in on %s", (diale
     call = apiClient(server.baseUrl, server.apiKey);
     published = new WachtClient({ apiKey: server.apiKey, baseUrl: server.baseUrl });
     idp = await startOidcProvider({ redirectUris: [`${server.baseUrl}/oauth/${PROVIDER}/callback`] });
-    const configured = await call("POST", "/oauth-providers", {
-      provider: PROVIDER,
-      client_id: idp.clientId,
-      client_secret: idp.clientSecret,
-      issuer: idp.issuer,
-      scopes: ["openid", "email", "profile"],
-    });
-    expect(configured.status).toBe(200);
-    expect((await call("PATCH", "/oauth-settings", { redirect_urls: [APP_URL] })).status).toBe(200);
+    await configureOidcSignIn(call, PROVIDER, idp, APP_URL, ["openid", "email", "profile"]);
   });
   afterAll(async () => {
     await idp?.close();

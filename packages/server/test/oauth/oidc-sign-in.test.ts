@@ -6,7 +6,7 @@ import { TestBrowser } from "../helpers/browser.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { GOOD_PASSWORD, buildPng, createUser, getDetails, uniqueTag } from "../helpers/fixtures.js";
 import { decodeJwt } from "../helpers/frontend.js";
-import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
+import { configureOidcSignIn, startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { startServer, type TestServer } from "../helpers/start-server.js";
 
 /** The app a sign-in returns to; never fetched: the browser stops when it is sent there. */
@@ -35,15 +35,7 @@ describe.each(DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
     call = apiClient(server.baseUrl, server.apiKey);
     published = new WachtClient({ apiKey: server.apiKey, baseUrl: server.baseUrl });
     idp = await startOidcProvider({ redirectUris: [`${server.baseUrl}/oauth/${PROVIDER}/callback`], picturePng: PICTURE });
-    const configured = await call("POST", "/oauth-providers", {
-      provider: PROVIDER,
-      client_id: idp.clientId,
-      client_secret: idp.clientSecret,
-      issuer: idp.issuer,
-      scopes: ["openid", "email", "profile"],
-    });
-    expect(configured.status).toBe(200);
-    expect((await call("PATCH", "/oauth-settings", { redirect_urls: [APP_URL] })).status).toBe(200);
+    await configureOidcSignIn(call, PROVIDER, idp, APP_URL, ["openid", "email", "profile"]);
   });
   afterAll(async () => {
     await idp?.close();

@@ -1,28 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb, migrateToLatest } from "../../src/storage/db.js";
 import { migrationProvider } from "../../src/storage/migrations/index.js";
-import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
+import { apiClient, uniqueEmail } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
+import { useTwoInstances } from "../helpers/use-server.js";
 import { createTestDatabase } from "../helpers/postgres.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
 
 describe.runIf(DIALECTS.includes("postgres"))("two stateless instances on one Postgres database", () => {
-  let first: TestServer;
-  let second: TestServer;
-  let viaFirst: ApiCall;
-  let viaSecond: ApiCall;
-
-  beforeAll(async () => {
-    first = await startServer("postgres");
-    second = await startServer("postgres", { databaseUrl: first.databaseUrl });
-    // One key, two instances: whatever one instance stored, the other knows.
-    viaFirst = apiClient(first.baseUrl, first.apiKey);
-    viaSecond = apiClient(second.baseUrl, first.apiKey);
-  });
-  afterAll(async () => {
-    await second?.close();
-    await first?.close();
-  });
+  // One key, two instances: whatever one instance stored, the other knows.
+  const { first, second } = useTwoInstances();
+  const viaFirst = first.call;
+  const viaSecond = second.call;
 
   it("serves a user created on one instance from the other: read, update, delete", async () => {
     const email = uniqueEmail("multi");
@@ -100,19 +88,8 @@ describe.runIf(DIALECTS.includes("postgres"))("migrations started by several ins
 });
 
 describe.runIf(DIALECTS.includes("postgres") && process.env.WACHT_TEST_REDIS_URL !== "off")("rate limits shared through Redis", () => {
-  let first: TestServer;
-  let second: TestServer;
   const redisUrl = process.env.WACHT_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-  beforeAll(async () => {
-    const config = { rateLimitMax: 5, rateLimitWindowMs: 60_000, redisUrl };
-    first = await startServer("postgres", { config });
-    second = await startServer("postgres", { databaseUrl: first.databaseUrl, config });
-  });
-  afterAll(async () => {
-    await second?.close();
-    await first?.close();
-  });
+  const { first, second } = useTwoInstances({ config: { rateLimitMax: 5, rateLimitWindowMs: 60_000, redisUrl } });
 
   it("counts one key's requests across instances instead of multiplying the limit", async () => {
     const statuses: number[] = [];

@@ -1,27 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { uniqueEmail } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
+import { useTwoInstances } from "../helpers/use-server.js";
 import { GOOD_PASSWORD, createUser } from "../helpers/fixtures.js";
 import { frontendClient } from "../helpers/frontend.js";
 import { enrolTotp, freezeClockMidStep, issueBackupCodes, totpAt } from "../helpers/second-factors.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import type { TestServer } from "../helpers/start-server.js";
 
 describe.runIf(DIALECTS.includes("postgres"))("second factors on two instances sharing one Postgres database", () => {
-  let first: TestServer;
-  let second: TestServer;
-  let viaFirst: ApiCall;
-  let viaSecond: ApiCall;
-
-  beforeAll(async () => {
-    first = await startServer("postgres");
-    second = await startServer("postgres", { databaseUrl: first.databaseUrl });
-    viaFirst = apiClient(first.baseUrl, first.apiKey);
-    viaSecond = apiClient(second.baseUrl, first.apiKey);
-  });
-  afterAll(async () => {
-    await second?.close();
-    await first?.close();
-  });
+  const { first, second } = useTwoInstances();
+  const viaFirst = first.call;
+  const viaSecond = second.call;
   afterEach(() => {
     vi.useRealTimers();
   });

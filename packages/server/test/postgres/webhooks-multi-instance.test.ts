@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, uniqueEmail, type ApiCall } from "../helpers/api.js";
+import { uniqueEmail } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
-import { startServer, type TestServer } from "../helpers/start-server.js";
+import { useTwoInstances } from "../helpers/use-server.js";
 import { fastWebhookConfig, startReceiver, type Receiver } from "../helpers/webhook-receiver.js";
 
 /**
@@ -9,22 +9,15 @@ import { fastWebhookConfig, startReceiver, type Receiver } from "../helpers/webh
  * (FOR UPDATE SKIP LOCKED), so every event arrives and none is delivered successfully twice.
  */
 describe.runIf(DIALECTS.includes("postgres"))("webhooks from two instances on one Postgres database", () => {
-  let first: TestServer;
-  let second: TestServer;
-  let viaFirst: ApiCall;
-  let viaSecond: ApiCall;
+  const { first, second } = useTwoInstances({ config: fastWebhookConfig });
+  const viaFirst = first.call;
+  const viaSecond = second.call;
   let receiver: Receiver;
 
   beforeAll(async () => {
-    first = await startServer("postgres", { config: fastWebhookConfig });
-    second = await startServer("postgres", { databaseUrl: first.databaseUrl, config: fastWebhookConfig });
-    viaFirst = apiClient(first.baseUrl, first.apiKey);
-    viaSecond = apiClient(second.baseUrl, first.apiKey);
     receiver = await startReceiver();
   });
   afterAll(async () => {
-    await second?.close();
-    await first?.close();
     await receiver?.close();
   });
 
