@@ -1,3 +1,4 @@
+import { DataTable } from "./ui";
 import { Link } from "react-router";
 import { segment } from "../api/client";
 import type { AuditLogEntry } from "../api/types";
@@ -25,42 +26,27 @@ const actorOf = (actor: AuditLogEntry["actor"]) =>
 /** Audit entries, newest first: when, who, what, on what, which fields (never their values). */
 export function AuditLogTable({ entries, caption, showTarget = true }: { entries: AuditLogEntry[]; caption: string; showTarget?: boolean }) {
   return (
-    <div className="table-wrap">
-      <table>
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Action</th>
-            {showTarget && <th scope="col">Target</th>}
-            <th scope="col">Changed</th>
-            <th scope="col">By</th>
-            <th scope="col">From</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((entry) => (
-            <tr key={entry.id}>
-              <td data-label="When">
-                <time dateTime={entry.created_at}>{formatTime(entry.created_at)}</time>
-              </td>
-              <td data-label="Action" className="mono">
-                {entry.action}
-              </td>
-              {showTarget && (
-                <td data-label="Target">
-                  <Target target={entry.target} />
-                </td>
-              )}
-              <td data-label="Changed">{entry.changes.length ? entry.changes.join(", ") : "—"}</td>
-              <td data-label="By">{actorOf(entry.actor)}</td>
-              <td data-label="From" className="mono">
-                {entry.ip_address ?? "—"}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={["When", "Action", ...(showTarget ? ["Target"] : []), "Changed", "By", "From"]} caption={caption}>
+      {entries.map((entry) => (
+        <tr key={entry.id}>
+          <td data-label="When">
+            <time dateTime={entry.created_at}>{formatTime(entry.created_at)}</time>
+          </td>
+          <td data-label="Action" className="mono">
+            {entry.action}
+          </td>
+          {showTarget && (
+            <td data-label="Target">
+              <Target target={entry.target} />
+            </td>
+          )}
+          <td data-label="Changed">{entry.changes.length ? entry.changes.join(", ") : "—"}</td>
+          <td data-label="By">{actorOf(entry.actor)}</td>
+          <td data-label="From" className="mono">
+            {entry.ip_address ?? "—"}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -120,3 +120,24 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
     </dialog>
   );
 }
+
+/** A table of rows under one header row of column names; the caption, when given, is for screen readers. */
+export function DataTable({ columns, caption, children }: { columns: string[]; caption?: ReactNode; children: ReactNode }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        {caption && <caption className="visually-hidden">{caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th scope="col" key={column}>
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}

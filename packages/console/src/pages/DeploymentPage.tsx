@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { api, segment } from "../api/client";
 import type { ApiKey, CreatedApiKey, Deployment, ListResponse } from "../api/types";
 import { ShownOnce } from "../components/ShownOnce";
-import { Badge, Dialog, ErrorMessage, Field, Loading, Notice } from "../components/ui";
+import { Badge, Dialog, ErrorMessage, Field, Loading, Notice, DataTable } from "../components/ui";
 import { formErrorsOf } from "../lib/api-error";
 import { formatTime } from "../lib/format";
 import { useAction } from "../lib/use-action";
@@ -104,45 +104,30 @@ function ApiKeysSection({ signedInKeyId }: { signedInKeyId: string }) {
       {keys.isLoading && <Loading label="Loading keys…" />}
       <ErrorMessage error={keys.error} />
       {keys.data && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">API keys of this deployment</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...active, ...revoked].map((key) => (
-                <tr key={key.id}>
-                  <td data-label="Name">
-                    {key.name} {key.id === signedInKeyId && <Badge tone="ok">This console</Badge>}
-                  </td>
-                  <td data-label="Key" className="mono">
-                    {key.display_prefix}
-                  </td>
-                  <td data-label="Created">{formatTime(key.created_at)}</td>
-                  <td data-label="Last used">{formatTime(key.last_used_at)}</td>
-                  <td data-label="Status">
-                    {key.revoked_at ? <Badge tone="danger">Revoked {formatTime(key.revoked_at)}</Badge> : <Badge tone="neutral">Active</Badge>}
-                  </td>
-                  <td data-label="Actions">
-                    {!key.revoked_at && (
-                      <button aria-label={`Revoke key ${key.name}`} type="button" className="button-small button-danger" onClick={() => setToRevoke(key)}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Name", "Key", "Created", "Last used", "Status", "Actions"]} caption="API keys of this deployment">
+          {[...active, ...revoked].map((key) => (
+            <tr key={key.id}>
+              <td data-label="Name">
+                {key.name} {key.id === signedInKeyId && <Badge tone="ok">This console</Badge>}
+              </td>
+              <td data-label="Key" className="mono">
+                {key.display_prefix}
+              </td>
+              <td data-label="Created">{formatTime(key.created_at)}</td>
+              <td data-label="Last used">{formatTime(key.last_used_at)}</td>
+              <td data-label="Status">
+                {key.revoked_at ? <Badge tone="danger">Revoked {formatTime(key.revoked_at)}</Badge> : <Badge tone="neutral">Active</Badge>}
+              </td>
+              <td data-label="Actions">
+                {!key.revoked_at && (
+                  <button aria-label={`Revoke key ${key.name}`} type="button" className="button-small button-danger" onClick={() => setToRevoke(key)}>
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Outcome error={revoke.error} notice={revoke.notice} />
       <Dialog title="Copy the new API key now" open={created !== null} onClose={() => setCreated(null)}>

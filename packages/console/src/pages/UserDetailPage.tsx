@@ -4,7 +4,7 @@ import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { api, segment } from "../api/client";
 import type { ListResponse, UserDetails, UserSignin } from "../api/types";
 import { StatusBadges } from "../components/StatusBadges";
-import { Dialog, ErrorMessage, Field, Loading, Notice } from "../components/ui";
+import { Dialog, ErrorMessage, Field, Loading, Notice, DataTable } from "../components/ui";
 import { formErrorsOf } from "../lib/api-error";
 import { displayName, formatTime } from "../lib/format";
 import { formatMetadata, parseMetadata } from "../lib/metadata";
@@ -344,43 +344,29 @@ function SessionsSection({ user }: { user: UserDetails }) {
       <ErrorMessage error={sessions.error} />
       {sessions.data && list.length === 0 && <p className="empty">No active sessions.</p>}
       {list.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Browser</th>
-                <th scope="col">IP address</th>
-                <th scope="col">Last active</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((session) => (
-                <tr key={session.id}>
-                  <td data-label="Device">{session.device ?? "Unknown"}</td>
-                  <td data-label="Browser">{session.browser ?? "Unknown"}</td>
-                  <td data-label="IP address" className="mono">
-                    {session.ip_address ?? "—"}
-                  </td>
-                  <td data-label="Last active">{formatTime(session.last_active_at)}</td>
-                  <td data-label="Expires">{formatTime(session.expires_at)}</td>
-                  <td data-label="Actions">
-                    <button
-                      aria-label={`Revoke session ${session.id}`}
-                      type="button"
-                      className="button-small button-danger"
-                      onClick={() => void revoke.run(session.id, "Session revoked.")}
-                    >
-                      Revoke
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Device", "Browser", "IP address", "Last active", "Expires", "Actions"]}>
+          {list.map((session) => (
+            <tr key={session.id}>
+              <td data-label="Device">{session.device ?? "Unknown"}</td>
+              <td data-label="Browser">{session.browser ?? "Unknown"}</td>
+              <td data-label="IP address" className="mono">
+                {session.ip_address ?? "—"}
+              </td>
+              <td data-label="Last active">{formatTime(session.last_active_at)}</td>
+              <td data-label="Expires">{formatTime(session.expires_at)}</td>
+              <td data-label="Actions">
+                <button
+                  aria-label={`Revoke session ${session.id}`}
+                  type="button"
+                  className="button-small button-danger"
+                  onClick={() => void revoke.run(session.id, "Session revoked.")}
+                >
+                  Revoke
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {list.length > 1 && (
         <p>
@@ -402,37 +388,25 @@ function SocialConnectionsSection({ user }: { user: UserDetails }) {
       {user.social_connections.length === 0 ? (
         <p className="empty">No linked accounts.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Provider</th>
-                <th scope="col">Email</th>
-                <th scope="col">Linked</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {user.social_connections.map((connection) => (
-                <tr key={connection.id}>
-                  <td data-label="Provider">{connection.provider.replace(/_oauth$/, "")}</td>
-                  <td data-label="Email">{connection.email_address ?? "—"}</td>
-                  <td data-label="Linked">{formatTime(connection.created_at)}</td>
-                  <td data-label="Actions">
-                    <button
-                      aria-label={`Unlink ${connection.provider}`}
-                      type="button"
-                      className="button-small button-danger"
-                      onClick={() => void unlink.run(connection.id, "Account unlinked.")}
-                    >
-                      Unlink
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Provider", "Email", "Linked", "Actions"]}>
+          {user.social_connections.map((connection) => (
+            <tr key={connection.id}>
+              <td data-label="Provider">{connection.provider.replace(/_oauth$/, "")}</td>
+              <td data-label="Email">{connection.email_address ?? "—"}</td>
+              <td data-label="Linked">{formatTime(connection.created_at)}</td>
+              <td data-label="Actions">
+                <button
+                  aria-label={`Unlink ${connection.provider}`}
+                  type="button"
+                  className="button-small button-danger"
+                  onClick={() => void unlink.run(connection.id, "Account unlinked.")}
+                >
+                  Unlink
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Outcome action={unlink} />
     </Section>

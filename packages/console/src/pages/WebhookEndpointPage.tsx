@@ -3,7 +3,7 @@ import { Fragment, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { api, segment } from "../api/client";
 import type { OffsetPage, ReplayWebhookDeliveryResponse, WebhookDelivery, WebhookDeliveryDetails, WebhookEndpoint } from "../api/types";
-import { Badge, ErrorMessage, Loading, Notice } from "../components/ui";
+import { Badge, ErrorMessage, Loading, Notice, DataTable } from "../components/ui";
 import { formatTime } from "../lib/format";
 import { useAction } from "../lib/use-action";
 import { attemptsOf, deliveryState, endpointState } from "../lib/webhooks";
@@ -89,69 +89,54 @@ function DeliveriesSection({ appSlug, endpoint }: { appSlug: string; endpoint: W
       <ErrorMessage error={deliveries.error} />
       {deliveries.data && list.length === 0 && <p className="empty">{page > 1 ? "No deliveries on this page." : "Nothing sent to this endpoint yet."}</p>}
       {list.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Deliveries to {endpoint.url}, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">HTTP</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Created</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((delivery) => {
-                const state = deliveryState(delivery);
-                return (
-                  <Fragment key={delivery.delivery_id}>
-                    <tr>
-                      <td data-label="Event" className="mono">
-                        {delivery.event_name}
-                      </td>
-                      <td data-label="Status">
-                        <Badge tone={state.tone}>{state.label}</Badge>
-                        {delivery.next_attempt_at && <span className="hint"> next try {formatTime(delivery.next_attempt_at)}</span>}
-                      </td>
-                      <td data-label="HTTP">{delivery.http_status_code ?? "—"}</td>
-                      <td data-label="Attempts">{attemptsOf(delivery)}</td>
-                      <td data-label="Created">{formatTime(delivery.timestamp)}</td>
-                      <td data-label="Actions" className="row-actions">
-                        <button
-                          type="button"
-                          className="button-small button-secondary"
-                          aria-expanded={open === delivery.delivery_id}
-                          aria-label={`${open === delivery.delivery_id ? "Hide attempts" : "Attempts"} of ${delivery.delivery_id}`}
-                          onClick={() => setOpen(open === delivery.delivery_id ? null : delivery.delivery_id)}
-                        >
-                          {open === delivery.delivery_id ? "Hide attempts" : "Attempts"}
-                        </button>
-                        <button
-                          type="button"
-                          className="button-small"
-                          aria-label={`Replay ${delivery.delivery_id}`}
-                          disabled={replay.pending}
-                          onClick={() => void replay.run(delivery, `Delivery ${delivery.delivery_id} queued again.`)}
-                        >
-                          Replay
-                        </button>
-                      </td>
-                    </tr>
-                    {open === delivery.delivery_id && (
-                      <tr className="detail-row">
-                        <td colSpan={6}>
-                          <AttemptsOf appSlug={appSlug} deliveryId={delivery.delivery_id} />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Event", "Status", "HTTP", "Attempts", "Created", "Actions"]} caption={`Deliveries to ${endpoint.url}, newest first`}>
+          {list.map((delivery) => {
+            const state = deliveryState(delivery);
+            return (
+              <Fragment key={delivery.delivery_id}>
+                <tr>
+                  <td data-label="Event" className="mono">
+                    {delivery.event_name}
+                  </td>
+                  <td data-label="Status">
+                    <Badge tone={state.tone}>{state.label}</Badge>
+                    {delivery.next_attempt_at && <span className="hint"> next try {formatTime(delivery.next_attempt_at)}</span>}
+                  </td>
+                  <td data-label="HTTP">{delivery.http_status_code ?? "—"}</td>
+                  <td data-label="Attempts">{attemptsOf(delivery)}</td>
+                  <td data-label="Created">{formatTime(delivery.timestamp)}</td>
+                  <td data-label="Actions" className="row-actions">
+                    <button
+                      type="button"
+                      className="button-small button-secondary"
+                      aria-expanded={open === delivery.delivery_id}
+                      aria-label={`${open === delivery.delivery_id ? "Hide attempts" : "Attempts"} of ${delivery.delivery_id}`}
+                      onClick={() => setOpen(open === delivery.delivery_id ? null : delivery.delivery_id)}
+                    >
+                      {open === delivery.delivery_id ? "Hide attempts" : "Attempts"}
+                    </button>
+                    <button
+                      type="button"
+                      className="button-small"
+                      aria-label={`Replay ${delivery.delivery_id}`}
+                      disabled={replay.pending}
+                      onClick={() => void replay.run(delivery, `Delivery ${delivery.delivery_id} queued again.`)}
+                    >
+                      Replay
+                    </button>
+                  </td>
+                </tr>
+                {open === delivery.delivery_id && (
+                  <tr className="detail-row">
+                    <td colSpan={6}>
+                      <AttemptsOf appSlug={appSlug} deliveryId={delivery.delivery_id} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })}
+        </DataTable>
       )}
       <ErrorMessage>{replay.error}</ErrorMessage>
       <Notice>{replay.notice}</Notice>

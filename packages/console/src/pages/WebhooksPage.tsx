@@ -5,7 +5,7 @@ import { api, segment } from "../api/client";
 import type { OffsetPage, WebhookApp, WebhookAppEvent, WebhookEndpoint } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ShownOnce } from "../components/ShownOnce";
-import { Badge, Dialog, ErrorMessage, Field, Loading, Notice } from "../components/ui";
+import { Badge, Dialog, ErrorMessage, Field, Loading, Notice, DataTable } from "../components/ui";
 import { formErrorsOf } from "../lib/api-error";
 import { formatTime } from "../lib/format";
 import { useAction } from "../lib/use-action";
@@ -162,57 +162,43 @@ function EndpointsSection({ app }: { app: WebhookApp }) {
       <ErrorMessage error={endpoints.error} />
       {endpoints.data && list.length === 0 && <p className="empty">No endpoints: add one below.</p>}
       {list.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Endpoints of {app.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">URL</th>
-                <th scope="col">Events</th>
-                <th scope="col">Status</th>
-                <th scope="col">Failures</th>
-                <th scope="col">Actions</th>
+        <DataTable columns={["URL", "Events", "Status", "Failures", "Actions"]} caption={`Endpoints of ${app.name}`}>
+          {list.map((endpoint) => {
+            const state = endpointState(endpoint);
+            return (
+              <tr key={endpoint.id}>
+                <td data-label="URL" className="break">
+                  <Link className="mono" to={`/webhooks/${segment(app.app_slug)}/endpoints/${segment(endpoint.id)}`}>
+                    {endpoint.url}
+                  </Link>
+                  {endpoint.description && <span className="hint endpoint-description">{endpoint.description}</span>}
+                </td>
+                <td data-label="Events">{endpoint.subscriptions.map((subscription) => subscription.event_name).join(", ") || "—"}</td>
+                <td data-label="Status">
+                  <Badge tone={state.tone}>{state.label}</Badge>
+                </td>
+                <td data-label="Failures">{endpoint.failure_count}</td>
+                <td data-label="Actions" className="row-actions">
+                  <Link className="button button-small button-secondary" to={`/webhooks/${segment(app.app_slug)}/endpoints/${segment(endpoint.id)}`}>
+                    Deliveries
+                  </Link>
+                  <button
+                    type="button"
+                    className="button-small"
+                    aria-label={`${state.toggle}: ${endpoint.url}`}
+                    disabled={toggle.pending}
+                    onClick={() => void toggle.run(endpoint, `${endpoint.url} ${state.toggle === "Disable" ? "disabled" : "enabled"}.`)}
+                  >
+                    {state.toggle}
+                  </button>
+                  <button type="button" className="button-small button-danger" aria-label={`Delete: ${endpoint.url}`} onClick={() => setToDelete(endpoint)}>
+                    Delete
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((endpoint) => {
-                const state = endpointState(endpoint);
-                return (
-                  <tr key={endpoint.id}>
-                    <td data-label="URL" className="break">
-                      <Link className="mono" to={`/webhooks/${segment(app.app_slug)}/endpoints/${segment(endpoint.id)}`}>
-                        {endpoint.url}
-                      </Link>
-                      {endpoint.description && <span className="hint endpoint-description">{endpoint.description}</span>}
-                    </td>
-                    <td data-label="Events">{endpoint.subscriptions.map((subscription) => subscription.event_name).join(", ") || "—"}</td>
-                    <td data-label="Status">
-                      <Badge tone={state.tone}>{state.label}</Badge>
-                    </td>
-                    <td data-label="Failures">{endpoint.failure_count}</td>
-                    <td data-label="Actions" className="row-actions">
-                      <Link className="button button-small button-secondary" to={`/webhooks/${segment(app.app_slug)}/endpoints/${segment(endpoint.id)}`}>
-                        Deliveries
-                      </Link>
-                      <button
-                        type="button"
-                        className="button-small"
-                        aria-label={`${state.toggle}: ${endpoint.url}`}
-                        disabled={toggle.pending}
-                        onClick={() => void toggle.run(endpoint, `${endpoint.url} ${state.toggle === "Disable" ? "disabled" : "enabled"}.`)}
-                      >
-                        {state.toggle}
-                      </button>
-                      <button type="button" className="button-small button-danger" aria-label={`Delete: ${endpoint.url}`} onClick={() => setToDelete(endpoint)}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
       <ErrorMessage>{toggle.error ?? remove.error}</ErrorMessage>
       <Notice>{toggle.notice ?? remove.notice}</Notice>

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { api, segment } from "../../api/client";
 import type { UserDetails } from "../../api/types";
-import { Badge, ErrorMessage, Field, Notice } from "../../components/ui";
+import { Badge, ErrorMessage, Field, Notice, DataTable } from "../../components/ui";
 import { formErrorsOf } from "../../lib/api-error";
 import { useAction } from "../../lib/use-action";
 import { Outcome, Section, userDetailsKey, userPath } from "./shared";
@@ -63,60 +63,49 @@ export function IdentifierSection({ user, kind }: { user: UserDetails; kind: Ide
       {items.length === 0 ? (
         <p className="empty">No {kind.title.toLowerCase()}.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{kind.column}</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((item) => (
-                <tr key={item.id}>
-                  <td data-label={kind.column}>{item.value}</td>
-                  <td data-label="Status">
-                    <span className="badges">
-                      {item.is_primary && <Badge tone="ok">Primary</Badge>}
-                      {item.verified ? <Badge tone="neutral">Verified</Badge> : <Badge tone="warn">Unverified</Badge>}
-                    </span>
-                  </td>
-                  <td data-label="Actions" className="row-actions">
-                    {!item.verified && (
-                      <button
-                        aria-label={`Mark verified: ${item.value}`}
-                        type="button"
-                        className="button-small"
-                        onClick={() => void act.run(() => api.patch(itemPath(item.id), { verified: true }), `${item.value} marked verified.`)}
-                      >
-                        Mark verified
-                      </button>
-                    )}
-                    {!item.is_primary && (
-                      <button
-                        aria-label={`Make primary: ${item.value}`}
-                        type="button"
-                        className="button-small"
-                        onClick={() => void act.run(() => api.post(itemPath(item.id, "/make-primary")), `${item.value} is now primary.`)}
-                      >
-                        Make primary
-                      </button>
-                    )}
-                    <button
-                      aria-label={`Delete: ${item.value}`}
-                      type="button"
-                      className="button-small button-danger"
-                      onClick={() => void act.run(() => api.delete(itemPath(item.id)), `${item.value} deleted.`)}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={[kind.column, "Status", "Actions"]}>
+          {items.map((item) => (
+            <tr key={item.id}>
+              <td data-label={kind.column}>{item.value}</td>
+              <td data-label="Status">
+                <span className="badges">
+                  {item.is_primary && <Badge tone="ok">Primary</Badge>}
+                  {item.verified ? <Badge tone="neutral">Verified</Badge> : <Badge tone="warn">Unverified</Badge>}
+                </span>
+              </td>
+              <td data-label="Actions" className="row-actions">
+                {!item.verified && (
+                  <button
+                    aria-label={`Mark verified: ${item.value}`}
+                    type="button"
+                    className="button-small"
+                    onClick={() => void act.run(() => api.patch(itemPath(item.id), { verified: true }), `${item.value} marked verified.`)}
+                  >
+                    Mark verified
+                  </button>
+                )}
+                {!item.is_primary && (
+                  <button
+                    aria-label={`Make primary: ${item.value}`}
+                    type="button"
+                    className="button-small"
+                    onClick={() => void act.run(() => api.post(itemPath(item.id, "/make-primary")), `${item.value} is now primary.`)}
+                  >
+                    Make primary
+                  </button>
+                )}
+                <button
+                  aria-label={`Delete: ${item.value}`}
+                  type="button"
+                  className="button-small button-danger"
+                  onClick={() => void act.run(() => api.delete(itemPath(item.id)), `${item.value} deleted.`)}
+                >
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Outcome action={act} />
       <form

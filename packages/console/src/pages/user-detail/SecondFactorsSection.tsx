@@ -4,7 +4,7 @@ import { api, segment } from "../../api/client";
 import type { ListResponse, RegeneratedBackupCodesResponse, UserDetails, UserPasskey } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ShownOnce } from "../../components/ShownOnce";
-import { Badge, Dialog, ErrorMessage, Loading } from "../../components/ui";
+import { Badge, Dialog, ErrorMessage, Loading, DataTable } from "../../components/ui";
 import { formatTime } from "../../lib/format";
 import { useAction } from "../../lib/use-action";
 import { Outcome, Section, userDetailsKey, userPath } from "./shared";
@@ -72,42 +72,29 @@ export function SecondFactorsSection({ user }: { user: UserDetails }) {
       <ErrorMessage error={passkeys.error} />
       {passkeys.data && list.length === 0 && <p className="empty">No passkeys.</p>}
       {list.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Registered</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((passkey) => (
-                <tr key={passkey.id}>
-                  <td data-label="Name">{passkey.name}</td>
-                  <td data-label="Kind">
-                    {passkey.device_type === "platform" ? "This device" : "Security key or phone"}
-                    {passkey.backed_up && " (synced)"}
-                  </td>
-                  <td data-label="Registered">{formatTime(passkey.created_at)}</td>
-                  <td data-label="Last used">{passkey.last_used_at ? formatTime(passkey.last_used_at) : "Never"}</td>
-                  <td data-label="Actions">
-                    <button
-                      type="button"
-                      aria-label={`Remove passkey ${passkey.name}`}
-                      className="button-small button-danger"
-                      onClick={() => setPending({ kind: "passkey", passkey })}
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Name", "Kind", "Registered", "Last used", "Actions"]}>
+          {list.map((passkey) => (
+            <tr key={passkey.id}>
+              <td data-label="Name">{passkey.name}</td>
+              <td data-label="Kind">
+                {passkey.device_type === "platform" ? "This device" : "Security key or phone"}
+                {passkey.backed_up && " (synced)"}
+              </td>
+              <td data-label="Registered">{formatTime(passkey.created_at)}</td>
+              <td data-label="Last used">{passkey.last_used_at ? formatTime(passkey.last_used_at) : "Never"}</td>
+              <td data-label="Actions">
+                <button
+                  type="button"
+                  aria-label={`Remove passkey ${passkey.name}`}
+                  className="button-small button-danger"
+                  onClick={() => setPending({ kind: "passkey", passkey })}
+                >
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Outcome action={removePasskey} />
 
