@@ -58,10 +58,10 @@ export async function preflight(target: LoadTarget, workload: Workload): Promise
   return problem === null ? null : `${request.method} ${request.path} → ${problem}`;
 }
 
-/** Drives `connections` keep-alive connections for `seconds`, each request drawn fresh from the workload. */
-export async function measure(target: LoadTarget, workload: Workload, connections: number, seconds: number): Promise<Measurement> {
+/** What a target and this process used while `work` ran: the server's CPU and peak RSS, this process's CPU, the machine's. */
+async function accounted<T>(target: LoadTarget, work: () => Promise<T>): Promise<{ result: T; usage: Usage }> {
   let peakRssBytes: number | null = target.server.rssBytes();
-  const cpuBefore = target.server.cpuSeconds();
+  const serverBefore = target.server.cpuSeconds();
   const machineBefore = machineCpuSeconds();
   const ownBefore = process.cpuUsage();
   const sampler = setInterval(() => {
@@ -69,7 +69,48 @@ export async function measure(target: LoadTarget, workload: Workload, connection
     if (rss !== null) peakRssBytes = Math.max(peakRssBytes ?? 0, rss);
   }, 200);
   try {
-    const result = await autocannon({
+    const result = await work();
+    const serverAfter = target.server.cpuSeconds();
+    const machineAfter = machineCpuSeconds();
+    const own = process.cpuUsage(ownBefore);
+    return {
+      result,
+      usage: {
+        peakRssBytes,
+        serverSeconds: serverBefore === null || serverAfter === null ? null : serverAfter - serverBefore,
+        machineSeconds: machineBefore === null || machineAfter === null ? null : machineAfter - machineBefore,
+        ownSeconds: (own.user + own.system) / 1e6,
+      },
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+interface Usage {
+  peakRssBytes: number | null;
+  /** The target's whole process (every thread: /proc/<pid>/stat), in CPU-seconds. */
+  serverSeconds: number | null;
+  machineSeconds: number | null;
+  ownSeconds: number;
+}
+
+/** The CPU figures of a Measurement, from `answers` given in `seconds` while `usage` was spent. */
+function cpuFigures(usage: Usage, answers: number, seconds: number) {
+  const { serverSeconds, machineSeconds, ownSeconds } = usage;
+  return {
+    peakRssBytes: usage.peakRssBytes,
+    loadGeneratorCpuPercent: (100 * ownSeconds) / seconds,
+    requestsPerCpuSecond: serverSeconds === null || serverSeconds === 0 ? null : answers / serverSeconds,
+    serverCpuPercent: serverSeconds === null ? null : (100 * serverSeconds) / seconds,
+    otherCpuPercent: serverSeconds === null || machineSeconds === null ? null : Math.max(0, (100 * (machineSeconds - serverSeconds - ownSeconds)) / seconds),
+  };
+}
+
+/** Drives `connections` keep-alive connections for `seconds`, each request drawn fresh from the workload. */
+export async function measure(target: LoadTarget, workload: Workload, connections: number, seconds: number): Promise<Measurement> {
+  const { result, usage } = await accounted(target, () =>
+    autocannon({
       url: target.baseUrl,
       connections,
       duration: seconds,
@@ -77,33 +118,20 @@ export async function measure(target: LoadTarget, workload: Workload, connection
       timeout: 60,
       headers: target.headers,
       requests: [{ setupRequest: (request) => ({ ...request, ...withBody(workload.next(), request.headers ?? {}) }) }],
-    });
-    const cpuAfter = target.server.cpuSeconds();
-    const machineAfter = machineCpuSeconds();
-    const own = process.cpuUsage(ownBefore);
-    const ownSeconds = (own.user + own.system) / 1e6;
-    const statusCounts = Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, count]));
-    return {
-      seconds: result.duration,
-      connections,
-      requests: result["2xx"],
-      requestsPerSecond: result["2xx"] / result.duration,
-      p50Ms: result.latency.p50,
-      p99Ms: result.latency.p99,
-      errors: result.errors + result.timeouts + result.non2xx,
-      statusCounts,
-      peakRssBytes,
-      loadGeneratorCpuPercent: (100 * ownSeconds) / result.duration,
-      requestsPerCpuSecond: cpuBefore === null || cpuAfter === null || cpuAfter === cpuBefore ? null : result["2xx"] / (cpuAfter - cpuBefore),
-      serverCpuPercent: cpuBefore === null || cpuAfter === null ? null : (100 * (cpuAfter - cpuBefore)) / result.duration,
-      otherCpuPercent:
-        cpuBefore === null || cpuAfter === null || machineBefore === null || machineAfter === null
-          ? null
-          : Math.max(0, (100 * (machineAfter - machineBefore - (cpuAfter - cpuBefore) - ownSeconds)) / result.duration),
-    };
-  } finally {
-    clearInterval(sampler);
-  }
+    }),
+  );
+  const statusCounts = Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, count]));
+  return {
+    seconds: result.duration,
+    connections,
+    requests: result["2xx"],
+    requestsPerSecond: result["2xx"] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    statusCounts,
+    ...cpuFigures(usage, result["2xx"], result.duration),
+  };
 }
 
 /** One request on a keep-alive agent, resolved with its status once the whole answer has arrived. */
@@ -124,6 +152,7 @@ function send(agent: http.Agent, base: URL, plan: PlannedRequest, headers: Recor
 }
 
 const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
+const microseconds = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /**
  * One client sending one request at a time on one keep-alive connection for `seconds`: each
@@ -132,40 +161,29 @@ const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorte
  * which at this load are 0 or 1). The time includes this client's own sending and parsing.
  */
 export async function measureOneClient(target: LoadTarget, workload: Workload, seconds: number): Promise<Measurement> {
-  let peakRssBytes: number | null = target.server.rssBytes();
-  const cpuBefore = target.server.cpuSeconds();
-  const machineBefore = machineCpuSeconds();
-  const ownBefore = process.cpuUsage();
-  const sampler = setInterval(() => {
-    const rss = target.server.rssBytes();
-    if (rss !== null) peakRssBytes = Math.max(peakRssBytes ?? 0, rss);
-  }, 200);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const base = new URL(target.baseUrl);
   const latenciesMs: number[] = [];
   const statusCounts: Record<string, number> = {};
   let errors = 0;
-  const started = process.hrtime.bigint();
-  const deadline = started + BigInt(Math.round(seconds * 1e9));
   try {
-    while (process.hrtime.bigint() < deadline) {
-      const sent = process.hrtime.bigint();
-      try {
-        const status = await send(agent, base, workload.next(), target.headers);
-        statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-        if (status >= 200 && status < 300) latenciesMs.push(Number(process.hrtime.bigint() - sent) / 1e6);
-        else errors++;
-      } catch {
-        errors++;
+    const { result: elapsed, usage } = await accounted(target, async () => {
+      const started = process.hrtime.bigint();
+      const deadline = started + BigInt(Math.round(seconds * 1e9));
+      while (process.hrtime.bigint() < deadline) {
+        const sent = process.hrtime.bigint();
+        try {
+          const status = await send(agent, base, workload.next(), target.headers);
+          statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+          if (status >= 200 && status < 300) latenciesMs.push(Number(process.hrtime.bigint() - sent) / 1e6);
+          else errors++;
+        } catch {
+          errors++;
+        }
       }
-    }
-    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-    const cpuAfter = target.server.cpuSeconds();
-    const machineAfter = machineCpuSeconds();
-    const own = process.cpuUsage(ownBefore);
-    const ownSeconds = (own.user + own.system) / 1e6;
+      return Number(process.hrtime.bigint() - started) / 1e9;
+    });
     const sorted = latenciesMs.sort((a, b) => a - b);
-    const microseconds = (ms: number) => Math.round(ms * 1000) / 1000;
     return {
       seconds: elapsed,
       connections: 1,
@@ -175,19 +193,47 @@ export async function measureOneClient(target: LoadTarget, workload: Workload, s
       p99Ms: microseconds(percentile(sorted, 0.99)),
       errors,
       statusCounts,
-      peakRssBytes,
-      loadGeneratorCpuPercent: (100 * ownSeconds) / elapsed,
-      requestsPerCpuSecond: cpuBefore === null || cpuAfter === null || cpuAfter === cpuBefore ? null : sorted.length / (cpuAfter - cpuBefore),
-      serverCpuPercent: cpuBefore === null || cpuAfter === null ? null : (100 * (cpuAfter - cpuBefore)) / elapsed,
-      otherCpuPercent:
-        cpuBefore === null || cpuAfter === null || machineBefore === null || machineAfter === null
-          ? null
-          : Math.max(0, (100 * (machineAfter - machineBefore - (cpuAfter - cpuBefore) - ownSeconds)) / elapsed),
+      ...cpuFigures(usage, sorted.length, elapsed),
     };
   } finally {
-    clearInterval(sampler);
     agent.destroy();
   }
+}
+
+interface HashLoopAnswer {
+  hashes: number;
+  seconds: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Raw argon2id for `seconds`: the target hashes in its own loop (`hashLoop.concurrency` in flight)
+ * and answers with what it finished; one request starts the slice and carries its answer. Its
+ * CPU, pool threads included, is read from /proc like every server's, so its hashes per CPU-second
+ * and its "other processes" are figured exactly as a server's requests are.
+ */
+export async function measureHashLoop(target: LoadTarget, workload: Workload, seconds: number): Promise<Measurement> {
+  const { result, usage } = await accounted(target, async () => {
+    const response = await fetch(new URL("/loop", target.baseUrl), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ seconds, concurrency: workload.hashLoop!.concurrency }),
+    });
+    if (response.status !== 200) throw new Error(`the hash loop answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as HashLoopAnswer;
+  });
+  return {
+    seconds: result.seconds,
+    connections: workload.hashLoop!.concurrency,
+    requests: result.hashes,
+    requestsPerSecond: result.hashes / result.seconds,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    errors: 0,
+    statusCounts: {},
+    ...cpuFigures(usage, result.hashes, result.seconds),
+  };
 }
 
 /**

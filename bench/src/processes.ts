@@ -197,18 +197,3 @@ function rssOf(pid: number): number | null {
     return null;
   }
 }
-
-/** Runs a process to its end and returns its stdout; throws with its stderr when it fails. */
-export function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-4000)));
-    child.once("error", reject);
-    child.once("exit", (code, signal) =>
-      code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(" ")} failed (code ${code}, signal ${signal}):\n${stderr}`)),
-    );
-  });
-}

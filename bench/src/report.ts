@@ -11,6 +11,7 @@ export interface WorkloadResult {
   problem?: string;
 }
 
+/** Raw argon2id as reports before the argon2 target measured it: after the workloads, not in turn with them. */
 export interface Argon2Result {
   hashes: number;
   seconds: number;
@@ -45,7 +46,10 @@ export interface BenchReport {
   };
   listOffset: number;
   results: WorkloadResult[];
-  argon2: Argon2Result | null;
+  /** Reports of earlier runs only: raw argon2id is now the `argon2` target's create-with-password result. */
+  argon2?: Argon2Result | null;
+  /** The server's argon2id parameters, which the `argon2` target hashes with. */
+  argon2Parameters?: Record<string, number>;
   peakRssBytes: Partial<Record<TargetName, number | null>>;
   /** Right after the server said it was listening, before any request. */
   startRssBytes: Partial<Record<TargetName, number | null>>;
@@ -110,11 +114,18 @@ function speedRatio(
   return ours !== undefined && other !== undefined && other > 0 ? ours / other : undefined;
 }
 
-export function argon2Ratio(report: BenchReport, basis: Basis = "rate"): number | undefined {
-  const create = find(report, "create-with-password", "wacht")?.measurement;
-  if (!create || !report.argon2) return undefined;
-  if (basis === "rate") return create.requestsPerSecond / report.argon2.hashesPerSecond;
-  return create.requestsPerCpuSecond && report.argon2.hashesPerCpuSecond ? create.requestsPerCpuSecond / report.argon2.hashesPerCpuSecond : undefined;
+/** Raw argon2id's hashes per second (rate) or per CPU-second of its process (cost). */
+function rawArgon2(report: BenchReport, basis: Basis): number | undefined {
+  const measured = figureOf(find(report, "create-with-password", "argon2")?.measurement, basis);
+  if (measured !== undefined || !report.argon2) return measured;
+  return basis === "rate" ? report.argon2.hashesPerSecond : report.argon2.hashesPerCpuSecond;
+}
+
+/** create-with-password over raw argon2id: taken in turns within the same run (or, in earlier reports, after the workloads). */
+export function argon2Ratio(report: BenchReport, basis: Basis = "rate", target: TargetName = "wacht"): number | undefined {
+  const create = figureOf(find(report, "create-with-password", target)?.measurement, basis);
+  const raw = rawArgon2(report, basis);
+  return create !== undefined && raw !== undefined && raw > 0 ? create / raw : undefined;
 }
 
 function describeMachine(report: BenchReport): string {
@@ -223,6 +234,30 @@ function rowLabel(report: BenchReport, workload: WorkloadName): string {
     : workload;
 }
 
+/** Raw argon2id beside create-with-password on each target measured in the same rounds. */
+function argon2Lines(report: BenchReport): string[] {
+  const raw = find(report, "create-with-password", "argon2")?.measurement;
+  if (raw) {
+    const parameters = report.argon2Parameters;
+    const beside = (["wacht", "floor", "wacht-postgres"] as const)
+      .filter((target) => find(report, "create-with-password", target)?.measurement)
+      .map((target) => `${target} **${ratio(argon2Ratio(report, "rate", target))}** (${ratio(argon2Ratio(report, "cost", target))} per CPU-s)`);
+    return [
+      `Raw argon2id, taking turns with create-with-password (the server's \`hashPassword\`${parameters ? `, m=${parameters.memoryCost} KiB, t=${parameters.timeCost}, p=${parameters.parallelism}` : ""}, ${raw.connections} in flight, no HTTP): ` +
+        `**${raw.requestsPerSecond.toFixed(1)} hashes/s**, ${raw.requestsPerCpuSecond?.toFixed(1) ?? "?"} per CPU-s of its process (${raw.serverCpuPercent === null ? "?" : Math.round(raw.serverCpuPercent)}% of its core); ` +
+        `create-with-password over it: ${beside.join(", ") || "–"}.`,
+      "",
+    ];
+  }
+  if (!report.argon2) return [];
+  const create = find(report, "create-with-password", "wacht")?.measurement;
+  return [
+    `Raw argon2id on one core, after the workloads (m=${report.argon2.parameters.memoryCost} KiB, t=${report.argon2.parameters.timeCost}, p=${report.argon2.parameters.parallelism}, ${report.argon2.concurrency} in flight): ` +
+      `**${report.argon2.hashesPerSecond.toFixed(1)} hashes/s**; create-with-password is ${create ? `${create.requestsPerSecond.toFixed(1)} req/s = ` : ""}**${ratio(argon2Ratio(report))}** of it.`,
+    "",
+  ];
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const { options } = report;
   const workloads = WORKLOAD_NAMES.filter((workload) => report.results.some((result) => result.workload === workload));
@@ -289,14 +324,7 @@ export function renderMarkdown(report: BenchReport): string {
       "",
     );
   }
-  if (report.argon2) {
-    const create = find(report, "create-with-password", "wacht")?.measurement;
-    lines.push(
-      `Raw argon2id on one core (m=${report.argon2.parameters.memoryCost} KiB, t=${report.argon2.parameters.timeCost}, p=${report.argon2.parameters.parallelism}, ${report.argon2.concurrency} in flight): ` +
-        `**${report.argon2.hashesPerSecond.toFixed(1)} hashes/s**; create-with-password is ${create ? `${create.requestsPerSecond.toFixed(1)} req/s = ` : ""}**${ratio(argon2Ratio(report))}** of it.`,
-      "",
-    );
-  }
+  lines.push(...argon2Lines(report));
   const seeding = report.seeding;
   lines.push(
     `Seeding: Wacht ${integer(options.users)} users in ${seeding.wacht.seconds.toFixed(1)} s (**${integer(seeding.wacht.usersPerSecond)} users/s**, ${seeding.wacht.database}${seeding.wacht.reused ? ", kept from an earlier run" : ""})` +

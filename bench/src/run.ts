@@ -5,15 +5,15 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { combineSlices, measure, measureOneClient, preflight, type LoadTarget, type Measurement } from "./load.js";
+import { combineSlices, measure, measureHashLoop, measureOneClient, preflight, type LoadTarget, type Measurement } from "./load.js";
 import type { BenchOptions } from "./options.js";
-import { freePort, pinLoadGenerator, pinned, runToEnd, startProcess, type Pinning, type RunningProcess } from "./processes.js";
-import { renderMarkdown, type Argon2Result, type BenchReport, type MachineInfo, type WorkloadResult } from "./report.js";
+import { freePort, pinLoadGenerator, pinned, startProcess, type Pinning, type RunningProcess } from "./processes.js";
+import { renderMarkdown, type BenchReport, type MachineInfo, type WorkloadResult } from "./report.js";
 import { seedBetterAuth, type BetterAuthSeed } from "./seed/better-auth.js";
 import { seedFloor } from "./seed/floor.js";
 import { seedWacht, type WachtSeed } from "./seed/wacht.js";
 import { SeedStore } from "./kept-seeds.js";
-import { SERVER_CLI_PATH, START_NODE_FLAGS } from "./server-dist.js";
+import { ARGON2ID_PARAMETERS, SERVER_CLI_PATH, START_NODE_FLAGS } from "./server-dist.js";
 import { workloadsFor, type SeededSet, type TargetName, type Workload, type WorkloadName } from "./workloads.js";
 
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
@@ -155,17 +155,17 @@ async function startBetterAuth(
   return { name: "better-auth", server, baseUrl, headers: { cookie: seed.adminCookie, origin: baseUrl } };
 }
 
-async function measureRawArgon2(pinning: Pinning, seconds: number): Promise<Argon2Result> {
-  // As many hashes in flight as libuv's pool has threads (4 by default): what the server can run at once.
-  const concurrency = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+/** Raw argon2id (src/targets/argon2-server.mjs) on the servers' core, a target like them. */
+async function startArgon2(pinning: Pinning, profileDir: string | null): Promise<StartedTarget> {
+  const port = await freePort();
   const [command, args] = pinned(pinning.serverCore, process.execPath, [
-    targetScript("argon2-rate.mjs"),
-    "--seconds",
-    String(seconds),
-    "--concurrency",
-    String(concurrency),
+    ...profileFlags(profileDir, "argon2"),
+    targetScript("argon2-server.mjs"),
+    "--port",
+    String(port),
   ]);
-  return JSON.parse(await runToEnd(command, args, process.env, (seconds + 60) * 1000));
+  const server = await startProcess("argon2", command, args, process.env, (line) => line.includes('"ready":true'));
+  return { name: "argon2", server, baseUrl: `http://127.0.0.1:${port}`, headers: {} };
 }
 
 /** Wacht seeded on Postgres: in a fresh database dropped after the run, or (--keep) one kept and reused. */
@@ -219,9 +219,13 @@ const removeSqliteFiles = (path: string) => {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
 };
 
-/** The latency variants (one connection) are timed by one client to the microsecond; the rest by autocannon. */
+/** The latency variants (one connection) are timed by one client to the microsecond, raw argon2id by its own loop, the rest by autocannon. */
 const measureWorkload = (target: LoadTarget, workload: Workload, connections: number, seconds: number) =>
-  workload.connections === 1 ? measureOneClient(target, workload, seconds) : measure(target, workload, workload.connections ?? connections, seconds);
+  workload.hashLoop
+    ? measureHashLoop(target, workload, seconds)
+    : workload.connections === 1
+      ? measureOneClient(target, workload, seconds)
+      : measure(target, workload, workload.connections ?? connections, seconds);
 
 export async function runBench(options: BenchOptions): Promise<number> {
   const startedAt = new Date();
@@ -324,7 +328,9 @@ export async function runBench(options: BenchOptions): Promise<number> {
           ? await startWacht(targetName, targetName === "wacht" ? wachtUrl : wachtPostgres!.url, pinning, profileDir, options.serverNodeFlags)
           : targetName === "floor"
             ? await startFloor(floorPath, pinning, profileDir)
-            : await startBetterAuth(betterAuthPath, betterAuthPort, betterAuthSecret, betterAuth!, pinning, profileDir);
+            : targetName === "argon2"
+              ? await startArgon2(pinning, profileDir)
+              : await startBetterAuth(betterAuthPath, betterAuthPort, betterAuthSecret, betterAuth!, pinning, profileDir);
       running.add(target.server);
       startRssBytes[targetName] = target.server.rssBytes();
       peakRssBytes[targetName] = startRssBytes[targetName];
@@ -378,12 +384,6 @@ export async function runBench(options: BenchOptions): Promise<number> {
       running.delete(target.server);
     }
 
-    let argon2: Argon2Result | null = null;
-    if (options.workloads.includes("create-with-password") && wantsTarget("wacht")) {
-      say("Measuring raw argon2id…");
-      argon2 = await measureRawArgon2(pinning, options.seconds);
-    }
-
     const report: BenchReport = {
       startedAt: startedAt.toISOString(),
       machine: describeMachine(postgres?.version),
@@ -404,7 +404,7 @@ export async function runBench(options: BenchOptions): Promise<number> {
       },
       listOffset,
       results,
-      argon2,
+      ...(results.some((result) => result.target === "argon2") && { argon2Parameters: { ...ARGON2ID_PARAMETERS } }),
       peakRssBytes,
       startRssBytes,
       starts,

@@ -17,8 +17,11 @@ export const WORKLOAD_NAMES = [
 ] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
-/** wacht-postgres: Wacht on the --postgres database, measured only when that flag is given. */
-export const TARGET_NAMES = ["wacht", "wacht-postgres", "floor", "better-auth"] as const;
+/**
+ * wacht-postgres: Wacht on the --postgres database, measured only when that flag is given.
+ * argon2: raw argon2id, the bound of create-with-password (no HTTP request per hash: README).
+ */
+export const TARGET_NAMES = ["wacht", "wacht-postgres", "floor", "better-auth", "argon2"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface PlannedRequest {
@@ -35,6 +38,8 @@ export interface Workload {
   connections?: number;
   /** Checked once before the load, on a real answer: null when it is what the workload expects. */
   check(status: number, body: any): string | null;
+  /** Measured by the target's own loop of this many hashes in flight, not by requests (raw argon2id). */
+  hashLoop?: { concurrency: number };
 }
 
 export interface SeededSet {
@@ -174,12 +179,29 @@ function betterAuthWorkloads(set: SeededSet): Partial<Record<WorkloadName, Workl
 }
 
 /**
+ * Raw argon2id: only create-with-password, whose bound it is. The preflight asks for one hash
+ * (the server's `hashPassword`); the measurement is the target's own loop.
+ */
+function argon2Workloads(): Partial<Record<WorkloadName, Workload>> {
+  // As many hashes in flight as libuv's pool has threads (4 by default): what a server hashes at once.
+  const concurrency = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return {
+    "create-with-password": {
+      next: () => ({ method: "POST", path: "/hash", body: { password: NEW_USER_PASSWORD } }),
+      check: (status, body) => okWhen(status === 201 && /^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$/.test(body?.hash), `status ${status}: ${JSON.stringify(body)}`),
+      hashLoop: { concurrency },
+    },
+  };
+}
+
+/**
  * The latency variants: the same requests from one client, one at a time, so p50/p99 are what a
  * request takes rather than its wait behind 31 others (at 32 connections p50 ≈ connections ÷ req/s).
  */
 export const LATENCY_VARIANTS: Partial<Record<WorkloadName, WorkloadName>> = { "get-by-id-latency": "get-by-id", "search-latency": "search" };
 
 export function workloadsFor(target: TargetName, set: SeededSet): Partial<Record<WorkloadName, Workload>> {
+  if (target === "argon2") return argon2Workloads();
   const workloads = target === "better-auth" ? betterAuthWorkloads(set) : wachtWorkloads(set, target === "floor" ? "floor" : "wacht");
   for (const [variant, base] of Object.entries(LATENCY_VARIANTS) as Array<[WorkloadName, WorkloadName]>) {
     const workload = workloads[base];
