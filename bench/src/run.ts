@@ -340,12 +340,16 @@ export async function runBench(options: BenchOptions): Promise<number> {
       started.push({ target, workloads });
     }
     const roundSeconds = Math.max(1, Math.round(options.seconds / options.rounds));
+    // Every target, not only the next: when a load stops, the target just measured still works
+    // through what it had queued (32 creates with a password: ~0.4 s of hashing for us, ~3 s of
+    // scrypt for Better Auth), which would run on the next target's core and count as its "other".
+    const settleAll = () => Promise.all(started.map(({ target }) => target.server.settle()));
     for (const workloadName of options.workloads) {
       const measuring = started.filter(({ workloads }) => workloads[workloadName]);
       const slices = new Map<TargetName, Measurement[]>();
       for (const { target, workloads } of measuring) {
         const workload = workloads[workloadName]!;
-        await target.server.settle();
+        await settleAll();
         const problem = await preflight(target, workload).catch((error: unknown) => `request failed: ${(error as Error).message}`);
         if (problem !== null) {
           say(`  ${target.name} ${workloadName}: NOT MEASURED, ${problem}`);
@@ -359,7 +363,7 @@ export async function runBench(options: BenchOptions): Promise<number> {
         for (const { target, workloads } of measuring) {
           const taken = slices.get(target.name);
           if (!taken) continue;
-          await target.server.settle();
+          await settleAll();
           const workload = workloads[workloadName]!;
           taken.push(await measureWorkload(target, workload, options.connections, roundSeconds));
         }
