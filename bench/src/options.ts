@@ -25,7 +25,8 @@ export const HELP = `npm run bench -- [options]
 
 Seeds N users into a fresh database, then measures Wacht (the built server), the floor (bare
 node:http + better-sqlite3) and Better Auth (admin plugin, better-sqlite3) under the same load,
-plus raw argon2id. Prints a markdown table; writes JSON to bench/results/.
+and raw argon2id (target argon2) in turn with create-with-password. Prints a markdown table;
+writes JSON to bench/results/.
 
   --users N            users to seed in each target (default 10000)
   --seconds N          measured seconds per workload and target (default 10)

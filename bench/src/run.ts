@@ -341,8 +341,9 @@ export async function runBench(options: BenchOptions): Promise<number> {
     }
     const roundSeconds = Math.max(1, Math.round(options.seconds / options.rounds));
     // Every target, not only the next: when a load stops, the target just measured still works
-    // through what it had queued (32 creates with a password: ~0.4 s of hashing for us, ~3 s of
-    // scrypt for Better Auth), which would run on the next target's core and count as its "other".
+    // through what it had queued (32 creates with a password: 0.5–0.8 CPU-s of argon2id for us and
+    // the floor, 3–4 CPU-s of scrypt for Better Auth), which would run on the next target's core,
+    // slow it down and count as its "other processes".
     const settleAll = () => Promise.all(started.map(({ target }) => target.server.settle()));
     for (const workloadName of options.workloads) {
       const measuring = started.filter(({ workloads }) => workloads[workloadName]);
