@@ -7,6 +7,8 @@ export interface WorkloadResult {
   workload: WorkloadName;
   target: TargetName;
   measurement?: Measurement;
+  /** The --rounds slices the measurement combines, in the order taken (absent in reports of earlier runs). */
+  slices?: Measurement[];
   /** Why this pair was not measured (a wrong answer before the load, a crash). */
   problem?: string;
 }

@@ -371,7 +371,7 @@ export async function runBench(options: BenchOptions): Promise<number> {
       }
       for (const [targetName, taken] of slices) {
         const measurement = combineSlices(taken);
-        results.push({ workload: workloadName, target: targetName, measurement });
+        results.push({ workload: workloadName, target: targetName, measurement, slices: taken });
         peakRssBytes[targetName] = Math.max(peakRssBytes[targetName] ?? 0, measurement.peakRssBytes ?? 0) || peakRssBytes[targetName];
         say(
           `  ${targetName} ${workloadName}: ${Math.round(measurement.requestsPerSecond).toLocaleString("en-US")} req/s, ` +
