@@ -243,7 +243,11 @@ function argon2Lines(report: BenchReport): string[] {
     const parameters = report.argon2Parameters;
     const beside = (["wacht", "floor", "wacht-postgres"] as const)
       .filter((target) => find(report, "create-with-password", target)?.measurement)
-      .map((target) => `${target} **${ratio(argon2Ratio(report, "rate", target))}** (${ratio(argon2Ratio(report, "cost", target))} per CPU-s)`);
+      // Postgres's own CPU is not the Wacht process's: wacht-postgres compares in req/s only.
+      .map(
+        (target) =>
+          `${target} **${ratio(argon2Ratio(report, "rate", target))}**${target === "wacht-postgres" ? "" : ` (${ratio(argon2Ratio(report, "cost", target))} per CPU-s)`}`,
+      );
     return [
       `Raw argon2id, taking turns with create-with-password (the server's \`hashPassword\`${parameters ? `, m=${parameters.memoryCost} KiB, t=${parameters.timeCost}, p=${parameters.parallelism}` : ""}, ${raw.connections} in flight, no HTTP): ` +
         `**${raw.requestsPerSecond.toFixed(1)} hashes/s**, ${raw.requestsPerCpuSecond?.toFixed(1) ?? "?"} per CPU-s of its process (${raw.serverCpuPercent === null ? "?" : Math.round(raw.serverCpuPercent)}% of its core); ` +
