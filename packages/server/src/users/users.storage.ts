@@ -4,7 +4,14 @@ import { dialectOf, forUpdate, inDeploymentLedByOtherFilters, isSearchIndexed, s
 import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners.js";
 import { reusableQuery } from "../storage/reusable-query.js";
 import { ownedRowsAsJson, parseOwnedRows, selectRowsOfUser } from "../storage/owned-rows.js";
-import { findUsersWithSecondFactor, secondFactorStateColumns, toSecondFactorState, type SecondFactorState } from "../storage/second-factor-state.js";
+import { parseJsonArray, valuesAsJsonArray } from "../storage/json-row.js";
+import {
+  findUsersWithSecondFactor,
+  secondFactorStateColumns,
+  toSecondFactorState,
+  twoFactorEnabledColumn,
+  type SecondFactorState,
+} from "../storage/second-factor-state.js";
 import type { SocialConnectionRow, UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
 import { insertRows } from "../storage/bulk-insert.js";
 
@@ -46,8 +53,26 @@ export interface User {
   externalId: string | null;
 }
 
-/** A user as the list shows it: with whether sign-in asks it for a second factor (read in the list's own statement). */
-export interface UserListItem extends User {
+/** What a list shows of a user (users.schemas.ts): read for a page of them at once. */
+export type ListedUser = Pick<
+  User,
+  | "id"
+  | "firstName"
+  | "lastName"
+  | "username"
+  | "profileImageId"
+  | "primaryEmailAddress"
+  | "primaryPhoneNumber"
+  | "externalId"
+  | "disabled"
+  | "createdAt"
+  | "updatedAt"
+  | "lastSignInAt"
+  | "lockedUntil"
+>;
+
+/** A user as the list shows it: with whether sign-in asks it for a second factor. */
+export interface UserListItem extends ListedUser {
   twoFactorEnabled: boolean;
 }
 
@@ -471,27 +496,100 @@ function pageQuery(db: Db, deploymentId: string, query: UserListQuery) {
   const nulls = sql.raw(query.sortKey === "created_at" ? "" : backwards ? "NULLS FIRST" : "NULLS LAST");
   // NULLS LAST in both engines (their defaults differ); the id breaks ties so pages never overlap.
   const ordered = (cursor ? filtered.where(pastCursor(query.sortKey, query.sortOrder, cursor)) : filtered)
-    .select(userColumns.map((column) => `users.${column}` as const))
-    .select(sql<boolean>`users.password_hash IS NOT NULL`.as("has_password"))
+    .select(listItemValues(db, deploymentId).as("item"))
     .orderBy(sql`${sortExpressions[query.sortKey]} ${direction} ${nulls}`)
     .orderBy(sql`users.id ${direction}`);
   // One row more than the page, under a cursor, says whether another page follows in the direction of travel.
   return cursor ? ordered.limit(query.limit + 1) : ordered.limit(query.limit).offset(query.offset);
 }
 
-type PageRow = Awaited<ReturnType<ReturnType<typeof pageQuery>["execute"]>>[number];
+type PageRow = { item: unknown };
 
-/**
- * The page's users with their second-factor status, read for the page's rows only in a second
- * statement: a subquery in the page's select list would also run for every row an OFFSET skips.
- */
+// A list item's columns, in the order of the JSON array a page reads each row as (storage/json-row.ts).
+const listItemColumns = [
+  "id",
+  "first_name",
+  "last_name",
+  "username",
+  "profile_image_id",
+  "primary_email_address",
+  "primary_phone_number",
+  "external_id",
+  "disabled",
+  "created_at",
+  "updated_at",
+  "last_sign_in_at",
+  "locked_until",
+] as const;
+
+type ListItemValues = [
+  id: string,
+  firstName: string,
+  lastName: string,
+  username: string | null,
+  profileImageId: string | null,
+  primaryEmailAddress: string | null,
+  primaryPhoneNumber: string | null,
+  externalId: string | null,
+  disabled: unknown,
+  createdAt: number,
+  updatedAt: number,
+  lastSignInAt: number | null,
+  lockedUntil: number | null,
+  /** SQLite only: twoFactorEnabledColumn. */
+  twoFactorEnabled?: unknown,
+];
+
+/** One page row's values, with whether the user has a second factor where the dialect reads it in the same statement. */
+function listItemValues(db: Db, deploymentId: string): RawBuilder<unknown> {
+  const columns = listItemColumns.map((column) => sql.ref(`users.${column}`));
+  return valuesAsJsonArray(db, dialectOf(db) === "sqlite" ? [...columns, twoFactorEnabledColumn(deploymentId, "users.id")] : columns);
+}
+
+function toListItem(values: ListItemValues, twoFactorEnabled: boolean): UserListItem {
+  const [
+    id,
+    firstName,
+    lastName,
+    username,
+    profileImageId,
+    primaryEmailAddress,
+    primaryPhoneNumber,
+    externalId,
+    disabled,
+    createdAt,
+    updatedAt,
+    lastSignInAt,
+    lockedUntil,
+  ] = values;
+  return {
+    id,
+    firstName,
+    lastName,
+    username,
+    profileImageId,
+    primaryEmailAddress,
+    primaryPhoneNumber,
+    externalId,
+    disabled: Boolean(disabled),
+    createdAt,
+    updatedAt,
+    lastSignInAt,
+    lockedUntil,
+    twoFactorEnabled,
+  };
+}
+
+/** The page's users with their second-factor status: on Postgres read for the page's rows only, in a second statement. */
 async function toListItems(db: Db, deploymentId: string, rows: PageRow[]): Promise<UserListItem[]> {
+  const values = rows.map((row) => parseJsonArray(row.item) as ListItemValues);
+  if (dialectOf(db) === "sqlite") return values.map((row) => toListItem(row, Boolean(row[13])));
   const withSecondFactor = await findUsersWithSecondFactor(
     db,
     deploymentId,
-    rows.map((row) => row.id),
+    values.map((row) => row[0]),
   );
-  return rows.map((row) => Object.assign(toUser(row), { twoFactorEnabled: withSecondFactor.has(row.id) }));
+  return values.map((row) => toListItem(row, withSecondFactor.has(row[0])));
 }
 
 // The hottest lists (the first pages, a lookup by one email) compiled once per sort and dialect.
