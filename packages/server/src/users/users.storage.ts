@@ -483,6 +483,16 @@ function filteredUsers(db: Db, deploymentId: string, query: UserListQuery) {
   return filtered;
 }
 
+/**
+ * The page size written into the SQL, not bound: SQLite plans a bound LIMIT as unknown, and a
+ * filtered page (sorted in a temporary B-tree) then cost 2–5× more, 25 against 11 µs for a lookup
+ * by email; an index-ordered first page 1.5× more (bench/README.md). Only a validated integer gets here.
+ */
+function pageSizeLiteral(limit: number) {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new RangeError(`page size ${limit} is not an integer from 1 to 1000`);
+  return sql.lit(limit);
+}
+
 /** The page's rows in list order (before a cursor: read backwards, one row more than the page, turned round by the caller). */
 function pageQuery(db: Db, deploymentId: string, query: UserListQuery) {
   const { cursor } = query;
@@ -500,7 +510,7 @@ function pageQuery(db: Db, deploymentId: string, query: UserListQuery) {
     .orderBy(sql`${sortExpressions[query.sortKey]} ${direction} ${nulls}`)
     .orderBy(sql`users.id ${direction}`);
   // One row more than the page, under a cursor, says whether another page follows in the direction of travel.
-  return cursor ? ordered.limit(query.limit + 1) : ordered.limit(query.limit).offset(query.offset);
+  return cursor ? ordered.limit(pageSizeLiteral(query.limit + 1)) : ordered.limit(pageSizeLiteral(query.limit)).offset(query.offset);
 }
 
 type PageRow = { item: unknown };
@@ -593,7 +603,9 @@ async function toListItems(db: Db, deploymentId: string, rows: PageRow[]): Promi
 }
 
 // The hottest lists (the first pages, a lookup by one email) compiled once per sort and dialect.
-const reusablePages = new Map<string, (db: Db, deploymentId: string, email: string, limit: number, offset: number) => Promise<PageRow[]>>();
+const reusablePages = new Map<string, (db: Db, deploymentId: string, email: string, offset: number) => Promise<PageRow[]>>();
+// The page size is part of the SQL (pageSizeLiteral); beyond these shapes, pages are built each time.
+const MAX_REUSABLE_PAGE_SHAPES = 200;
 
 /** A reusable query for a list of this shape (unfiltered or one exact email, no cursor), else null. */
 function reusablePageOf(query: UserListQuery) {
@@ -608,11 +620,12 @@ function reusablePageOf(query: UserListQuery) {
     emails > 1
   )
     return null;
-  const shape = `${query.sortKey}:${query.sortOrder}:${emails}`;
+  const shape = `${query.sortKey}:${query.sortOrder}:${emails}:${query.limit}`;
   let reusable = reusablePages.get(shape);
   if (!reusable) {
-    reusable = reusableQuery(4, (db: Db, deploymentId: string, email: string, limit: number, offset: number) =>
-      pageQuery(db, deploymentId, { ...query, normalizedEmails: emails ? [email] : undefined, limit, offset }),
+    if (reusablePages.size >= MAX_REUSABLE_PAGE_SHAPES) return null;
+    reusable = reusableQuery(3, (db: Db, deploymentId: string, email: string, offset: number) =>
+      pageQuery(db, deploymentId, { ...query, normalizedEmails: emails ? [email] : undefined, offset }),
     );
     reusablePages.set(shape, reusable);
   }
@@ -621,7 +634,7 @@ function reusablePageOf(query: UserListQuery) {
 
 // Unfiltered cursor pages (what an SDK's iterator asks for page after page), compiled once per shape.
 const reusableCursorPages = new Map<string, (db: Db, deploymentId: string, userId: string, sortValue: string | number | null) => Promise<PageRow[]>>();
-// Shapes differ by page size too (it is part of the SQL here); beyond these, pages are built each time.
+// Shapes differ by page size too (pageSizeLiteral); beyond these, pages are built each time.
 const MAX_REUSABLE_CURSOR_SHAPES = 200;
 
 /** A reusable query for an unfiltered cursor page of this sort, order, direction and size, else null. */
@@ -681,7 +694,7 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
 
   const reusable = reusablePageOf(query);
   const rows = reusable
-    ? await reusable(db, deploymentId, query.normalizedEmails?.[0] ?? "", query.limit, query.offset)
+    ? await reusable(db, deploymentId, query.normalizedEmails?.[0] ?? "", query.offset)
     : await pageQuery(db, deploymentId, query).execute();
   // A page that is not full is the last one, so it already tells the total: a search or an exact
   // filter (usually a handful of matches) then costs one query, not two (bench/README.md).
