@@ -102,7 +102,8 @@ export interface UserListCursor {
   sortValue: string | number | null;
 }
 
-// Every column but the password hash: whether a hash exists is all the rest of the code may know.
+// Every column but the password hash (whether a hash exists is all the rest of the code may know),
+// in the order of the JSON array a user is read as (storage/json-row.ts).
 const userColumns = [
   "id",
   "deployment_id",
@@ -126,43 +127,91 @@ const userColumns = [
   "external_id",
 ] as const;
 
-type UserColumnsRow = Pick<UserRow, (typeof userColumns)[number]> & { has_password: unknown };
+type UserValues = [
+  id: string,
+  deploymentId: string,
+  firstName: string,
+  lastName: string,
+  username: string | null,
+  lastPasswordResetAt: number | null,
+  disabled: unknown,
+  secondFactorPolicy: SecondFactorPolicy,
+  publicMetadata: string,
+  privateMetadata: string,
+  primaryEmailAddressId: string | null,
+  primaryEmailAddress: string | null,
+  primaryPhoneNumberId: string | null,
+  primaryPhoneNumber: string | null,
+  profileImageId: string | null,
+  createdAt: number,
+  updatedAt: number,
+  lastSignInAt: number | null,
+  lockedUntil: number | null,
+  externalId: string | null,
+  hasPassword: unknown,
+];
 
-const toUser = (row: UserColumnsRow): User => ({
-  id: row.id,
-  deploymentId: row.deployment_id,
-  firstName: row.first_name,
-  lastName: row.last_name,
-  username: row.username,
-  hasPassword: Boolean(row.has_password),
-  lastPasswordResetAt: row.last_password_reset_at,
-  disabled: Boolean(row.disabled),
-  secondFactorPolicy: row.second_factor_policy as SecondFactorPolicy,
-  publicMetadata: JSON.parse(row.public_metadata),
-  privateMetadata: JSON.parse(row.private_metadata),
-  primaryEmailAddressId: row.primary_email_address_id,
-  primaryEmailAddress: row.primary_email_address,
-  primaryPhoneNumberId: row.primary_phone_number_id,
-  primaryPhoneNumber: row.primary_phone_number,
-  profileImageId: row.profile_image_id,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  lastSignInAt: row.last_sign_in_at,
-  lockedUntil: row.locked_until,
-  externalId: row.external_id,
-});
+/** A user's columns and whether it has a password, as one value: read it back with toUser. */
+function userValues(db: Db): RawBuilder<unknown> {
+  return valuesAsJsonArray(db, [...userColumns.map((column) => sql.ref(`users.${column}`)), sql`users.password_hash IS NOT NULL`]);
+}
+
+function toUser(value: unknown): User {
+  const [
+    id,
+    deploymentId,
+    firstName,
+    lastName,
+    username,
+    lastPasswordResetAt,
+    disabled,
+    secondFactorPolicy,
+    publicMetadata,
+    privateMetadata,
+    primaryEmailAddressId,
+    primaryEmailAddress,
+    primaryPhoneNumberId,
+    primaryPhoneNumber,
+    profileImageId,
+    createdAt,
+    updatedAt,
+    lastSignInAt,
+    lockedUntil,
+    externalId,
+    hasPassword,
+  ] = parseJsonArray(value) as UserValues;
+  return {
+    id,
+    deploymentId,
+    firstName,
+    lastName,
+    username,
+    hasPassword: Boolean(hasPassword),
+    lastPasswordResetAt,
+    disabled: Boolean(disabled),
+    secondFactorPolicy,
+    publicMetadata: JSON.parse(publicMetadata),
+    privateMetadata: JSON.parse(privateMetadata),
+    primaryEmailAddressId,
+    primaryEmailAddress,
+    primaryPhoneNumberId,
+    primaryPhoneNumber,
+    profileImageId,
+    createdAt,
+    updatedAt,
+    lastSignInAt,
+    lockedUntil,
+    externalId,
+  };
+}
 
 function selectUsers(db: Db, deploymentId: string) {
-  return db
-    .selectFrom("users")
-    .select(userColumns)
-    .select(sql<boolean>`password_hash IS NOT NULL`.as("has_password"))
-    .where("deployment_id", "=", deploymentId);
+  return db.selectFrom("users").select(userValues(db).as("user")).where("deployment_id", "=", deploymentId);
 }
 
 export async function findUser(db: Db, deploymentId: string, userId: string): Promise<User | null> {
   const row = await selectUsers(db, deploymentId).where("id", "=", userId).executeTakeFirst();
-  return row ? toUser(row) : null;
+  return row ? toUser(row.user) : null;
 }
 
 /** A user with the rows it owns in the identifier and social connection tables, as stored, and its second-factor state. */
@@ -191,7 +240,7 @@ export async function findUserWithOwnedRows(db: Db, deploymentId: string, userId
   const [row] = await selectUserWithOwnedRows(db, deploymentId, userId);
   if (!row) return null;
   return {
-    user: toUser(row),
+    user: toUser(row.user),
     emailRows: parseOwnedRows<UserEmailRow>(row.email_rows),
     phoneRows: parseOwnedRows<UserPhoneRow>(row.phone_rows),
     socialConnectionRows: parseOwnedRows<SocialConnectionRow>(row.social_connection_rows),
@@ -385,7 +434,7 @@ export async function findUserIdsByExternalId(db: Db, deploymentId: string, exte
 export async function listUsersAfter(db: Db, deploymentId: string, afterId: string | null, limit: number): Promise<User[]> {
   let query = selectUsers(db, deploymentId).orderBy("id").limit(limit);
   if (afterId !== null) query = query.where("id", ">", afterId);
-  return (await query.execute()).map(toUser);
+  return (await query.execute()).map((row) => toUser(row.user));
 }
 
 /** Password hashes of several users: a confidential read that only `wacht export --include-password-hashes` makes. */
