@@ -29,10 +29,12 @@ export const generateRequestId = () => randomUUID();
 /** One JSON line per request, written when the answer is sent, with the request id also returned as x-request-id. */
 export const requestLog = fp(
   async (app: FastifyInstance) => {
-    app.addHook("onRequest", async (request, reply) => {
+    // Hooks that do not wait take Fastify's callback form: no promise and microtask per request.
+    app.addHook("onRequest", (request, reply, done) => {
       reply.header("x-request-id", request.id);
+      done();
     });
-    app.addHook("onResponse", async (request, reply) => {
+    app.addHook("onResponse", (request, reply, done) => {
       request.log.info(
         {
           method: request.method,
@@ -43,6 +45,7 @@ export const requestLog = fp(
         },
         "request",
       );
+      done();
     });
   },
   { name: "request-log" },
