@@ -13,7 +13,7 @@ import { importRoutes } from "./import/import.routes.js";
 import { openapi } from "./http/openapi.js";
 import { refuseCrossSiteRequests } from "./http/same-site.js";
 import { rateLimitByApiKey, rateLimitSignIn } from "./http/rate-limit.js";
-import { generateRequestId, loggerOptions, requestLog } from "./http/request-log.js";
+import { generateRequestId, lazyRequestLogger, loggerOptions, requestLog } from "./http/request-log.js";
 import { useSchemaCompilers } from "./http/validation.js";
 import { emailsRoutes } from "./identifiers/emails.routes.js";
 import { phonesRoutes } from "./identifiers/phones.routes.js";
@@ -76,6 +76,7 @@ export async function buildApp({ config, db, secretBox, logger = true }: BuildAp
     // request-log.ts writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: generateRequestId,
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: DEFAULT_BODY_LIMIT,
     trustProxy: typeof config.trustProxy === "number" ? trustHops(config.trustProxy) : config.trustProxy,
     // A client that trickles its request, or never finishes it, is cut off (http/timeouts in docs/security.md).

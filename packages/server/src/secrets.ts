@@ -1,11 +1,12 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 
 /**
  * API keys and session secrets are long random strings, so a fast hash is enough to make a
  * stolen database useless; passwords are different and go through passwords/hasher.ts.
  */
 export function sha256Hex(value: string): string {
-  return createHash("sha256").update(value, "utf8").digest("hex");
+  // The one-shot hash: a third of createHash().update().digest()'s time, and every request hashes its key.
+  return hash("sha256", value, "hex");
 }
 
 /** Prevents timing attacks on secret comparison: the time taken does not depend on where bytes differ. */

@@ -35,8 +35,9 @@ function carriesBody(request: FastifyRequest): boolean {
  */
 export const jsonParser = fp(
   async (app: FastifyInstance) => {
-    app.addHook("preParsing", async (request) => {
+    app.addHook("preParsing", (request, _reply, _payload, done) => {
       if (!hasBodySchema(request) && carriesBody(request)) throw errors.body_not_allowed();
+      done();
     });
     const parseJson = app.getDefaultJsonParser("error", "error");
     app.removeContentTypeParser("application/json");

@@ -40,19 +40,21 @@ export const bodyParsers = fp(
       },
     });
     // Multipart is read only by routes that take a file; elsewhere it is refused before a byte is read.
-    app.addHook("preParsing", async (request) => {
+    app.addHook("preParsing", (request, _reply, _payload, done) => {
       const contentType = request.headers["content-type"] ?? "";
       const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes ?? [];
       if (/^multipart\//i.test(contentType) && !consumes.includes("multipart/form-data")) {
         throw errors.unsupported_media_type(undefined, "This route takes application/json, not multipart/form-data.");
       }
+      done();
     });
-    app.addHook("preValidation", async (request) => {
+    app.addHook("preValidation", (request, _reply, done) => {
       request.uploadedFiles = {};
       if (request.isMultipart()) request.body = typeMultipartFields(request, (request.body ?? {}) as Record<string, unknown>);
       checkDepth(request.body);
       checkNoNulCharacters(request.body);
       checkNoNulCharacters(request.query);
+      done();
     });
   },
   { name: "body-parsers" },

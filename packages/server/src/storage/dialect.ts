@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type Expression, type Kysely, type SqlBool } from "kysely";
+import { CompiledQuery, PostgresAdapter, sql, type Expression, type Kysely, type SqlBool } from "kysely";
 
 /**
  * Every difference between SQLite and Postgres that code outside storage/db.ts and the
@@ -86,6 +86,9 @@ export function forUpdate<Q extends { forUpdate(): Q }>(db: Kysely<any>, query: 
   return dialectOf(db) === "postgres" ? query.forUpdate() : query;
 }
 
+// Read by every authenticated request on SQLite: compiled once, not built per call.
+const DATA_VERSION = CompiledQuery.raw("PRAGMA data_version");
+
 /**
  * SQLite's `PRAGMA data_version`: a number that changes whenever another connection (another
  * process, such as `wacht keys revoke`) commits to the database file, and not for this
@@ -93,6 +96,6 @@ export function forUpdate<Q extends { forUpdate(): Q }>(db: Kysely<any>, query: 
  */
 export async function otherConnectionsWriteMark(db: Kysely<any>): Promise<number | null> {
   if (dialectOf(db) === "postgres") return null;
-  const { rows } = await sql<{ data_version: number }>`PRAGMA data_version`.execute(db);
+  const { rows } = await db.executeQuery<{ data_version: number }>(DATA_VERSION);
   return rows[0]?.data_version ?? null;
 }

@@ -4,7 +4,7 @@ import { UserEmailSchema, UserPhoneSchema, toEmailJson, toPhoneJson } from "../i
 import { UserSocialConnectionSchema, toSocialConnectionJson } from "../social-connections/social-connections.schemas.js";
 import { PASSWORD_HASHERS } from "../passwords/hasher.js";
 import type { UserDetails } from "../user-accounts/user-accounts.service.js";
-import type { User, UserListItem } from "./users.service.js";
+import type { ListedUser, User, UserListItem } from "./users.service.js";
 
 const Metadata = Type.Unsafe<Record<string, unknown>>({ type: "object", additionalProperties: true, description: "Any JSON object; at most 32 KiB" });
 const Name = Type.String({ maxLength: 256 });
@@ -144,7 +144,7 @@ export interface JsonContext {
   publicUrl: string;
 }
 
-const pictureUrl = (user: User, context: JsonContext) => (user.profileImageId ? `${context.publicUrl}/profile-images/${user.profileImageId}` : null);
+const pictureUrl = (user: ListedUser, context: JsonContext) => (user.profileImageId ? `${context.publicUrl}/profile-images/${user.profileImageId}` : null);
 
 /** A list item on the wire. */
 export const toUserJson = (item: UserListItem, context: JsonContext) => userJson(item, item.twoFactorEnabled, context);
@@ -152,10 +152,10 @@ export const toUserJson = (item: UserListItem, context: JsonContext) => userJson
 /** The create answer: a user just created has no authenticator or backup codes yet. */
 export const toCreatedUserJson = (user: User, context: JsonContext) => userJson(user, false, context);
 
-const isLocked = (user: User) => user.lockedUntil !== null && user.lockedUntil > Date.now();
+const isLocked = (user: ListedUser) => user.lockedUntil !== null && user.lockedUntil > Date.now();
 
 /** The one mapping of a user to the wire. */
-function userJson(user: User, twoFactorEnabled: boolean, context: JsonContext): Static<typeof UserSchema> {
+function userJson(user: ListedUser, twoFactorEnabled: boolean, context: JsonContext): Static<typeof UserSchema> {
   return {
     id: user.id,
     created_at: toTimestamp(user.createdAt),

@@ -4,7 +4,14 @@ import { dialectOf, forUpdate, inDeploymentLedByOtherFilters, isSearchIndexed, s
 import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners.js";
 import { reusableQuery } from "../storage/reusable-query.js";
 import { ownedRowsAsJson, parseOwnedRows, selectRowsOfUser } from "../storage/owned-rows.js";
-import { findUsersWithSecondFactor, secondFactorStateColumns, toSecondFactorState, type SecondFactorState } from "../storage/second-factor-state.js";
+import { parseJsonArray, valuesAsJsonArray } from "../storage/json-row.js";
+import {
+  findUsersWithSecondFactor,
+  secondFactorStateColumns,
+  toSecondFactorState,
+  twoFactorEnabledColumn,
+  type SecondFactorState,
+} from "../storage/second-factor-state.js";
 import type { SocialConnectionRow, UserEmailRow, UserPhoneRow, UserRow } from "../storage/tables.js";
 import { insertRows } from "../storage/bulk-insert.js";
 
@@ -46,8 +53,26 @@ export interface User {
   externalId: string | null;
 }
 
-/** A user as the list shows it: with whether sign-in asks it for a second factor (read in the list's own statement). */
-export interface UserListItem extends User {
+/** What a list shows of a user (users.schemas.ts): read for a page of them at once. */
+export type ListedUser = Pick<
+  User,
+  | "id"
+  | "firstName"
+  | "lastName"
+  | "username"
+  | "profileImageId"
+  | "primaryEmailAddress"
+  | "primaryPhoneNumber"
+  | "externalId"
+  | "disabled"
+  | "createdAt"
+  | "updatedAt"
+  | "lastSignInAt"
+  | "lockedUntil"
+>;
+
+/** A user as the list shows it: with whether sign-in asks it for a second factor. */
+export interface UserListItem extends ListedUser {
   twoFactorEnabled: boolean;
 }
 
@@ -77,7 +102,8 @@ export interface UserListCursor {
   sortValue: string | number | null;
 }
 
-// Every column but the password hash: whether a hash exists is all the rest of the code may know.
+// Every column but the password hash (whether a hash exists is all the rest of the code may know),
+// in the order of the JSON array a user is read as (storage/json-row.ts).
 const userColumns = [
   "id",
   "deployment_id",
@@ -101,43 +127,91 @@ const userColumns = [
   "external_id",
 ] as const;
 
-type UserColumnsRow = Pick<UserRow, (typeof userColumns)[number]> & { has_password: unknown };
+type UserValues = [
+  id: string,
+  deploymentId: string,
+  firstName: string,
+  lastName: string,
+  username: string | null,
+  lastPasswordResetAt: number | null,
+  disabled: unknown,
+  secondFactorPolicy: SecondFactorPolicy,
+  publicMetadata: string,
+  privateMetadata: string,
+  primaryEmailAddressId: string | null,
+  primaryEmailAddress: string | null,
+  primaryPhoneNumberId: string | null,
+  primaryPhoneNumber: string | null,
+  profileImageId: string | null,
+  createdAt: number,
+  updatedAt: number,
+  lastSignInAt: number | null,
+  lockedUntil: number | null,
+  externalId: string | null,
+  hasPassword: unknown,
+];
 
-const toUser = (row: UserColumnsRow): User => ({
-  id: row.id,
-  deploymentId: row.deployment_id,
-  firstName: row.first_name,
-  lastName: row.last_name,
-  username: row.username,
-  hasPassword: Boolean(row.has_password),
-  lastPasswordResetAt: row.last_password_reset_at,
-  disabled: Boolean(row.disabled),
-  secondFactorPolicy: row.second_factor_policy as SecondFactorPolicy,
-  publicMetadata: JSON.parse(row.public_metadata),
-  privateMetadata: JSON.parse(row.private_metadata),
-  primaryEmailAddressId: row.primary_email_address_id,
-  primaryEmailAddress: row.primary_email_address,
-  primaryPhoneNumberId: row.primary_phone_number_id,
-  primaryPhoneNumber: row.primary_phone_number,
-  profileImageId: row.profile_image_id,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  lastSignInAt: row.last_sign_in_at,
-  lockedUntil: row.locked_until,
-  externalId: row.external_id,
-});
+/** A user's columns and whether it has a password, as one value: read it back with toUser. */
+function userValues(db: Db): RawBuilder<unknown> {
+  return valuesAsJsonArray(db, [...userColumns.map((column) => sql.ref(`users.${column}`)), sql`users.password_hash IS NOT NULL`]);
+}
+
+function toUser(value: unknown): User {
+  const [
+    id,
+    deploymentId,
+    firstName,
+    lastName,
+    username,
+    lastPasswordResetAt,
+    disabled,
+    secondFactorPolicy,
+    publicMetadata,
+    privateMetadata,
+    primaryEmailAddressId,
+    primaryEmailAddress,
+    primaryPhoneNumberId,
+    primaryPhoneNumber,
+    profileImageId,
+    createdAt,
+    updatedAt,
+    lastSignInAt,
+    lockedUntil,
+    externalId,
+    hasPassword,
+  ] = parseJsonArray(value) as UserValues;
+  return {
+    id,
+    deploymentId,
+    firstName,
+    lastName,
+    username,
+    hasPassword: Boolean(hasPassword),
+    lastPasswordResetAt,
+    disabled: Boolean(disabled),
+    secondFactorPolicy,
+    publicMetadata: JSON.parse(publicMetadata),
+    privateMetadata: JSON.parse(privateMetadata),
+    primaryEmailAddressId,
+    primaryEmailAddress,
+    primaryPhoneNumberId,
+    primaryPhoneNumber,
+    profileImageId,
+    createdAt,
+    updatedAt,
+    lastSignInAt,
+    lockedUntil,
+    externalId,
+  };
+}
 
 function selectUsers(db: Db, deploymentId: string) {
-  return db
-    .selectFrom("users")
-    .select(userColumns)
-    .select(sql<boolean>`password_hash IS NOT NULL`.as("has_password"))
-    .where("deployment_id", "=", deploymentId);
+  return db.selectFrom("users").select(userValues(db).as("user")).where("deployment_id", "=", deploymentId);
 }
 
 export async function findUser(db: Db, deploymentId: string, userId: string): Promise<User | null> {
   const row = await selectUsers(db, deploymentId).where("id", "=", userId).executeTakeFirst();
-  return row ? toUser(row) : null;
+  return row ? toUser(row.user) : null;
 }
 
 /** A user with the rows it owns in the identifier and social connection tables, as stored, and its second-factor state. */
@@ -166,7 +240,7 @@ export async function findUserWithOwnedRows(db: Db, deploymentId: string, userId
   const [row] = await selectUserWithOwnedRows(db, deploymentId, userId);
   if (!row) return null;
   return {
-    user: toUser(row),
+    user: toUser(row.user),
     emailRows: parseOwnedRows<UserEmailRow>(row.email_rows),
     phoneRows: parseOwnedRows<UserPhoneRow>(row.phone_rows),
     socialConnectionRows: parseOwnedRows<SocialConnectionRow>(row.social_connection_rows),
@@ -360,7 +434,7 @@ export async function findUserIdsByExternalId(db: Db, deploymentId: string, exte
 export async function listUsersAfter(db: Db, deploymentId: string, afterId: string | null, limit: number): Promise<User[]> {
   let query = selectUsers(db, deploymentId).orderBy("id").limit(limit);
   if (afterId !== null) query = query.where("id", ">", afterId);
-  return (await query.execute()).map(toUser);
+  return (await query.execute()).map((row) => toUser(row.user));
 }
 
 /** Password hashes of several users: a confidential read that only `wacht export --include-password-hashes` makes. */
@@ -458,6 +532,16 @@ function filteredUsers(db: Db, deploymentId: string, query: UserListQuery) {
   return filtered;
 }
 
+/**
+ * The page size written into the SQL, not bound: SQLite plans a bound LIMIT as unknown, and a
+ * filtered page (sorted in a temporary B-tree) then cost 2–5× more, 25 against 11 µs for a lookup
+ * by email; an index-ordered first page 1.5× more (bench/README.md). Only a validated integer gets here.
+ */
+function pageSizeLiteral(limit: number) {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new RangeError(`page size ${limit} is not an integer from 1 to 1000`);
+  return sql.lit(limit);
+}
+
 /** The page's rows in list order (before a cursor: read backwards, one row more than the page, turned round by the caller). */
 function pageQuery(db: Db, deploymentId: string, query: UserListQuery) {
   const { cursor } = query;
@@ -471,31 +555,106 @@ function pageQuery(db: Db, deploymentId: string, query: UserListQuery) {
   const nulls = sql.raw(query.sortKey === "created_at" ? "" : backwards ? "NULLS FIRST" : "NULLS LAST");
   // NULLS LAST in both engines (their defaults differ); the id breaks ties so pages never overlap.
   const ordered = (cursor ? filtered.where(pastCursor(query.sortKey, query.sortOrder, cursor)) : filtered)
-    .select(userColumns.map((column) => `users.${column}` as const))
-    .select(sql<boolean>`users.password_hash IS NOT NULL`.as("has_password"))
+    .select(listItemValues(db, deploymentId).as("item"))
     .orderBy(sql`${sortExpressions[query.sortKey]} ${direction} ${nulls}`)
     .orderBy(sql`users.id ${direction}`);
   // One row more than the page, under a cursor, says whether another page follows in the direction of travel.
-  return cursor ? ordered.limit(query.limit + 1) : ordered.limit(query.limit).offset(query.offset);
+  return cursor ? ordered.limit(pageSizeLiteral(query.limit + 1)) : ordered.limit(pageSizeLiteral(query.limit)).offset(query.offset);
 }
 
-type PageRow = Awaited<ReturnType<ReturnType<typeof pageQuery>["execute"]>>[number];
+type PageRow = { item: unknown };
 
-/**
- * The page's users with their second-factor status, read for the page's rows only in a second
- * statement: a subquery in the page's select list would also run for every row an OFFSET skips.
- */
+// A list item's columns, in the order of the JSON array a page reads each row as (storage/json-row.ts).
+const listItemColumns = [
+  "id",
+  "first_name",
+  "last_name",
+  "username",
+  "profile_image_id",
+  "primary_email_address",
+  "primary_phone_number",
+  "external_id",
+  "disabled",
+  "created_at",
+  "updated_at",
+  "last_sign_in_at",
+  "locked_until",
+] as const;
+
+type ListItemValues = [
+  id: string,
+  firstName: string,
+  lastName: string,
+  username: string | null,
+  profileImageId: string | null,
+  primaryEmailAddress: string | null,
+  primaryPhoneNumber: string | null,
+  externalId: string | null,
+  disabled: unknown,
+  createdAt: number,
+  updatedAt: number,
+  lastSignInAt: number | null,
+  lockedUntil: number | null,
+  /** SQLite only: twoFactorEnabledColumn. */
+  twoFactorEnabled?: unknown,
+];
+
+/** One page row's values, with whether the user has a second factor where the dialect reads it in the same statement. */
+function listItemValues(db: Db, deploymentId: string): RawBuilder<unknown> {
+  const columns = listItemColumns.map((column) => sql.ref(`users.${column}`));
+  return valuesAsJsonArray(db, dialectOf(db) === "sqlite" ? [...columns, twoFactorEnabledColumn(deploymentId, "users.id")] : columns);
+}
+
+function toListItem(values: ListItemValues, twoFactorEnabled: boolean): UserListItem {
+  const [
+    id,
+    firstName,
+    lastName,
+    username,
+    profileImageId,
+    primaryEmailAddress,
+    primaryPhoneNumber,
+    externalId,
+    disabled,
+    createdAt,
+    updatedAt,
+    lastSignInAt,
+    lockedUntil,
+  ] = values;
+  return {
+    id,
+    firstName,
+    lastName,
+    username,
+    profileImageId,
+    primaryEmailAddress,
+    primaryPhoneNumber,
+    externalId,
+    disabled: Boolean(disabled),
+    createdAt,
+    updatedAt,
+    lastSignInAt,
+    lockedUntil,
+    twoFactorEnabled,
+  };
+}
+
+/** The page's users with their second-factor status: on Postgres read for the page's rows only, in a second statement. */
 async function toListItems(db: Db, deploymentId: string, rows: PageRow[]): Promise<UserListItem[]> {
+  const values = rows.map((row) => parseJsonArray(row.item) as ListItemValues);
+  if (dialectOf(db) === "sqlite") return values.map((row) => toListItem(row, Boolean(row[13])));
   const withSecondFactor = await findUsersWithSecondFactor(
     db,
     deploymentId,
-    rows.map((row) => row.id),
+    values.map((row) => row[0]),
   );
-  return rows.map((row) => Object.assign(toUser(row), { twoFactorEnabled: withSecondFactor.has(row.id) }));
+  return values.map((row) => toListItem(row, withSecondFactor.has(row[0])));
 }
 
 // The hottest lists (the first pages, a lookup by one email) compiled once per sort and dialect.
-const reusablePages = new Map<string, (db: Db, deploymentId: string, email: string, limit: number, offset: number) => Promise<PageRow[]>>();
+const reusablePages = new Map<string, (db: Db, deploymentId: string, email: string, offset: number) => Promise<PageRow[]>>();
+// The page size is part of the SQL (pageSizeLiteral); beyond these shapes, pages are built each time.
+const MAX_REUSABLE_PAGE_SHAPES = 200;
 
 /** A reusable query for a list of this shape (unfiltered or one exact email, no cursor), else null. */
 function reusablePageOf(query: UserListQuery) {
@@ -510,11 +669,12 @@ function reusablePageOf(query: UserListQuery) {
     emails > 1
   )
     return null;
-  const shape = `${query.sortKey}:${query.sortOrder}:${emails}`;
+  const shape = `${query.sortKey}:${query.sortOrder}:${emails}:${query.limit}`;
   let reusable = reusablePages.get(shape);
   if (!reusable) {
-    reusable = reusableQuery(4, (db: Db, deploymentId: string, email: string, limit: number, offset: number) =>
-      pageQuery(db, deploymentId, { ...query, normalizedEmails: emails ? [email] : undefined, limit, offset }),
+    if (reusablePages.size >= MAX_REUSABLE_PAGE_SHAPES) return null;
+    reusable = reusableQuery(3, (db: Db, deploymentId: string, email: string, offset: number) =>
+      pageQuery(db, deploymentId, { ...query, normalizedEmails: emails ? [email] : undefined, offset }),
     );
     reusablePages.set(shape, reusable);
   }
@@ -523,7 +683,7 @@ function reusablePageOf(query: UserListQuery) {
 
 // Unfiltered cursor pages (what an SDK's iterator asks for page after page), compiled once per shape.
 const reusableCursorPages = new Map<string, (db: Db, deploymentId: string, userId: string, sortValue: string | number | null) => Promise<PageRow[]>>();
-// Shapes differ by page size too (it is part of the SQL here); beyond these, pages are built each time.
+// Shapes differ by page size too (pageSizeLiteral); beyond these, pages are built each time.
 const MAX_REUSABLE_CURSOR_SHAPES = 200;
 
 /** A reusable query for an unfiltered cursor page of this sort, order, direction and size, else null. */
@@ -583,7 +743,7 @@ export async function listUsers(db: Db, deploymentId: string, query: UserListQue
 
   const reusable = reusablePageOf(query);
   const rows = reusable
-    ? await reusable(db, deploymentId, query.normalizedEmails?.[0] ?? "", query.limit, query.offset)
+    ? await reusable(db, deploymentId, query.normalizedEmails?.[0] ?? "", query.offset)
     : await pageQuery(db, deploymentId, query).execute();
   // A page that is not full is the last one, so it already tells the total: a search or an exact
   // filter (usually a handful of matches) then costs one query, not two (bench/README.md).

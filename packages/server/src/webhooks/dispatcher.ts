@@ -147,9 +147,10 @@ export const webhookDispatcher = fp(
     if (!app.config.webhookDispatcherEnabled) return;
     app.addHook("onReady", async () => dispatcher.start());
     app.addHook("onClose", async () => dispatcher.stop());
-    app.addHook("onResponse", async (request, reply) => {
+    app.addHook("onResponse", (request, reply, done) => {
       // The answer is sent, so the write's transaction has committed: its deliveries are visible now.
       if (request.method !== "GET" && request.method !== "HEAD" && reply.statusCode < 400) dispatcher.wake();
+      done();
     });
   },
   { name: "webhook-dispatcher" },

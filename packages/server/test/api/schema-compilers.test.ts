@@ -1,4 +1,7 @@
+import fastJsonStringify from "fast-json-stringify";
 import { describe, expect, it } from "vitest";
+import { withNullableTypes } from "../../src/http/validation.js";
+import { UserDetailsSchema } from "../../src/users/users.schemas.js";
 import { uniqueEmail } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { useServer } from "../helpers/use-server.js";
@@ -35,5 +38,39 @@ describe.each(DIALECTS)("schemas compiled on first use on %s", (dialect) => {
 
   it("compiles every route's remaining validators and serializers without an error", () => {
     expect(() => server.app.compileAllSchemas()).not.toThrow();
+  });
+});
+
+describe("response serializers with nullable types (withNullableTypes)", () => {
+  const server = useServer("sqlite");
+  const original = fastJsonStringify(UserDetailsSchema as Parameters<typeof fastJsonStringify>[0]);
+  const rewritten = fastJsonStringify(withNullableTypes(UserDetailsSchema) as Parameters<typeof fastJsonStringify>[0]);
+
+  it("writes exactly what the anyOf schema writes, for nulls and values alike", async () => {
+    const created = await server.call("POST", "/users", { first_name: "Ada", email_address: uniqueEmail("nullable"), skip_password_check: true });
+    const details = (await server.call("GET", `/users/${created.body.id}/details`)).body;
+    expect(details.last_sign_in_at).toBeNull();
+    for (const overrides of [
+      {},
+      { username: "ada_1", last_sign_in_at: "2026-12-01T10:00:00.000Z", external_id: "ext-1" },
+      { last_password_reset_at: "2026-11-30T00:00:00.000Z", lockout_expires_at: "2026-12-02T00:00:00.000Z", primary_phone_number: "+15555550100" },
+    ]) {
+      const document = { ...details, ...overrides };
+      expect(rewritten(document)).toBe(original(document));
+      expect(JSON.parse(rewritten(document))).toEqual(document);
+    }
+  });
+
+  it("turns only [scalar, null] unions into type lists and leaves the schema it was given unchanged", () => {
+    const schema = {
+      type: "object",
+      properties: { at: { anyOf: [{ type: "string", format: "date-time" }, { type: "null" }] }, both: { anyOf: [{ type: "string" }, { type: "integer" }] } },
+    };
+    const before = JSON.stringify(schema);
+    expect(withNullableTypes(schema)).toEqual({
+      type: "object",
+      properties: { at: { type: ["string", "null"], format: "date-time" }, both: { anyOf: [{ type: "string" }, { type: "integer" }] } },
+    });
+    expect(JSON.stringify(schema)).toBe(before);
   });
 });

@@ -170,6 +170,33 @@ describe("the wacht CLI", () => {
       expect((await listUsers(server.url, "sk_wrong")).status).toBe(401);
     });
 
+    it("writes one log line per request at level info, with its request id and without the key", async () => {
+      const logged = await serve({ WACHT_LOG_LEVEL: "info" });
+      try {
+        const answer = await listUsers(logged.url, firstStartKey);
+        expect(answer.status).toBe(200);
+        const requestId = answer.headers.get("x-request-id");
+        expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+        const refused = await listUsers(logged.url, "sk_wrong_key_in_no_log_line");
+        expect(refused.status).toBe(401);
+        // The line is written when the answer has been sent: wait for it.
+        const lineOf = (id: string | null) =>
+          logged
+            .output()
+            .split("\n")
+            .filter((line) => line.startsWith("{"))
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
+            .find((entry) => entry.msg === "request" && entry.reqId === id);
+        for (let tries = 0; tries < 50 && !lineOf(refused.headers.get("x-request-id")); tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(lineOf(requestId)).toMatchObject({ level: 30, method: "GET", path: "/users", status: 200, reqId: requestId });
+        expect(lineOf(refused.headers.get("x-request-id"))).toMatchObject({ path: "/users", status: 401 });
+        expect(logged.output()).not.toContain(firstStartKey);
+        expect(logged.output()).not.toContain("sk_wrong_key_in_no_log_line");
+      } finally {
+        await logged.stop();
+      }
+    });
+
     it("keys create prints a key once, for its deployment, and the key works at once", async () => {
       const created = await runCli(["keys", "create", "--deployment", stagingId, "--name", "ci"]);
       expect(created.code, created.stderr).toBe(0);

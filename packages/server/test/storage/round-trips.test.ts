@@ -67,8 +67,12 @@ describe.each(DIALECTS)("round trips on %s", (dialect) => {
     expect(page.total).toBe(1);
     expect(typeof page.total).toBe("number");
     expect(page.items[0]!.disabled).toBe(false);
-    expect(page.items[0]!.hasPassword).toBe(true);
+    // A list item carries what the list shows (no hasPassword); its flags and times keep their types too.
+    expect(page.items[0]!.twoFactorEnabled).toBe(false);
+    expect(page.items[0]!.lastSignInAt).toBeNull();
+    expect(page.items[0]!.lockedUntil).toBeNull();
     expect(page.items[0]!.createdAt).toBe(user.createdAt);
+    expect(page.items[0]!.updatedAt).toBe(changed.updatedAt);
   });
 
   it("emails and phones: flags are booleans, verified_at a number or null", async () => {
