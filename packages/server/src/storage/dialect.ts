@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type Expression, type Kysely, type SqlBool } from "kysely";
+import { CompiledQuery, PostgresAdapter, sql, type Expression, type Kysely, type SqlBool } from "kysely";
 
 /**
  * Every difference between SQLite and Postgres that code outside storage/db.ts and the
@@ -91,8 +91,11 @@ export function forUpdate<Q extends { forUpdate(): Q }>(db: Kysely<any>, query: 
  * process, such as `wacht keys revoke`) commits to the database file, and not for this
  * connection's own commits. In-process caches compare it to know when to forget. Null on Postgres.
  */
+// Asked before every authenticated request: no builder in between.
+const DATA_VERSION = CompiledQuery.raw("PRAGMA data_version");
+
 export async function otherConnectionsWriteMark(db: Kysely<any>): Promise<number | null> {
   if (dialectOf(db) === "postgres") return null;
-  const { rows } = await sql<{ data_version: number }>`PRAGMA data_version`.execute(db);
+  const { rows } = await db.executeQuery<{ data_version: number }>(DATA_VERSION);
   return rows[0]?.data_version ?? null;
 }
