@@ -34,13 +34,14 @@ export interface UpkeepState {
 }
 
 /**
- * Whether this tick merges: not when nothing was written since the last merge; not while the
- * writes of the previous tick are still being followed by more (a burst of creates or an import),
- * unless they have gone unmerged for MAX_DEFERRAL_MS. Updates `state.seenAt` and `unmergedSince`.
+ * Whether this tick merges: not when nothing was written since the last merge; not while writes
+ * since the previous tick are still coming (a burst of creates or an import; the first tick has
+ * no previous one to tell, so it waits a tick), unless they have gone unmerged for
+ * MAX_DEFERRAL_MS. Updates `state.seenAt` and `unmergedSince`.
  */
 export function mergeIsDue(state: UpkeepState, mark: number, nowMs: number): boolean {
   if (mark === state.mergedAt) return false;
-  const stillWriting = state.seenAt !== null && mark !== state.seenAt;
+  const stillWriting = mark !== state.seenAt;
   state.seenAt = mark;
   state.unmergedSince ??= nowMs;
   return !stillWriting || nowMs - state.unmergedSince >= MAX_DEFERRAL_MS;

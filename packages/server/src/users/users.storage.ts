@@ -363,12 +363,12 @@ async function updateUserColumns(db: Db, deploymentId: string, userId: string, c
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Locks the user's row (Postgres) until the transaction ends; returns whether the user exists. */
 // Every change of a user takes it first: compiled once per dialect.
 const selectUserForUpdate = reusableQuery(2, (db: Db, deploymentId: string, userId: string) =>
   forUpdate(db, db.selectFrom("users").select("id").where("deployment_id", "=", deploymentId).where("id", "=", userId)),
 );
 
+/** Locks the user's row (Postgres) until the transaction ends; returns whether the user exists. */
 export async function lockUserRow(db: Db, deploymentId: string, userId: string): Promise<boolean> {
   return (await selectUserForUpdate(db, deploymentId, userId)).length > 0;
 }

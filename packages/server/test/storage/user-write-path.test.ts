@@ -136,11 +136,12 @@ describe.each(DIALECTS)("the user write path on %s", (dialect) => {
 describe("when the search index upkeep merges (SQLite write marks)", () => {
   const fresh = (): UpkeepState => ({ mergedAt: null, seenAt: null, unmergedSince: null });
 
-  it("merges at once after a start, then not until something is written", () => {
+  it("merges on the second tick after a start when nothing more was written, then not until something is", () => {
     const state = fresh();
-    expect(mergeIsDue(state, 0, 0)).toBe(true);
-    Object.assign(state, { mergedAt: 0, seenAt: 0, unmergedSince: null });
     expect(mergeIsDue(state, 0, 10_000)).toBe(false);
+    expect(mergeIsDue(state, 0, 20_000)).toBe(true);
+    Object.assign(state, { mergedAt: 0, seenAt: 0, unmergedSince: null });
+    expect(mergeIsDue(state, 0, 30_000)).toBe(false);
   });
 
   it("waits while writes keep coming, merges on the first quiet tick", () => {
