@@ -1,3 +1,4 @@
+import { insertRows } from "../storage/bulk-insert.js";
 import type { Db } from "../storage/db.js";
 import type { AuditLogEntryRow } from "../storage/tables.js";
 
@@ -50,9 +51,9 @@ const toAuditEntry = (row: AuditLogEntryRow): AuditEntry => ({
 
 // Entries are only ever inserted and, past the retention, deleted: there is no update here on purpose.
 export async function insertAuditEntry(db: Db, deploymentId: string, entry: Omit<AuditEntry, "deploymentId">): Promise<void> {
-  await db
-    .insertInto("audit_log_entries")
-    .values({
+  // Every change writes one: the statement text is built once (storage/bulk-insert.ts), not by Kysely per call.
+  await insertRows(db, "audit_log_entries", [
+    {
       id: entry.id,
       deployment_id: deploymentId,
       created_at: entry.createdAt,
@@ -66,8 +67,8 @@ export async function insertAuditEntry(db: Db, deploymentId: string, entry: Omit
       request_id: entry.requestId,
       ip_address: entry.ipAddress,
       changes: JSON.stringify(entry.changes),
-    })
-    .execute();
+    },
+  ]);
 }
 
 /** Newest first. Ids are time-ordered, so "older than the cursor" is `id < cursor`, a stable order even within one millisecond. */

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { ChangeContext, EndUserContext } from "../changes/changes.service.js";
 import type { Db } from "../storage/db.js";
-import { getUserDetails } from "../user-accounts/user-accounts.service.js";
+import { getUserDetails, type UserChangeContext, type UserDetails } from "../user-accounts/user-accounts.service.js";
 import { toUserDetailsJson } from "../users/users.schemas.js";
 import { clientAddressOf } from "./client-address.js";
 import { publicUrlOf } from "./public-url.js";
@@ -12,15 +12,23 @@ export const userDocumentAt =
   async (db: Db, deploymentId: string, userId: string) =>
     toUserDetailsJson(await getUserDetails(db, deploymentId, userId), { publicUrl });
 
+/** The same document from details already read (a create or an update has them at hand). */
+export const detailsDocumentAt =
+  (publicUrl: string): UserChangeContext["describeDetails"] =>
+  (details: UserDetails) =>
+    toUserDetailsJson(details, { publicUrl });
+
 /** Who is changing data through this request, for the audit log and webhook payloads (changes/changes.service.ts). */
-export function changeContextOf(request: FastifyRequest): ChangeContext {
+export function changeContextOf(request: FastifyRequest): UserChangeContext {
+  const publicUrl = publicUrlOf(request);
   return {
     // The admin console acts as the key it signed in with.
     actor: { type: "api_key", id: request.apiKeyId, name: request.apiKeyName || (request.consoleSession ? "console" : "") },
     requestId: request.id,
     // request.ip honours WACHT_TRUST_PROXY: the client's address behind a load balancer.
     ipAddress: clientAddressOf(request),
-    describeUser: userDocumentAt(publicUrlOf(request)),
+    describeUser: userDocumentAt(publicUrl),
+    describeDetails: detailsDocumentAt(publicUrl),
   };
 }
 

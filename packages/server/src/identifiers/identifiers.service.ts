@@ -79,7 +79,8 @@ interface IdentifierKind<T extends Identifier, AddInput, UpdateInput, Value> {
   prepareUpdate(input: UpdateInput): (current: T) => Value | undefined;
   /** Whether the value names what the stored one names (another spelling of the same address is no change). */
   holds(current: T, value: Value): boolean;
-  insert(db: Db, deploymentId: string, identifier: NewIdentifier, value: Value): Promise<void>;
+  /** Returns the identifier as a read would. */
+  insert(db: Db, deploymentId: string, identifier: NewIdentifier, value: Value): Promise<T>;
   /** `isNewValue`: the value names another address or number than the stored one. */
   update(db: Db, deploymentId: string, id: string, flags: IdentifierFlagsPatch, value: Value | undefined, isNewValue: boolean): Promise<void>;
   /** Its name in audit actions and event types: email.create, phone.updated… */
@@ -447,7 +448,7 @@ export type { NewEmail, NewPhone };
 
 /**
  * Inside the caller's transaction, when a user is created: the first email and phone, verified and
- * primary, with the ids the users row was written with.
+ * primary, with the ids the users row was written with; returned as a read would return them.
  */
 export async function insertInitialIdentifiers(
   trx: Db,
@@ -455,11 +456,12 @@ export async function insertInitialIdentifiers(
   userId: string,
   identifiers: { email?: { id: string } & NormalizedEmail; phone?: { id: string } & NormalizedPhone },
   nowMs: number,
-): Promise<void> {
+): Promise<{ emails: UserEmail[]; phones: UserPhone[] }> {
   const base = { userId, isPrimary: true, verified: true, nowMs };
   const { email, phone } = identifiers;
-  if (email) await withUniqueConflicts(() => emailKind.insert(trx, deploymentId, { ...base, id: email.id }, email));
-  if (phone) await withUniqueConflicts(() => phoneKind.insert(trx, deploymentId, { ...base, id: phone.id }, phone));
+  const emails = email ? [await withUniqueConflicts(() => emailKind.insert(trx, deploymentId, { ...base, id: email.id }, email))] : [];
+  const phones = phone ? [await withUniqueConflicts(() => phoneKind.insert(trx, deploymentId, { ...base, id: phone.id }, phone))] : [];
+  return { emails, phones };
 }
 
 /**

@@ -104,25 +104,39 @@ const identifierColumns = (deploymentId: string, identifier: NewIdentifier) => (
   updated_at: identifier.nowMs,
 });
 
-export async function insertEmail(db: Db, deploymentId: string, email: NewEmail): Promise<void> {
-  await insertEmails(db, deploymentId, [email]);
+/** Inserts the email; returns it as a read would (built from the row written). */
+export async function insertEmail(db: Db, deploymentId: string, email: NewEmail): Promise<UserEmail> {
+  const row = toNewEmailRow(deploymentId, email);
+  await insertRows(db, "user_emails", [row]);
+  return toUserEmail(row);
 }
 
-export async function insertPhone(db: Db, deploymentId: string, phone: NewPhone): Promise<void> {
-  await insertPhones(db, deploymentId, [phone]);
+/** Inserts the phone; returns it as a read would (built from the row written). */
+export async function insertPhone(db: Db, deploymentId: string, phone: NewPhone): Promise<UserPhone> {
+  const row = toNewPhoneRow(deploymentId, phone);
+  await insertRows(db, "user_phones", [row]);
+  return toUserPhone(row);
 }
+
+const toNewEmailRow = (deploymentId: string, email: NewEmail): UserEmailRow => ({
+  ...identifierColumns(deploymentId, email),
+  email: email.email,
+  email_normalized: email.normalized,
+  verification_strategy: email.verificationStrategy,
+});
+
+const toNewPhoneRow = (deploymentId: string, phone: NewPhone): UserPhoneRow => ({
+  ...identifierColumns(deploymentId, phone),
+  phone_number: phone.phoneNumber,
+  country_code: phone.countryCode,
+});
 
 /** Several in one statement (imports write a batch of users' identifiers this way). */
 export async function insertEmails(db: Db, deploymentId: string, emails: NewEmail[]): Promise<void> {
   await insertRows(
     db,
     "user_emails",
-    emails.map((email) => ({
-      ...identifierColumns(deploymentId, email),
-      email: email.email,
-      email_normalized: email.normalized,
-      verification_strategy: email.verificationStrategy,
-    })),
+    emails.map((email) => toNewEmailRow(deploymentId, email)),
   );
 }
 
@@ -130,7 +144,7 @@ export async function insertPhones(db: Db, deploymentId: string, phones: NewPhon
   await insertRows(
     db,
     "user_phones",
-    phones.map((phone) => ({ ...identifierColumns(deploymentId, phone), phone_number: phone.phoneNumber, country_code: phone.countryCode })),
+    phones.map((phone) => toNewPhoneRow(deploymentId, phone)),
   );
 }
 

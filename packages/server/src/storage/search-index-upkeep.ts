@@ -18,6 +18,34 @@ const PAGES_PER_STEP = 256;
 // At most this many steps per tick; the rest is done at the next tick.
 const STEPS_PER_TICK = 40;
 const TICK_MS = 10_000;
+// While writes keep coming, merging is put off (each transaction adds a segment again, and a full
+// merge rewrites the index: a tenth of a create's CPU when it ran every tick, bench/README.md),
+// but for at most this long after the first write it has not merged.
+const MAX_DEFERRAL_MS = 60_000;
+
+/** What the timer knows between ticks (SQLite): the write marks it saw and when unmerged writes began. */
+export interface UpkeepState {
+  /** total_changes() when the index was last merged. */
+  mergedAt: number | null;
+  /** total_changes() at the end of the previous tick. */
+  seenAt: number | null;
+  /** When a tick first saw writes not yet merged; null when merged. */
+  unmergedSince: number | null;
+}
+
+/**
+ * Whether this tick merges: not when nothing was written since the last merge; not while writes
+ * since the previous tick are still coming (a burst of creates or an import; the first tick has
+ * no previous one to tell, so it waits a tick), unless they have gone unmerged for
+ * MAX_DEFERRAL_MS. Updates `state.seenAt` and `unmergedSince`.
+ */
+export function mergeIsDue(state: UpkeepState, mark: number, nowMs: number): boolean {
+  if (mark === state.mergedAt) return false;
+  const stillWriting = mark !== state.seenAt;
+  state.seenAt = mark;
+  state.unmergedSince ??= nowMs;
+  return !stillWriting || nowMs - state.unmergedSince >= MAX_DEFERRAL_MS;
+}
 
 /**
  * One bounded step of merging; true when it did work (call again), false once the index is as
@@ -71,7 +99,7 @@ async function writeMark(db: Db): Promise<number | null> {
 export const searchIndexUpkeep = fp(
   async (app: FastifyInstance) => {
     let timer: NodeJS.Timeout | null = null;
-    let mergedAt: number | null = null;
+    const state: UpkeepState = { mergedAt: null, seenAt: null, unmergedSince: null };
     let running = false;
     let failing = false;
     const tick = async () => {
@@ -79,17 +107,19 @@ export const searchIndexUpkeep = fp(
       running = true;
       try {
         const mark = await writeMark(app.db);
-        // Nothing written since the index was last merged: nothing to do (and no write to make).
-        if (mark !== null && mark === mergedAt) return;
+        if (mark !== null && !mergeIsDue(state, mark, Date.now())) return;
         for (let step = 0; step < STEPS_PER_TICK; step++) {
           if (!(await mergeSearchIndexStep(app.db))) {
-            mergedAt = await writeMark(app.db);
+            state.mergedAt = state.seenAt = await writeMark(app.db);
+            state.unmergedSince = null;
             failing = false;
             return;
           }
           // Requests that arrived meanwhile go first.
           await new Promise((resolve) => setImmediate(resolve));
         }
+        // Not merged yet: the merge's own writes are not the requests' (the next tick goes on with it).
+        state.seenAt = await writeMark(app.db);
       } catch (error) {
         // Once per run of failures (a database away for a while must not fill the log).
         if (!failing) app.log.warn({ err: error }, "search index: merging failed; retrying every 10 s");

@@ -50,6 +50,17 @@ export interface UserDetails {
   secondFactors: SecondFactorState;
 }
 
+/**
+ * A ChangeContext that also renders details already read (http/change-context.ts): creating or
+ * updating a user knows the user's details once, for its event and its answer alike.
+ */
+export interface UserChangeContext extends ChangeContext {
+  describeDetails(details: UserDetails): unknown;
+}
+
+// A user just created has no authenticator, backup codes or passkeys yet.
+const NO_SECOND_FACTORS: SecondFactorState = { totpEnabled: false, hasBackupCodes: false, passkeysCount: 0 };
+
 export interface CreateUserInput {
   firstName?: string;
   lastName?: string;
@@ -100,7 +111,7 @@ export async function getUserDetails(db: Db, deploymentId: string, userId: strin
  * primary; the password is checked against the policy (unless skipped) and hashed before the
  * transaction opens, so no lock is held while argon2 runs.
  */
-export async function createUser(db: Db, deploymentId: string, context: ChangeContext, input: CreateUserInput): Promise<User> {
+export async function createUser(db: Db, deploymentId: string, context: UserChangeContext, input: CreateUserInput): Promise<User> {
   const email = input.emailAddress === undefined ? undefined : normalizeEmail(input.emailAddress, "email_address");
   const phone = input.phoneNumber === undefined ? undefined : normalizePhone(input.phoneNumber);
   const username = input.username === undefined ? undefined : normalizeUsername(input.username);
@@ -131,7 +142,7 @@ export async function createUser(db: Db, deploymentId: string, context: ChangeCo
     // The identifier ids are chosen first so the users row is complete on its first insert.
     const primaryEmail = email && { id: generateId("eml"), ...email };
     const primaryPhone = phone && { id: generateId("phn"), ...phone };
-    await insertUserRecord(trx, deploymentId, {
+    const user = await insertUserRecord(trx, deploymentId, {
       id: userId,
       firstName: firstName ?? "",
       lastName: lastName ?? "",
@@ -144,10 +155,13 @@ export async function createUser(db: Db, deploymentId: string, context: ChangeCo
       nowMs: now,
       externalId,
     });
-    await insertInitialIdentifiers(trx, deploymentId, userId, { email: primaryEmail, phone: primaryPhone }, now);
+    const { emails, phones } = await insertInitialIdentifiers(trx, deploymentId, userId, { email: primaryEmail, phone: primaryPhone }, now);
+    // The rows just written are the details (test/storage/user-write-path.test.ts compares them with a read); a picture changes the row, so it is read back.
+    let details: UserDetails = { user, emails, phones, socialConnections: [], secondFactors: NO_SECOND_FACTORS };
     if (input.profileImage) {
       const profileImageId = await replaceProfileImage(trx, deploymentId, userId, input.profileImage, now);
       await patchUser(trx, deploymentId, userId, { profileImageId });
+      details = await getUserDetails(trx, deploymentId, userId);
     }
     await recordChange(trx, deploymentId, context, {
       action: "user.create",
@@ -163,9 +177,9 @@ export async function createUser(db: Db, deploymentId: string, context: ChangeCo
         private_metadata: input.privateMetadata,
         profile_image: input.profileImage,
       }),
-      events: [{ type: "user.created", data: await context.describeUser(trx, deploymentId, userId) }],
+      events: [{ type: "user.created", data: context.describeDetails(details) }],
     });
-    return getUser(trx, deploymentId, userId);
+    return details.user;
   });
 }
 
@@ -223,7 +237,7 @@ function checkImportedPassword(input: CreateUserInput): string | null {
   return normalized.stored;
 }
 
-export async function updateUser(db: Db, deploymentId: string, context: ChangeContext, userId: string, input: UpdateUserInput): Promise<UserDetails> {
+export async function updateUser(db: Db, deploymentId: string, context: UserChangeContext, userId: string, input: UpdateUserInput): Promise<UserDetails> {
   const username = input.username === undefined || input.username === null ? input.username : normalizeUsername(input.username);
   const externalId = input.externalId === undefined || input.externalId === null ? input.externalId : checkExternalId(input.externalId);
   const firstName = input.firstName === undefined ? undefined : normalizeName(input.firstName, "first_name");
@@ -235,7 +249,7 @@ export async function updateUser(db: Db, deploymentId: string, context: ChangeCo
     throw errors.validation_failed({ remove_profile_image: "cannot be true when a new profile_image is sent" });
   }
 
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     await lockUser(trx, deploymentId, userId);
     const now = Date.now();
     let profileImageId: string | null | undefined;
@@ -258,7 +272,10 @@ export async function updateUser(db: Db, deploymentId: string, context: ChangeCo
     });
     // A disabled user is signed out everywhere, at once.
     if (input.disabled === true) await revokeSessionsOfUser(trx, deploymentId, userId, now);
-    await refreshUserDerivedColumns(trx, deploymentId, userId, now);
+    // Only names and the username feed the derived columns (search text); metadata and flags leave them as they are.
+    if (firstName !== undefined || lastName !== undefined || username !== undefined) await refreshUserDerivedColumns(trx, deploymentId, userId, now);
+    // Read once, with the transaction: the event's document and the answer are the same state.
+    const details = await getUserDetails(trx, deploymentId, userId);
     await recordChange(trx, deploymentId, context, {
       action: "user.update",
       target: { type: "user", id: userId },
@@ -272,10 +289,10 @@ export async function updateUser(db: Db, deploymentId: string, context: ChangeCo
         second_factor_policy: input.secondFactorPolicy,
         profile_image: input.profileImage ?? (input.removeProfileImage ? true : undefined),
       }),
-      events: [{ type: "user.updated", data: await context.describeUser(trx, deploymentId, userId) }],
+      events: [{ type: "user.updated", data: context.describeDetails(details) }],
     });
+    return details;
   });
-  return getUserDetails(db, deploymentId, userId);
 }
 
 /** Removes an email; a social connection keeps the provider's address but no longer points at the deleted row. */

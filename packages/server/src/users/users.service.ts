@@ -122,9 +122,9 @@ export async function lockUser(trx: Db, deploymentId: string, userId: string): P
   if (!(await lockUserRow(trx, deploymentId, userId))) throw errors.user_not_found(userId);
 }
 
-/** Inserts the user's row (in the caller's transaction when it creates identifiers too); a taken username is a 409. */
-export async function insertUserRecord(db: Db, deploymentId: string, user: NewUser): Promise<void> {
-  await withUniqueConflicts(() => insertUser(db, deploymentId, user));
+/** Inserts the user's row (in the caller's transaction when it creates identifiers too) and returns the user; a taken username is a 409. */
+export async function insertUserRecord(db: Db, deploymentId: string, user: NewUser): Promise<User> {
+  return withUniqueConflicts(() => insertUser(db, deploymentId, user));
 }
 
 /** Several new users in one statement, in the caller's transaction (imports); a unique index's violation is a 409. */

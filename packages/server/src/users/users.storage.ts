@@ -156,7 +156,13 @@ function userValues(db: Db): RawBuilder<unknown> {
   return valuesAsJsonArray(db, [...userColumns.map((column) => sql.ref(`users.${column}`)), sql`users.password_hash IS NOT NULL`]);
 }
 
-function toUser(value: unknown): User {
+/** A user read by userValues. */
+const toUser = (value: unknown): User => userFromValues(parseJsonArray(value) as UserValues);
+
+/** A user as a read returns it, from the row just written (a create need not read it back). */
+const toUserFromRow = (row: UserRow): User => userFromValues([...userColumns.map((column) => row[column]), row.password_hash !== null] as UserValues);
+
+function userFromValues(values: UserValues): User {
   const [
     id,
     deploymentId,
@@ -179,7 +185,7 @@ function toUser(value: unknown): User {
     lockedUntil,
     externalId,
     hasPassword,
-  ] = parseJsonArray(value) as UserValues;
+  ] = values;
   return {
     id,
     deploymentId,
@@ -209,8 +215,11 @@ function selectUsers(db: Db, deploymentId: string) {
   return db.selectFrom("users").select(userValues(db).as("user")).where("deployment_id", "=", deploymentId);
 }
 
+// Every guard of a route under /users/:userId reads it: compiled once per dialect.
+const selectUser = reusableQuery(2, (db: Db, deploymentId: string, userId: string) => selectUsers(db, deploymentId).where("id", "=", userId));
+
 export async function findUser(db: Db, deploymentId: string, userId: string): Promise<User | null> {
-  const row = await selectUsers(db, deploymentId).where("id", "=", userId).executeTakeFirst();
+  const [row] = await selectUser(db, deploymentId, userId);
   return row ? toUser(row.user) : null;
 }
 
@@ -281,8 +290,11 @@ export interface NewUser {
   disabled?: boolean;
 }
 
-export async function insertUser(db: Db, deploymentId: string, user: NewUser): Promise<void> {
-  await insertUsers(db, deploymentId, [user]);
+/** Inserts the user; returns it as a read would (built from the row written: a create need not read it back). */
+export async function insertUser(db: Db, deploymentId: string, user: NewUser): Promise<User> {
+  const row = toNewUserRow(deploymentId, user);
+  await insertRows(db, "users", [row]);
+  return toUserFromRow(row);
 }
 
 /** Several users in one statement (imports write a batch this way). */
@@ -407,15 +419,38 @@ export async function updateUserRecord(db: Db, deploymentId: string, userId: str
   return updateUserColumns(db, deploymentId, userId, toUserColumns(patch));
 }
 
+// Updates of a user by id, compiled once per set of columns (a handful of shapes: metadata, a sign-in, the derived columns…).
+const reusableUpdates = new Map<string, (db: Db, ...values: unknown[]) => Promise<unknown[]>>();
+const MAX_REUSABLE_UPDATES = 100;
+
 async function updateUserColumns(db: Db, deploymentId: string, userId: string, columns: Partial<UserRow>): Promise<boolean> {
+  const names = Object.keys(columns) as Array<keyof UserRow>;
+  const shape = names.join(",");
+  let update = reusableUpdates.get(shape);
+  if (!update && reusableUpdates.size < MAX_REUSABLE_UPDATES) {
+    update = reusableQuery(names.length + 2, (db: Db, ...values: unknown[]) =>
+      db
+        .updateTable("users")
+        .set(Object.fromEntries(names.map((name, position) => [name, values[position]])) as Partial<UserRow>)
+        .where("deployment_id", "=", values[names.length] as string)
+        .where("id", "=", values[names.length + 1] as string)
+        .returning("id"),
+    );
+    reusableUpdates.set(shape, update);
+  }
+  if (update) return (await update(db, ...names.map((name) => columns[name]), deploymentId, userId)).length > 0;
   const result = await db.updateTable("users").set(columns).where("deployment_id", "=", deploymentId).where("id", "=", userId).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
+// Every change of a user takes it first: compiled once per dialect.
+const selectUserForUpdate = reusableQuery(2, (db: Db, deploymentId: string, userId: string) =>
+  forUpdate(db, db.selectFrom("users").select("id").where("deployment_id", "=", deploymentId).where("id", "=", userId)),
+);
+
 /** Locks the user's row (Postgres) until the transaction ends; returns whether the user exists. */
 export async function lockUserRow(db: Db, deploymentId: string, userId: string): Promise<boolean> {
-  const row = await forUpdate(db, db.selectFrom("users").select("id").where("deployment_id", "=", deploymentId).where("id", "=", userId)).executeTakeFirst();
-  return row !== undefined;
+  return (await selectUserForUpdate(db, deploymentId, userId)).length > 0;
 }
 
 /** The ids of the deployment's users with these external ids (imports find what they already brought in). */

@@ -1,5 +1,6 @@
 import { sql, type SqlBool } from "kysely";
 import { dialectOf } from "../storage/dialect.js";
+import { insertRows } from "../storage/bulk-insert.js";
 import type { Db } from "../storage/db.js";
 import type { WebhookDeliveryRow, WebhookReplayTaskRow } from "../storage/tables.js";
 
@@ -103,17 +104,17 @@ export async function insertEvent(
   deploymentId: string,
   event: { id: string; appId: string | null; eventType: string; payload: string; createdAt: number },
 ): Promise<void> {
-  await db
-    .insertInto("webhook_events")
-    .values({
+  // Every change writes one: the statement text is built once (storage/bulk-insert.ts), not by Kysely per call.
+  await insertRows(db, "webhook_events", [
+    {
       id: event.id,
       deployment_id: deploymentId,
       app_id: event.appId,
       event_type: event.eventType,
       payload: event.payload,
       created_at: event.createdAt,
-    })
-    .execute();
+    },
+  ]);
 }
 
 export async function findEventPayload(db: Db, deploymentId: string, eventId: string): Promise<string | null> {

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../storage/db.js";
+import { reusableQuery } from "../storage/reusable-query.js";
 import type { WebhookAppRow, WebhookEndpointRow } from "../storage/tables.js";
 
 // Owns webhook_apps, webhook_endpoints and webhook_subscriptions.
@@ -329,13 +330,8 @@ export async function countActiveEndpoints(db: Db, deploymentId: string, appId: 
 }
 
 /** Endpoints that receive `eventName` now: subscribed, enabled, of an active app (of `appId` only, for an app's own events). */
-export async function listSubscribedEndpoints(
-  db: Db,
-  deploymentId: string,
-  eventName: string,
-  appId: string | null,
-): Promise<Array<{ endpointId: string; appId: string; maxRetries: number }>> {
-  let query = db
+function subscribedEndpointsQuery(db: Db, deploymentId: string, eventName: string) {
+  return db
     .selectFrom("webhook_subscriptions as s")
     .innerJoin("webhook_endpoints as e", "e.id", "s.endpoint_id")
     .innerJoin("webhook_apps as a", "a.id", "e.app_id")
@@ -345,8 +341,21 @@ export async function listSubscribedEndpoints(
     .where("e.is_active", "=", true)
     .where("e.auto_disabled", "=", false)
     .where("a.is_active", "=", true);
-  if (appId !== null) query = query.where("e.app_id", "=", appId);
-  return query.orderBy("e.id").execute();
+}
+
+// Read by every change that sends a built-in event: compiled once per dialect (storage/reusable-query.ts).
+const selectSubscribedEndpoints = reusableQuery(2, (db: Db, deploymentId: string, eventName: string) =>
+  subscribedEndpointsQuery(db, deploymentId, eventName).orderBy("e.id"),
+);
+
+export async function listSubscribedEndpoints(
+  db: Db,
+  deploymentId: string,
+  eventName: string,
+  appId: string | null,
+): Promise<Array<{ endpointId: string; appId: string; maxRetries: number }>> {
+  if (appId === null) return selectSubscribedEndpoints(db, deploymentId, eventName);
+  return subscribedEndpointsQuery(db, deploymentId, eventName).where("e.app_id", "=", appId).orderBy("e.id").execute();
 }
 
 export async function recordEndpointSuccess(db: Db, deploymentId: string, endpointId: string): Promise<void> {
