@@ -9,7 +9,7 @@ export { ARGON2ID_PARAMETERS, hashPassword } from "../../packages/server/dist/pa
 export { createDb, migrateToLatest, type Db } from "../../packages/server/dist/storage/db.js";
 export { mergeSearchIndex } from "../../packages/server/dist/storage/search-index-upkeep.js";
 export type { UserEmailRow, UserRow } from "../../packages/server/dist/storage/tables.js";
-export { deriveUserColumns, listUsers, refreshUserDerivedColumns, type User } from "../../packages/server/dist/users/users.storage.js";
+export { deriveUserColumns, findUser, listUsers, refreshUserDerivedColumns, type User } from "../../packages/server/dist/users/users.storage.js";
 export { toUserDetailsJson, toUserJson } from "../../packages/server/dist/users/users.schemas.js";
 export { toUserEmail, type UserEmail } from "../../packages/server/dist/identifiers/identifiers.storage.js";
 

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { createDb, listUsers, toUserDetailsJson, toUserEmail, toUserJson, type User, type UserEmail } from "../server-dist.js";
+import { createDb, findUser, toUserDetailsJson, toUserEmail, toUserJson, type User, type UserEmail } from "../server-dist.js";
 import type { WachtSeed } from "./wacht.js";
 
 /**
@@ -48,13 +48,8 @@ export async function seedFloor(path: string, wachtDatabaseUrl: string, wacht: W
     const context = { publicUrl: "http://127.0.0.1" };
     for (let first = 0; first < wacht.userIds.length; first += USERS_PER_BATCH) {
       const userIds = wacht.userIds.slice(first, first + USERS_PER_BATCH);
-      const { items: users } = await listUsers(source.db, wacht.deploymentId, {
-        limit: userIds.length,
-        offset: 0,
-        sortKey: "created_at",
-        sortOrder: "asc",
-        userIds,
-      });
+      // Whole users (a list item carries only what a list shows), each by the server's own read.
+      const users = (await Promise.all(userIds.map((userId) => findUser(source.db, wacht.deploymentId, userId)))).filter((user): user is User => user !== null);
       const emailRows = await source.db.selectFrom("user_emails").selectAll().where("user_id", "in", userIds).execute();
       const emailsByUser = new Map<string, UserEmail[]>();
       for (const email of emailRows.map(toUserEmail)) emailsByUser.set(email.userId, [...(emailsByUser.get(email.userId) ?? []), email]);
