@@ -1,9 +1,9 @@
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type PgModule from "pg";
+import { requireOnFirstUse } from "../on-first-use.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { DialectName } from "./dialect.js";
 import type { Database } from "./tables.js";
@@ -29,7 +29,7 @@ export function createDb(databaseUrl: string, options: CreateDbOptions = {}): Db
 
 // Loaded only for a Postgres URL: a SQLite process (a `wacht import` of a million users among
 // them) need not carry the driver's ~15 MB.
-const loadPg = (): typeof PgModule => createRequire(import.meta.url)("pg") as typeof PgModule;
+const loadPg = requireOnFirstUse<typeof PgModule>("pg");
 
 function createPostgresDb(url: string, poolSize: number): DbHandle {
   const pg = loadPg();
