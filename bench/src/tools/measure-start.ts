@@ -1,7 +1,7 @@
 /**
  * Start-up of the built server on an existing database, N times in a row: wall time from spawn to
  * "listening", the CPU time the process used by then, and its RSS once settled (no request).
- *   node bench/src/tools/measure-start.mjs <sqlite file> [N=5] [server file=packages/server/bundle/main.js]
+ *   node --import tsx bench/src/tools/measure-start.ts <sqlite file> [N=5] [server file=packages/server/bundle/main.js]
  * Spawns `node --max-semi-space-size=4 <file> serve` with the bench's environment (a fresh API key
  * each time, so each start revokes the previous one as the bench's starts do). Compare two builds
  * by alternating them: on a shared machine only figures taken minutes apart are comparable.
@@ -13,18 +13,25 @@ import { fileURLToPath } from "node:url";
 
 const [database, runs = "5", server = fileURLToPath(new URL("../../../packages/server/bundle/main.js", import.meta.url))] = process.argv.slice(2);
 if (!database) {
-  console.error("usage: measure-start.mjs <sqlite file> [N] [server file]");
+  console.error("usage: measure-start.ts <sqlite file> [N] [server file]");
   process.exit(2);
 }
 // USER_HZ, the unit of /proc/<pid>/stat times, is 100.
-const cpuSeconds = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+const cpuSeconds = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
-const megabytes = (pid, field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))[1]) / 1024;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const megabytes = (pid: number, field: string): number =>
+  Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))![1]) / 1024;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const rows = [];
+interface Row {
+  wall: number;
+  cpu: number;
+  rss: number;
+  anonymous: number;
+}
+const rows: Row[] = [];
 for (let run = 1; run <= Number(runs); run++) {
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, ["--max-semi-space-size=4", server, "serve"], {
@@ -39,7 +46,7 @@ for (let run = 1; run <= Number(runs); run++) {
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const wall = await new Promise((resolve, reject) => {
+  const wall = await new Promise<number>((resolve, reject) => {
     let output = "";
     child.stdout.on("data", (chunk) => {
       output += chunk;
@@ -50,20 +57,21 @@ for (let run = 1; run <= Number(runs); run++) {
     });
     child.once("exit", (code) => reject(new Error(`the server exited (${code}): ${output}`)));
   });
-  const cpu = cpuSeconds(child.pid);
+  const pid = child.pid!;
+  const cpu = cpuSeconds(pid);
   // Settled: no more than a tick of CPU in 100 ms (as the bench's settle()), then a little longer.
-  for (let before = cpuSeconds(child.pid); ;) {
+  for (let before = cpuSeconds(pid); ;) {
     await sleep(100);
-    const now = cpuSeconds(child.pid);
+    const now = cpuSeconds(pid);
     if (now - before <= 0.01) break;
     before = now;
   }
   await sleep(1500);
-  const row = { wall, cpu, rss: megabytes(child.pid, "Rss"), anonymous: megabytes(child.pid, "Anonymous") };
+  const row = { wall, cpu, rss: megabytes(pid, "Rss"), anonymous: megabytes(pid, "Anonymous") };
   rows.push(row);
   console.log(`run ${run}: ${wall.toFixed(3)} s, ${cpu.toFixed(2)} CPU-s, idle RSS ${row.rss.toFixed(1)} MB (anonymous ${row.anonymous.toFixed(1)} MB)`);
   child.kill("SIGTERM");
   await new Promise((resolve) => child.once("exit", resolve));
 }
-const median = (key) => rows.map((row) => row[key]).sort((a, b) => a - b)[Math.floor(rows.length / 2)];
+const median = (key: keyof Row) => rows.map((row) => row[key]).sort((a, b) => a - b)[Math.floor(rows.length / 2)]!;
 console.log(`median: ${median("wall").toFixed(3)} s, ${median("cpu").toFixed(2)} CPU-s, idle RSS ${median("rss").toFixed(1)} MB`);
