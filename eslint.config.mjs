@@ -7,7 +7,7 @@ import tseslint from "typescript-eslint";
 const NODE_GLOBALS = ["process", "console", "Buffer", "URL", "URLSearchParams", "fetch", "performance", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "AbortController", "TextEncoder", "TextDecoder", "structuredClone", "queueMicrotask"];
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "bench/results/**", "packages/console/**", "**/*.d.ts"] },
+  { ignores: ["**/dist/**", "packages/server/bundle/**", "**/node_modules/**", "bench/results/**", "packages/console/**", "**/*.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,11 +9,11 @@ import { spawn } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { SERVER_CLI_PATH } from "./start-script.js";
 
-const BIN = fileURLToPath(new URL("../../packages/server/dist/cli/main.js", import.meta.url));
+const BIN = SERVER_CLI_PATH;
 // A real bcrypt digest (cost 10, Clerk's sample): the import never verifies it, so one is enough.
 const DIGEST = "$2b$10$U4C0ZY8OG8y41F9LusfKyu3HRMBL0rCZcKBVsXhgr.n8Ou6FPhzO2";
 

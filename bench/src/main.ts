@@ -4,8 +4,10 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { HELP, readOptions } from "./options.js";
+import { SERVER_CLI_PATH } from "./start-script.js";
 
-const serverBuild = fileURLToPath(new URL("../../packages/server/dist/cli/main.js", import.meta.url));
+// Seeding imports dist/ (server-dist.ts); the server under test runs as `npm start` runs it.
+const serverBuild = [fileURLToPath(new URL("../../packages/server/dist/app.js", import.meta.url)), SERVER_CLI_PATH];
 
 async function main(): Promise<number> {
   let options;
@@ -19,8 +21,9 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (!existsSync(serverBuild)) {
-    console.error(`The server is not built (${serverBuild} is missing): run 'npm run build' at the repository root first.`);
+  const missing = serverBuild.find((file) => !existsSync(file));
+  if (missing) {
+    console.error(`The server is not built (${missing} is missing): run 'npm run build' at the repository root first.`);
     return 2;
   }
   // Imported only now: it loads the built server.

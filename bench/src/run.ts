@@ -13,7 +13,8 @@ import { seedBetterAuth, type BetterAuthSeed } from "./seed/better-auth.js";
 import { seedFloor } from "./seed/floor.js";
 import { seedWacht, type WachtSeed } from "./seed/wacht.js";
 import { SeedStore } from "./kept-seeds.js";
-import { ARGON2ID_PARAMETERS, SERVER_CLI_PATH, START_NODE_FLAGS } from "./server-dist.js";
+import { ARGON2ID_PARAMETERS } from "./server-dist.js";
+import { SERVER_CLI_PATH, START_NODE_FLAGS } from "./start-script.js";
 import { workloadsFor, type SeededSet, type TargetName, type Workload, type WorkloadName } from "./workloads.js";
 
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { cruise } from "dependency-cruiser";
 
 // Modules any layer may import: they hold no table and call no domain.
-const SHARED = "ids\\.ts$|errors\\.ts$|errors/|crypto/|secrets\\.ts$|conflicts\\.ts$|config\\.ts$";
+const SHARED = "ids\\.ts$|on-first-use\\.ts$|errors\\.ts$|errors/|crypto/|secrets\\.ts$|conflicts\\.ts$|config\\.ts$";
 // Top-level folders that are not domains.
 const NOT_DOMAINS = ["http", "cli", "storage", "errors", "crypto"];
 

@@ -1,6 +1,11 @@
-import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
+import type { CountryCode } from "libphonenumber-js";
 import { domainToASCII } from "node:url";
 import { errors } from "../errors.js";
+import { requireOnFirstUse } from "../on-first-use.js";
+
+// Loaded with the first phone number, not at start (~35 ms and its metadata; bench/README.md,
+// issue 14). Synchronous: normalizing stays a plain function for its many callers.
+const phoneNumbers = requireOnFirstUse<typeof import("libphonenumber-js")>("libphonenumber-js");
 
 // Control characters, format characters (zero-width, bidi overrides, soft hyphens…) and surrogate
 // code points: invisible or reordering text that makes two different values look the same, or
@@ -95,7 +100,7 @@ export interface NormalizedPhone {
 export function normalizePhone(raw: string, countryCode?: string, field = "phone_number"): NormalizedPhone {
   const text = checkText(raw.trim(), field);
   if (text.length === 0 || text.length > 32) throw errors.validation_failed({ [field]: "must be a phone number of at most 32 characters" });
-  const parsed = parsePhoneNumberFromString(text, phoneParseOptions(countryCode));
+  const parsed = phoneNumbers().parsePhoneNumberFromString(text, phoneParseOptions(countryCode));
   if (!parsed || !parsed.isValid()) {
     const hint = countryCode ? "" : " (use E.164 such as +14155552671, or give country_code)";
     throw errors.validation_failed({ [field]: `must be a valid phone number${hint}` });

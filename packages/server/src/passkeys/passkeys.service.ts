@@ -4,6 +4,7 @@ import { errors } from "../errors.js";
 import { userUpdatedIfVisible } from "../second-factors/second-factors.service.js";
 import { findSecondFactorState } from "../storage/second-factor-state.js";
 import { generateId } from "../ids.js";
+import { onFirstUse } from "../on-first-use.js";
 import type { Db } from "../storage/db.js";
 import { uniqueViolationOf } from "../storage/dialect.js";
 import { getUser, lockUser, requireUser } from "../users/users.service.js";
@@ -31,9 +32,8 @@ import {
 } from "./webauthn.js";
 
 type WebauthnLibrary = typeof import("@simplewebauthn/server");
-let webauthnLoaded: Promise<WebauthnLibrary> | undefined;
 /** Loaded on the first passkey call: the library and its X.509/ASN.1 stack cost ~25 MB and a second of start-up (bench/README.md). */
-const webauthnLibrary = () => (webauthnLoaded ??= import("@simplewebauthn/server"));
+const webauthnLibrary = onFirstUse(() => import("@simplewebauthn/server"));
 
 export type { Passkey, PasskeyDeviceType };
 

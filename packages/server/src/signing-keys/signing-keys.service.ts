@@ -1,7 +1,8 @@
-import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import type { JWK } from "jose";
 import { appendAuditEntry, type AuditContext } from "../audit-log/audit-log.service.js";
 import type { SecretBox } from "../crypto/secret-box.js";
 import { generateId } from "../ids.js";
+import { onFirstUse } from "../on-first-use.js";
 import type { Db } from "../storage/db.js";
 import {
   findActivePrivateSigningKey,
@@ -28,6 +29,9 @@ export const SIGNING_ALGORITHM = "ES256";
  */
 export const RETIRED_KEY_GRACE_MS = 5 * 60 * 1000;
 
+// Loaded on the first key made or token signed, not at start (~35 ms; bench/README.md, issue 14).
+const jose = onFirstUse(() => import("jose"));
+
 /**
  * The private JWK is stored sealed (crypto/secret-box.ts) under the server's encryption key, bound
  * to its row: a database dump or backup alone cannot sign tokens.
@@ -37,6 +41,7 @@ const isSealed = (stored: string) => stored.startsWith("ws1.");
 
 async function generateSigningKey(secretBox: SecretBox, nowMs: number): Promise<NewSigningKey> {
   const id = generateId("sig", nowMs);
+  const { generateKeyPair, exportJWK } = await jose();
   const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
   const describe = { kid: id, alg: SIGNING_ALGORITHM, use: "sig" };
   return {
@@ -154,6 +159,7 @@ export async function signSessionToken(
   options: { nowMs: number; lifetimeSeconds: number; secretBox: SecretBox },
 ): Promise<SignedSessionToken> {
   const key = await ensureActivePrivateSigningKey(db, options.secretBox, deploymentId);
+  const { importJWK, SignJWT } = await jose();
   const privateKey = await importJWK(key.privateJwk, key.algorithm);
   const issuedAt = Math.floor(options.nowMs / 1000);
   const expires = issuedAt + options.lifetimeSeconds;

@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WACHT_BIN } from "../helpers/wacht-bin.js";
 
 /** Every CLI action that changes data leaves an audit entry with a `cli` actor; `wacht audit-logs` reads them. */
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js");
+const BIN = WACHT_BIN;
 
 let tempDir: string;
 let databaseUrl: string;

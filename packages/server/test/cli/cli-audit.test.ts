@@ -1,19 +1,18 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiCall } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { startServer, type TestServer } from "../helpers/start-server.js";
+import { WACHT_BIN } from "../helpers/wacht-bin.js";
 
 /**
  * Every `wacht` command that changes data appends an audit entry with a `cli` actor naming the
  * command, read back over the Backend API (build first: npm run build -w @wacht/server).
  * `wacht import` is the import engine's (audited with it, see import/).
  */
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js");
+const BIN = WACHT_BIN;
 
 function runCli(server: TestServer, args: string[], stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env };

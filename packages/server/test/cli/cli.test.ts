@@ -1,16 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WACHT_BIN } from "../helpers/wacht-bin.js";
 
 /**
  * The built `wacht` bin, spawned as an operator would run it, against a temporary SQLite file.
  * `npm test` builds first (`npm run build && vitest run`); run `npm run build` before running this
  * file on its own.
  */
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js");
+const BIN = WACHT_BIN;
 
 interface Result {
   code: number | null;

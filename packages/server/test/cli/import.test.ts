@@ -4,8 +4,7 @@ import { spawn } from "node:child_process";
 import { createCipheriv, createHash, randomBytes, scryptSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { apiClient, uniquePhone, type ApiCall } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
@@ -14,6 +13,7 @@ import { frontendClient, type FrontendClient } from "../helpers/frontend.js";
 import { newTotpSecret, totpAt } from "../helpers/second-factors.js";
 import { startServer, type TestServer } from "../helpers/start-server.js";
 import { mergeSearchIndexStep } from "../../src/storage/search-index-upkeep.js";
+import { WACHT_BIN } from "../helpers/wacht-bin.js";
 
 /**
  * `wacht import` and `wacht export`, spawned as an operator runs them, against the database of a
@@ -25,7 +25,7 @@ import { mergeSearchIndexStep } from "../../src/storage/search-index-upkeep.js";
 // Each test spawns the bin a few times and signs users in (bcrypt, scrypt): slow on a shared machine.
 vi.setConfig({ testTimeout: 180_000 });
 
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js");
+const BIN = WACHT_BIN;
 const PHC_ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/;
 
 // Published vectors (docs/migration-formats.md): Clerk's sample CSV and WorkOS's example, Auth0's import schema page,

@@ -1,15 +1,14 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.js";
 import { DIALECTS } from "../helpers/dialects.js";
 import { startServer, type TestServer } from "../helpers/start-server.js";
+import { WACHT_BIN } from "../helpers/wacht-bin.js";
 
 /** `wacht oauth-providers`, run as the built bin (build first: npm run build -w @wacht/server). */
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js");
+const BIN = WACHT_BIN;
 
 function runCli(server: TestServer, args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env };

@@ -1,8 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFrontendApiUrlFromPublishableKey, verifyAuthToken } from "wacht-published";
 import { readConfig } from "../../src/config.js";
@@ -12,13 +10,14 @@ import { DIALECTS } from "../helpers/dialects.js";
 import { GOOD_PASSWORD, createUser } from "../helpers/fixtures.js";
 import { decodeJwt, frontendClient, publishableKeyFor } from "../helpers/frontend.js";
 import { startServer, type TestServer } from "../helpers/start-server.js";
+import { WACHT_BIN } from "../helpers/wacht-bin.js";
 
 /**
  * `wacht signing-keys` and the frontend API columns of `wacht deployments list`, run as the built
  * bin against the database of a running test server. `npm test` builds first; run
  * `npm run build -w @wacht/server` before running this file on its own.
  */
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js");
+const BIN = WACHT_BIN;
 
 function runCli(databaseUrl: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env };

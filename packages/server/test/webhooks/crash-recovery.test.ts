@@ -2,19 +2,19 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WachtClient } from "wacht-published";
 import { startReceiver, type Receiver } from "../helpers/webhook-receiver.js";
+import { WACHT_BIN } from "../helpers/wacht-bin.js";
 
 /**
  * The outbox survives `kill -9`: the built `wacht serve` is killed right after a write commits,
  * with the delivery in flight, and the restarted server delivers it (same webhook-id) once the
  * dead instance's lease has passed. Build first: npm run build -w @wacht/server.
  */
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js");
+const BIN = WACHT_BIN;
 
 const children = new Set<ChildProcess>();
 let tempDir: string;

@@ -1,4 +1,5 @@
-import { decodeJwt, jwtVerify, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
+import { onFirstUse } from "../../on-first-use.js";
 import type { ProviderCredentials } from "../../oauth-providers/oauth-providers.service.js";
 import { callProvider } from "./outbound.js";
 import type { ProviderDirectory, ProviderEndpoints } from "./provider-directory.js";
@@ -20,6 +21,8 @@ export interface ProviderIdentity {
 // Asymmetric only: an HS256 token would be "signed" with the client secret, which the token proves nothing about.
 const ID_TOKEN_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 const CLOCK_TOLERANCE_SECONDS = 60;
+// Loaded with the first ID token, not at start (bench/README.md, issue 14).
+const jose = onFirstUse(() => import("jose"));
 
 const text = (value: unknown, maxLength = 512): string | null => (typeof value === "string" && value.trim() !== "" ? value.trim().slice(0, maxLength) : null);
 // Some providers (Apple among them) send email_verified as the string "true".
@@ -37,6 +40,7 @@ export async function verifyIdToken(
   idToken: string,
   expectedNonce: string,
 ): Promise<JWTPayload> {
+  const { decodeJwt, jwtVerify } = await jose();
   let issuer = endpoints.issuer!;
   if (credentials.kind.isIssuerTemplated && issuer.includes("{tenantid}")) {
     let tenantId: unknown;
@@ -50,7 +54,7 @@ export async function verifyIdToken(
   }
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(idToken, directory.jwksOf(endpoints.jwksUri!), {
+    ({ payload } = await jwtVerify(idToken, await directory.jwksOf(endpoints.jwksUri!), {
       issuer,
       audience: credentials.clientId,
       algorithms: ID_TOKEN_ALGORITHMS,

@@ -1,4 +1,5 @@
-import { createRemoteJWKSet } from "jose";
+import type { createRemoteJWKSet } from "jose";
+import { onFirstUse } from "../../on-first-use.js";
 import type { ProviderCredentials } from "../../oauth-providers/oauth-providers.service.js";
 import { callProvider, isSafeProviderUrl } from "./outbound.js";
 import { OauthFailure } from "./provider-error.js";
@@ -22,6 +23,8 @@ export interface ProviderEndpoints {
 const DISCOVERY_CACHE_MS = 60 * 60 * 1000;
 
 type RemoteJwks = ReturnType<typeof createRemoteJWKSet>;
+// Only social sign-in with an OpenID Connect provider needs it: loaded then, not at start.
+const jose = onFirstUse(() => import("jose"));
 
 /**
  * Endpoints of the configured providers, found once and kept for an hour: OpenID Connect
@@ -44,7 +47,8 @@ export class ProviderDirectory {
     return endpoints;
   }
 
-  jwksOf(jwksUri: string): RemoteJwks {
+  async jwksOf(jwksUri: string): Promise<RemoteJwks> {
+    const { createRemoteJWKSet } = await jose();
     let jwks = this.#jwks.get(jwksUri);
     if (!jwks) {
       jwks = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: this.timeoutMs, cooldownDuration: 30_000, cacheMaxAge: DISCOVERY_CACHE_MS });

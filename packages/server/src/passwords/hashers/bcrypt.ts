@@ -1,8 +1,8 @@
+import { onFirstUse } from "../../on-first-use.js";
 import type { StoredHashFormat } from "./format.js";
 
-let bcryptLoaded: Promise<typeof import("@node-rs/bcrypt")> | undefined;
 /** Loaded on the first imported bcrypt digest checked: most servers never see one (idle memory, bench/README.md). */
-export const bcryptLibrary = () => (bcryptLoaded ??= import("@node-rs/bcrypt"));
+export const bcryptLibrary = onFirstUse(() => import("@node-rs/bcrypt"));
 
 /**
  * bcrypt `$2a$`, `$2b$` and `$2y$`: for a correct implementation the three give the same hash
