@@ -4,7 +4,7 @@ import { dialectOf, forUpdate, inDeploymentLedByOtherFilters, isSearchIndexed, s
 import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners.js";
 import { reusableQuery } from "../storage/reusable-query.js";
 import { ownedRowsAsJson, parseOwnedRows, selectRowsOfUser } from "../storage/owned-rows.js";
-import { parseJsonArray, valuesAsJsonArray } from "../storage/json-row.js";
+import { valuesOf, valuesSelection } from "../storage/json-row.js";
 import {
   findUsersWithSecondFactor,
   secondFactorStateColumns,
@@ -151,13 +151,16 @@ type UserValues = [
   hasPassword: unknown,
 ];
 
-/** A user's columns and whether it has a password, as one value: read it back with toUser. */
-function userValues(db: Db): RawBuilder<unknown> {
-  return valuesAsJsonArray(db, [...userColumns.map((column) => sql.ref(`users.${column}`)), sql`users.password_hash IS NOT NULL`]);
-}
+const userValueExpressions: ReadonlyArray<RawBuilder<unknown>> = [
+  ...userColumns.map((column) => sql.ref(`users.${column}`)),
+  sql`users.password_hash IS NOT NULL`,
+];
+
+/** A user's columns and whether it has a password (storage/json-row.ts): read them back with toUser. */
+const userSelection = (db: Db) => valuesSelection(db, "user", userValueExpressions);
 
 /** A user read by userValues. */
-const toUser = (value: unknown): User => userFromValues(parseJsonArray(value) as UserValues);
+const toUser = (row: Record<string, unknown>): User => userFromValues(valuesOf(row, "user", userValueExpressions.length) as UserValues);
 
 /** A user as a read returns it, from the row just written (a create need not read it back). */
 const toUserFromRow = (row: UserRow): User => userFromValues([...userColumns.map((column) => row[column]), row.password_hash !== null] as UserValues);
@@ -212,7 +215,7 @@ function userFromValues(values: UserValues): User {
 }
 
 function selectUsers(db: Db, deploymentId: string) {
-  return db.selectFrom("users").select(userValues(db).as("user")).where("deployment_id", "=", deploymentId);
+  return db.selectFrom("users").select(userSelection(db)).where("deployment_id", "=", deploymentId);
 }
 
 // Every guard of a route under /users/:userId reads it: compiled once per dialect.
@@ -220,7 +223,7 @@ const selectUser = reusableQuery(2, (db: Db, deploymentId: string, userId: strin
 
 export async function findUser(db: Db, deploymentId: string, userId: string): Promise<User | null> {
   const [row] = await selectUser(db, deploymentId, userId);
-  return row ? toUser(row.user) : null;
+  return row ? toUser(row) : null;
 }
 
 /** A user with the rows it owns in the identifier and social connection tables, as stored, and its second-factor state. */
@@ -249,7 +252,7 @@ export async function findUserWithOwnedRows(db: Db, deploymentId: string, userId
   const [row] = await selectUserWithOwnedRows(db, deploymentId, userId);
   if (!row) return null;
   return {
-    user: toUser(row.user),
+    user: toUser(row),
     emailRows: parseOwnedRows<UserEmailRow>(row.email_rows),
     phoneRows: parseOwnedRows<UserPhoneRow>(row.phone_rows),
     socialConnectionRows: parseOwnedRows<SocialConnectionRow>(row.social_connection_rows),
@@ -469,7 +472,7 @@ export async function findUserIdsByExternalId(db: Db, deploymentId: string, exte
 export async function listUsersAfter(db: Db, deploymentId: string, afterId: string | null, limit: number): Promise<User[]> {
   let query = selectUsers(db, deploymentId).orderBy("id").limit(limit);
   if (afterId !== null) query = query.where("id", ">", afterId);
-  return (await query.execute()).map((row) => toUser(row.user));
+  return (await query.execute()).map(toUser);
 }
 
 /** Password hashes of several users: a confidential read that only `wacht export --include-password-hashes` makes. */
@@ -590,14 +593,14 @@ function pageQuery(db: Db, deploymentId: string, query: UserListQuery) {
   const nulls = sql.raw(query.sortKey === "created_at" ? "" : backwards ? "NULLS FIRST" : "NULLS LAST");
   // NULLS LAST in both engines (their defaults differ); the id breaks ties so pages never overlap.
   const ordered = (cursor ? filtered.where(pastCursor(query.sortKey, query.sortOrder, cursor)) : filtered)
-    .select(listItemValues(db, deploymentId).as("item"))
+    .select(listItemSelection(db, deploymentId))
     .orderBy(sql`${sortExpressions[query.sortKey]} ${direction} ${nulls}`)
     .orderBy(sql`users.id ${direction}`);
   // One row more than the page, under a cursor, says whether another page follows in the direction of travel.
   return cursor ? ordered.limit(pageSizeLiteral(query.limit + 1)) : ordered.limit(pageSizeLiteral(query.limit)).offset(query.offset);
 }
 
-type PageRow = { item: unknown };
+type PageRow = Record<string, unknown>;
 
 // A list item's columns, in the order of the JSON array a page reads each row as (storage/json-row.ts).
 const listItemColumns = [
@@ -634,10 +637,13 @@ type ListItemValues = [
   twoFactorEnabled?: unknown,
 ];
 
-/** One page row's values, with whether the user has a second factor where the dialect reads it in the same statement. */
-function listItemValues(db: Db, deploymentId: string): RawBuilder<unknown> {
+/** How many values a page row has: the columns, and on SQLite whether the user has a second factor. */
+const listItemValueCount = (db: Db) => listItemColumns.length + (dialectOf(db) === "sqlite" ? 1 : 0);
+
+/** One page row's values (storage/json-row.ts), with whether the user has a second factor where the dialect reads it in the same statement. */
+function listItemSelection(db: Db, deploymentId: string) {
   const columns = listItemColumns.map((column) => sql.ref(`users.${column}`));
-  return valuesAsJsonArray(db, dialectOf(db) === "sqlite" ? [...columns, twoFactorEnabledColumn(deploymentId, "users.id")] : columns);
+  return valuesSelection(db, "item", dialectOf(db) === "sqlite" ? [...columns, twoFactorEnabledColumn(deploymentId, "users.id")] : columns);
 }
 
 function toListItem(values: ListItemValues, twoFactorEnabled: boolean): UserListItem {
@@ -676,7 +682,8 @@ function toListItem(values: ListItemValues, twoFactorEnabled: boolean): UserList
 
 /** The page's users with their second-factor status: on Postgres read for the page's rows only, in a second statement. */
 async function toListItems(db: Db, deploymentId: string, rows: PageRow[]): Promise<UserListItem[]> {
-  const values = rows.map((row) => parseJsonArray(row.item) as ListItemValues);
+  const count = listItemValueCount(db);
+  const values = rows.map((row) => valuesOf(row, "item", count) as ListItemValues);
   if (dialectOf(db) === "sqlite") return values.map((row) => toListItem(row, Boolean(row[13])));
   const withSecondFactor = await findUsersWithSecondFactor(
     db,
