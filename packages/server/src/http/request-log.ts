@@ -111,5 +111,7 @@ class RequestLogger {
 
 /** Fastify's childLoggerFactory: see RequestLogger. */
 export function lazyRequestLogger(logger: ParentLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
+  // A route with its own log level decides what is enabled itself: such a child is made at once.
+  if (options.level !== undefined) return logger.child(bindings, options);
   return new RequestLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
 }
