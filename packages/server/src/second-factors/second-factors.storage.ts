@@ -30,19 +30,7 @@ export interface NewTotpAuthenticator {
 }
 
 export async function insertTotpAuthenticator(db: Db, deploymentId: string, authenticator: NewTotpAuthenticator): Promise<void> {
-  await db
-    .insertInto("totp_authenticators")
-    .values({
-      id: authenticator.id,
-      deployment_id: deploymentId,
-      user_id: authenticator.userId,
-      secret_sealed: authenticator.secretSealed,
-      account_name: authenticator.accountName,
-      last_used_step: -1,
-      created_at: authenticator.createdAt,
-      updated_at: authenticator.createdAt,
-    })
-    .execute();
+  await insertTotpAuthenticators(db, deploymentId, [authenticator]);
 }
 
 export async function findTotpAuthenticator(db: Db, deploymentId: string, userId: string): Promise<TotpAuthenticator | null> {

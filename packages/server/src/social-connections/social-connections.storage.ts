@@ -1,6 +1,5 @@
 import type { Db } from "../storage/db.js";
-import { inDeploymentLedByOtherFilters } from "../storage/dialect.js";
-import { selectRowsOfUser, selectRowsOfUsers } from "../storage/owned-rows.js";
+import { countRowsOfUsers, selectRowsOfUser, selectRowsOfUsers } from "../storage/owned-rows.js";
 import type { SocialConnectionRow } from "../storage/tables.js";
 import { insertRows } from "../storage/bulk-insert.js";
 
@@ -74,16 +73,7 @@ export async function insertSocialConnections(db: Db, deploymentId: string, conn
 
 /** How many connections each of these users has (users with none are absent). */
 export async function countSocialConnectionsOfUsers(db: Db, deploymentId: string, userIds: string[]): Promise<Map<string, number>> {
-  if (userIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom("social_connections")
-    .select((eb) => ["user_id", eb.fn.countAll<number>().as("count")])
-    // The users' index leads; SQLite would otherwise walk the deployment's whole unique index.
-    .where(inDeploymentLedByOtherFilters(db, "deployment_id", deploymentId))
-    .where("user_id", "in", userIds)
-    .groupBy("user_id")
-    .execute();
-  return new Map(rows.map((row) => [row.user_id, Number(row.count)]));
+  return countRowsOfUsers(db, "social_connections", deploymentId, userIds);
 }
 
 export async function listSocialConnectionsOfUsers(db: Db, deploymentId: string, userIds: string[]): Promise<SocialConnection[]> {

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from "kysely";
 import type { Db } from "./db.js";
-import { dialectOf } from "./dialect.js";
+import { dialectOf, inDeploymentLedByOtherFilters } from "./dialect.js";
 
 /** Tables of rows that belong to one user: each has deployment_id, user_id, created_at and id. */
 export type UserOwnedTable = "user_emails" | "user_phones" | "social_connections";
@@ -26,6 +26,20 @@ export function selectRowsOfUsers<T extends UserOwnedTable>(db: Db, table: T, de
     .orderBy("user_id")
     .orderBy("created_at")
     .orderBy("id");
+}
+
+/** How many rows of one table each of these users owns (users with none are absent): the per-user caps count with it. */
+export async function countRowsOfUsers(db: Db, table: UserOwnedTable, deploymentId: string, userIds: string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom(table as "user_emails")
+    .select((eb) => ["user_id", eb.fn.countAll<number>().as("count")])
+    // The users' index leads; SQLite would otherwise walk the deployment's whole unique index.
+    .where(inDeploymentLedByOtherFilters(db, "deployment_id", deploymentId))
+    .where("user_id", "in", userIds)
+    .groupBy("user_id")
+    .execute();
+  return new Map(rows.map((row) => [row.user_id, Number(row.count)]));
 }
 
 /** Every column of each user-owned table, as the JSON keys its rows are read back with. */
