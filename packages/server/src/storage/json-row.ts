@@ -19,11 +19,14 @@ export function valuesSelection(db: Db, name: string, values: ReadonlyArray<RawB
   return [sql`json_array(${sql.join(values)})`.as(name)];
 }
 
-/** The `count` values of a valuesSelection named `name`, in the order they were given. */
-export function valuesOf(row: Record<string, unknown>, name: string, count: number): unknown[] {
+/** The types of a valuesSelection's values, position by position, taken from the columns of `Row` they were read from. */
+export type ValuesOf<Columns extends readonly string[], Row> = { -readonly [I in keyof Columns]: Columns[I] extends keyof Row ? Row[Columns[I]] : unknown };
+
+/** The values of a valuesSelection named `name`, in the order they were given. */
+export function valuesOf(row: Record<string, unknown>, name: string): unknown[] {
   const json = row[name];
   if (typeof json === "string") return JSON.parse(json) as unknown[];
-  const values = new Array<unknown>(count);
-  for (let index = 0; index < count; index++) values[index] = row[`${name}_${index}`];
+  const values: unknown[] = [];
+  for (let index = 0; `${name}_${index}` in row; index++) values.push(row[`${name}_${index}`]);
   return values;
 }

@@ -4,7 +4,7 @@ import { dialectOf, forUpdate, inDeploymentLedByOtherFilters, isSearchIndexed, s
 import { emailOwnersQuery, phoneOwnersQuery } from "../storage/identifier-owners.js";
 import { reusableQuery } from "../storage/reusable-query.js";
 import { ownedRowsAsJson, parseOwnedRows, selectRowsOfUser } from "../storage/owned-rows.js";
-import { valuesOf, valuesSelection } from "../storage/json-row.js";
+import { valuesOf, valuesSelection, type ValuesOf } from "../storage/json-row.js";
 import {
   findUsersWithSecondFactor,
   secondFactorStateColumns,
@@ -127,29 +127,8 @@ const userColumns = [
   "external_id",
 ] as const;
 
-type UserValues = [
-  id: string,
-  deploymentId: string,
-  firstName: string,
-  lastName: string,
-  username: string | null,
-  lastPasswordResetAt: number | null,
-  disabled: unknown,
-  secondFactorPolicy: SecondFactorPolicy,
-  publicMetadata: string,
-  privateMetadata: string,
-  primaryEmailAddressId: string | null,
-  primaryEmailAddress: string | null,
-  primaryPhoneNumberId: string | null,
-  primaryPhoneNumber: string | null,
-  profileImageId: string | null,
-  createdAt: number,
-  updatedAt: number,
-  lastSignInAt: number | null,
-  lockedUntil: number | null,
-  externalId: string | null,
-  hasPassword: unknown,
-];
+type UserColumnsRow = Pick<UserRow, (typeof userColumns)[number]> & { has_password: unknown };
+type UserValues = ValuesOf<[...typeof userColumns, "has_password"], UserColumnsRow>;
 
 const userValueExpressions: ReadonlyArray<RawBuilder<unknown>> = [
   ...userColumns.map((column) => sql.ref(`users.${column}`)),
@@ -160,7 +139,7 @@ const userValueExpressions: ReadonlyArray<RawBuilder<unknown>> = [
 const userSelection = (db: Db) => valuesSelection(db, "user", userValueExpressions);
 
 /** A user read by userValues. */
-const toUser = (row: Record<string, unknown>): User => userFromValues(valuesOf(row, "user", userValueExpressions.length) as UserValues);
+const toUser = (row: Record<string, unknown>): User => userFromValues(valuesOf(row, "user") as UserValues);
 
 /** A user as a read returns it, from the row just written (a create need not read it back). */
 const toUserFromRow = (row: UserRow): User => userFromValues([...userColumns.map((column) => row[column]), row.password_hash !== null] as UserValues);
@@ -198,7 +177,7 @@ function userFromValues(values: UserValues): User {
     hasPassword: Boolean(hasPassword),
     lastPasswordResetAt,
     disabled: Boolean(disabled),
-    secondFactorPolicy,
+    secondFactorPolicy: secondFactorPolicy as SecondFactorPolicy,
     publicMetadata: JSON.parse(publicMetadata),
     privateMetadata: JSON.parse(privateMetadata),
     primaryEmailAddressId,
@@ -619,26 +598,9 @@ const listItemColumns = [
   "locked_until",
 ] as const;
 
-type ListItemValues = [
-  id: string,
-  firstName: string,
-  lastName: string,
-  username: string | null,
-  profileImageId: string | null,
-  primaryEmailAddress: string | null,
-  primaryPhoneNumber: string | null,
-  externalId: string | null,
-  disabled: unknown,
-  createdAt: number,
-  updatedAt: number,
-  lastSignInAt: number | null,
-  lockedUntil: number | null,
-  /** SQLite only: twoFactorEnabledColumn. */
-  twoFactorEnabled?: unknown,
-];
-
-/** How many values a page row has: the columns, and on SQLite whether the user has a second factor. */
-const listItemValueCount = (db: Db) => listItemColumns.length + (dialectOf(db) === "sqlite" ? 1 : 0);
+type ListItemRow = Pick<UserRow, (typeof listItemColumns)[number]> & { two_factor_enabled: unknown };
+/** The list item's columns, and on SQLite (only) whether the user has a second factor (twoFactorEnabledColumn). */
+type ListItemValues = ValuesOf<[...typeof listItemColumns, "two_factor_enabled"], ListItemRow>;
 
 /** One page row's values (storage/json-row.ts), with whether the user has a second factor where the dialect reads it in the same statement. */
 function listItemSelection(db: Db, deploymentId: string) {
@@ -682,8 +644,7 @@ function toListItem(values: ListItemValues, twoFactorEnabled: boolean): UserList
 
 /** The page's users with their second-factor status: on Postgres read for the page's rows only, in a second statement. */
 async function toListItems(db: Db, deploymentId: string, rows: PageRow[]): Promise<UserListItem[]> {
-  const count = listItemValueCount(db);
-  const values = rows.map((row) => valuesOf(row, "item", count) as ListItemValues);
+  const values = rows.map((row) => valuesOf(row, "item") as ListItemValues);
   if (dialectOf(db) === "sqlite") return values.map((row) => toListItem(row, Boolean(row[13])));
   const withSecondFactor = await findUsersWithSecondFactor(
     db,
@@ -755,13 +716,7 @@ const isUnfilteredList = (query: UserListQuery) =>
   !query.externalIds?.length;
 
 export async function listUsers(db: Db, deploymentId: string, query: UserListQuery): Promise<UserPage> {
-  const isUnfiltered =
-    !query.search &&
-    !query.normalizedEmails?.length &&
-    !query.phoneNumbers?.length &&
-    !query.normalizedUsernames?.length &&
-    !query.userIds?.length &&
-    !query.externalIds?.length;
+  const isUnfiltered = isUnfilteredList(query);
   const countTotal = async () =>
     isUnfiltered
       ? countUsersOfDeployment(db, deploymentId)
