@@ -1,7 +1,7 @@
 import type { Measurement } from "./load.js";
 import type { BenchOptions } from "./options.js";
 import type { Pinning } from "./processes.js";
-import { LATENCY_VARIANTS, WORKLOAD_NAMES, type TargetName, type WorkloadName } from "./workloads.js";
+import { LATENCY_VARIANTS, READ_WORKLOAD_NAMES, WORKLOAD_NAMES, type TargetName, type WorkloadName } from "./workloads.js";
 
 export interface WorkloadResult {
   workload: WorkloadName;
@@ -58,17 +58,6 @@ export interface BenchReport {
   /** From spawn to listening, and the resident set once started and settled, before any request. */
   starts?: Partial<Record<TargetName, { seconds: number; cpuSeconds: number | null; idleRssBytes: number | null }>>;
 }
-
-const READ_WORKLOADS: readonly WorkloadName[] = [
-  "get-by-id",
-  "get-by-email",
-  "list-first-page",
-  "list-offset-9000",
-  "list-cursor-deep",
-  "search",
-  "get-by-id-latency",
-  "search-latency",
-];
 
 // Above this, something else on the machine competed for the cores during a measurement.
 const NOISY_CPU_PERCENT = 10;
@@ -189,7 +178,7 @@ function targetLines(report: BenchReport): string[][] {
   const argon2Cost = argon2Ratio(report, "cost");
   if (argon2 !== undefined)
     rows.push(["create with password ≥ 0.90× raw argon2id", precise(argon2), precise(argon2Cost), verdict((argon2Cost ?? argon2) >= 0.9)]);
-  const readPeaks = READ_WORKLOADS.map((workload) => find(report, workload, "wacht")?.measurement?.peakRssBytes).filter(
+  const readPeaks = READ_WORKLOAD_NAMES.map((workload) => find(report, workload, "wacht")?.measurement?.peakRssBytes).filter(
     (bytes): bytes is number => bytes != null,
   );
   if (readPeaks.length > 0) {

@@ -32,15 +32,7 @@ interface PostgresDatabase {
 /** A fresh database on the given server, named for this run; drop() removes it. */
 async function createPostgresDatabase(serverUrl: string): Promise<PostgresDatabase> {
   const name = `wacht_bench_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-  const run = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  };
+  const run = <T>(work: (client: pg.Client) => Promise<T>) => withPostgresClient(serverUrl, work);
   const version = await run(async (client) => {
     const { rows } = await client.query<{ server_version: string }>("SHOW server_version");
     await client.query(`CREATE DATABASE ${name}`);

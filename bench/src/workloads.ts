@@ -16,6 +16,8 @@ export const WORKLOAD_NAMES = [
   "update-metadata",
 ] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+/** The workloads before the first write (WORKLOAD_NAMES runs reads first). */
+export const READ_WORKLOAD_NAMES: readonly WorkloadName[] = WORKLOAD_NAMES.slice(0, WORKLOAD_NAMES.indexOf("create-with-password"));
 
 /**
  * wacht-postgres: Wacht on the --postgres database, measured only when that flag is given.

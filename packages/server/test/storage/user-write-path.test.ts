@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ensureDefaultDeployment } from "../../src/deployments/deployments.service.js";
 import { mergeIsDue, type UpkeepState } from "../../src/storage/search-index-upkeep.js";
-import type { Db, DbHandle } from "../../src/storage/db.js";
+import type { Db } from "../../src/storage/db.js";
 import { createUser, getUserDetails, updateUser, type UserChangeContext, type UserDetails } from "../../src/user-accounts/user-accounts.service.js";
 import { getUser, refreshUserDerivedColumns } from "../../src/users/users.service.js";
 import { uniqueEmail, uniquePhone, uniqueUsername } from "../helpers/api.js";
 import { TEST_CONTEXT } from "../helpers/change-context.js";
 import { DIALECTS } from "../helpers/dialects.js";
-import { openTestDb } from "../helpers/test-database.js";
+import { useTestDb } from "../helpers/use-server.js";
 
 /**
  * A create builds the user's details from the rows it wrote instead of reading them back, and an
@@ -15,16 +15,14 @@ import { openTestDb } from "../helpers/test-database.js";
  * refreshUserDerivedColumns, give.
  */
 describe.each(DIALECTS)("the user write path on %s", (dialect) => {
-  let handle: DbHandle;
+  const database = useTestDb(dialect);
   let db: Db;
   let deploymentId: string;
 
   beforeAll(async () => {
-    handle = await openTestDb(dialect);
-    db = handle.db;
+    db = database.db;
     deploymentId = (await ensureDefaultDeployment(db)).id;
   });
-  afterAll(async () => handle?.close());
 
   /** TEST_CONTEXT, keeping the details the service hands to its event. */
   function capturingContext(): UserChangeContext & { described: UserDetails[] } {
